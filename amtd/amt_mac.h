@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * AMT response MAC (RFC 7450 5.1.4.6, 5.3.5): a 48-bit keyed hash of the
+ * gateway address, gateway UDP port and Request Nonce, computed by the
+ * relay with HMAC-SHA256 under a random secret that rotates; the previous
+ * secret stays valid for a grace period.  Clocks are passed in (monotonic
+ * milliseconds); nothing here reads the time.
+ */
+#ifndef _AMT_MAC_H
+#define _AMT_MAC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amt_group_record.h"
+
+#define AMT_MAC_LEN	   6
+#define AMT_MAC_SECRET_LEN 32
+
+struct amt_mac_state {
+	uint8_t cur[AMT_MAC_SECRET_LEN];
+	uint8_t prev[AMT_MAC_SECRET_LEN];
+	bool has_cur;
+	bool has_prev;
+	/* The previous secret is accepted while now_ms < prev_until_ms. */
+	uint64_t prev_until_ms;
+	/* When the current secret was installed. */
+	uint64_t rotated_ms;
+	uint32_t grace_ms;
+};
+
+/* No secret yet: call amt_mac_rotate() before use. */
+void amt_mac_init(struct amt_mac_state *st, uint32_t grace_ms);
+/* Wipe both secrets. */
+void amt_mac_fini(struct amt_mac_state *st);
+
+/*
+ * Draw a new secret from the kernel (getrandom(2)); the current one
+ * becomes the previous one, accepted until now_ms + grace_ms.
+ * Returns 0, or -1 (errno set) with the state unchanged.
+ */
+int amt_mac_rotate(struct amt_mac_state *st, uint64_t now_ms);
+/* Same as amt_mac_rotate() with a given secret (tests, fixed keys). */
+int amt_mac_set_secret(struct amt_mac_state *st, const uint8_t *secret, size_t len, uint64_t now_ms);
+
+/*
+ * The MAC under one secret: the first 48 bits of HMAC-SHA256 over
+ * family tag (4 or 6) | address (4 or 16 bytes) | port | nonce, the last
+ * two in network byte order.  Returns -1 for a family other than AF_INET
+ * or AF_INET6.
+ */
+int amt_mac_compute(const uint8_t secret[AMT_MAC_SECRET_LEN], int family, const union amt_ip *addr,
+		    uint16_t port, uint32_t nonce, uint8_t mac[AMT_MAC_LEN]);
+/* The MAC under the current secret; -1 if there is none. */
+int amt_mac_generate(const struct amt_mac_state *st, int family, const union amt_ip *addr,
+		     uint16_t port, uint32_t nonce, uint8_t mac[AMT_MAC_LEN]);
+/*
+ * Whether mac is right under the current secret, or under the previous
+ * one within its grace period.  Compared in constant time.
+ */
+bool amt_mac_verify(const struct amt_mac_state *st, uint64_t now_ms, int family,
+		    const union amt_ip *addr, uint16_t port, uint32_t nonce,
+		    const uint8_t mac[AMT_MAC_LEN]);
+
+#endif /* _AMT_MAC_H */

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * amtd northbound: the frr-amtd YANG module's callbacks.
+ */
+#ifndef _AMT_NB_H
+#define _AMT_NB_H
+
+#include "lib/northbound.h"
+
+extern const struct frr_yang_module_info frr_amtd_info;
+
+/* Configuration (amt_nb_config.c). */
+int amtd_relay_create(struct nb_cb_create_args *args);
+int amtd_relay_destroy(struct nb_cb_destroy_args *args);
+int amtd_gateway_create(struct nb_cb_create_args *args);
+int amtd_gateway_destroy(struct nb_cb_destroy_args *args);
+
+/* Operational state (amt_nb_state.c). */
+const void *amtd_relay_get_next(struct nb_cb_get_next_args *args);
+const void *amtd_gateway_get_next(struct nb_cb_get_next_args *args);
+int amtd_instance_get_keys(struct nb_cb_get_keys_args *args);
+const void *amtd_relay_lookup_entry(struct nb_cb_lookup_entry_args *args);
+const void *amtd_gateway_lookup_entry(struct nb_cb_lookup_entry_args *args);
+struct yang_data *amtd_instance_oper_status_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *amtd_instance_if_index_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *amtd_zebra_connected_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *amtd_zebra_connections_get_elem(struct nb_cb_get_elem_args *args);
+
+/* CLI rendering of the configuration (amt_vty.c). */
+void amt_cli_show_relay(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void amt_cli_show_gateway(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void amt_cli_show_instance_end(struct vty *vty, const struct lyd_node *dnode);
+
+#endif /* _AMT_NB_H */

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * amtd CLI: configuration nodes, show and debug commands.  Configuration
+ * commands only enqueue northbound changes; the frr-amtd YANG module
+ * validates them and amt_nb_config.c applies them.
+ */
+#include <zebra.h>
+
+#include "lib/command.h"
+#include "lib/json.h"
+#include "lib/northbound_cli.h"
+#include "lib/vty.h"
+
+#include "amtd.h"
+#include "amt_debug.h"
+#include "amt_nb.h"
+#include "amt_vty.h"
+#include "amt_zebra.h"
+
+#include "amtd/amt_vty_clippy.c"
+
+#define AMT_STR		"Automatic Multicast Tunneling (AMT)\n"
+#define AMT_RELAY_STR	"AMT relay instance\n"
+#define AMT_GATEWAY_STR "AMT gateway instance\n"
+#define AMT_IFNAME_STR	"Name of the instance's pseudo-interface\n"
+
+/* XPath of the relay or gateway instance `name`. */
+static void amt_instance_xpath(char *xpath, size_t len, enum amt_role role, const char *name)
+{
+	snprintf(xpath, len, "/frr-amtd:amtd/%s[name='%s']", amt_role_str(role), name);
+}
+
+/*
+ * The YANG model enforces the same rules; checking here first gives vtysh
+ * users a message that says what is wrong with the name.
+ */
+static bool amt_ifname_valid(struct vty *vty, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= IFNAMSIZ) {
+		vty_out(vty,
+			"%% Invalid pseudo-interface name \"%s\": its length must be 1 to %d characters\n",
+			name, IFNAMSIZ - 1);
+		return false;
+	}
+	if (name[0] == '.' || name[0] == '-' ||
+	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789_.-") != len) {
+		vty_out(vty,
+			"%% Invalid pseudo-interface name \"%s\": use letters, digits, '_', '.' and '-', not starting with '.' or '-'\n",
+			name);
+		return false;
+	}
+	return true;
+}
+
+/* Create an instance and enter its node. */
+static int amt_instance_enter(struct vty *vty, enum amt_role role, const char *name,
+			      enum node_type node)
+{
+	char xpath[XPATH_MAXLEN];
+	int ret;
+
+	if (!amt_ifname_valid(vty, name))
+		return CMD_WARNING_CONFIG_FAILED;
+	amt_instance_xpath(xpath, sizeof(xpath), role, name);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
+	ret = nb_cli_apply_changes(vty, NULL);
+	if (ret == CMD_SUCCESS)
+		VTY_PUSH_XPATH(node, xpath);
+	return ret;
+}
+
+static int amt_instance_remove(struct vty *vty, enum amt_role role, const char *name)
+{
+	char xpath[XPATH_MAXLEN];
+
+	amt_instance_xpath(xpath, sizeof(xpath), role, name);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG_NOSH(amt_relay, amt_relay_cmd, "amt relay IFNAME$name",
+		AMT_STR AMT_RELAY_STR AMT_IFNAME_STR)
+{
+	return amt_instance_enter(vty, AMT_ROLE_RELAY, name, AMT_RELAY_NODE);
+}
+
+DEFPY_YANG(no_amt_relay, no_amt_relay_cmd, "no amt relay IFNAME$name",
+	   NO_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR)
+{
+	return amt_instance_remove(vty, AMT_ROLE_RELAY, name);
+}
+
+DEFPY_YANG_NOSH(amt_gateway, amt_gateway_cmd, "amt gateway IFNAME$name",
+		AMT_STR AMT_GATEWAY_STR AMT_IFNAME_STR)
+{
+	return amt_instance_enter(vty, AMT_ROLE_GATEWAY, name, AMT_GATEWAY_NODE);
+}
+
+DEFPY_YANG(no_amt_gateway, no_amt_gateway_cmd, "no amt gateway IFNAME$name",
+	   NO_STR AMT_STR AMT_GATEWAY_STR AMT_IFNAME_STR)
+{
+	return amt_instance_remove(vty, AMT_ROLE_GATEWAY, name);
+}
+
+void amt_cli_show_relay(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
+{
+	vty_out(vty, "amt relay %s\n", yang_dnode_get_string(dnode, "name"));
+}
+
+void amt_cli_show_gateway(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
+{
+	vty_out(vty, "amt gateway %s\n", yang_dnode_get_string(dnode, "name"));
+}
+
+void amt_cli_show_instance_end(struct vty *vty, const struct lyd_node *dnode)
+{
+	vty_out(vty, "exit\n!\n");
+}
+
+static void amt_show_instance_json(json_object *json, const struct amt_instance *inst)
+{
+	json_object *jinst = json_object_new_object();
+
+	json_object_string_add(jinst, "role", amt_role_str(inst->role));
+	json_object_string_add(jinst, "operStatus", inst->tun_fd >= 0 ? "up" : "down");
+	if (inst->tun_fd >= 0)
+		json_object_int_add(jinst, "ifindex", inst->kernel_ifindex);
+	else
+		json_object_string_add(jinst, "error", inst->error);
+	json_object_boolean_add(jinst, "zebraInterface", inst->ifp != NULL);
+	json_object_object_add(json, inst->name, jinst);
+}
+
+static void amt_show_instance_text(struct vty *vty, const struct amt_instance *inst)
+{
+	vty_out(vty, "  %-7s %-15s ", amt_role_str(inst->role), inst->name);
+	if (inst->tun_fd >= 0)
+		vty_out(vty, "up, ifindex %d", inst->kernel_ifindex);
+	else
+		vty_out(vty, "down: %s", inst->error);
+	vty_out(vty, "%s\n", inst->ifp ? "" : " (not yet reported by zebra)");
+}
+
+DEFPY(show_amt, show_amt_cmd, "show amt [json$json]",
+      SHOW_STR AMT_STR JSON_STR)
+{
+	struct amt_instance *inst;
+	json_object *jroot, *jzebra, *jinst;
+
+	if (json) {
+		jroot = json_object_new_object();
+		jzebra = json_object_new_object();
+		json_object_boolean_add(jzebra, "connected", amt_zebra_is_connected());
+		json_object_int_add(jzebra, "connections", amt_g.zebra_connections);
+		json_object_object_add(jroot, "zebra", jzebra);
+		jinst = json_object_new_object();
+		frr_each_amt_instance(inst) amt_show_instance_json(jinst, inst);
+		json_object_object_add(jroot, "instances", jinst);
+		return vty_json(vty, jroot);
+	}
+
+	vty_out(vty, "zebra: %s, %u connection(s) since start\n",
+		amt_zebra_is_connected() ? "connected" : "not connected", amt_g.zebra_connections);
+	if (!amt_instance_first()) {
+		vty_out(vty, "No AMT relay or gateway configured\n");
+		return CMD_SUCCESS;
+	}
+	vty_out(vty, "Instances:\n");
+	frr_each_amt_instance(inst) amt_show_instance_text(vty, inst);
+	return CMD_SUCCESS;
+}
+
+DEFPY(debug_amt, debug_amt_cmd,
+      "[no] debug amt [{events$events|northbound$nb|packets$packets|zebra$zebra}]",
+      NO_STR DEBUG_STR AMT_STR
+      "Instance and pseudo-interface events\n"
+      "Northbound (configuration) callbacks\n"
+      "AMT packets sent and received\n"
+      "zebra events\n")
+{
+	bool all = !events && !nb && !packets && !zebra;
+
+	amt_debug_set(vty->node, !no, all || events, all || nb, all || packets, all || zebra);
+	return CMD_SUCCESS;
+}
+
+DEFUN_NOSH(show_debugging_amt, show_debugging_amt_cmd,
+	   "show debugging [amt]", SHOW_STR DEBUG_STR AMT_STR)
+{
+	vty_out(vty, "AMT debugging status:\n");
+	debug_status_write(vty);
+	cmd_show_lib_debugs(vty);
+	return CMD_SUCCESS;
+}
+
+/* The whole frr-amtd configuration is written from the relay node. */
+static int amt_config_write(struct vty *vty)
+{
+	const struct lyd_node *dnode;
+
+	dnode = yang_dnode_get(running_config->dnode, "/frr-amtd:amtd");
+	if (!dnode)
+		return 0;
+	nb_cli_show_dnode_cmds(vty, dnode, false);
+	return 1;
+}
+
+static struct cmd_node amt_relay_node = {
+	.name = "amt relay",
+	.node = AMT_RELAY_NODE,
+	.parent_node = CONFIG_NODE,
+	.prompt = "%s(config-amt-relay)# ",
+	.config_write = amt_config_write,
+};
+
+static struct cmd_node amt_gateway_node = {
+	.name = "amt gateway",
+	.node = AMT_GATEWAY_NODE,
+	.parent_node = CONFIG_NODE,
+	.prompt = "%s(config-amt-gateway)# ",
+};
+
+void amt_vty_init(void)
+{
+	install_node(&amt_relay_node);
+	install_default(AMT_RELAY_NODE);
+	install_node(&amt_gateway_node);
+	install_default(AMT_GATEWAY_NODE);
+
+	install_element(CONFIG_NODE, &amt_relay_cmd);
+	install_element(CONFIG_NODE, &no_amt_relay_cmd);
+	install_element(CONFIG_NODE, &amt_gateway_cmd);
+	install_element(CONFIG_NODE, &no_amt_gateway_cmd);
+
+	install_element(VIEW_NODE, &show_amt_cmd);
+	install_element(VIEW_NODE, &show_debugging_amt_cmd);
+	install_element(ENABLE_NODE, &debug_amt_cmd);
+	install_element(CONFIG_NODE, &debug_amt_cmd);
+}

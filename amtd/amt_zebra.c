@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * amtd's zclient: interfaces, addresses and router-id from zebra.  The
+ * library reconnects by itself when zebra restarts; zebra then replays its
+ * interfaces and addresses.
+ */
+#include <zebra.h>
+
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+#include "lib/zclient.h"
+
+#include "amtd.h"
+#include "amt_debug.h"
+#include "amt_zebra.h"
+
+static struct zclient *zclient;
+
+static void amt_zebra_connected(struct zclient *zc)
+{
+	amt_g.zebra_connections++;
+	zlog_info("connected to zebra (connection %u)", amt_g.zebra_connections);
+	zclient_send_reg_requests(zc, VRF_DEFAULT);
+}
+
+bool amt_zebra_is_connected(void)
+{
+	return zclient && zclient->sock >= 0;
+}
+
+static int amt_zebra_router_id_update(ZAPI_CALLBACK_ARGS)
+{
+	struct prefix router_id;
+
+	zebra_router_id_update_read(zclient->ibuf, &router_id);
+	DEBUGD(&amt_dbg_zebra, "router-id %pFX", &router_id);
+	return 0;
+}
+
+static int amt_ifp_create(struct interface *ifp)
+{
+	DEBUGD(&amt_dbg_zebra, "interface %s added, ifindex %d", ifp->name, ifp->ifindex);
+	amt_instance_if_update(ifp, true);
+	return 0;
+}
+
+static int amt_ifp_destroy(struct interface *ifp)
+{
+	DEBUGD(&amt_dbg_zebra, "interface %s deleted", ifp->name);
+	amt_instance_if_update(ifp, false);
+	return 0;
+}
+
+static int amt_ifp_up(struct interface *ifp)
+{
+	DEBUGD(&amt_dbg_zebra, "interface %s up", ifp->name);
+	return 0;
+}
+
+static int amt_ifp_down(struct interface *ifp)
+{
+	DEBUGD(&amt_dbg_zebra, "interface %s down", ifp->name);
+	return 0;
+}
+
+/* Address add and delete share one reader, see lib/zclient.c. */
+static int amt_zebra_if_address_update(ZAPI_CALLBACK_ARGS)
+{
+	struct connected *c;
+
+	c = zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
+	if (!c)
+		return 0;
+	DEBUGD(&amt_dbg_zebra, "interface %s address %pFX %s", c->ifp->name, c->address,
+	       cmd == ZEBRA_INTERFACE_ADDRESS_ADD ? "added" : "deleted");
+	if (cmd == ZEBRA_INTERFACE_ADDRESS_DELETE)
+		connected_free(&c);
+	return 0;
+}
+
+static zclient_handler *const amt_zebra_handlers[] = {
+	[ZEBRA_ROUTER_ID_UPDATE] = amt_zebra_router_id_update,
+	[ZEBRA_INTERFACE_ADDRESS_ADD] = amt_zebra_if_address_update,
+	[ZEBRA_INTERFACE_ADDRESS_DELETE] = amt_zebra_if_address_update,
+};
+
+void amt_zebra_init(void)
+{
+	hook_register_prio(if_real, 0, amt_ifp_create);
+	hook_register_prio(if_up, 0, amt_ifp_up);
+	hook_register_prio(if_down, 0, amt_ifp_down);
+	hook_register_prio(if_unreal, 0, amt_ifp_destroy);
+
+	zclient = zclient_new(master, &zclient_options_default, amt_zebra_handlers,
+			      array_size(amt_zebra_handlers));
+	zclient->zebra_connected = amt_zebra_connected;
+	zclient_init(zclient, ZEBRA_ROUTE_AMT, 0, &amtd_privs);
+}
+
+void amt_zebra_terminate(void)
+{
+	zclient_stop(zclient);
+	zclient_free(zclient);
+	zclient = NULL;
+}

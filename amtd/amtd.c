@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * amtd: relay and gateway instances and their pseudo-interfaces.
+ */
+#include <zebra.h>
+
+#include "lib/memory.h"
+#include "lib/privs.h"
+#include "lib/vrf.h"
+
+#include "amtd.h"
+#include "amt_debug.h"
+#include "amt_memory.h"
+#include "amt_tun.h"
+
+DEFINE_MTYPE_STATIC(AMTD, AMT_INSTANCE, "AMT relay/gateway instance");
+
+struct amt_globals amt_g;
+
+const char *amt_role_str(enum amt_role role)
+{
+	switch (role) {
+	case AMT_ROLE_RELAY:
+		return "relay";
+	case AMT_ROLE_GATEWAY:
+		return "gateway";
+	}
+	return "unknown";
+}
+
+struct amt_instance *amt_instance_find(const char *name)
+{
+	struct amt_instance key = {};
+
+	strlcpy(key.name, name, sizeof(key.name));
+	return amt_instances_find(&amt_g.instances, &key);
+}
+
+struct amt_instance *amt_instance_first(void)
+{
+	return amt_instances_first(&amt_g.instances);
+}
+
+struct amt_instance *amt_instance_next(struct amt_instance *inst)
+{
+	return amt_instances_next(&amt_g.instances, inst);
+}
+
+/* Create the pseudo-interface; on failure the instance stays, down. */
+static void amt_instance_open_tun(struct amt_instance *inst)
+{
+	int ifindex = 0;
+
+	frr_with_privs (&amtd_privs) {
+		inst->tun_fd = amt_tun_open(inst->name, &ifindex, inst->error, sizeof(inst->error));
+	}
+	if (inst->tun_fd < 0) {
+		zlog_err("AMT %s %s: pseudo-interface is down: %s", amt_role_str(inst->role),
+			 inst->name, inst->error);
+		return;
+	}
+	inst->kernel_ifindex = ifindex;
+	inst->error[0] = '\0';
+	DEBUGD(&amt_dbg_events, "AMT %s %s: pseudo-interface up, ifindex %d",
+	       amt_role_str(inst->role), inst->name, ifindex);
+}
+
+struct amt_instance *amt_instance_create(const char *name, enum amt_role role)
+{
+	struct amt_instance *inst;
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+
+	inst = XCALLOC(MTYPE_AMT_INSTANCE, sizeof(*inst));
+	inst->role = role;
+	strlcpy(inst->name, name, sizeof(inst->name));
+	inst->tun_fd = -1;
+	amt_instances_add(&amt_g.instances, inst);
+
+	amt_instance_open_tun(inst);
+
+	/* zebra may have told us about the interface already (restart). */
+	if (vrf)
+		inst->ifp = if_lookup_by_name(name, vrf->vrf_id);
+
+	zlog_info("AMT %s %s created", amt_role_str(role), name);
+	return inst;
+}
+
+/* Remove an instance; its pseudo-interface disappears with it. */
+void amt_instance_delete(struct amt_instance *inst)
+{
+	zlog_info("AMT %s %s deleted", amt_role_str(inst->role), inst->name);
+
+	frr_with_privs (&amtd_privs) {
+		amt_tun_close(inst->tun_fd, true);
+	}
+	amt_instances_del(&amt_g.instances, inst);
+	XFREE(MTYPE_AMT_INSTANCE, inst);
+}
+
+/* zebra reported an interface appearing or going away. */
+void amt_instance_if_update(struct interface *ifp, bool present)
+{
+	struct amt_instance *inst = amt_instance_find(ifp->name);
+
+	if (!inst)
+		return;
+	inst->ifp = present ? ifp : NULL;
+	DEBUGD(&amt_dbg_zebra, "AMT %s %s: zebra %s the pseudo-interface", amt_role_str(inst->role),
+	       inst->name, present ? "reports" : "no longer reports");
+}
+
+void amt_init(void)
+{
+	amt_instances_init(&amt_g.instances);
+}
+
+/*
+ * Clean shutdown: the pseudo-interfaces are removed, as when the instances
+ * are deconfigured.  A crash or kill leaves them (they are persistent), so
+ * that amtd picks them up again when watchfrr restarts it.
+ */
+void amt_terminate(void)
+{
+	struct amt_instance *inst;
+
+	while ((inst = amt_instances_first(&amt_g.instances)))
+		amt_instance_delete(inst);
+	amt_instances_fini(&amt_g.instances);
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * amtd: Automatic Multicast Tunneling (RFC 7450) daemon - instances and
+ * daemon-wide state.
+ */
+#ifndef _AMTD_H
+#define _AMTD_H
+
+#include <net/if.h>
+
+#include "lib/if.h"
+#include "lib/privs.h"
+#include "lib/typesafe.h"
+
+/* No port has been assigned to amtd in lib/libfrr.h; 2624 is unused there. */
+#define AMTD_VTY_PORT 2624
+
+/* RFC 7450 section 7: IANA-assigned UDP port for AMT. */
+#define AMT_UDP_PORT 2268
+
+enum amt_role {
+	AMT_ROLE_RELAY,
+	AMT_ROLE_GATEWAY,
+};
+
+PREDECL_RBTREE_UNIQ(amt_instances);
+
+/*
+ * A relay or gateway instance.  It is named after its pseudo-interface, a
+ * tun device that amtd creates and holds open.
+ */
+struct amt_instance {
+	struct amt_instances_item item;
+
+	enum amt_role role;
+	char name[IFNAMSIZ];
+
+	/* The tun device: -1 while it could not be created. */
+	int tun_fd;
+	/* Kernel index of the tun device, as the kernel reported it. */
+	ifindex_t kernel_ifindex;
+	/* Why the tun device is missing, for "show amt". */
+	char error[128];
+
+	/* zebra's view of the pseudo-interface, NULL until zebra reports it. */
+	struct interface *ifp;
+};
+
+static inline int amt_instance_cmp(const struct amt_instance *a, const struct amt_instance *b)
+{
+	return strcmp(a->name, b->name);
+}
+
+DECLARE_RBTREE_UNIQ(amt_instances, struct amt_instance, item, amt_instance_cmp);
+
+struct amt_globals {
+	struct amt_instances_head instances;
+
+	bool zebra_connected;
+	uint32_t zebra_connections;
+};
+
+extern struct amt_globals amt_g;
+extern struct zebra_privs_t amtd_privs;
+extern struct event_loop *master;
+
+extern void amt_init(void);
+extern void amt_terminate(void);
+
+extern const char *amt_role_str(enum amt_role role);
+extern struct amt_instance *amt_instance_find(const char *name);
+extern struct amt_instance *amt_instance_first(void);
+extern struct amt_instance *amt_instance_next(struct amt_instance *inst);
+extern struct amt_instance *amt_instance_create(const char *name, enum amt_role role);
+extern void amt_instance_delete(struct amt_instance *inst);
+extern void amt_instance_if_update(struct interface *ifp, bool present);
+
+#define frr_each_amt_instance(inst) frr_each (amt_instances, &amt_g.instances, (inst))
+
+#endif /* _AMTD_H */

@@ -1,0 +1,13 @@
+# Shared by run-sanitized.sh and run-fuzzers.sh: how to compile amtd's
+# protocol core outside of FRR's build, against the FRR tree $B.
+# shellcheck shell=sh
+AMTD_CORE_SOURCES="amt_flow_index.c amt_igmp.c amt_mac.c amt_membership.c amt_memory.c amt_packet.c"
+amtd_core_files() {
+	for f in $AMTD_CORE_SOURCES; do
+		echo "$B/amtd/$f"
+	done
+}
+SAN_CC=${SAN_CC:-clang}
+SAN_CFLAGS="-std=gnu11 -g -O1 -fno-omit-frame-pointer -DHAVE_CONFIG_H \
+ -I$B -I$B/lib -I$B/include -I$B/amtd -I$B/tests/amtd"
+SAN_LDFLAGS="-L$B/lib/.libs -lfrr -Wl,-rpath,$B/lib/.libs"

@@ -1,0 +1,209 @@
+#!/usr/bin/env python
+# SPDX-License-Identifier: ISC
+#
+# test_amt_basic.py: amtd runs beside zebra and pimd, is known to vtysh,
+# is configured through the northbound and comes back under watchfrr.
+#
+
+"""
+Two routers on one LAN, each with zebra, mgmtd, pimd and amtd: r1 runs an
+AMT relay instance, r2 a gateway instance.  The tests check amtd's zebra
+session, its pseudo-interfaces as zebra sees them, vtysh integration
+(show daemons, running-config, write), northbound validation of bad
+configuration, and recovery from a crash under watchfrr.
+"""
+
+import json
+import os
+import re
+import sys
+from functools import partial
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.append(os.path.join(CWD, "../"))
+
+# pylint: disable=C0413
+from lib import topotest
+from lib.topogen import Topogen, TopoRouter, get_topogen
+from lib.topolog import logger
+
+pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
+
+
+def build_topo(tgen):
+    r1 = tgen.add_router("r1")
+    r2 = tgen.add_router("r2")
+    switch = tgen.add_switch("s1")
+    switch.add_link(r1)
+    switch.add_link(r2)
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    for rname, router in tgen.routers().items():
+        router.load_frr_config(
+            os.path.join(CWD, "{}/frr.conf".format(rname)),
+            [
+                (TopoRouter.RD_ZEBRA, None),
+                (TopoRouter.RD_MGMTD, None),
+                (TopoRouter.RD_PIM, None),
+                (TopoRouter.RD_AMTD, None),
+            ],
+        )
+    tgen.start_router()
+
+
+def teardown_module(mod):
+    get_topogen().stop_topology()
+
+
+def show_amt(router):
+    return json.loads(router.vtysh_cmd("show amt json"))
+
+
+def expect_json(router, cmd, expected, count=30, wait=1):
+    test_func = partial(topotest.router_json_cmp, router, cmd, expected)
+    _, result = topotest.run_and_expect(test_func, None, count=count, wait=wait)
+    return result
+
+
+def test_amtd_connected_to_zebra():
+    "amtd reports its zebra session and zebra reports amtd's pseudo-interfaces"
+    tgen = get_topogen()
+    for rname, role, ifname in (("r1", "relay", "amtr0"), ("r2", "gateway", "amtg0")):
+        router = tgen.gears[rname]
+        expected = {
+            "zebra": {"connected": True, "connections": 1},
+            "instances": {
+                ifname: {"role": role, "operStatus": "up", "zebraInterface": True}
+            },
+        }
+        result = expect_json(router, "show amt json", expected)
+        assert result is None, "{}: unexpected 'show amt json': {}".format(
+            rname, result
+        )
+        # zebra sees the tun device as an ordinary interface.
+        zif = json.loads(router.vtysh_cmd("show interface {} json".format(ifname)))
+        assert ifname in zif, "{}: zebra does not know {}".format(rname, ifname)
+        assert zif[ifname]["administrativeStatus"] == "up"
+        # And the operational data is served by the northbound.
+        oper = router.vtysh_cmd(
+            "show yang operational-data /frr-amtd:amtd/{} amtd".format(role)
+        )
+        assert '"oper-status": "up"' in oper, oper
+
+
+def test_vtysh_knows_amtd():
+    "show daemons lists amtd; show running-config shows its configuration"
+    tgen = get_topogen()
+    r1 = tgen.gears["r1"]
+    daemons = r1.vtysh_cmd("show daemons")
+    assert re.search(r"\bamtd\b", daemons), daemons
+    running = r1.vtysh_cmd("show running-config")
+    assert re.search(r"^amt relay amtr0$", running, re.M), running
+
+
+def test_configuration_change_through_vtysh():
+    "a relay added and removed in vtysh appears in and leaves running-config"
+    tgen = get_topogen()
+    r2 = tgen.gears["r2"]
+    r2.vtysh_cmd("configure terminal\namt relay amtr9\nexit\n")
+    running = r2.vtysh_cmd("show running-config")
+    assert re.search(r"^amt relay amtr9$", running, re.M), running
+    assert re.search(r"^amt gateway amtg0$", running, re.M), running
+    result = expect_json(
+        r2, "show amt json", {"instances": {"amtr9": {"operStatus": "up"}}}
+    )
+    assert result is None, result
+    assert "amtr9" in r2.cmd("ip -o link show amtr9")
+
+    r2.vtysh_cmd("configure terminal\nno amt relay amtr9\n")
+    running = r2.vtysh_cmd("show running-config")
+    assert "amtr9" not in running, running
+    assert "amtr9" not in show_amt(r2)["instances"]
+    # The pseudo-interface goes away with its instance.
+    assert r2.cmd("ip link show amtr9 2>&1 || echo gone").strip().endswith("gone")
+
+
+def test_invalid_configuration_rejected():
+    "the YANG model rejects bad names and a relay and gateway of one name"
+    tgen = get_topogen()
+    r2 = tgen.gears["r2"]
+    out = r2.vtysh_cmd("configure terminal\namt relay amtg0\n")
+    assert "either a relay or a gateway" in out, out
+    out = r2.vtysh_cmd("configure terminal\namt gateway this-name-is-too-long\n")
+    assert re.search(r"(?i)(invalid|length|error)", out), out
+    out = r2.vtysh_cmd("configure terminal\namt gateway -bad\n")
+    assert re.search(r"(?i)(invalid|pattern|error|unknown)", out), out
+    running = r2.vtysh_cmd("show running-config")
+    assert "this-name-is-too-long" not in running
+    assert "amt relay amtg0" not in running
+    assert list(show_amt(r2)["instances"]) == ["amtg0"]
+
+
+def test_write_saves_configuration():
+    "write memory stores amtd's configuration in the integrated frr.conf"
+    tgen = get_topogen()
+    r1 = tgen.gears["r1"]
+    r1.vtysh_cmd("write memory")
+    saved = r1.cmd("cat /etc/frr/frr.conf")
+    assert re.search(r"^amt relay amtr0$", saved, re.M), saved
+
+
+def test_watchfrr_restarts_amtd():
+    "amtd killed under watchfrr comes back, with its configuration"
+    tgen = get_topogen()
+    r1 = tgen.gears["r1"]
+    rundir = os.path.join(tgen.logdir, "r1")
+    pid = r1.cmd("cat /var/run/frr/amtd.pid").strip()
+    cmdline = r1.cmd("tr '\\0' ' ' < /proc/{}/cmdline".format(pid)).strip()
+    assert cmdline.startswith("/usr/lib/frr/amtd"), cmdline
+
+    # watchfrr (which insists on watching zebra too) restarts amtd with the
+    # command line the topotest used; amtd then takes its configuration from
+    # the integrated frr.conf, as FRR's init script does with "vtysh -b".
+    script = os.path.join(rundir, "restart-amtd.sh")
+    with open(script, "w") as f:
+        f.write(
+            "#!/bin/sh\n{}\n"
+            "i=0\n"
+            "until vtysh -d amtd -c 'show version' >/dev/null 2>&1; do\n"
+            "  i=$((i+1)); [ $i -gt 50 ] && exit 1; sleep 0.2\n"
+            "done\n"
+            "exec vtysh -b -d amtd\n".format(cmdline)
+        )
+    os.chmod(script, 0o755)
+    r1.cmd(
+        "/usr/lib/frr/watchfrr -d --min-restart-interval 1 "
+        "-r '{} %s' --log file:{}/watchfrr.log zebra amtd "
+        ">/dev/null 2>&1".format(script, rundir)
+    )
+    ok, _ = topotest.run_and_expect(
+        lambda: "amtd" in r1.vtysh_cmd("show watchfrr"), True, count=20, wait=1
+    )
+    assert ok, r1.vtysh_cmd("show watchfrr")
+
+    r1.cmd("kill -9 {}".format(pid))
+
+    def restarted():
+        new = r1.cmd("cat /var/run/frr/amtd.pid 2>/dev/null").strip()
+        return new not in ("", pid) and os.path.exists("/proc/" + new)
+
+    ok, _ = topotest.run_and_expect(restarted, True, count=60, wait=1)
+    assert ok, "amtd was not restarted by watchfrr"
+    result = expect_json(
+        r1,
+        "show amt json",
+        {"zebra": {"connected": True}, "instances": {"amtr0": {"operStatus": "up"}}},
+        count=60,
+    )
+    assert result is None, result
+    r1.cmd("kill $(cat /var/run/frr/watchfrr.pid)")
+
+
+if __name__ == "__main__":
+    args = ["-s"] + sys.argv[1:]
+    sys.exit(pytest.main(args))

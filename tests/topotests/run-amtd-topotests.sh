@@ -1,0 +1,30 @@
+#!/bin/sh
+# Run amtd's FRR topotests (tests/topotests/amt_*) from the prepared FRR tree,
+# against the FRR installed at its standard paths.  Needs root.
+#
+#   run-amtd-topotests.sh FRR_TREE [PYTEST_ARGS...]
+set -eu
+tree=$1
+shift
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "topotests need root (network namespaces)" >&2
+	exit 1
+fi
+if [ ! -x /usr/lib/frr/amtd ]; then
+	echo "FRR with amtd is not installed: run 'make install' first" >&2
+	exit 1
+fi
+
+cd "$tree/tests/topotests"
+# FRR's scripts run plain "python3": make it Debian's, which has pytest,
+# pexpect and scapy.
+export PATH="/usr/bin:/usr/sbin:/bin:/sbin:$PATH"
+export PYTHONPATH="$PWD"
+set +e
+/usr/bin/python3 -m pytest -v -p no:cacheprovider amt_*/ "$@"
+rc=$?
+set -e
+# pytest's 5 means no test ran: that is a failure here.
+[ "$rc" -eq 5 ] && echo "topotest: no test was collected" && exit 1
+exit "$rc"
