@@ -15,9 +15,6 @@
 /* No port has been assigned to amtd in lib/libfrr.h; 2624 is unused there. */
 #define AMTD_VTY_PORT 2624
 
-/* RFC 7450 section 7: IANA-assigned UDP port for AMT. */
-#define AMT_UDP_PORT 2268
-
 enum amt_role {
 	AMT_ROLE_RELAY,
 	AMT_ROLE_GATEWAY,
