@@ -8,6 +8,16 @@
 
 #include "amt_nb.h"
 
+/* A relay parameter: applied by the relay's apply_finish. */
+#define RELAY_LEAF(name)                                                                           \
+	{                                                                                          \
+		.xpath = "/frr-amtd:amtd/relay/" name,                                             \
+		.cbs = {.modify = amtd_relay_leaf_modify,                                          \
+			.destroy = amtd_relay_leaf_destroy,                                        \
+			.cli_show = amt_cli_show_relay_leaf,                                       \
+		}                                                                                  \
+	}
+
 /* clang-format off */
 const struct frr_yang_module_info frr_amtd_info = {
 	.name = "frr-amtd",
@@ -20,10 +30,37 @@ const struct frr_yang_module_info frr_amtd_info = {
 				.get_next = amtd_relay_get_next,
 				.get_keys = amtd_instance_get_keys,
 				.lookup_entry = amtd_relay_lookup_entry,
+				.apply_finish = amtd_relay_apply_finish,
 				.cli_show = amt_cli_show_relay,
 				.cli_show_end = amt_cli_show_instance_end,
 			}
 		},
+		{
+			.xpath = "/frr-amtd:amtd/relay/local-address",
+			.cbs = {
+				.create = amtd_relay_leaf_create,
+				.destroy = amtd_relay_leaf_destroy,
+				.cli_show = amt_cli_show_relay_leaf,
+			}
+		},
+		{
+			.xpath = "/frr-amtd:amtd/relay/discovery-address",
+			.cbs = {
+				.create = amtd_relay_leaf_create,
+				.destroy = amtd_relay_leaf_destroy,
+				.cli_show = amt_cli_show_relay_leaf,
+			}
+		},
+		RELAY_LEAF("port"),
+		RELAY_LEAF("tunnel-limit"),
+		RELAY_LEAF("group-limit"),
+		RELAY_LEAF("source-limit"),
+		RELAY_LEAF("secret-key-rotation-interval"),
+		RELAY_LEAF("query-interval"),
+		RELAY_LEAF("query-response-interval"),
+		RELAY_LEAF("robustness"),
+		RELAY_LEAF("unauthenticated-rate-limit"),
+		RELAY_LEAF("linux-flag-layout"),
 		{
 			.xpath = "/frr-amtd:amtd/relay/oper-status",
 			.cbs = {

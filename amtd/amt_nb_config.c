@@ -10,6 +10,7 @@
 #include "amtd.h"
 #include "amt_debug.h"
 #include "amt_nb.h"
+#include "amt_relay.h"
 
 static int amt_instance_nb_create(struct nb_cb_create_args *args, enum amt_role role)
 {
@@ -65,4 +66,76 @@ int amtd_gateway_create(struct nb_cb_create_args *args)
 int amtd_gateway_destroy(struct nb_cb_destroy_args *args)
 {
 	return amt_instance_nb_destroy(args);
+}
+
+/*
+ * Relay parameters.  Each leaf's callbacks accept the change; the relay
+ * reads its whole configuration back once all changes of a commit are in
+ * (apply_finish), so that related leaves are applied together.
+ */
+int amtd_relay_leaf_modify(struct nb_cb_modify_args *args)
+{
+	return NB_OK;
+}
+
+int amtd_relay_leaf_destroy(struct nb_cb_destroy_args *args)
+{
+	return NB_OK;
+}
+
+int amtd_relay_leaf_create(struct nb_cb_create_args *args)
+{
+	return NB_OK;
+}
+
+/* Read the addresses of a relay leaf-list into [IPv4, IPv6] slots. */
+static void amt_relay_addresses_from_dnode(const struct lyd_node *dnode, const char *leaf,
+					   struct amt_ipaddr out[2])
+{
+	const struct lyd_node *child;
+	struct ipaddr ip;
+
+	memset(out, 0, 2 * sizeof(*out));
+	LY_LIST_FOR (lyd_child(dnode), child) {
+		if (strcmp(child->schema->name, leaf))
+			continue;
+		yang_dnode_get_ip(&ip, child, NULL);
+		if (IS_IPADDR_V4(&ip)) {
+			out[0].family = AF_INET;
+			out[0].ip.v4 = ip.ipaddr_v4;
+		} else {
+			out[1].family = AF_INET6;
+			out[1].ip.v6 = ip.ipaddr_v6;
+		}
+	}
+}
+
+static void amt_relay_config_from_dnode(const struct lyd_node *dnode, struct amt_relay_config *cfg)
+{
+	amt_relay_config_default(cfg);
+	amt_relay_addresses_from_dnode(dnode, "local-address", cfg->local);
+	amt_relay_addresses_from_dnode(dnode, "discovery-address", cfg->discovery);
+	cfg->port = yang_dnode_get_uint16(dnode, "port");
+	cfg->tunnel_limit = yang_dnode_get_uint32(dnode, "tunnel-limit");
+	cfg->group_limit = yang_dnode_get_uint32(dnode, "group-limit");
+	cfg->source_limit = yang_dnode_get_uint32(dnode, "source-limit");
+	cfg->key_rotation_s = yang_dnode_get_uint32(dnode, "secret-key-rotation-interval");
+	cfg->query_interval_s = yang_dnode_get_uint32(dnode, "query-interval");
+	cfg->query_response_interval_s = yang_dnode_get_uint32(dnode, "query-response-interval");
+	cfg->robustness = yang_dnode_get_uint8(dnode, "robustness");
+	cfg->rate_limit = yang_dnode_get_uint32(dnode, "unauthenticated-rate-limit");
+	cfg->flag_layout = yang_dnode_get_bool(dnode, "linux-flag-layout") ? AMT_FLAGS_LINUX
+									   : AMT_FLAGS_RFC;
+}
+
+/* XPath: /frr-amtd:amtd/relay, after all changes of a commit. */
+void amtd_relay_apply_finish(struct nb_cb_apply_finish_args *args)
+{
+	struct amt_instance *inst = nb_running_get_entry(args->dnode, NULL, true);
+
+	if (!inst->relay)
+		return;
+	amt_relay_config_from_dnode(args->dnode, &inst->relay->cfg);
+	amt_relay_reconfigure(inst->relay);
+	DEBUGD(&amt_dbg_northbound, "relay %s reconfigured", inst->name);
 }

@@ -13,6 +13,23 @@
 #include "amtd.h"
 #include "amt_tun.h"
 
+/*
+ * A tun device has no hardware address, so the kernel gives it no IPv6
+ * link-local address unless told to make a random one; pim6d needs one.
+ */
+static void amt_tun_ipv6_linklocal(const char *name)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/addr_gen_mode", name);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs("3\n", f);
+	fclose(f);
+}
+
 static int amt_tun_set_up(const char *name, char *err, size_t errlen)
 {
 	struct ifreq ifr = {};
@@ -24,11 +41,18 @@ static int amt_tun_set_up(const char *name, char *err, size_t errlen)
 		return -1;
 	}
 	strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
+	/* Leave room for the outer IPv6, UDP and AMT headers in 1500 bytes. */
+	ifr.ifr_mtu = AMT_TUN_MTU;
+	if (ioctl(sock, SIOCSIFMTU, &ifr) < 0) {
+		snprintf(err, errlen, "SIOCSIFMTU: %s", safe_strerror(errno));
+		goto out;
+	}
 	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) {
 		snprintf(err, errlen, "SIOCGIFFLAGS: %s", safe_strerror(errno));
 		goto out;
 	}
 	if (!(ifr.ifr_flags & IFF_UP)) {
+		amt_tun_ipv6_linklocal(name);
 		ifr.ifr_flags |= IFF_UP;
 		if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) {
 			snprintf(err, errlen, "SIOCSIFFLAGS: %s", safe_strerror(errno));

@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* 1500 less IPv6 (40), UDP (8) and the AMT data header (2). */
+#define AMT_TUN_MTU 1450
+
 /*
  * Create (or re-attach to) the tun device `name`, mark it persistent so that
  * an amtd restart leaves it and the state zebra and pimd keep on it in place,

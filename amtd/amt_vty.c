@@ -14,6 +14,7 @@
 #include "amtd.h"
 #include "amt_debug.h"
 #include "amt_nb.h"
+#include "amt_relay_vty.h"
 #include "amt_vty.h"
 #include "amt_zebra.h"
 
@@ -234,6 +235,8 @@ void amt_vty_init(void)
 	install_element(CONFIG_NODE, &no_amt_relay_cmd);
 	install_element(CONFIG_NODE, &amt_gateway_cmd);
 	install_element(CONFIG_NODE, &no_amt_gateway_cmd);
+
+	amt_relay_vty_init();
 
 	install_element(VIEW_NODE, &show_amt_cmd);
 	install_element(VIEW_NODE, &show_debugging_amt_cmd);

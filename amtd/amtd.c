@@ -11,6 +11,7 @@
 #include "amtd.h"
 #include "amt_debug.h"
 #include "amt_memory.h"
+#include "amt_relay.h"
 #include "amt_tun.h"
 
 DEFINE_MTYPE_STATIC(AMTD, AMT_INSTANCE, "AMT relay/gateway instance");
@@ -77,6 +78,8 @@ struct amt_instance *amt_instance_create(const char *name, enum amt_role role)
 	amt_instances_add(&amt_g.instances, inst);
 
 	amt_instance_open_tun(inst);
+	if (role == AMT_ROLE_RELAY)
+		inst->relay = amt_relay_new(inst);
 
 	/* zebra may have told us about the interface already (restart). */
 	if (vrf)
@@ -91,6 +94,8 @@ void amt_instance_delete(struct amt_instance *inst)
 {
 	zlog_info("AMT %s %s deleted", amt_role_str(inst->role), inst->name);
 
+	if (inst->relay)
+		amt_relay_free(inst->relay);
 	frr_with_privs (&amtd_privs) {
 		amt_tun_close(inst->tun_fd, true);
 	}

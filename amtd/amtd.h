@@ -41,6 +41,9 @@ struct amt_instance {
 
 	/* zebra's view of the pseudo-interface, NULL until zebra reports it. */
 	struct interface *ifp;
+
+	/* Role-specific state: the relay (NULL for a gateway). */
+	struct amt_relay *relay;
 };
 
 static inline int amt_instance_cmp(const struct amt_instance *a, const struct amt_instance *b)

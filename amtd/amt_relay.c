@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * AMT relay (RFC 7450 section 4.2): the UDP side.  Answers Relay Discovery
+ * and Request messages, authenticates Membership Updates and Teardowns with
+ * the response MAC, and keeps one tunnel per gateway address and port whose
+ * membership feeds the relay's flow index.
+ */
+#include <zebra.h>
+
+#include "lib/frrevent.h"
+#include "lib/jhash.h"
+#include "lib/memory.h"
+#include "lib/network.h"
+#include "lib/privs.h"
+#include "lib/sockopt.h"
+
+#include "amtd.h"
+#include "amt_debug.h"
+#include "amt_igmp.h"
+#include "amt_memory.h"
+#include "amt_relay.h"
+
+DEFINE_MTYPE_STATIC(AMTD, AMT_RELAY, "AMT relay");
+DEFINE_MTYPE_STATIC(AMTD, AMT_TUNNEL, "AMT relay tunnel");
+
+/* Large enough for any AMT message over a 9000-byte jumbo frame. */
+#define AMT_RELAY_RXBUF 9216
+/* Datagrams handled per read event, so that other events get their turn. */
+#define AMT_RELAY_RX_BATCH 64
+
+static int amt_tunnel_cmp(const struct amt_tunnel *a, const struct amt_tunnel *b)
+{
+	return sockunion_cmp(&a->gw, &b->gw);
+}
+
+static uint32_t amt_tunnel_hash(const struct amt_tunnel *t)
+{
+	if (t->gw.sa.sa_family == AF_INET)
+		return jhash_2words(t->gw.sin.sin_addr.s_addr, t->gw.sin.sin_port, 0xa3d);
+	return jhash(&t->gw.sin6.sin6_addr, sizeof(t->gw.sin6.sin6_addr), t->gw.sin6.sin6_port);
+}
+
+DECLARE_HASH(amt_tunnels, struct amt_tunnel, item, amt_tunnel_cmp, amt_tunnel_hash);
+
+uint64_t amt_now_ms(void)
+{
+	struct timeval tv;
+
+	monotime(&tv);
+	return (uint64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+void amt_relay_config_default(struct amt_relay_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = AMT_UDP_PORT;
+	cfg->tunnel_limit = 10000;
+	cfg->group_limit = 256;
+	cfg->source_limit = 1024;
+	cfg->key_rotation_s = 3600;
+	cfg->query_interval_s = 125;
+	cfg->query_response_interval_s = 10;
+	cfg->robustness = 2;
+	cfg->rate_limit = 10000;
+	cfg->flag_layout = AMT_FLAGS_RFC;
+}
+
+static void amt_relay_membership_params(const struct amt_relay *relay,
+					struct amt_membership_params *p)
+{
+	amt_membership_params_default(p);
+	p->query_interval_ms = relay->cfg.query_interval_s * 1000;
+	p->query_response_interval_ms = relay->cfg.query_response_interval_s * 1000;
+	p->robustness = relay->cfg.robustness;
+	p->max_groups = relay->cfg.group_limit;
+	p->max_sources = relay->cfg.source_limit;
+}
+
+/* Gateway endpoint as the codec wants it: address and host-order port. */
+static void amt_su_to_ipaddr(const union sockunion *su, struct amt_ipaddr *a, uint16_t *port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = su->sa.sa_family;
+	if (a->family == AF_INET) {
+		a->ip.v4 = su->sin.sin_addr;
+		*port = ntohs(su->sin.sin_port);
+	} else {
+		a->ip.v6 = su->sin6.sin6_addr;
+		*port = ntohs(su->sin6.sin6_port);
+	}
+}
+
+static void amt_ipaddr_to_su(const struct amt_ipaddr *a, uint16_t port, union sockunion *su)
+{
+	memset(su, 0, sizeof(*su));
+	su->sa.sa_family = a->family;
+	if (a->family == AF_INET) {
+		su->sin.sin_addr = a->ip.v4;
+		su->sin.sin_port = htons(port);
+	} else {
+		su->sin6.sin6_addr = a->ip.v6;
+		su->sin6.sin6_port = htons(port);
+	}
+}
+
+/* ---------------------------------------------------------------- tunnels */
+
+static void amt_tunnel_expire(struct event *event);
+
+static struct amt_tunnel *amt_tunnel_find(struct amt_relay *relay, const union sockunion *gw)
+{
+	struct amt_tunnel key = {};
+
+	key.gw = *gw;
+	return amt_tunnels_find(&relay->tunnels, &key);
+}
+
+static struct amt_tunnel *amt_tunnel_new(struct amt_relay *relay, const union sockunion *gw,
+					 struct amt_relay_socket *sock, uint64_t now)
+{
+	struct amt_membership_params params;
+	struct amt_tunnel *t;
+
+	t = XCALLOC(MTYPE_AMT_TUNNEL, sizeof(*t));
+	t->relay = relay;
+	t->gw = *gw;
+	t->sock = sock;
+	t->created_ms = now;
+	t->fi = amt_flow_index_tunnel_add(relay->index, t);
+	amt_relay_membership_params(relay, &params);
+	t->memb = amt_membership_new(&params, amt_flow_index_membership_cb, t->fi);
+	amt_tunnels_add(&relay->tunnels, t);
+	DEBUGD(&amt_dbg_events, "AMT relay %s: tunnel to %pSU created", relay->inst->name, gw);
+	return t;
+}
+
+/* Remove a tunnel and everything it contributed to the union. */
+static void amt_tunnel_free(struct amt_tunnel *t)
+{
+	struct amt_relay *relay = t->relay;
+
+	DEBUGD(&amt_dbg_events, "AMT relay %s: tunnel to %pSU removed", relay->inst->name, &t->gw);
+	EVENT_OFF(t->t_expire);
+	amt_tunnels_del(&relay->tunnels, t);
+	/* Withdraws the tunnel's (S,G)s from the index, reporting the union. */
+	amt_membership_clear(t->memb);
+	amt_membership_free(t->memb);
+	amt_flow_index_tunnel_del(t->fi);
+	XFREE(MTYPE_AMT_TUNNEL, t);
+}
+
+/* After the tunnel's membership changed: drop it when empty, else re-arm. */
+static void amt_tunnel_settle(struct amt_tunnel *t)
+{
+	struct amt_relay *relay = t->relay;
+	uint64_t next, now;
+
+	if (amt_membership_num_groups(t->memb) == 0) {
+		amt_tunnel_free(t);
+		amt_flow_index_flush(relay->index);
+		return;
+	}
+	amt_flow_index_flush(relay->index);
+
+	next = amt_membership_next_expiry(t->memb);
+	EVENT_OFF(t->t_expire);
+	if (next == AMT_TIME_NEVER)
+		return;
+	now = amt_now_ms();
+	event_add_timer_msec(master, amt_tunnel_expire, t, next > now ? next - now : 0,
+			     &t->t_expire);
+}
+
+static void amt_tunnel_expire(struct event *event)
+{
+	struct amt_tunnel *t = EVENT_ARG(event);
+
+	amt_membership_expire(t->memb, amt_now_ms());
+	amt_tunnel_settle(t);
+}
+
+uint32_t amt_relay_tunnel_count(const struct amt_relay *relay)
+{
+	return amt_tunnels_count(&relay->tunnels);
+}
+
+struct amt_tunnel *amt_relay_tunnel_first(struct amt_relay *relay)
+{
+	return amt_tunnels_first(&relay->tunnels);
+}
+
+struct amt_tunnel *amt_relay_tunnel_next(struct amt_relay *relay, struct amt_tunnel *t)
+{
+	return amt_tunnels_next(&relay->tunnels, t);
+}
+
+void amt_relay_clear_tunnels(struct amt_relay *relay)
+{
+	struct amt_tunnel *t;
+
+	while ((t = amt_tunnels_first(&relay->tunnels)))
+		amt_tunnel_free(t);
+	amt_flow_index_flush(relay->index);
+}
+
+void amt_relay_clear_stats(struct amt_relay *relay)
+{
+	memset(&relay->stats, 0, sizeof(relay->stats));
+}
+
+/* ---------------------------------------------------------------- sending */
+
+static void amt_relay_send(struct amt_relay_socket *s, const uint8_t *buf, ssize_t len,
+			   const union sockunion *to)
+{
+	if (len < 0) {
+		s->relay->stats.tx_errors++;
+		return;
+	}
+	if (sendto(s->fd, buf, len, 0, &to->sa, sockunion_sizeof(to)) != len) {
+		s->relay->stats.tx_errors++;
+		DEBUGD(&amt_dbg_packets, "AMT relay %s: send to %pSU failed: %s",
+		       s->relay->inst->name, to, safe_strerror(errno));
+	}
+}
+
+/*
+ * Unauthenticated messages (Discovery, Request) are answered before anything
+ * proves the sender owns its address: a token bucket keeps the relay from
+ * being an amplifier.
+ */
+static bool amt_relay_rate_ok(struct amt_relay *relay, uint64_t now)
+{
+	uint64_t cap = (uint64_t)relay->cfg.rate_limit * 1000;
+
+	relay->rl_tokens_milli += (now - relay->rl_last_ms) * relay->cfg.rate_limit;
+	relay->rl_last_ms = now;
+	if (relay->rl_tokens_milli > cap)
+		relay->rl_tokens_milli = cap;
+	if (relay->rl_tokens_milli < 1000)
+		return false;
+	relay->rl_tokens_milli -= 1000;
+	return true;
+}
+
+/* ---------------------------------------------------------------- receive */
+
+static void amt_relay_discovery(struct amt_relay_socket *s, const struct amt_msg *msg,
+				const union sockunion *from)
+{
+	struct amt_relay *relay = s->relay;
+	const struct amt_ipaddr *local = &relay->cfg.local[s->addr.family == AF_INET6];
+	uint8_t buf[AMT_ADVERTISEMENT_V6_LEN];
+	ssize_t len;
+
+	relay->stats.rx_discovery++;
+	/* The Advertisement carries a relay address of the Discovery's family. */
+	if (local->family != s->addr.family)
+		local = &s->addr;
+	len = amt_encode_advertisement(buf, sizeof(buf), msg->nonce, local);
+	amt_relay_send(s, buf, len, from);
+	relay->stats.tx_advertisement++;
+}
+
+/* The General Query a Membership Query carries, for the P flag's protocol. */
+static ssize_t amt_relay_general_query(struct amt_relay *relay, bool mld, uint8_t *buf, size_t size)
+{
+	struct amt_query_params qp = {};
+
+	qp.family = mld ? AF_INET6 : AF_INET;
+	qp.version = mld ? 2 : 3;
+	if (mld) {
+		/* MLD queries come from a link-local address; any will do. */
+		qp.src.v6.s6_addr[0] = 0xfe;
+		qp.src.v6.s6_addr[1] = 0x80;
+		qp.src.v6.s6_addr[15] = 1;
+	} else if (relay->cfg.local[0].family == AF_INET) {
+		qp.src.v4 = relay->cfg.local[0].ip.v4;
+	}
+	qp.max_resp_ms = relay->cfg.query_response_interval_s * 1000;
+	qp.qrv = relay->cfg.robustness;
+	qp.qqi = relay->cfg.query_interval_s;
+	return amt_query_build(buf, size, &qp);
+}
+
+static bool amt_relay_at_limit(struct amt_relay *relay, struct amt_tunnel *t)
+{
+	if (!t)
+		return amt_tunnels_count(&relay->tunnels) >= relay->cfg.tunnel_limit;
+	return amt_membership_num_groups(t->memb) >= relay->cfg.group_limit ||
+	       amt_membership_num_sources(t->memb) >= relay->cfg.source_limit;
+}
+
+static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *msg,
+			      const union sockunion *from, uint64_t now)
+{
+	struct amt_relay *relay = s->relay;
+	uint8_t query[128], buf[256], mac[AMT_MAC_LEN];
+	struct amt_ipaddr gw;
+	uint16_t gw_port;
+	ssize_t qlen, len;
+	bool limit;
+
+	relay->stats.rx_request++;
+	amt_su_to_ipaddr(from, &gw, &gw_port);
+	if (amt_mac_generate(&relay->mac, gw.family, &gw.ip, gw_port, msg->nonce, mac) < 0) {
+		relay->stats.tx_errors++;
+		return;
+	}
+	qlen = amt_relay_general_query(relay, msg->p, query, sizeof(query));
+	if (qlen < 0) {
+		relay->stats.tx_errors++;
+		return;
+	}
+	limit = amt_relay_at_limit(relay, amt_tunnel_find(relay, from));
+	/* G: tell the gateway its address and port as seen here (NAT). */
+	len = amt_encode_query(buf, sizeof(buf), mac, msg->nonce, limit, query, qlen, &gw, gw_port,
+			       relay->cfg.flag_layout);
+	amt_relay_send(s, buf, len, from);
+	relay->stats.tx_query++;
+}
+
+/* Apply the report an authenticated Update carries to its tunnel. */
+static void amt_relay_apply_report(struct amt_relay *relay, struct amt_tunnel *t,
+				   const struct amt_msg *msg, uint64_t now)
+{
+	struct amt_group_record rec;
+	struct amt_report rep;
+	enum amt_igmp_error err;
+
+	err = amt_report_decode(msg->inner, msg->inner_len, msg->inner_family, &rep);
+	if (err != AMT_IGMP_OK) {
+		relay->stats.err_bad_report++;
+		DEBUGD(&amt_dbg_packets, "AMT relay %s: bad report from %pSU: %s",
+		       relay->inst->name, &t->gw, amt_igmp_error_str(err));
+		return;
+	}
+	if (rep.flags)
+		relay->stats.unusual++;
+	while (amt_report_next(&rep, &rec)) {
+		if (amt_membership_apply(t->memb, &rec, now) != AMT_MEMB_LIMIT)
+			continue;
+		if (amt_membership_num_groups(t->memb) >= relay->cfg.group_limit)
+			relay->stats.err_group_limit++;
+		else
+			relay->stats.err_source_limit++;
+	}
+}
+
+static void amt_relay_update(struct amt_relay_socket *s, const struct amt_msg *msg,
+			     const union sockunion *from, uint64_t now)
+{
+	struct amt_relay *relay = s->relay;
+	struct amt_tunnel *t = amt_tunnel_find(relay, from);
+	struct amt_ipaddr gw;
+	uint16_t gw_port;
+
+	relay->stats.rx_update++;
+	amt_su_to_ipaddr(from, &gw, &gw_port);
+	if (!amt_mac_verify(&relay->mac, now, gw.family, &gw.ip, gw_port, msg->nonce, msg->mac)) {
+		if (t && t->nonce != msg->nonce)
+			relay->stats.err_nonce_mismatch++;
+		else
+			relay->stats.err_bad_mac++;
+		DEBUGD(&amt_dbg_packets, "AMT relay %s: Update from %pSU fails the MAC check",
+		       relay->inst->name, from);
+		return;
+	}
+	if (!t) {
+		if (amt_tunnels_count(&relay->tunnels) >= relay->cfg.tunnel_limit) {
+			relay->stats.err_tunnel_limit++;
+			return;
+		}
+		t = amt_tunnel_new(relay, from, s, now);
+	}
+	t->nonce = msg->nonce;
+	t->sock = s;
+	t->last_update_ms = now;
+	t->updates++;
+	amt_relay_apply_report(relay, t, msg, now);
+	amt_tunnel_settle(t);
+}
+
+static void amt_relay_teardown(struct amt_relay_socket *s, const struct amt_msg *msg)
+{
+	struct amt_relay *relay = s->relay;
+	union sockunion gw;
+	struct amt_tunnel *t;
+
+	relay->stats.rx_teardown++;
+	/* The MAC covers the address and port the Teardown carries. */
+	if (!amt_mac_verify(&relay->mac, amt_now_ms(), msg->gw_addr.family, &msg->gw_addr.ip,
+			    msg->gw_port, msg->nonce, msg->mac)) {
+		relay->stats.err_bad_mac++;
+		return;
+	}
+	amt_ipaddr_to_su(&msg->gw_addr, msg->gw_port, &gw);
+	t = amt_tunnel_find(relay, &gw);
+	if (t) {
+		amt_tunnel_free(t);
+		amt_flow_index_flush(relay->index);
+	}
+}
+
+static void amt_relay_count_decode_error(struct amt_relay *relay, enum amt_decode_error err)
+{
+	switch (err) {
+	case AMT_DECODE_BAD_VERSION:
+		relay->stats.err_bad_version++;
+		break;
+	case AMT_DECODE_UNKNOWN_TYPE:
+		relay->stats.err_unknown_type++;
+		break;
+	case AMT_DECODE_OK:
+	case AMT_DECODE_TOO_SHORT:
+	case AMT_DECODE_BAD_LENGTH:
+	case AMT_DECODE_FAMILY:
+	case AMT_DECODE_BAD_INNER:
+	case AMT_DECODE_ERROR_MAX:
+		relay->stats.err_malformed++;
+		break;
+	}
+}
+
+static void amt_relay_handle(struct amt_relay_socket *s, const uint8_t *buf, size_t len,
+			     const union sockunion *from)
+{
+	struct amt_relay *relay = s->relay;
+	enum amt_decode_error err;
+	struct amt_msg msg;
+	uint64_t now = amt_now_ms();
+
+	err = amt_decode(buf, len, from->sa.sa_family, relay->cfg.flag_layout, &msg);
+	if (err != AMT_DECODE_OK) {
+		amt_relay_count_decode_error(relay, err);
+		DEBUGD(&amt_dbg_packets, "AMT relay %s: dropped %zu bytes from %pSU: %s",
+		       relay->inst->name, len, from, amt_decode_error_str(err));
+		return;
+	}
+	if (msg.flags)
+		relay->stats.unusual++;
+	DEBUGD(&amt_dbg_packets, "AMT relay %s: %s from %pSU", relay->inst->name,
+	       amt_msg_type_str(msg.type), from);
+
+	switch (msg.type) {
+	case AMT_MSG_RELAY_DISCOVERY:
+		if (amt_relay_rate_ok(relay, now))
+			amt_relay_discovery(s, &msg, from);
+		else
+			relay->stats.err_rate_limited++;
+		break;
+	case AMT_MSG_REQUEST:
+		if (amt_relay_rate_ok(relay, now))
+			amt_relay_request(s, &msg, from, now);
+		else
+			relay->stats.err_rate_limited++;
+		break;
+	case AMT_MSG_MEMBERSHIP_UPDATE:
+		amt_relay_update(s, &msg, from, now);
+		break;
+	case AMT_MSG_TEARDOWN:
+		amt_relay_teardown(s, &msg);
+		break;
+	case AMT_MSG_MULTICAST_DATA:
+		/* Never accept multicast from a gateway. */
+		relay->stats.err_data_from_gateway++;
+		break;
+	case AMT_MSG_RELAY_ADVERTISEMENT:
+	case AMT_MSG_MEMBERSHIP_QUERY:
+		relay->stats.err_unexpected_type++;
+		break;
+	}
+}
+
+static void amt_relay_sock_read(struct event *event)
+{
+	struct amt_relay_socket *s = EVENT_ARG(event);
+	static uint8_t buf[AMT_RELAY_RXBUF];
+	union sockunion from;
+	socklen_t fromlen;
+	ssize_t n;
+
+	for (int i = 0; i < AMT_RELAY_RX_BATCH; i++) {
+		fromlen = sizeof(from);
+		n = recvfrom(s->fd, buf, sizeof(buf), 0, &from.sa, &fromlen);
+		if (n < 0)
+			break;
+		amt_relay_handle(s, buf, n, &from);
+	}
+	event_add_read(master, amt_relay_sock_read, s, s->fd, &s->t_read);
+}
+
+/* ---------------------------------------------------------------- sockets */
+
+static int amt_relay_socket_open(struct amt_relay *relay, const struct amt_ipaddr *addr)
+{
+	union sockunion su;
+	int fd, on = 1;
+
+	fd = socket(addr->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* A discovery address may live on another box of the anycast set. */
+	if (addr->family == AF_INET)
+		setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on));
+	else {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &on, sizeof(on));
+	}
+	setsockopt_so_recvbuf(fd, 4 * 1024 * 1024);
+	setsockopt_so_sendbuf(fd, 4 * 1024 * 1024);
+	amt_ipaddr_to_su(addr, relay->cfg.port, &su);
+	if (bind(fd, &su.sa, sockunion_sizeof(&su)) < 0) {
+		zlog_err("AMT relay %s: cannot bind %pSU: %s", relay->inst->name, &su,
+			 safe_strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void amt_relay_sockets_close(struct amt_relay *relay)
+{
+	for (unsigned int i = 0; i < relay->nsocks; i++) {
+		EVENT_OFF(relay->socks[i].t_read);
+		close(relay->socks[i].fd);
+	}
+	relay->nsocks = 0;
+}
+
+static void amt_relay_sockets_open(struct amt_relay *relay)
+{
+	const struct amt_ipaddr *addrs[] = {
+		&relay->cfg.local[0],
+		&relay->cfg.local[1],
+		&relay->cfg.discovery[0],
+		&relay->cfg.discovery[1],
+	};
+
+	for (unsigned int i = 0; i < array_size(addrs); i++) {
+		struct amt_relay_socket *s = &relay->socks[relay->nsocks];
+		int fd;
+
+		if (addrs[i]->family == 0)
+			continue;
+		fd = amt_relay_socket_open(relay, addrs[i]);
+		if (fd < 0)
+			continue;
+		s->relay = relay;
+		s->fd = fd;
+		s->addr = *addrs[i];
+		s->discovery = i >= 2;
+		event_add_read(master, amt_relay_sock_read, s, fd, &s->t_read);
+		relay->nsocks++;
+	}
+}
+
+/* ---------------------------------------------------------------- secrets */
+
+static void amt_relay_rotate(struct event *event)
+{
+	struct amt_relay *relay = EVENT_ARG(event);
+
+	if (amt_mac_rotate(&relay->mac, amt_now_ms()) < 0)
+		zlog_warn("AMT relay %s: cannot draw a new MAC secret: %s", relay->inst->name,
+			  safe_strerror(errno));
+	event_add_timer(master, amt_relay_rotate, relay, relay->cfg.key_rotation_s,
+			&relay->t_rotate);
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+static void amt_relay_rotate_schedule(struct amt_relay *relay)
+{
+	EVENT_OFF(relay->t_rotate);
+	event_add_timer(master, amt_relay_rotate, relay, relay->cfg.key_rotation_s,
+			&relay->t_rotate);
+}
+
+struct amt_relay *amt_relay_new(struct amt_instance *inst)
+{
+	struct amt_relay *relay = XCALLOC(MTYPE_AMT_RELAY, sizeof(*relay));
+
+	relay->inst = inst;
+	amt_relay_config_default(&relay->cfg);
+	amt_tunnels_init(&relay->tunnels);
+	relay->index = amt_flow_index_new(amt_relay_union_changed, relay);
+	relay->rl_last_ms = amt_now_ms();
+	relay->rl_tokens_milli = (uint64_t)relay->cfg.rate_limit * 1000;
+	/* The previous secret stays good for one rotation interval. */
+	amt_mac_init(&relay->mac, relay->cfg.key_rotation_s * 1000);
+	if (amt_mac_rotate(&relay->mac, amt_now_ms()) < 0)
+		zlog_err("AMT relay %s: cannot draw a MAC secret: %s", inst->name,
+			 safe_strerror(errno));
+	amt_relay_rotate_schedule(relay);
+	amt_relay_tun_attach(relay);
+	return relay;
+}
+
+void amt_relay_free(struct amt_relay *relay)
+{
+	amt_relay_sockets_close(relay);
+	EVENT_OFF(relay->t_tun_read);
+	EVENT_OFF(relay->t_rotate);
+	amt_relay_clear_tunnels(relay);
+	amt_tunnels_fini(&relay->tunnels);
+	amt_flow_index_free(relay->index);
+	amt_mac_fini(&relay->mac);
+	XFREE(MTYPE_AMT_RELAY, relay);
+}
+
+/*
+ * Apply the configuration: sockets are re-opened (addresses or port may have
+ * changed), tunnels keep their state and get the new limits and timers.
+ */
+void amt_relay_reconfigure(struct amt_relay *relay)
+{
+	struct amt_membership_params params;
+	struct amt_tunnel *t;
+
+	amt_relay_sockets_close(relay);
+	amt_relay_sockets_open(relay);
+	relay->mac.grace_ms = relay->cfg.key_rotation_s * 1000;
+	amt_relay_rotate_schedule(relay);
+	amt_relay_membership_params(relay, &params);
+	frr_each (amt_tunnels, &relay->tunnels, t)
+		amt_membership_set_params(t->memb, &params);
+}
+
+void amt_relay_tun_attach(struct amt_relay *relay)
+{
+	EVENT_OFF(relay->t_tun_read);
+	if (relay->inst->tun_fd >= 0)
+		event_add_read(master, amt_relay_tun_read, relay, relay->inst->tun_fd,
+			       &relay->t_tun_read);
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * AMT relay (RFC 7450 section 4.2): gateways' tunnels, their membership, and
+ * the sockets that serve them.
+ */
+#ifndef _AMT_RELAY_H
+#define _AMT_RELAY_H
+
+#include "lib/typesafe.h"
+#include "lib/sockunion.h"
+
+#include "amt_flow_index.h"
+#include "amt_mac.h"
+#include "amt_membership.h"
+#include "amt_packet.h"
+
+struct amt_instance;
+struct event;
+
+/* Configuration, as the frr-amtd YANG module has it. */
+struct amt_relay_config {
+	/* Unspecified (family 0) when not configured. */
+	struct amt_ipaddr local[2];	/* [0] IPv4, [1] IPv6 */
+	struct amt_ipaddr discovery[2]; /* [0] IPv4, [1] IPv6 */
+	uint16_t port;
+	uint32_t tunnel_limit;
+	uint32_t group_limit;
+	uint32_t source_limit;
+	uint32_t key_rotation_s;
+	uint32_t query_interval_s;
+	uint32_t query_response_interval_s;
+	uint8_t robustness;
+	uint32_t rate_limit;
+	enum amt_flag_layout flag_layout;
+};
+
+/* Message and error counters (draft-ietf-mboned-amt-yang statistics). */
+struct amt_relay_stats {
+	uint64_t rx_discovery, rx_request, rx_update, rx_teardown;
+	uint64_t tx_advertisement, tx_query, tx_data;
+	uint64_t tx_data_bytes, tx_errors;
+	/* Accepted, but bending the format (trailing bytes, reserved bits). */
+	uint64_t unusual;
+	uint64_t err_malformed, err_bad_version, err_unknown_type;
+	uint64_t err_unexpected_type, err_bad_mac, err_nonce_mismatch;
+	uint64_t err_rate_limited, err_tunnel_limit, err_group_limit;
+	uint64_t err_source_limit, err_bad_report, err_data_from_gateway;
+	/* Packets read from the pseudo-interface. */
+	uint64_t tun_data, tun_no_receiver, tun_queries, tun_other;
+	uint64_t tun_reports_written, tun_write_errors;
+};
+
+/* A socket the relay receives on: one per configured address. */
+struct amt_relay_socket {
+	struct amt_relay *relay;
+	int fd;
+	struct amt_ipaddr addr;
+	bool discovery; /* bound to a discovery address */
+	struct event *t_read;
+};
+
+PREDECL_HASH(amt_tunnels);
+
+/* A gateway's tunnel, keyed by the gateway's address and UDP port. */
+struct amt_tunnel {
+	struct amt_tunnels_item item;
+	struct amt_relay *relay;
+
+	union sockunion gw;	       /* address and port, as seen */
+	struct amt_relay_socket *sock; /* the relay address it talks to */
+	uint32_t nonce;		       /* request nonce of the last Update */
+	uint64_t created_ms;
+	uint64_t last_update_ms;
+
+	struct amt_membership *memb;
+	struct amt_fi_tunnel *fi;
+	struct event *t_expire;
+
+	uint64_t updates;
+	uint64_t data_packets, data_bytes;
+};
+
+#define AMT_RELAY_MAX_SOCKETS 4
+
+struct amt_relay {
+	struct amt_instance *inst;
+	struct amt_relay_config cfg;
+
+	struct amt_relay_socket socks[AMT_RELAY_MAX_SOCKETS];
+	unsigned int nsocks;
+	struct event *t_tun_read;
+	struct event *t_rotate;
+
+	struct amt_mac_state mac;
+	struct amt_tunnels_head tunnels;
+	struct amt_flow_index *index;
+
+	/* Token bucket for unauthenticated messages. */
+	uint64_t rl_tokens_milli; /* thousandths of a token */
+	uint64_t rl_last_ms;
+
+	struct amt_relay_stats stats;
+};
+
+extern void amt_relay_config_default(struct amt_relay_config *cfg);
+extern struct amt_relay *amt_relay_new(struct amt_instance *inst);
+extern void amt_relay_free(struct amt_relay *relay);
+/* Re-open sockets and apply parameters after a configuration change. */
+extern void amt_relay_reconfigure(struct amt_relay *relay);
+/* The pseudo-interface came (back): start reading it. */
+extern void amt_relay_tun_attach(struct amt_relay *relay);
+
+extern uint32_t amt_relay_tunnel_count(const struct amt_relay *relay);
+extern struct amt_tunnel *amt_relay_tunnel_first(struct amt_relay *relay);
+extern struct amt_tunnel *amt_relay_tunnel_next(struct amt_relay *relay, struct amt_tunnel *t);
+extern void amt_relay_clear_tunnels(struct amt_relay *relay);
+extern void amt_relay_clear_stats(struct amt_relay *relay);
+extern uint64_t amt_now_ms(void);
+
+/* amt_relay_tun.c: the pseudo-interface side. */
+extern void amt_relay_tun_read(struct event *event);
+extern void amt_relay_union_changed(void *arg, const struct amt_union_change *chg);
+
+#endif /* _AMT_RELAY_H */
