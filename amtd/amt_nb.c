@@ -8,13 +8,24 @@
 
 #include "amt_nb.h"
 
-/* A relay parameter: applied by the relay's apply_finish. */
+/*
+ * A relay parameter: applied by the relay's apply_finish.  Each has a
+ * default, so it is never destroyed, only set back.
+ */
 #define RELAY_LEAF(name)                                                                           \
 	{                                                                                          \
 		.xpath = "/frr-amtd:amtd/relay/" name,                                             \
 		.cbs = {.modify = amtd_relay_leaf_modify,                                          \
 			.destroy = amtd_relay_leaf_destroy,                                        \
 			.cli_show = amt_cli_show_relay_leaf,                                       \
+		}                                                                                  \
+	}
+
+/* Relay operational state. */
+#define RELAY_STATE(path, cb)                                                                      \
+	{                                                                                          \
+		.xpath = "/frr-amtd:amtd/relay/" path,                                             \
+		.cbs = {.get_elem = cb,                                                            \
 		}                                                                                  \
 	}
 
@@ -61,6 +72,44 @@ const struct frr_yang_module_info frr_amtd_info = {
 		RELAY_LEAF("robustness"),
 		RELAY_LEAF("unauthenticated-rate-limit"),
 		RELAY_LEAF("linux-flag-layout"),
+		RELAY_STATE("statistics/received-relay-discovery", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/sent-relay-advertisement", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/received-request", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/sent-membership-query", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/received-membership-update", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/received-teardown", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/sent-multicast-data", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/sent-multicast-data-bytes", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/send-errors", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/unusual-messages", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/malformed-messages", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/bad-version", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/unknown-type", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/unexpected-type", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/bad-mac", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/nonce-mismatch", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/rate-limited", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/tunnel-limit-exceeded", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/group-limit-exceeded", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/source-limit-exceeded", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/bad-report", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/data-from-gateway", amtd_relay_statistics_get_elem),
+		{
+			.xpath = "/frr-amtd:amtd/relay/tunnel",
+			.cbs = {
+				.get_next = amtd_relay_tunnel_get_next,
+				.get_keys = amtd_relay_tunnel_get_keys,
+				.lookup_entry = amtd_relay_tunnel_lookup_entry,
+			}
+		},
+		RELAY_STATE("tunnel/gateway-address", amtd_relay_tunnel_get_elem),
+		RELAY_STATE("tunnel/gateway-port", amtd_relay_tunnel_get_elem),
+		RELAY_STATE("tunnel/uptime", amtd_relay_tunnel_get_elem),
+		RELAY_STATE("tunnel/group-count", amtd_relay_tunnel_get_elem),
+		RELAY_STATE("tunnel/source-count", amtd_relay_tunnel_get_elem),
+		RELAY_STATE("tunnel/membership-updates", amtd_relay_tunnel_get_elem),
+		RELAY_STATE("tunnel/data-packets", amtd_relay_tunnel_get_elem),
+		RELAY_STATE("tunnel/data-bytes", amtd_relay_tunnel_get_elem),
 		{
 			.xpath = "/frr-amtd:amtd/relay/oper-status",
 			.cbs = {

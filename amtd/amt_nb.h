@@ -30,6 +30,12 @@ struct yang_data *amtd_instance_if_index_get_elem(struct nb_cb_get_elem_args *ar
 struct yang_data *amtd_zebra_connected_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *amtd_zebra_connections_get_elem(struct nb_cb_get_elem_args *args);
 
+struct yang_data *amtd_relay_statistics_get_elem(struct nb_cb_get_elem_args *args);
+const void *amtd_relay_tunnel_get_next(struct nb_cb_get_next_args *args);
+int amtd_relay_tunnel_get_keys(struct nb_cb_get_keys_args *args);
+const void *amtd_relay_tunnel_lookup_entry(struct nb_cb_lookup_entry_args *args);
+struct yang_data *amtd_relay_tunnel_get_elem(struct nb_cb_get_elem_args *args);
+
 /* CLI rendering of the configuration (amt_vty.c). */
 void amt_cli_show_relay(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void amt_cli_show_gateway(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);

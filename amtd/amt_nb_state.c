@@ -5,10 +5,12 @@
 #include <zebra.h>
 
 #include "lib/northbound.h"
+#include "lib/sockunion.h"
 #include "lib/yang.h"
 
 #include "amtd.h"
 #include "amt_nb.h"
+#include "amt_relay.h"
 #include "amt_zebra.h"
 
 /* The instances of one role, in name order. */
@@ -93,4 +95,148 @@ struct yang_data *amtd_zebra_connected_get_elem(struct nb_cb_get_elem_args *args
 struct yang_data *amtd_zebra_connections_get_elem(struct nb_cb_get_elem_args *args)
 {
 	return yang_data_new_uint32(args->xpath, amt_g.zebra_connections);
+}
+
+/* XPath: /frr-amtd:amtd/relay/statistics/<counter> */
+static const struct {
+	const char *leaf;
+	size_t offset;
+} amt_relay_counters[] = {
+#define AMT_COUNTER(leaf, field)                                                                   \
+	{                                                                                          \
+		leaf, offsetof(struct amt_relay_stats, field)                                      \
+	}
+	AMT_COUNTER("received-relay-discovery", rx_discovery),
+	AMT_COUNTER("sent-relay-advertisement", tx_advertisement),
+	AMT_COUNTER("received-request", rx_request),
+	AMT_COUNTER("sent-membership-query", tx_query),
+	AMT_COUNTER("received-membership-update", rx_update),
+	AMT_COUNTER("received-teardown", rx_teardown),
+	AMT_COUNTER("sent-multicast-data", tx_data),
+	AMT_COUNTER("sent-multicast-data-bytes", tx_data_bytes),
+	AMT_COUNTER("send-errors", tx_errors),
+	AMT_COUNTER("unusual-messages", unusual),
+	AMT_COUNTER("malformed-messages", err_malformed),
+	AMT_COUNTER("bad-version", err_bad_version),
+	AMT_COUNTER("unknown-type", err_unknown_type),
+	AMT_COUNTER("unexpected-type", err_unexpected_type),
+	AMT_COUNTER("bad-mac", err_bad_mac),
+	AMT_COUNTER("nonce-mismatch", err_nonce_mismatch),
+	AMT_COUNTER("rate-limited", err_rate_limited),
+	AMT_COUNTER("tunnel-limit-exceeded", err_tunnel_limit),
+	AMT_COUNTER("group-limit-exceeded", err_group_limit),
+	AMT_COUNTER("source-limit-exceeded", err_source_limit),
+	AMT_COUNTER("bad-report", err_bad_report),
+	AMT_COUNTER("data-from-gateway", err_data_from_gateway),
+#undef AMT_COUNTER
+};
+
+/* The leaf name is the last step of the xpath. */
+static const char *amt_xpath_leaf(const char *xpath)
+{
+	const char *slash = strrchr(xpath, '/');
+
+	return slash ? slash + 1 : xpath;
+}
+
+struct yang_data *amtd_relay_statistics_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct amt_instance *inst = args->list_entry;
+	const char *leaf = amt_xpath_leaf(args->xpath);
+
+	if (!inst->relay)
+		return NULL;
+	for (size_t i = 0; i < array_size(amt_relay_counters); i++) {
+		if (strmatch(leaf, amt_relay_counters[i].leaf)) {
+			const uint8_t *base = (const uint8_t *)&inst->relay->stats;
+			uint64_t val;
+
+			memcpy(&val, base + amt_relay_counters[i].offset, sizeof(val));
+			return yang_data_new_uint64(args->xpath, val);
+		}
+	}
+	return NULL;
+}
+
+/* XPath: /frr-amtd:amtd/relay/tunnel */
+const void *amtd_relay_tunnel_get_next(struct nb_cb_get_next_args *args)
+{
+	const struct amt_instance *inst = args->parent_list_entry;
+
+	if (!inst->relay)
+		return NULL;
+	if (!args->list_entry)
+		return amt_relay_tunnel_first(inst->relay);
+	return amt_relay_tunnel_next(inst->relay, (struct amt_tunnel *)args->list_entry);
+}
+
+static uint16_t amt_tunnel_port(const struct amt_tunnel *t)
+{
+	return ntohs(t->gw.sa.sa_family == AF_INET ? t->gw.sin.sin_port : t->gw.sin6.sin6_port);
+}
+
+int amtd_relay_tunnel_get_keys(struct nb_cb_get_keys_args *args)
+{
+	const struct amt_tunnel *t = args->list_entry;
+
+	args->keys->num = 2;
+	sockunion2str(&t->gw, args->keys->key[0], sizeof(args->keys->key[0]));
+	snprintf(args->keys->key[1], sizeof(args->keys->key[1]), "%u", amt_tunnel_port(t));
+	return NB_OK;
+}
+
+const void *amtd_relay_tunnel_lookup_entry(struct nb_cb_lookup_entry_args *args)
+{
+	const struct amt_instance *inst = args->parent_list_entry;
+	struct amt_tunnel *t;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!inst->relay)
+		return NULL;
+	for (t = amt_relay_tunnel_first(inst->relay); t; t = amt_relay_tunnel_next(inst->relay, t)) {
+		sockunion2str(&t->gw, addr, sizeof(addr));
+		if (strmatch(addr, args->keys->key[0]) &&
+		    (unsigned long)amt_tunnel_port(t) == strtoul(args->keys->key[1], NULL, 10))
+			return t;
+	}
+	return NULL;
+}
+
+static struct yang_data *amt_tunnel_gw_addr(const char *xpath, const struct amt_tunnel *t)
+{
+	struct ipaddr ip = {};
+
+	if (t->gw.sa.sa_family == AF_INET) {
+		ip.ipa_type = IPADDR_V4;
+		ip.ipaddr_v4 = t->gw.sin.sin_addr;
+	} else {
+		ip.ipa_type = IPADDR_V6;
+		ip.ipaddr_v6 = t->gw.sin6.sin6_addr;
+	}
+	return yang_data_new_ip(xpath, &ip);
+}
+
+/* XPath: /frr-amtd:amtd/relay/tunnel/<leaf> */
+struct yang_data *amtd_relay_tunnel_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct amt_tunnel *t = args->list_entry;
+	const char *leaf = amt_xpath_leaf(args->xpath);
+
+	if (strmatch(leaf, "gateway-address"))
+		return amt_tunnel_gw_addr(args->xpath, t);
+	if (strmatch(leaf, "gateway-port"))
+		return yang_data_new_uint16(args->xpath, amt_tunnel_port(t));
+	if (strmatch(leaf, "uptime"))
+		return yang_data_new_uint64(args->xpath, (amt_now_ms() - t->created_ms) / 1000);
+	if (strmatch(leaf, "group-count"))
+		return yang_data_new_uint32(args->xpath, amt_membership_num_groups(t->memb));
+	if (strmatch(leaf, "source-count"))
+		return yang_data_new_uint32(args->xpath, amt_membership_num_sources(t->memb));
+	if (strmatch(leaf, "membership-updates"))
+		return yang_data_new_uint64(args->xpath, t->updates);
+	if (strmatch(leaf, "data-packets"))
+		return yang_data_new_uint64(args->xpath, t->data_packets);
+	if (strmatch(leaf, "data-bytes"))
+		return yang_data_new_uint64(args->xpath, t->data_bytes);
+	return NULL;
 }
