@@ -96,6 +96,22 @@ def test_amtd_connected_to_zebra():
         assert '"oper-status": "up"' in oper, oper
 
 
+def test_zebra_restart_reconnects():
+    "amtd reconnects when zebra restarts and learns its interfaces again"
+    tgen = get_topogen()
+    r2 = tgen.gears["r2"]
+    r2.net.killRouterDaemons(["zebra"])
+    result = expect_json(r2, "show amt json", {"zebra": {"connected": False}})
+    assert result is None, result
+    r2.net.startRouterDaemons(["zebra"])
+    expected = {
+        "zebra": {"connected": True, "connections": 2},
+        "instances": {"amtg0": {"operStatus": "up", "zebraInterface": True}},
+    }
+    result = expect_json(r2, "show amt json", expected, count=60)
+    assert result is None, result
+
+
 def test_vtysh_knows_amtd():
     "show daemons lists amtd; show running-config shows its configuration"
     tgen = get_topogen()
