@@ -57,7 +57,7 @@ for r in $routers; do
 	ip -n "$ns" link set "$r-eth0" up
 	for d in mgmtd zebra pimd amtd; do
 		ip netns exec "$ns" "$FRR/$d" -N "$ns" -d \
-			--log "file:/var/run/frr/$ns/$d.log"
+			--log "file:/var/run/frr/$ns/$d.log" </dev/null >/dev/null 2>&1
 		# zebra and pimd talk to mgmtd: let each come up before the next.
 		i=0
 		until [ -S "/var/run/frr/$ns/$d.vty" ] || [ $i -ge 50 ]; do
