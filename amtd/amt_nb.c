@@ -15,8 +15,8 @@
 #define RELAY_LEAF(name)                                                                           \
 	{                                                                                          \
 		.xpath = "/frr-amtd:amtd/relay/" name,                                             \
-		.cbs = {.modify = amtd_relay_leaf_modify,                                          \
-			.destroy = amtd_relay_leaf_destroy,                                        \
+		.cbs = {.modify = amtd_leaf_modify,                                                \
+			.destroy = amtd_leaf_destroy,                                              \
 			.cli_show = amt_cli_show_relay_leaf,                                       \
 		}                                                                                  \
 	}
@@ -26,6 +26,22 @@
 	{                                                                                          \
 		.xpath = "/frr-amtd:amtd/relay/" path,                                             \
 		.cbs = {.get_elem = cb,                                                            \
+		}                                                                                  \
+	}
+
+/* A gateway parameter with a default, applied by apply_finish. */
+#define GATEWAY_LEAF(name)                                                                         \
+	{                                                                                          \
+		.xpath = "/frr-amtd:amtd/gateway/" name,                                           \
+		.cbs = {.modify = amtd_leaf_modify,                                                \
+			.cli_show = amt_cli_show_gateway_leaf,                                     \
+		}                                                                                  \
+	}
+
+#define GATEWAY_STATE(name)                                                                        \
+	{                                                                                          \
+		.xpath = "/frr-amtd:amtd/gateway/state/" name,                                     \
+		.cbs = {.get_elem = amtd_gateway_state_get_elem,                                   \
 		}                                                                                  \
 	}
 
@@ -49,16 +65,16 @@ const struct frr_yang_module_info frr_amtd_info = {
 		{
 			.xpath = "/frr-amtd:amtd/relay/local-address",
 			.cbs = {
-				.create = amtd_relay_leaf_create,
-				.destroy = amtd_relay_leaf_destroy,
+				.create = amtd_leaf_create,
+				.destroy = amtd_leaf_destroy,
 				.cli_show = amt_cli_show_relay_leaf,
 			}
 		},
 		{
 			.xpath = "/frr-amtd:amtd/relay/discovery-address",
 			.cbs = {
-				.create = amtd_relay_leaf_create,
-				.destroy = amtd_relay_leaf_destroy,
+				.create = amtd_leaf_create,
+				.destroy = amtd_leaf_destroy,
 				.cli_show = amt_cli_show_relay_leaf,
 			}
 		},
@@ -130,10 +146,45 @@ const struct frr_yang_module_info frr_amtd_info = {
 				.get_next = amtd_gateway_get_next,
 				.get_keys = amtd_instance_get_keys,
 				.lookup_entry = amtd_gateway_lookup_entry,
+				.apply_finish = amtd_gateway_apply_finish,
 				.cli_show = amt_cli_show_gateway,
 				.cli_show_end = amt_cli_show_instance_end,
 			}
 		},
+		{
+			.xpath = "/frr-amtd:amtd/gateway/relay-address",
+			.cbs = {
+				.modify = amtd_leaf_modify,
+				.destroy = amtd_leaf_destroy,
+				.cli_show = amt_cli_show_gateway_leaf,
+			}
+		},
+		{
+			.xpath = "/frr-amtd:amtd/gateway/discovery-address",
+			.cbs = {
+				.modify = amtd_leaf_modify,
+				.destroy = amtd_leaf_destroy,
+				.cli_show = amt_cli_show_gateway_leaf,
+			}
+		},
+		{
+			.xpath = "/frr-amtd:amtd/gateway/source-prefix",
+			.cbs = {
+				.create = amtd_gateway_prefix_create,
+				.destroy = amtd_leaf_destroy,
+				.cli_show = amt_cli_show_gateway_leaf,
+			}
+		},
+		GATEWAY_LEAF("relay-port"),
+		GATEWAY_LEAF("request-timeout"),
+		GATEWAY_LEAF("retransmissions"),
+		GATEWAY_LEAF("linux-flag-layout"),
+		GATEWAY_STATE("tunnel-state"),
+		GATEWAY_STATE("relay"),
+		GATEWAY_STATE("received-query"),
+		GATEWAY_STATE("sent-update"),
+		GATEWAY_STATE("received-data"),
+		GATEWAY_STATE("dropped-data"),
 		{
 			.xpath = "/frr-amtd:amtd/gateway/oper-status",
 			.cbs = {

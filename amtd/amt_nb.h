@@ -12,11 +12,14 @@ extern const struct frr_yang_module_info frr_amtd_info;
 /* Configuration (amt_nb_config.c). */
 int amtd_relay_create(struct nb_cb_create_args *args);
 int amtd_relay_destroy(struct nb_cb_destroy_args *args);
-int amtd_relay_leaf_create(struct nb_cb_create_args *args);
-int amtd_relay_leaf_modify(struct nb_cb_modify_args *args);
-int amtd_relay_leaf_destroy(struct nb_cb_destroy_args *args);
+int amtd_leaf_create(struct nb_cb_create_args *args);
+int amtd_leaf_modify(struct nb_cb_modify_args *args);
+int amtd_leaf_destroy(struct nb_cb_destroy_args *args);
 void amtd_relay_apply_finish(struct nb_cb_apply_finish_args *args);
 int amtd_gateway_create(struct nb_cb_create_args *args);
+int amtd_gateway_prefix_create(struct nb_cb_create_args *args);
+void amtd_gateway_apply_finish(struct nb_cb_apply_finish_args *args);
+struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args);
 int amtd_gateway_destroy(struct nb_cb_destroy_args *args);
 
 /* Operational state (amt_nb_state.c). */
@@ -40,6 +43,7 @@ struct yang_data *amtd_relay_tunnel_get_elem(struct nb_cb_get_elem_args *args);
 void amt_cli_show_relay(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void amt_cli_show_gateway(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void amt_cli_show_instance_end(struct vty *vty, const struct lyd_node *dnode);
+void amt_cli_show_gateway_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void amt_cli_show_relay_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 
 #endif /* _AMT_NB_H */

@@ -9,6 +9,7 @@
 
 #include "amtd.h"
 #include "amt_debug.h"
+#include "amt_gateway.h"
 #include "amt_nb.h"
 #include "amt_relay.h"
 
@@ -69,21 +70,21 @@ int amtd_gateway_destroy(struct nb_cb_destroy_args *args)
 }
 
 /*
- * Relay parameters.  Each leaf's callbacks accept the change; the relay
- * reads its whole configuration back once all changes of a commit are in
- * (apply_finish), so that related leaves are applied together.
+ * Relay and gateway parameters.  Each leaf's callbacks accept the change;
+ * the instance reads its whole configuration back once all changes of a
+ * commit are in (apply_finish), so that related leaves are applied together.
  */
-int amtd_relay_leaf_modify(struct nb_cb_modify_args *args)
+int amtd_leaf_modify(struct nb_cb_modify_args *args)
 {
 	return NB_OK;
 }
 
-int amtd_relay_leaf_destroy(struct nb_cb_destroy_args *args)
+int amtd_leaf_destroy(struct nb_cb_destroy_args *args)
 {
 	return NB_OK;
 }
 
-int amtd_relay_leaf_create(struct nb_cb_create_args *args)
+int amtd_leaf_create(struct nb_cb_create_args *args)
 {
 	return NB_OK;
 }
@@ -138,4 +139,67 @@ void amtd_relay_apply_finish(struct nb_cb_apply_finish_args *args)
 	amt_relay_config_from_dnode(args->dnode, &inst->relay->cfg);
 	amt_relay_reconfigure(inst->relay);
 	DEBUGD(&amt_dbg_northbound, "relay %s reconfigured", inst->name);
+}
+
+static void amt_gateway_address_from_dnode(const struct lyd_node *dnode, const char *leaf,
+					   struct amt_ipaddr *out)
+{
+	struct ipaddr ip;
+
+	memset(out, 0, sizeof(*out));
+	if (!yang_dnode_exists(dnode, leaf))
+		return;
+	yang_dnode_get_ip(&ip, dnode, "%s", leaf);
+	if (IS_IPADDR_V4(&ip)) {
+		out->family = AF_INET;
+		out->ip.v4 = ip.ipaddr_v4;
+	} else {
+		out->family = AF_INET6;
+		out->ip.v6 = ip.ipaddr_v6;
+	}
+}
+
+static void amt_gateway_config_from_dnode(const struct lyd_node *dnode,
+					  struct amt_gateway_config *cfg)
+{
+	const struct lyd_node *child;
+
+	amt_gateway_config_default(cfg);
+	amt_gateway_address_from_dnode(dnode, "relay-address", &cfg->relay);
+	amt_gateway_address_from_dnode(dnode, "discovery-address", &cfg->discovery);
+	cfg->relay_port = yang_dnode_get_uint16(dnode, "relay-port");
+	cfg->request_timeout_s = yang_dnode_get_uint32(dnode, "request-timeout");
+	cfg->retransmissions = yang_dnode_get_uint8(dnode, "retransmissions");
+	cfg->flag_layout = yang_dnode_get_bool(dnode, "linux-flag-layout") ? AMT_FLAGS_LINUX
+									   : AMT_FLAGS_RFC;
+	LY_LIST_FOR (lyd_child(dnode), child) {
+		if (strcmp(child->schema->name, "source-prefix") ||
+		    cfg->nprefixes >= AMT_GW_MAX_PREFIXES)
+			continue;
+		yang_dnode_get_prefix(&cfg->prefixes[cfg->nprefixes++], child, NULL);
+	}
+}
+
+/* XPath: /frr-amtd:amtd/gateway/source-prefix: a bounded list. */
+int amtd_gateway_prefix_create(struct nb_cb_create_args *args)
+{
+	if (args->event == NB_EV_VALIDATE &&
+	    yang_get_list_elements_count(args->dnode) > AMT_GW_MAX_PREFIXES) {
+		snprintf(args->errmsg, args->errmsg_len,
+			 "A gateway serves at most %d source prefixes", AMT_GW_MAX_PREFIXES);
+		return NB_ERR_VALIDATION;
+	}
+	return NB_OK;
+}
+
+/* XPath: /frr-amtd:amtd/gateway, after all changes of a commit. */
+void amtd_gateway_apply_finish(struct nb_cb_apply_finish_args *args)
+{
+	struct amt_instance *inst = nb_running_get_entry(args->dnode, NULL, true);
+
+	if (!inst->gateway)
+		return;
+	amt_gateway_config_from_dnode(args->dnode, &inst->gateway->cfg);
+	amt_gateway_reconfigure(inst->gateway);
+	DEBUGD(&amt_dbg_northbound, "gateway %s reconfigured", inst->name);
 }

@@ -9,6 +9,7 @@
 #include "lib/yang.h"
 
 #include "amtd.h"
+#include "amt_gateway.h"
 #include "amt_nb.h"
 #include "amt_relay.h"
 #include "amt_zebra.h"
@@ -238,5 +239,36 @@ struct yang_data *amtd_relay_tunnel_get_elem(struct nb_cb_get_elem_args *args)
 		return yang_data_new_uint64(args->xpath, t->data_packets);
 	if (strmatch(leaf, "data-bytes"))
 		return yang_data_new_uint64(args->xpath, t->data_bytes);
+	return NULL;
+}
+
+/* XPath: /frr-amtd:amtd/gateway/state/<leaf> */
+struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct amt_instance *inst = args->list_entry;
+	const struct amt_gateway *gw = inst->gateway;
+	const char *leaf = amt_xpath_leaf(args->xpath);
+	struct ipaddr ip = {};
+
+	if (!gw)
+		return NULL;
+	if (strmatch(leaf, "tunnel-state"))
+		return yang_data_new_string(args->xpath, amt_gw_state_str(gw->state));
+	if (strmatch(leaf, "relay")) {
+		if (!gw->relay.family)
+			return NULL;
+		ip.ipa_type = gw->relay.family == AF_INET ? IPADDR_V4 : IPADDR_V6;
+		memcpy(&ip.ip, &gw->relay.ip, gw->relay.family == AF_INET ? 4 : 16);
+		return yang_data_new_ip(args->xpath, &ip);
+	}
+	if (strmatch(leaf, "received-query"))
+		return yang_data_new_uint64(args->xpath, gw->stats.rx_query);
+	if (strmatch(leaf, "sent-update"))
+		return yang_data_new_uint64(args->xpath, gw->stats.tx_update);
+	if (strmatch(leaf, "received-data"))
+		return yang_data_new_uint64(args->xpath, gw->stats.rx_data);
+	if (strmatch(leaf, "dropped-data"))
+		return yang_data_new_uint64(args->xpath,
+					    gw->stats.drop_data_flow + gw->stats.drop_data_sender);
 	return NULL;
 }

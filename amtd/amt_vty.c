@@ -13,6 +13,7 @@
 
 #include "amtd.h"
 #include "amt_debug.h"
+#include "amt_gateway_vty.h"
 #include "amt_nb.h"
 #include "amt_relay_vty.h"
 #include "amt_vty.h"
@@ -237,6 +238,7 @@ void amt_vty_init(void)
 	install_element(CONFIG_NODE, &no_amt_gateway_cmd);
 
 	amt_relay_vty_init();
+	amt_gateway_vty_init();
 
 	install_element(VIEW_NODE, &show_amt_cmd);
 	install_element(VIEW_NODE, &show_debugging_amt_cmd);

@@ -22,6 +22,37 @@ static void amt_zebra_connected(struct zclient *zc)
 	amt_g.zebra_connections++;
 	zlog_info("connected to zebra (connection %u)", amt_g.zebra_connections);
 	zclient_send_reg_requests(zc, VRF_DEFAULT);
+	amt_instances_zebra_connected();
+}
+
+/*
+ * Install (or remove) a route to a gateway's source prefix through its
+ * pseudo-interface, so that the RPF check of the kernel and pimd accepts
+ * the multicast decapsulated into it.  Returns whether it was sent.
+ */
+bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, bool add)
+{
+	struct zapi_route api = {};
+	struct zapi_nexthop *nh;
+
+	if (!amt_zebra_is_connected())
+		return false;
+	api.vrf_id = VRF_DEFAULT;
+	api.type = ZEBRA_ROUTE_AMT;
+	api.safi = SAFI_UNICAST;
+	prefix_copy(&api.prefix, p);
+	apply_mask(&api.prefix);
+	if (add) {
+		SET_FLAG(api.message, ZAPI_MESSAGE_NEXTHOP);
+		api.nexthop_num = 1;
+		nh = &api.nexthops[0];
+		nh->vrf_id = VRF_DEFAULT;
+		nh->type = NEXTHOP_TYPE_IFINDEX;
+		nh->ifindex = ifindex;
+	}
+	DEBUGD(&amt_dbg_zebra, "%s route %pFX via ifindex %d", add ? "add" : "delete", p, ifindex);
+	return zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, zclient, &api) !=
+	       ZCLIENT_SEND_FAILURE;
 }
 
 bool amt_zebra_is_connected(void)

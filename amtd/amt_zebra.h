@@ -5,8 +5,11 @@
 #ifndef _AMT_ZEBRA_H
 #define _AMT_ZEBRA_H
 
+#include "lib/prefix.h"
+
 extern void amt_zebra_init(void);
 extern void amt_zebra_terminate(void);
 extern bool amt_zebra_is_connected(void);
+extern bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, bool add);
 
 #endif /* _AMT_ZEBRA_H */

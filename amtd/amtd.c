@@ -11,6 +11,7 @@
 #include "amtd.h"
 #include "amt_debug.h"
 #include "amt_memory.h"
+#include "amt_gateway.h"
 #include "amt_relay.h"
 #include "amt_tun.h"
 
@@ -80,6 +81,8 @@ struct amt_instance *amt_instance_create(const char *name, enum amt_role role)
 	amt_instance_open_tun(inst);
 	if (role == AMT_ROLE_RELAY)
 		inst->relay = amt_relay_new(inst);
+	else
+		inst->gateway = amt_gateway_new(inst);
 
 	/* zebra may have told us about the interface already (restart). */
 	if (vrf)
@@ -96,6 +99,8 @@ void amt_instance_delete(struct amt_instance *inst)
 
 	if (inst->relay)
 		amt_relay_free(inst->relay);
+	if (inst->gateway)
+		amt_gateway_free(inst->gateway);
 	frr_with_privs (&amtd_privs) {
 		amt_tun_close(inst->tun_fd, true);
 	}
@@ -111,8 +116,20 @@ void amt_instance_if_update(struct interface *ifp, bool present)
 	if (!inst)
 		return;
 	inst->ifp = present ? ifp : NULL;
+	if (inst->gateway)
+		amt_gateway_routes_refresh(inst->gateway);
 	DEBUGD(&amt_dbg_zebra, "AMT %s %s: zebra %s the pseudo-interface", amt_role_str(inst->role),
 	       inst->name, present ? "reports" : "no longer reports");
+}
+
+/* zebra came (back): routes a gateway installs must be sent again. */
+void amt_instances_zebra_connected(void)
+{
+	struct amt_instance *inst;
+
+	frr_each (amt_instances, &amt_g.instances, inst)
+		if (inst->gateway)
+			amt_gateway_routes_refresh(inst->gateway);
 }
 
 void amt_init(void)

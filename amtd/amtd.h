@@ -42,8 +42,9 @@ struct amt_instance {
 	/* zebra's view of the pseudo-interface, NULL until zebra reports it. */
 	struct interface *ifp;
 
-	/* Role-specific state: the relay (NULL for a gateway). */
+	/* Role-specific state: one of the two is set. */
 	struct amt_relay *relay;
+	struct amt_gateway *gateway;
 };
 
 static inline int amt_instance_cmp(const struct amt_instance *a, const struct amt_instance *b)
@@ -74,6 +75,7 @@ extern struct amt_instance *amt_instance_next(struct amt_instance *inst);
 extern struct amt_instance *amt_instance_create(const char *name, enum amt_role role);
 extern void amt_instance_delete(struct amt_instance *inst);
 extern void amt_instance_if_update(struct interface *ifp, bool present);
+extern void amt_instances_zebra_connected(void);
 
 #define frr_each_amt_instance(inst) frr_each (amt_instances, &amt_g.instances, (inst))
 
