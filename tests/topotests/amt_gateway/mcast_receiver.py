@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: ISC
+"""
+Join an SSM channel (S,G) on an interface, count the datagrams received and
+write the count (and the last sequence number: payloads start with
+"seq N ", as mcast_sender.py sends them) to a JSON file every second, until DURATION seconds have passed.
+
+    mcast_receiver.py --source S --group G --ifaddr A --port P \\
+        --duration SECS --state-file FILE
+"""
+
+import argparse
+import json
+import os
+import socket
+import time
+
+IP_ADD_SOURCE_MEMBERSHIP = 39
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--source", required=True)
+    p.add_argument("--group", required=True)
+    p.add_argument("--ifaddr", required=True, help="address of the joining interface")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--duration", type=float, required=True)
+    p.add_argument("--state-file", required=True)
+    args = p.parse_args()
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((args.group, args.port))
+    mreq = (
+        socket.inet_aton(args.group)
+        + socket.inet_aton(args.ifaddr)
+        + socket.inet_aton(args.source)
+    )
+    s.setsockopt(socket.IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, mreq)
+    s.settimeout(0.2)
+
+    state = {"packets": 0, "last_seq": None, "pid": os.getpid(), "finished": False}
+    end = time.time() + args.duration
+    next_write = 0.0
+    while time.time() < end:
+        try:
+            data, addr = s.recvfrom(65535)
+            if addr[0] == args.source:
+                state["packets"] += 1
+                words = data.split(b" ", 2)
+                if len(words) > 1 and words[0] == b"seq" and words[1].isdigit():
+                    state["last_seq"] = int(words[1])
+        except socket.timeout:
+            pass
+        if time.time() >= next_write:
+            write_state(args.state_file, state)
+            next_write = time.time() + 1
+    state["finished"] = True
+    write_state(args.state_file, state)
+
+
+def write_state(path, state):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(state, f)
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    main()

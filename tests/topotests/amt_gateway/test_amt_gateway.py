@@ -1,0 +1,189 @@
+#!/usr/bin/env python
+# SPDX-License-Identifier: ISC
+#
+# test_amt_gateway.py: amtd on both ends of an AMT tunnel.
+#
+
+"""
+    src ---- relay ============ gw
+  10.0.1.10  (zebra, pimd,   (zebra, pimd,
+              amtd relay)     amtd gateway)
+           10.0.1.1  192.0.2.1   192.0.2.2
+                     unicast only
+
+src sends SSM streams to (10.0.1.10, 232.1.1.1) and (10.0.1.10, 232.1.1.2).
+The relay runs pimd and an amtd relay instance (amtr0); the gateway router
+runs an amtd gateway instance (amtg0) pointed at the relay.  The receiver is
+an application on the gateway router joined on amtg0.  The link between
+relay and gateway carries no multicast routing at all.
+"""
+
+import json
+import os
+import sys
+from functools import partial
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.append(os.path.join(CWD, "../"))
+
+# pylint: disable=C0413
+from lib import topotest
+from lib.topogen import Topogen, TopoRouter, get_topogen
+
+pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
+
+PYTHON = "/usr/bin/python3"
+SENDER = os.path.join(CWD, "../amt_relay/mcast_sender.py")
+RECEIVER = os.path.join(CWD, "mcast_receiver.py")
+SRC, G1, G2 = "10.0.1.10", "232.1.1.1", "232.1.1.2"
+
+procs = []
+
+
+def build_topo(tgen):
+    for name in ("src", "relay", "gw"):
+        tgen.add_router(name)
+    tgen.add_link(tgen.gears["src"], tgen.gears["relay"], "src-eth0", "relay-eth0")
+    tgen.add_link(tgen.gears["relay"], tgen.gears["gw"], "relay-eth1", "gw-eth0")
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    for name in ("relay", "gw"):
+        tgen.gears[name].load_frr_config(
+            os.path.join(CWD, name, "frr.conf"),
+            [
+                (TopoRouter.RD_ZEBRA, None),
+                (TopoRouter.RD_MGMTD, None),
+                (TopoRouter.RD_PIM, None),
+                (TopoRouter.RD_AMTD, None),
+            ],
+        )
+    tgen.start_router()
+    src = tgen.gears["src"]
+    src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
+    src.cmd("ip route add default via 10.0.1.1")
+    # Numbered datagrams, 20/s per flow, for longer than the module runs.
+    procs.append(
+        src.popen(
+            [PYTHON, SENDER, "--flow", SRC + "," + G1, "--flow", SRC + "," + G2,
+             "--ifname", "src-eth0", "--rate", "20", "--duration", "600", "--ttl", "16"]
+        )
+    )
+
+
+def teardown_module(mod):
+    for p in procs:
+        p.terminate()
+        p.wait(timeout=10)
+    get_topogen().stop_topology()
+
+
+def expect_json(router, cmd, expected, count=40, wait=1):
+    test_func = partial(topotest.router_json_cmp, router, cmd, expected)
+    _, result = topotest.run_and_expect(test_func, None, count=count, wait=wait)
+    return result
+
+
+def start_receiver(router, ifaddr, group, name, duration):
+    state = os.path.join(get_topogen().logdir, router.name, name + ".json")
+    if os.path.exists(state):
+        os.unlink(state)
+    procs.append(
+        router.popen(
+            [PYTHON, RECEIVER, "--source", SRC, "--group", group, "--ifaddr", ifaddr,
+             "--duration", str(duration), "--state-file", state]
+        )
+    )
+    return state
+
+
+def read_state(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def wait_packets(path, minimum, count=40):
+    ok, _ = topotest.run_and_expect(
+        lambda: read_state(path).get("packets", 0) >= minimum, True, count=count, wait=1
+    )
+    return ok
+
+
+def test_tunnel_up():
+    "the gateway reaches the relay: Request, Query, tunnel up"
+    tgen = get_topogen()
+    result = expect_json(
+        tgen.gears["gw"],
+        "show amt gateway json",
+        {"amtg0": {"state": "up", "relay": "192.0.2.1", "addressSeenByRelay": "192.0.2.2",
+                   "routesInstalled": 1}},
+    )
+    assert result is None, result
+    # The source prefix is routed through the pseudo-interface (RPF).
+    routes = json.loads(tgen.gears["gw"].vtysh_cmd("show ip route 10.0.1.0/24 json"))
+    assert routes["10.0.1.0/24"][0]["protocol"] == "amt", routes
+
+
+def test_application_on_gateway_router_receives():
+    "an application joined on amtg0 receives the stream; nothing else flows"
+    tgen = get_topogen()
+    gw, relay = tgen.gears["gw"], tgen.gears["relay"]
+    state = start_receiver(gw, "10.255.0.2", G1, "app", 40)
+    assert wait_packets(state, 40), read_state(state)
+    result = expect_json(
+        relay,
+        "show amt relay tunnels detail json",
+        {"amtr0": {"tunnels": [{"gateway": "192.0.2.2",
+                                "flows": [{"group": G1, "source": SRC}]}]}},
+    )
+    assert result is None, result
+    tunnels = json.loads(relay.vtysh_cmd("show amt relay tunnels detail json"))
+    flows = tunnels["amtr0"]["tunnels"][0]["flows"]
+    assert all(f["group"] != G2 for f in flows), flows
+    gwstate = json.loads(gw.vtysh_cmd("show amt gateway json"))["amtg0"]
+    assert gwstate["counters"]["receivedData"] >= 40, gwstate
+    assert gwstate["counters"]["droppedDataNotRequested"] == 0, gwstate
+
+
+def test_amtd_restart_on_gateway_resumes():
+    "the gateway's amtd killed and restarted: the stream resumes by itself"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    state = start_receiver(gw, "10.255.0.2", G1, "app-restart", 90)
+    assert wait_packets(state, 20), read_state(state)
+    gw.net.killRouterDaemons(["amtd"])
+    gw.net.startRouterDaemons(["amtd"])
+    # Configuration comes back from the integrated configuration file.
+    gw.cmd("vtysh -b -d amtd")
+    before = read_state(state).get("packets", 0)
+    assert wait_packets(state, before + 40, count=60), read_state(state)
+
+
+def test_deconfiguration_sends_teardown():
+    "removing the gateway sends a Teardown: the relay drops the tunnel at once"
+    tgen = get_topogen()
+    gw, relay = tgen.gears["gw"], tgen.gears["relay"]
+    before = json.loads(relay.vtysh_cmd("show amt relay statistics json"))
+    gw.vtysh_cmd("configure terminal\nno amt gateway amtg0\n")
+    after = expect_json(
+        relay,
+        "show amt relay statistics json",
+        {"amtr0": {"received": {"teardown": before["amtr0"]["received"]["teardown"] + 1}}},
+        count=10,
+    )
+    assert after is None, after
+    result = expect_json(relay, "show amt relay tunnels json", {"amtr0": {"tunnels": []}},
+                         count=10)
+    assert result is None, result
+
+
+if __name__ == "__main__":
+    args = ["-s"] + sys.argv[1:]
+    sys.exit(pytest.main(args))
