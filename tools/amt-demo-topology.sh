@@ -1,17 +1,20 @@
 #!/bin/sh
 # The demo topology, in network namespaces:
 #
-#   src (10.0.1.10) --- relay (FRR: mgmtd, zebra, pimd, amtd) --- gw
-#        multicast        AMT relay instance amtr0               unicast only
+#   src (10.0.1.10) --- relay ===================== gw
+#        multicast     FRR: pimd, amtd relay     FRR: amtd gateway
+#                      amtr0        unicast only amtg0
 #
-# "src" sends an SSM stream to 232.1.1.1 and another to 232.1.1.2; "gw" runs
-# amtd's test gateway (tests/topotests/amt_relay/amt_test_gateway.py), which
-# asks the relay for (10.0.1.10, 232.1.1.1) only.  The demo prints what the
-# gateway received and what the relay and pimd show, then removes everything
-# it created.  Needs root and an installed FRR with amtd (tools/demo.sh).
+# "src" sends an SSM stream to 232.1.1.1 and another to 232.1.1.2.  On "gw",
+# an application joins (10.0.1.10, 232.1.1.1) on the gateway's
+# pseudo-interface amtg0; amtd's gateway carries the join to amtd's relay,
+# pimd on the relay joins toward the source, and the stream comes back
+# through the tunnel.  The demo prints what the application received and
+# what both ends show, then removes everything it created.  Needs root and
+# an installed FRR with amtd (tools/demo.sh does both).
 set -eu
 cd "$(dirname "$0")/.."
-tools=$(pwd)/tests/topotests/amt_relay
+tools=$(pwd)/tests/topotests
 FRR=/usr/lib/frr
 NS=amtdemo-relay
 GW=amtdemo-gw
@@ -47,8 +50,14 @@ ip -n $GW link set gw-eth0 up
 ip -n $SRC link set src-eth0 up
 ip -n $SRC route add default via 10.0.1.1
 
-mkdir -p "/etc/frr/$NS" "/var/run/frr/$NS"
-cat >"/etc/frr/$NS/frr.conf" <<EOC
+frr_config() {
+	mkdir -p "/etc/frr/$1" "/var/run/frr/$1"
+	cat >"/etc/frr/$1/frr.conf"
+	echo "service integrated-vtysh-config" >"/etc/frr/$1/vtysh.conf"
+	chown -R frr:frr "/etc/frr/$1" "/var/run/frr/$1"
+}
+
+frr_config $NS <<EOC
 interface relay-eth1
  ip pim
 !
@@ -63,55 +72,65 @@ amt relay amtr0
 exit
 !
 EOC
-echo "service integrated-vtysh-config" >"/etc/frr/$NS/vtysh.conf"
-chown -R frr:frr "/etc/frr/$NS" "/var/run/frr/$NS"
+frr_config $GW <<EOC
+interface amtg0
+ ip address 10.255.0.2/24
+!
+amt gateway amtg0
+ relay-address 198.51.100.1
+ source-prefix 10.0.1.0/24
+exit
+!
+EOC
 
-for d in mgmtd zebra pimd amtd; do
-	ip netns exec $NS "$FRR/$d" -N $NS -d --log "file:/var/run/frr/$NS/$d.log" \
-		</dev/null >/dev/null 2>&1
-	# zebra and pimd talk to mgmtd: let each come up before the next.
-	i=0
-	until [ -S "/var/run/frr/$NS/$d.vty" ] || [ $i -ge 50 ]; do
-		sleep 0.2
-		i=$((i + 1))
+# start_frr NAMESPACE DAEMON...
+start_frr() {
+	ns=$1
+	shift
+	for d in "$@"; do
+		ip netns exec "$ns" "$FRR/$d" -N "$ns" -d --log "file:/var/run/frr/$ns/$d.log" \
+			</dev/null >/dev/null 2>&1
+		# zebra and pimd talk to mgmtd: let each come up before the next.
+		i=0
+		until [ -S "/var/run/frr/$ns/$d.vty" ] || [ $i -ge 50 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		done
 	done
-done
-ip netns exec $NS vtysh -N $NS -b >/dev/null
+	ip netns exec "$ns" vtysh -N "$ns" -b >/dev/null
+}
+start_frr $NS mgmtd zebra pimd amtd
+start_frr $GW mgmtd zebra amtd
 
+# vty NAMESPACE COMMAND
 vty() {
 	echo
-	echo "relay# $1"
-	ip netns exec $NS vtysh -N $NS -c "$1"
+	echo "${1#amtdemo-}# $2"
+	ip netns exec "$1" vtysh -N "$1" -c "$2"
 }
 
-echo "== gateway: asking the relay at 198.51.100.1 for (10.0.1.10, 232.1.1.1)"
-ip netns exec $GW /usr/bin/python3 "$tools/amt_test_gateway.py" \
-	--relay 198.51.100.1 --join 10.0.1.10,232.1.1.1 --duration 9 \
-	--state-file "$state" >/dev/null 2>&1 &
-gwpid=$!
-sleep 2
-echo "== source: 10.0.1.10 sends 50 packets/s to 232.1.1.1 and to 232.1.1.2 for 5 s"
-ip netns exec $SRC /usr/bin/python3 "$tools/mcast_sender.py" \
+echo "== gw: an application joins (10.0.1.10, 232.1.1.1) on amtg0"
+ip netns exec $GW /usr/bin/python3 "$tools/amt_gateway/mcast_receiver.py" \
+	--source 10.0.1.10 --group 232.1.1.1 --ifaddr 10.255.0.2 --duration 10 \
+	--state-file "$state" &
+rxpid=$!
+sleep 3
+echo "== src: 10.0.1.10 sends 50 packets/s to 232.1.1.1 and to 232.1.1.2 for 5 s"
+ip netns exec $SRC /usr/bin/python3 "$tools/amt_relay/mcast_sender.py" \
 	--flow 10.0.1.10,232.1.1.1 --flow 10.0.1.10,232.1.1.2 \
 	--ifname src-eth0 --rate 50 --duration 5 --ttl 8
-vty "show amt relay"
-vty "show amt relay tunnels detail"
-vty "show ip igmp sources"
-vty "show ip mroute"
-vty "show amt relay statistics"
-wait $gwpid || true
+vty $GW "show amt gateway"
+vty $GW "show ip route 10.0.1.0/24"
+vty $NS "show amt relay"
+vty $NS "show amt relay tunnels detail"
+vty $NS "show ip mroute"
+wait $rxpid || true
 
 echo
-echo "== gateway: what came through the tunnel"
+echo "== gw: what the application received through the tunnel"
 /usr/bin/python3 - "$state" <<'EOP'
 import json, sys
 st = json.load(open(sys.argv[1]))
-print("handshake: %s, relay saw the gateway as %s port %s" % (
-    st.get("state"), st.get("gateway_address_seen_by_relay"),
-    st.get("gateway_port_seen_by_relay")))
-flows = st.get("flows", {})
-for flow in ("10.0.1.10,232.1.1.1", "10.0.1.10,232.1.1.2"):
-    f = flows.get(flow, {})
-    print("  (%s): %s packets%s" % (flow, f.get("packets", 0),
-          ", last sequence number %s" % f["last_seq"] if "last_seq" in f else ""))
+print("  (10.0.1.10, 232.1.1.1): %d of 250 packets, last sequence number %s"
+      % (st["packets"], st["last_seq"]))
 EOP
