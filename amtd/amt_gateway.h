@@ -23,6 +23,7 @@ enum amt_gw_state {
 	AMT_GW_UP,
 };
 
+/* As many as the YANG model's max-elements for source-prefix. */
 #define AMT_GW_MAX_PREFIXES 64
 
 struct amt_gateway_config {

@@ -170,7 +170,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 		{
 			.xpath = "/frr-amtd:amtd/gateway/source-prefix",
 			.cbs = {
-				.create = amtd_gateway_prefix_create,
+				.create = amtd_leaf_create,
 				.destroy = amtd_leaf_destroy,
 				.cli_show = amt_cli_show_gateway_leaf,
 			}

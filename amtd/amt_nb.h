@@ -17,7 +17,6 @@ int amtd_leaf_modify(struct nb_cb_modify_args *args);
 int amtd_leaf_destroy(struct nb_cb_destroy_args *args);
 void amtd_relay_apply_finish(struct nb_cb_apply_finish_args *args);
 int amtd_gateway_create(struct nb_cb_create_args *args);
-int amtd_gateway_prefix_create(struct nb_cb_create_args *args);
 void amtd_gateway_apply_finish(struct nb_cb_apply_finish_args *args);
 struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args);
 int amtd_gateway_destroy(struct nb_cb_destroy_args *args);

@@ -180,18 +180,6 @@ static void amt_gateway_config_from_dnode(const struct lyd_node *dnode,
 	}
 }
 
-/* XPath: /frr-amtd:amtd/gateway/source-prefix: a bounded list. */
-int amtd_gateway_prefix_create(struct nb_cb_create_args *args)
-{
-	if (args->event == NB_EV_VALIDATE &&
-	    yang_get_list_elements_count(args->dnode) > AMT_GW_MAX_PREFIXES) {
-		snprintf(args->errmsg, args->errmsg_len,
-			 "A gateway serves at most %d source prefixes", AMT_GW_MAX_PREFIXES);
-		return NB_ERR_VALIDATION;
-	}
-	return NB_OK;
-}
-
 /* XPath: /frr-amtd:amtd/gateway, after all changes of a commit. */
 void amtd_gateway_apply_finish(struct nb_cb_apply_finish_args *args)
 {
