@@ -14,19 +14,11 @@
 #include "amt_gateway_vty.h"
 #include "amt_nb.h"
 #include "amt_relay.h"
+#include "amt_vty.h"
 
 #include "amtd/amt_gateway_vty_clippy.c"
 
 #define AMT_STR "Automatic Multicast Tunneling (AMT)\n"
-
-static int amt_gw_leaf(struct vty *vty, const char *leaf, bool no, const char *value)
-{
-	char xpath[XPATH_MAXLEN];
-
-	snprintf(xpath, sizeof(xpath), "./%s", leaf);
-	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY, value);
-	return nb_cli_apply_changes(vty, NULL);
-}
 
 DEFPY_YANG(amt_gw_relay_address, amt_gw_relay_address_cmd,
 	   "[no] relay-address ![<A.B.C.D|X:X::X:X>$addr]",
@@ -34,7 +26,7 @@ DEFPY_YANG(amt_gw_relay_address, amt_gw_relay_address_cmd,
 		  "IPv4 address\n"
 		  "IPv6 address\n")
 {
-	return amt_gw_leaf(vty, "relay-address", !!no, addr_str);
+	return amt_cli_leaf(vty, "relay-address", !!no, addr_str);
 }
 
 DEFPY_YANG(amt_gw_discovery_address, amt_gw_discovery_address_cmd,
@@ -43,14 +35,14 @@ DEFPY_YANG(amt_gw_discovery_address, amt_gw_discovery_address_cmd,
 		  "IPv4 address\n"
 		  "IPv6 address\n")
 {
-	return amt_gw_leaf(vty, "discovery-address", !!no, addr_str);
+	return amt_cli_leaf(vty, "discovery-address", !!no, addr_str);
 }
 
 DEFPY_YANG(amt_gw_relay_port, amt_gw_relay_port_cmd, "[no] relay-port ![(1-65535)$port]",
 	   NO_STR "UDP port of the relay\n"
 		  "Port number (default 2268)\n")
 {
-	return amt_gw_leaf(vty, "relay-port", !!no, port_str);
+	return amt_cli_leaf(vty, "relay-port", !!no, port_str);
 }
 
 DEFPY_YANG(amt_gw_request_timeout, amt_gw_request_timeout_cmd,
@@ -58,7 +50,7 @@ DEFPY_YANG(amt_gw_request_timeout, amt_gw_request_timeout_cmd,
 	   NO_STR "Time to wait for an answer before sending again\n"
 		  "Seconds (default 3), doubled at each retransmission\n")
 {
-	return amt_gw_leaf(vty, "request-timeout", !!no, secs_str);
+	return amt_cli_leaf(vty, "request-timeout", !!no, secs_str);
 }
 
 DEFPY_YANG(amt_gw_retransmissions, amt_gw_retransmissions_cmd,
@@ -66,7 +58,7 @@ DEFPY_YANG(amt_gw_retransmissions, amt_gw_retransmissions_cmd,
 	   NO_STR "Retransmissions before the relay is given up\n"
 		  "Count (default 3)\n")
 {
-	return amt_gw_leaf(vty, "retransmissions", !!no, count_str);
+	return amt_cli_leaf(vty, "retransmissions", !!no, count_str);
 }
 
 DEFPY_YANG(amt_gw_source_prefix, amt_gw_source_prefix_cmd,
@@ -75,33 +67,13 @@ DEFPY_YANG(amt_gw_source_prefix, amt_gw_source_prefix_cmd,
 		  "IPv4 prefix\n"
 		  "IPv6 prefix\n")
 {
-	char xpath[XPATH_MAXLEN];
-
-	if (no) {
-		snprintf(xpath, sizeof(xpath), "./source-prefix[.='%s']", prefix_str);
-		nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
-	} else {
-		nb_cli_enqueue_change(vty, "./source-prefix", NB_OP_CREATE, prefix_str);
-	}
-	return nb_cli_apply_changes(vty, NULL);
+	return amt_cli_leaf_list(vty, "source-prefix", !!no, prefix_str);
 }
 
 DEFPY_YANG(amt_gw_linux_flags, amt_gw_linux_flags_cmd, "[no] linux-flag-layout",
 	   NO_STR "Put the P, L and G flags where the Linux amt driver does\n")
 {
-	return amt_gw_leaf(vty, "linux-flag-layout", false, no ? "false" : "true");
-}
-
-void amt_cli_show_gateway_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
-{
-	const char *name = dnode->schema->name;
-
-	if (strmatch(name, "linux-flag-layout")) {
-		if (yang_dnode_get_bool(dnode, NULL))
-			vty_out(vty, " %s\n", name);
-		return;
-	}
-	vty_out(vty, " %s %s\n", name, yang_dnode_get_string(dnode, NULL));
+	return amt_cli_leaf(vty, "linux-flag-layout", false, no ? "false" : "true");
 }
 
 static void amt_show_gateway(struct vty *vty, json_object *json, struct amt_instance *inst)

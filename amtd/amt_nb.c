@@ -17,7 +17,7 @@
 		.xpath = "/frr-amtd:amtd/relay/" name,                                             \
 		.cbs = {.modify = amtd_leaf_modify,                                                \
 			.destroy = amtd_leaf_destroy,                                              \
-			.cli_show = amt_cli_show_relay_leaf,                                       \
+			.cli_show = amt_cli_show_leaf,                                             \
 		}                                                                                  \
 	}
 
@@ -34,7 +34,7 @@
 	{                                                                                          \
 		.xpath = "/frr-amtd:amtd/gateway/" name,                                           \
 		.cbs = {.modify = amtd_leaf_modify,                                                \
-			.cli_show = amt_cli_show_gateway_leaf,                                     \
+			.cli_show = amt_cli_show_leaf,                                             \
 		}                                                                                  \
 	}
 
@@ -67,7 +67,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 			.cbs = {
 				.create = amtd_leaf_create,
 				.destroy = amtd_leaf_destroy,
-				.cli_show = amt_cli_show_relay_leaf,
+				.cli_show = amt_cli_show_leaf,
 			}
 		},
 		{
@@ -75,7 +75,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 			.cbs = {
 				.create = amtd_leaf_create,
 				.destroy = amtd_leaf_destroy,
-				.cli_show = amt_cli_show_relay_leaf,
+				.cli_show = amt_cli_show_leaf,
 			}
 		},
 		RELAY_LEAF("port"),
@@ -156,7 +156,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 			.cbs = {
 				.modify = amtd_leaf_modify,
 				.destroy = amtd_leaf_destroy,
-				.cli_show = amt_cli_show_gateway_leaf,
+				.cli_show = amt_cli_show_leaf,
 			}
 		},
 		{
@@ -164,7 +164,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 			.cbs = {
 				.modify = amtd_leaf_modify,
 				.destroy = amtd_leaf_destroy,
-				.cli_show = amt_cli_show_gateway_leaf,
+				.cli_show = amt_cli_show_leaf,
 			}
 		},
 		{
@@ -172,7 +172,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 			.cbs = {
 				.create = amtd_leaf_create,
 				.destroy = amtd_leaf_destroy,
-				.cli_show = amt_cli_show_gateway_leaf,
+				.cli_show = amt_cli_show_leaf,
 			}
 		},
 		GATEWAY_LEAF("relay-port"),

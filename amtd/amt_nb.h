@@ -42,7 +42,7 @@ struct yang_data *amtd_relay_tunnel_get_elem(struct nb_cb_get_elem_args *args);
 void amt_cli_show_relay(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void amt_cli_show_gateway(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void amt_cli_show_instance_end(struct vty *vty, const struct lyd_node *dnode);
-void amt_cli_show_gateway_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
-void amt_cli_show_relay_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+/* Relay and gateway parameters (amt_vty.c). */
+void amt_cli_show_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 
 #endif /* _AMT_NB_H */

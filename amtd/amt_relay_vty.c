@@ -15,6 +15,7 @@
 #include "amt_nb.h"
 #include "amt_relay.h"
 #include "amt_relay_vty.h"
+#include "amt_vty.h"
 
 #include "amtd/amt_relay_vty_clippy.c"
 
@@ -24,36 +25,13 @@
 
 /* ------------------------------------------------------- configuration */
 
-static int amt_relay_leaf(struct vty *vty, const char *leaf, bool no, const char *value)
-{
-	char xpath[XPATH_MAXLEN];
-
-	snprintf(xpath, sizeof(xpath), "./%s", leaf);
-	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY, value);
-	return nb_cli_apply_changes(vty, NULL);
-}
-
-static int amt_relay_address(struct vty *vty, const char *leaf, bool no, const char *addr)
-{
-	char xpath[XPATH_MAXLEN];
-
-	if (no) {
-		snprintf(xpath, sizeof(xpath), "./%s[.='%s']", leaf, addr);
-		nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
-	} else {
-		snprintf(xpath, sizeof(xpath), "./%s", leaf);
-		nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, addr);
-	}
-	return nb_cli_apply_changes(vty, NULL);
-}
-
 DEFPY_YANG(amt_relay_local_address, amt_relay_local_address_cmd,
 	   "[no] local-address <A.B.C.D|X:X::X:X>$addr",
 	   NO_STR "Unicast address of the relay (one per address family)\n"
 		  "IPv4 address\n"
 		  "IPv6 address\n")
 {
-	return amt_relay_address(vty, "local-address", !!no, addr_str);
+	return amt_cli_leaf_list(vty, "local-address", !!no, addr_str);
 }
 
 DEFPY_YANG(amt_relay_discovery_address, amt_relay_discovery_address_cmd,
@@ -62,14 +40,14 @@ DEFPY_YANG(amt_relay_discovery_address, amt_relay_discovery_address_cmd,
 		  "IPv4 address\n"
 		  "IPv6 address\n")
 {
-	return amt_relay_address(vty, "discovery-address", !!no, addr_str);
+	return amt_cli_leaf_list(vty, "discovery-address", !!no, addr_str);
 }
 
 DEFPY_YANG(amt_relay_port, amt_relay_port_cmd, "[no] port ![(1-65535)$port]",
 	   NO_STR "UDP port to listen on\n"
 		  "Port number (default 2268)\n")
 {
-	return amt_relay_leaf(vty, "port", !!no, port_str);
+	return amt_cli_leaf(vty, "port", !!no, port_str);
 }
 
 DEFPY_YANG(amt_relay_tunnel_limit, amt_relay_tunnel_limit_cmd,
@@ -77,7 +55,7 @@ DEFPY_YANG(amt_relay_tunnel_limit, amt_relay_tunnel_limit_cmd,
 	   NO_STR "Maximum number of tunnels\n"
 		  "Number of tunnels (default 10000)\n")
 {
-	return amt_relay_leaf(vty, "tunnel-limit", !!no, limit_str);
+	return amt_cli_leaf(vty, "tunnel-limit", !!no, limit_str);
 }
 
 DEFPY_YANG(amt_relay_group_limit, amt_relay_group_limit_cmd,
@@ -85,7 +63,7 @@ DEFPY_YANG(amt_relay_group_limit, amt_relay_group_limit_cmd,
 	   NO_STR "Maximum number of groups per tunnel\n"
 		  "Number of groups (default 256)\n")
 {
-	return amt_relay_leaf(vty, "group-limit", !!no, limit_str);
+	return amt_cli_leaf(vty, "group-limit", !!no, limit_str);
 }
 
 DEFPY_YANG(amt_relay_source_limit, amt_relay_source_limit_cmd,
@@ -93,7 +71,7 @@ DEFPY_YANG(amt_relay_source_limit, amt_relay_source_limit_cmd,
 	   NO_STR "Maximum number of sources per tunnel\n"
 		  "Number of sources (default 1024)\n")
 {
-	return amt_relay_leaf(vty, "source-limit", !!no, limit_str);
+	return amt_cli_leaf(vty, "source-limit", !!no, limit_str);
 }
 
 DEFPY_YANG(amt_relay_key_rotation, amt_relay_key_rotation_cmd,
@@ -101,7 +79,7 @@ DEFPY_YANG(amt_relay_key_rotation, amt_relay_key_rotation_cmd,
 	   NO_STR "How often the response MAC secret is replaced\n"
 		  "Seconds (default 3600)\n")
 {
-	return amt_relay_leaf(vty, "secret-key-rotation-interval", !!no, secs_str);
+	return amt_cli_leaf(vty, "secret-key-rotation-interval", !!no, secs_str);
 }
 
 DEFPY_YANG(amt_relay_query_interval, amt_relay_query_interval_cmd,
@@ -109,7 +87,7 @@ DEFPY_YANG(amt_relay_query_interval, amt_relay_query_interval_cmd,
 	   NO_STR "Query interval announced to gateways\n"
 		  "Seconds (default 125)\n")
 {
-	return amt_relay_leaf(vty, "query-interval", !!no, secs_str);
+	return amt_cli_leaf(vty, "query-interval", !!no, secs_str);
 }
 
 DEFPY_YANG(amt_relay_query_response_interval, amt_relay_query_response_interval_cmd,
@@ -117,14 +95,14 @@ DEFPY_YANG(amt_relay_query_response_interval, amt_relay_query_response_interval_
 	   NO_STR "Maximum response time announced to gateways\n"
 		  "Seconds (default 10)\n")
 {
-	return amt_relay_leaf(vty, "query-response-interval", !!no, secs_str);
+	return amt_cli_leaf(vty, "query-response-interval", !!no, secs_str);
 }
 
 DEFPY_YANG(amt_relay_robustness, amt_relay_robustness_cmd, "[no] robustness ![(1-7)$rv]",
 	   NO_STR "Robustness variable\n"
 		  "Value (default 2)\n")
 {
-	return amt_relay_leaf(vty, "robustness", !!no, rv_str);
+	return amt_cli_leaf(vty, "robustness", !!no, rv_str);
 }
 
 DEFPY_YANG(amt_relay_rate_limit, amt_relay_rate_limit_cmd,
@@ -132,26 +110,13 @@ DEFPY_YANG(amt_relay_rate_limit, amt_relay_rate_limit_cmd,
 	   NO_STR "Rate limit for Relay Discovery and Request messages\n"
 		  "Packets per second (default 10000)\n")
 {
-	return amt_relay_leaf(vty, "unauthenticated-rate-limit", !!no, rate_str);
+	return amt_cli_leaf(vty, "unauthenticated-rate-limit", !!no, rate_str);
 }
 
 DEFPY_YANG(amt_relay_linux_flags, amt_relay_linux_flags_cmd, "[no] linux-flag-layout",
 	   NO_STR "Put the P, L and G flags where the Linux amt driver does\n")
 {
-	return amt_relay_leaf(vty, "linux-flag-layout", false, no ? "false" : "true");
-}
-
-/* A relay parameter in running-config: its leaf name, then its value. */
-void amt_cli_show_relay_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
-{
-	const char *name = dnode->schema->name;
-
-	if (strmatch(name, "linux-flag-layout")) {
-		if (yang_dnode_get_bool(dnode, NULL))
-			vty_out(vty, " %s\n", name);
-		return;
-	}
-	vty_out(vty, " %s %s\n", name, yang_dnode_get_string(dnode, NULL));
+	return amt_cli_leaf(vty, "linux-flag-layout", false, no ? "false" : "true");
 }
 
 /* ------------------------------------------------------- show */

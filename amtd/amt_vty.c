@@ -83,6 +83,42 @@ static int amt_instance_remove(struct vty *vty, enum amt_role role, const char *
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+int amt_cli_leaf(struct vty *vty, const char *leaf, bool no, const char *value)
+{
+	char xpath[XPATH_MAXLEN];
+
+	snprintf(xpath, sizeof(xpath), "./%s", leaf);
+	nb_cli_enqueue_change(vty, xpath, no ? NB_OP_DESTROY : NB_OP_MODIFY, value);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+int amt_cli_leaf_list(struct vty *vty, const char *leaf, bool no, const char *value)
+{
+	char xpath[XPATH_MAXLEN];
+
+	if (no) {
+		snprintf(xpath, sizeof(xpath), "./%s[.='%s']", leaf, value);
+		nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	} else {
+		snprintf(xpath, sizeof(xpath), "./%s", leaf);
+		nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, value);
+	}
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+/* An instance parameter in running-config: its leaf name, then its value. */
+void amt_cli_show_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
+{
+	const char *name = dnode->schema->name;
+
+	if (strmatch(name, "linux-flag-layout")) {
+		if (yang_dnode_get_bool(dnode, NULL))
+			vty_out(vty, " %s\n", name);
+		return;
+	}
+	vty_out(vty, " %s %s\n", name, yang_dnode_get_string(dnode, NULL));
+}
+
 DEFPY_YANG_NOSH(amt_relay, amt_relay_cmd, "amt relay IFNAME$name",
 		AMT_STR AMT_RELAY_STR AMT_IFNAME_STR)
 {

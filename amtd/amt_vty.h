@@ -7,4 +7,11 @@
 
 extern void amt_vty_init(void);
 
+struct vty;
+
+/* Set (or with `no`, unset) a leaf of the current instance node. */
+extern int amt_cli_leaf(struct vty *vty, const char *leaf, bool no, const char *value);
+/* Add (or with `no`, remove) a value of a leaf-list of the current node. */
+extern int amt_cli_leaf_list(struct vty *vty, const char *leaf, bool no, const char *value);
+
 #endif /* _AMT_VTY_H */
