@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
 """
-Join an SSM channel (S,G) on an interface, count the datagrams received and
-write the count (and the last sequence number: payloads start with
-"seq N ", as mcast_sender.py sends them) to a JSON file every second, until DURATION seconds have passed.
+Join an SSM channel (S,G), or with --source "*" an ASM group (*,G), on an
+interface; count the datagrams received from the sender and write the count
+and the last sequence number (payloads start with "seq N ", as
+mcast_sender.py sends them) to a JSON file every second, until DURATION
+seconds have passed.
 
-    mcast_receiver.py --source S --group G --ifaddr A --port P \\
-        --duration SECS --state-file FILE
+    mcast_receiver.py --source S|* --group G --ifaddr A --port P \\
+        --duration SECS --state-file FILE [--from S]
 """
 
 import argparse
@@ -16,11 +18,13 @@ import socket
 import time
 
 IP_ADD_SOURCE_MEMBERSHIP = 39
+IP_ADD_MEMBERSHIP = 35
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--source", required=True)
+    p.add_argument("--source", required=True, help='source, or "*" for ASM')
+    p.add_argument("--from", dest="sender", help="count only datagrams from this address")
     p.add_argument("--group", required=True)
     p.add_argument("--ifaddr", required=True, help="address of the joining interface")
     p.add_argument("--port", type=int, default=5000)
@@ -31,12 +35,17 @@ def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((args.group, args.port))
-    mreq = (
-        socket.inet_aton(args.group)
-        + socket.inet_aton(args.ifaddr)
-        + socket.inet_aton(args.source)
-    )
-    s.setsockopt(socket.IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, mreq)
+    if args.source == "*":
+        mreq = socket.inet_aton(args.group) + socket.inet_aton(args.ifaddr)
+        s.setsockopt(socket.IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq)
+    else:
+        mreq = (
+            socket.inet_aton(args.group)
+            + socket.inet_aton(args.ifaddr)
+            + socket.inet_aton(args.source)
+        )
+        s.setsockopt(socket.IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, mreq)
+    sender = args.sender or (None if args.source == "*" else args.source)
     s.settimeout(0.2)
 
     state = {"packets": 0, "last_seq": None, "pid": os.getpid(), "finished": False}
@@ -45,7 +54,7 @@ def main():
     while time.time() < end:
         try:
             data, addr = s.recvfrom(65535)
-            if addr[0] == args.source:
+            if sender is None or addr[0] == sender:
                 state["packets"] += 1
                 words = data.split(b" ", 2)
                 if len(words) > 1 and words[0] == b"seq" and words[1].isdigit():

@@ -38,6 +38,8 @@ PYTHON = "/usr/bin/python3"
 SENDER = os.path.join(CWD, "../amt_relay/mcast_sender.py")
 RECEIVER = os.path.join(CWD, "mcast_receiver.py")
 SRC, G1, G2 = "10.0.1.10", "232.1.1.1", "232.1.1.2"
+# An ASM group; the relay is its RP.
+G_ASM = "239.1.1.1"
 
 procs = []
 
@@ -70,6 +72,7 @@ def setup_module(mod):
     procs.append(
         src.popen(
             [PYTHON, SENDER, "--flow", SRC + "," + G1, "--flow", SRC + "," + G2,
+             "--flow", SRC + "," + G_ASM,
              "--ifname", "src-eth0", "--rate", "20", "--duration", "600", "--ttl", "16"]
         )
     )
@@ -88,14 +91,14 @@ def expect_json(router, cmd, expected, count=40, wait=1):
     return result
 
 
-def start_receiver(router, ifaddr, group, name, duration):
+def start_receiver(router, ifaddr, group, name, duration, source=SRC):
     state = os.path.join(get_topogen().logdir, router.name, name + ".json")
     if os.path.exists(state):
         os.unlink(state)
     procs.append(
         router.popen(
-            [PYTHON, RECEIVER, "--source", SRC, "--group", group, "--ifaddr", ifaddr,
-             "--duration", str(duration), "--state-file", state]
+            [PYTHON, RECEIVER, "--source", source, "--group", group, "--ifaddr", ifaddr,
+             "--from", SRC, "--duration", str(duration), "--state-file", state]
         )
     )
     return state
@@ -150,6 +153,21 @@ def test_application_on_gateway_router_receives():
     gwstate = json.loads(gw.vtysh_cmd("show amt gateway json"))["amtg0"]
     assert gwstate["counters"]["receivedData"] >= 40, gwstate
     assert gwstate["counters"]["droppedDataNotRequested"] == 0, gwstate
+
+
+def test_asm_through_the_relay_as_rp():
+    "an ASM join (*,G) crosses the tunnel; the relay's pimd joins via the RP"
+    tgen = get_topogen()
+    gw, relay = tgen.gears["gw"], tgen.gears["relay"]
+    state = start_receiver(gw, "10.255.0.2", G_ASM, "asm", 40, source="*")
+    assert wait_packets(state, 40, count=40), (
+        read_state(state), relay.vtysh_cmd("show ip mroute"))
+    result = expect_json(
+        relay,
+        "show amt relay tunnels detail json",
+        {"amtr0": {"tunnels": [{"flows": [{"group": G_ASM, "source": "*"}]}]}},
+    )
+    assert result is None, result
 
 
 def test_amtd_restart_on_gateway_resumes():
