@@ -215,7 +215,7 @@ static void amt_gw_tun_report(struct amt_gateway *gw, const uint8_t *pkt, size_t
 	}
 	amt_gw_track_report(gw, pkt, len, family);
 	amt_gw_send(gw, buf,
-		    amt_encode_update(buf, sizeof(buf), gw->mac, gw->request_nonce, pkt, len),
+		    amt_encode_update(buf, sizeof(buf), gw->mac, gw->mac_nonce, pkt, len),
 		    &gw->relay);
 	gw->stats.tx_update++;
 }
@@ -305,7 +305,7 @@ static void amt_gw_check_nat(struct amt_gateway *gw, const struct amt_msg *msg,
 static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 {
 	uint8_t old_mac[AMT_MAC_LEN];
-	uint32_t old_nonce = gw->request_nonce;
+	uint32_t old_nonce = gw->mac_nonce;
 	bool had_mac = gw->have_mac;
 	struct amt_query q;
 
@@ -332,6 +332,7 @@ static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 	}
 	memcpy(old_mac, gw->mac, sizeof(old_mac));
 	memcpy(gw->mac, msg->mac, sizeof(gw->mac));
+	gw->mac_nonce = msg->nonce;
 	gw->have_mac = true;
 	amt_gw_check_nat(gw, msg, old_mac, old_nonce, had_mac);
 	gw->query_interval_s = q.qqi ? q.qqi : 125;
@@ -473,7 +474,7 @@ static void amt_gw_teardown_current(struct amt_gateway *gw)
 {
 	if (gw->state != AMT_GW_UP || !gw->have_mac || !gw->have_seen)
 		return;
-	amt_gw_send_teardown(gw, &gw->seen_addr, gw->seen_port, gw->request_nonce, gw->mac);
+	amt_gw_send_teardown(gw, &gw->seen_addr, gw->seen_port, gw->mac_nonce, gw->mac);
 }
 
 void amt_gateway_routes_refresh(struct amt_gateway *gw)

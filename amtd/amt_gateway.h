@@ -58,8 +58,10 @@ struct amt_gateway {
 	/* The relay in use and what the last exchange with it gave. */
 	struct amt_ipaddr relay;
 	uint32_t discovery_nonce;
-	uint32_t request_nonce;
+	uint32_t request_nonce;	/* of the last Request sent */
+	/* The MAC of the last Query, and the nonce it was computed over. */
 	uint8_t mac[AMT_MAC_LEN];
+	uint32_t mac_nonce;
 	bool have_mac;
 	uint8_t tries;
 	uint32_t query_interval_s;

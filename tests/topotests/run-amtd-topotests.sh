@@ -22,7 +22,14 @@ cd "$tree/tests/topotests"
 export PATH="/usr/bin:/usr/sbin:/bin:/sbin:$PATH"
 export PYTHONPATH="$PWD"
 set +e
-/usr/bin/python3 -m pytest -v -p no:cacheprovider amt_*/ "$@"
+# At start, FRR's conftest reaps the processes of every other munet run whose
+# pytest does not carry MUNET_PID in its own environment, which is never the
+# case when pytest is started plainly: two topotest runs at once (say two
+# engineers, or CI and one engineer) would kill each other's routers.  Giving
+# pytest MUNET_PID=<its own pid> from the start (exec keeps the pid) marks the
+# run as alive, so other runs leave it alone.
+/bin/sh -c 'MUNET_PID=$$ exec /usr/bin/python3 -m pytest -v -p no:cacheprovider "$@"' \
+	pytest amt_*/ "$@"
 rc=$?
 set -e
 # pytest's 5 means no test ran: that is a failure here.

@@ -9,13 +9,18 @@
   10.0.1.10  (zebra, pimd,   (zebra, pimd,
               amtd relay)     amtd gateway)
            10.0.1.1  192.0.2.1   192.0.2.2
-                     unicast only
+                   203.0.113.1   unicast only
+                       ||
+                       nat ---- gwn (zebra, amtd gateway)
+             203.0.113.2 (.3)  10.9.0.1    10.9.0.2
 
 src sends SSM streams to (10.0.1.10, 232.1.1.1) and (10.0.1.10, 232.1.1.2).
 The relay runs pimd and an amtd relay instance (amtr0); the gateway router
 runs an amtd gateway instance (amtg0) pointed at the relay.  The receiver is
 an application on the gateway router joined on amtg0.  The link between
-relay and gateway carries no multicast routing at all.
+relay and gateway carries no multicast routing at all.  gwn is a second
+gateway router behind a NAT (iptables MASQUERADE) whose mapping changes
+during the test.
 """
 
 import json
@@ -45,15 +50,26 @@ procs = []
 
 
 def build_topo(tgen):
-    for name in ("src", "relay", "gw"):
+    for name in ("src", "relay", "gw", "nat", "gwn"):
         tgen.add_router(name)
     tgen.add_link(tgen.gears["src"], tgen.gears["relay"], "src-eth0", "relay-eth0")
     tgen.add_link(tgen.gears["relay"], tgen.gears["gw"], "relay-eth1", "gw-eth0")
+    tgen.add_link(tgen.gears["relay"], tgen.gears["nat"], "relay-eth2", "nat-eth0")
+    tgen.add_link(tgen.gears["nat"], tgen.gears["gwn"], "nat-eth1", "gwn-eth0")
 
 
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
+    tgen.gears["gwn"].load_frr_config(
+        os.path.join(CWD, "gwn", "frr.conf"),
+        [
+            (TopoRouter.RD_ZEBRA, None),
+            (TopoRouter.RD_MGMTD, None),
+            (TopoRouter.RD_STATIC, None),
+            (TopoRouter.RD_AMTD, None),
+        ],
+    )
     for name in ("relay", "gw"):
         tgen.gears[name].load_frr_config(
             os.path.join(CWD, name, "frr.conf"),
@@ -68,6 +84,12 @@ def setup_module(mod):
     src = tgen.gears["src"]
     src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
     src.cmd("ip route add default via 10.0.1.1")
+    nat = tgen.gears["nat"]
+    nat.cmd("ip addr add 203.0.113.2/24 dev nat-eth0")
+    nat.cmd("ip addr add 10.9.0.1/24 dev nat-eth1")
+    nat.cmd("ip route add 192.0.2.0/24 via 203.0.113.1")
+    nat.cmd("sysctl -w net.ipv4.ip_forward=1")
+    nat.cmd("iptables -t nat -A POSTROUTING -o nat-eth0 -j MASQUERADE")
     # Numbered datagrams, 20/s per flow, for longer than the module runs.
     procs.append(
         src.popen(
@@ -168,6 +190,54 @@ def test_asm_through_the_relay_as_rp():
         {"amtr0": {"tunnels": [{"flows": [{"group": G_ASM, "source": "*"}]}]}},
     )
     assert result is None, result
+
+
+def test_nat_mapping_change_tears_down_and_continues():
+    "behind a NAT whose mapping changes, the gateway tears down and goes on"
+    tgen = get_topogen()
+    gwn, relay, nat = tgen.gears["gwn"], tgen.gears["relay"], tgen.gears["nat"]
+    state = start_receiver(gwn, "10.255.1.2", G1, "nat", 120)
+    assert wait_packets(state, 20), read_state(state)
+    result = expect_json(
+        relay, "show amt relay tunnels json",
+        {"amtr0": {"tunnels": [{"gateway": "203.0.113.2"}]}},
+    )
+    assert result is None, result
+    teardowns = json.loads(relay.vtysh_cmd("show amt relay statistics json"))[
+        "amtr0"]["received"]["teardown"]
+
+    # The NAT now maps the gateway to another outside address.
+    nat.cmd("ip addr add 203.0.113.3/24 dev nat-eth0")
+    nat.cmd("iptables -t nat -F POSTROUTING")
+    nat.cmd("iptables -t nat -A POSTROUTING -o nat-eth0 -j SNAT --to-source 203.0.113.3")
+    nat.cmd("conntrack -F")
+
+    # At its next refresh the gateway learns the new mapping from the G flag,
+    # tears the old tunnel down, and the stream comes back on the new one.
+    result = expect_json(
+        gwn, "show amt gateway json",
+        {"amtg0": {"state": "up", "addressSeenByRelay": "203.0.113.3",
+                   "counters": {"natChanges": 1}}},
+        count=60,
+    )
+    assert result is None, result
+    result = expect_json(
+        relay, "show amt relay statistics json",
+        {"amtr0": {"received": {"teardown": teardowns + 1}}}, count=10,
+    )
+    assert result is None, result
+
+    def tunnel_addresses():
+        tunnels = json.loads(relay.vtysh_cmd("show amt relay tunnels json"))
+        return sorted(t["gateway"] for t in tunnels["amtr0"]["tunnels"])
+
+    # The old mapping's tunnel is gone, the new one carries the stream.
+    ok, addrs = topotest.run_and_expect(
+        tunnel_addresses, ["192.0.2.2", "203.0.113.3"], count=20, wait=1
+    )
+    assert ok, addrs
+    before = read_state(state).get("packets", 0)
+    assert wait_packets(state, before + 40, count=40), read_state(state)
 
 
 def test_amtd_restart_on_gateway_resumes():
