@@ -254,6 +254,21 @@ def test_amtd_restart_on_gateway_resumes():
     assert wait_packets(state, before + 40, count=60), read_state(state)
 
 
+def test_amtd_restart_on_relay_resumes():
+    "the relay's amtd killed and restarted: the gateway's next refresh restores the stream"
+    tgen = get_topogen()
+    gw, relay = tgen.gears["gw"], tgen.gears["relay"]
+    state = start_receiver(gw, "10.255.0.2", G1, "relay-restart", 120)
+    assert wait_packets(state, 20), read_state(state)
+    relay.net.killRouterDaemons(["amtd"])
+    relay.net.startRouterDaemons(["amtd"])
+    relay.cmd("vtysh -b -d amtd")
+    # A new MAC secret: the gateway's refresh (query-interval 20 s) gets a
+    # new Query, its Updates pass again and the tunnel is rebuilt.
+    before = read_state(state).get("packets", 0)
+    assert wait_packets(state, before + 40, count=90), read_state(state)
+
+
 def test_deconfiguration_sends_teardown():
     "removing the gateway sends a Teardown: the relay drops the tunnel at once"
     tgen = get_topogen()
