@@ -214,8 +214,7 @@ static void amt_gw_tun_report(struct amt_gateway *gw, const uint8_t *pkt, size_t
 		return;
 	}
 	amt_gw_track_report(gw, pkt, len, family);
-	amt_gw_send(gw, buf,
-		    amt_encode_update(buf, sizeof(buf), gw->mac, gw->mac_nonce, pkt, len),
+	amt_gw_send(gw, buf, amt_encode_update(buf, sizeof(buf), gw->mac, gw->mac_nonce, pkt, len),
 		    &gw->relay);
 	gw->stats.tx_update++;
 }
@@ -518,9 +517,28 @@ void amt_gateway_free(struct amt_gateway *gw)
 	XFREE(MTYPE_AMT_GATEWAY, gw);
 }
 
-void amt_gateway_reconfigure(struct amt_gateway *gw)
+/* Does the tunnel itself (relay, port, flag layout) depend on the change? */
+static bool amt_gateway_tunnel_changed(const struct amt_gateway_config *a,
+				       const struct amt_gateway_config *b)
 {
-	amt_gw_teardown_current(gw);
-	amt_gateway_start(gw);
+	return memcmp(&a->relay, &b->relay, sizeof(a->relay)) ||
+	       memcmp(&a->discovery, &b->discovery, sizeof(a->discovery)) ||
+	       a->relay_port != b->relay_port || a->flag_layout != b->flag_layout;
+}
+
+/*
+ * Apply a new configuration: the tunnel starts over (with a Teardown of the
+ * old one) only when the relay or how to reach it changed; timers, counts
+ * and source prefixes apply to the running tunnel.
+ */
+void amt_gateway_reconfigure(struct amt_gateway *gw, const struct amt_gateway_config *cfg)
+{
+	bool restart = amt_gateway_tunnel_changed(&gw->cfg, cfg) || gw->state == AMT_GW_IDLE;
+
+	if (restart)
+		amt_gw_teardown_current(gw);
+	gw->cfg = *cfg;
+	if (restart)
+		amt_gateway_start(gw);
 	amt_gateway_routes_refresh(gw);
 }

@@ -58,7 +58,7 @@ struct amt_gateway {
 	/* The relay in use and what the last exchange with it gave. */
 	struct amt_ipaddr relay;
 	uint32_t discovery_nonce;
-	uint32_t request_nonce;	/* of the last Request sent */
+	uint32_t request_nonce; /* of the last Request sent */
 	/* The MAC of the last Query, and the nonce it was computed over. */
 	uint8_t mac[AMT_MAC_LEN];
 	uint32_t mac_nonce;
@@ -86,7 +86,7 @@ extern void amt_gateway_config_default(struct amt_gateway_config *cfg);
 extern struct amt_gateway *amt_gateway_new(struct amt_instance *inst);
 /* Sends a Teardown when a tunnel is up. */
 extern void amt_gateway_free(struct amt_gateway *gw);
-extern void amt_gateway_reconfigure(struct amt_gateway *gw);
+extern void amt_gateway_reconfigure(struct amt_gateway *gw, const struct amt_gateway_config *cfg);
 /* zebra (re)connected or the pseudo-interface appeared: install routes. */
 extern void amt_gateway_routes_refresh(struct amt_gateway *gw);
 extern const char *amt_gw_state_str(enum amt_gw_state state);

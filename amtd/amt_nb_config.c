@@ -185,9 +185,11 @@ void amtd_gateway_apply_finish(struct nb_cb_apply_finish_args *args)
 {
 	struct amt_instance *inst = nb_running_get_entry(args->dnode, NULL, true);
 
+	struct amt_gateway_config cfg;
+
 	if (!inst->gateway)
 		return;
-	amt_gateway_config_from_dnode(args->dnode, &inst->gateway->cfg);
-	amt_gateway_reconfigure(inst->gateway);
+	amt_gateway_config_from_dnode(args->dnode, &cfg);
+	amt_gateway_reconfigure(inst->gateway, &cfg);
 	DEBUGD(&amt_dbg_northbound, "gateway %s reconfigured", inst->name);
 }

@@ -45,10 +45,10 @@ for name in check install topotest; do
 	echo "$name: $word"
 done
 # Our suites close with "unit: N passed, N failed" (and sanitized, tshark,
-# fuzz), pytest with
+# fuzz, docs, rpm), pytest with
 # "=== N passed, M failed ... in Ts ===".
 cat "$results"/check.log "$results"/topotest.log | awk '
-	/^(unit|sanitized|tshark|fuzz): [0-9]+ passed, [0-9]+ failed$/ {
+	/^(unit|sanitized|tshark|fuzz|docs|rpm): [0-9]+ passed, [0-9]+ failed$/ {
 		print "  " $0; p += $2; f += $4; next
 	}
 	/^=+ .* in [0-9.]+s/ {
