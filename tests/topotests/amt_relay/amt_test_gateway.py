@@ -23,6 +23,8 @@ inner family is IPv4/IGMPv3 by default and IPv6/MLDv2 with --mld.
 
 Every socket operation has a timeout and the program ends by itself at
 --duration (plus the time for a final Teardown): it never needs killing.
+Signals: SIGUSR1 leaves now, SIGUSR2 sends the Teardown now, SIGTERM ends
+the run (state file written, Teardown sent if --teardown-at-end).
 """
 
 import argparse
@@ -458,6 +460,9 @@ class Gateway:
         self.t0 = time.monotonic()
         self.deadline = self.t0 + args.duration
         self.stop = False
+        # Set by SIGUSR1 / SIGUSR2: leave / tear down now.
+        self.leave_requested = False
+        self.teardown_requested = False
         self.sock = None
         self.relay = args.relay
         self.relay_port = args.port
@@ -472,6 +477,7 @@ class Gateway:
         self.next_refresh = None
         self.leave_done = False
         self.teardown_done = False
+        self.teardown_issued = False
         self.abuse_done = False
         self.joined_at = None
         self.last_state_write = 0.0
@@ -502,6 +508,7 @@ class Gateway:
             "received": {
                 "advertisement": 0,
                 "query": 0,
+                "query_unmatched": 0,
                 "data": 0,
                 "other": 0,
                 "bad": 0,
@@ -697,7 +704,10 @@ class Gateway:
             self.error("query: %s" % e)
             return
         if self.pending_nonce is None or q["nonce"] != self.pending_nonce:
-            self.error("query with unexpected nonce %08x" % q["nonce"])
+            # Answers to a --abuse request-flood land here too.
+            self.state["received"]["query_unmatched"] += 1
+            if "request-flood" not in self.args.abuse:
+                self.error("query with unexpected nonce %08x" % q["nonce"])
             return
         self.state["received"]["query"] += 1
         self.state["handshakes"] += 1
@@ -790,6 +800,13 @@ class Gateway:
             f["last_seq"] = seq
 
     def teardown(self):
+        """
+        Teardown (RFC 7450 5.2.3.7): nonce and MAC of the last Query, and
+        the gateway address and port the relay saw (the Query's G fields,
+        else the local socket's).  With --teardown-new-socket it is sent
+        from a fresh UDP port, as after a NAT mapping change; with
+        --rejoin-after-teardown the gateway then opens a new tunnel there.
+        """
         if self.mac is None:
             self.error("teardown: no tunnel (no Query received)")
             return
@@ -799,13 +816,27 @@ class Gateway:
         else:
             gw_addr, gw_port = self.state["local_address"], self.state["local_port"]
         msg = build_teardown(bytes.fromhex(self.mac), self.nonce, gw_port, gw_addr)
+        if self.args.teardown_new_socket:
+            self.state["local_port_before_teardown"] = self.state["local_port"]
+            old = self.sock
+            self.sock = self.new_socket(self.state["local_address"], 0)
+            old.close()
+            self.state["local_port"] = self.sock.getsockname()[1]
         for _ in range(self.args.teardown_count):
             self.send(msg, what="teardown")
+        self.teardown_issued = True
         self.teardown_done = True
         self.state["teardown_sent_at"] = round(self.now(), 3)
         self.state["teardown_gateway"] = "%s:%d" % (gw_addr, gw_port)
         self.state["state"] = "torn-down"
         self.next_refresh = None
+        if self.args.rejoin_after_teardown:
+            self.mac = self.nonce = self.query = None
+            self.joined_at = None
+            self.teardown_done = False
+            self.state["rejoin_sent_at"] = round(self.now(), 3)
+            self.state["state"] = "requesting"
+            self.send_request()
 
     def leave(self):
         if self.mac is None:
@@ -837,6 +868,10 @@ class Gateway:
                     msg = build_update(mac, self.nonce, report)[:5]
                 elif mode == "unknown-type":
                     msg = build_unknown_type(9)
+                elif mode == "request-flood":
+                    # Unauthenticated Requests, each answered with a larger
+                    # Query unless the relay rate-limits them.
+                    msg = build_request(self.new_nonce(), self.inner6)
                 elif mode == "data-to-relay":
                     # Multicast from the gateway side, for a joined flow
                     # when there is one: the relay must never take it.
@@ -857,6 +892,13 @@ class Gateway:
 
     # -- main loop -----------------------------------------------------------
 
+    def new_socket(self, local, port):
+        fam = socket.AF_INET if self.family == 4 else socket.AF_INET6
+        sock = socket.socket(fam, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((local, port))
+        return sock
+
     def open_socket(self):
         relay = self.args.discovery or self.args.relay
         self.family = ipaddress.ip_address(relay).version
@@ -872,9 +914,7 @@ class Gateway:
                 local = probe.getsockname()[0]
             finally:
                 probe.close()
-        self.sock = socket.socket(fam, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((local, self.args.local_port))
+        self.sock = self.new_socket(local, self.args.local_port)
         local = self.sock.getsockname()
         self.state["local_address"] = local[0]
         self.state["local_port"] = local[1]
@@ -929,19 +969,20 @@ class Gateway:
                 self.next_refresh = None
                 if not self.leave_done:
                     self.send_request()
-            if (
-                self.args.abuse
-                and not self.abuse_done
-                and self.joined_at is not None
-                and t >= self.joined_at + self.args.abuse_after
-            ):
-                self.abuse()
-            elif self.args.abuse and not self.abuse_done and self.mac is not None and not (self.ssm or self.asm):
-                if t >= self.t0 + self.args.abuse_after:
+            if self.args.abuse and not self.abuse_done and self.mac is not None:
+                # After the join, or after the handshake when there is none.
+                since = self.joined_at
+                if since is None and not (self.ssm or self.asm):
+                    since = self.t0
+                if since is not None and t >= since + self.args.abuse_after:
                     self.abuse()
-            if leave_at is not None and t >= leave_at and not self.leave_done:
+            if (
+                (leave_at is not None and t >= leave_at) or self.leave_requested
+            ) and not self.leave_done:
                 self.leave()
-            if teardown_at is not None and t >= teardown_at and not self.teardown_done:
+            if (
+                (teardown_at is not None and t >= teardown_at) or self.teardown_requested
+            ) and not self.teardown_issued:
                 self.teardown()
 
             timeout = min(0.2, max(0.01, self.deadline - t))
@@ -950,7 +991,7 @@ class Gateway:
                 self.handle(data, addr)
             self.write_state()
 
-        if self.args.teardown_at_end and not self.teardown_done:
+        if self.args.teardown_at_end and not self.teardown_issued:
             self.teardown()
         if self.state["state"] not in ("failed",):
             self.state["exit_reason"] = self.state["exit_reason"] or (
@@ -1050,10 +1091,27 @@ def parse_args(argv=None):
     p.add_argument("--teardown-after", type=float, help="seconds after start")
     p.add_argument("--teardown-count", type=int, default=1)
     p.add_argument(
+        "--teardown-new-socket",
+        action="store_true",
+        help="send the Teardown from a new UDP port (NAT rebinding)",
+    )
+    p.add_argument(
+        "--rejoin-after-teardown",
+        action="store_true",
+        help="after the Teardown, open a new tunnel (Request, Update)",
+    )
+    p.add_argument(
         "--abuse",
         action="append",
         default=[],
-        choices=("forged-mac", "wrong-nonce", "truncated", "unknown-type", "data-to-relay"),
+        choices=(
+            "forged-mac",
+            "wrong-nonce",
+            "truncated",
+            "unknown-type",
+            "data-to-relay",
+            "request-flood",
+        ),
         help="after the join, send a hostile message (repeatable)",
     )
     p.add_argument("--abuse-count", type=int, default=1)
@@ -1096,8 +1154,16 @@ def main(argv=None):
     def on_signal(signum, frame):
         gw.stop = True
 
+    def on_usr1(signum, frame):
+        gw.leave_requested = True
+
+    def on_usr2(signum, frame):
+        gw.teardown_requested = True
+
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGUSR1, on_usr1)
+    signal.signal(signal.SIGUSR2, on_usr2)
     rc = 1
     try:
         rc = gw.run()

@@ -1,0 +1,1129 @@
+#!/usr/bin/env python
+# SPDX-License-Identifier: ISC
+#
+# test_amt_relay.py: amtd's AMT relay (RFC 7450) against scripted gateways.
+#
+
+"""
+Topology (documentation and test addresses only):
+
+        s1               s2                   s3 (unicast only, no PIM)
+  src ------ r1 ----------------- relay ---------+------ gw1  192.0.2.11
+                                                 |              2001:db8:2::11
+                                                 +------ gw2  192.0.2.12
+                                                 |              2001:db8:2::12
+                                                 +------ nat ---- s4 ---+--- gw3
+                                                                        +--- gw4
+
+  src    10.0.1.10, 10.0.1.11, fd00:1::10 (src-eth0)
+  r1     10.0.1.1, fd00:1::1 | 10.0.2.1, fd00:2::1; PIM, RP for 239.0.0.0/8
+  relay  10.0.2.2, fd00:2::2 (PIM) | 192.0.2.1, 2001:db8:2::1 (AMT local
+         addresses); 192.0.2.100 on lo (AMT discovery address); amtr0
+  nat    192.0.2.20 outside | 198.51.100.1 inside, MASQUERADE
+  gw3/4  198.51.100.3, 198.51.100.4
+
+src sends numbered datagrams (mcast_sender.py) to SSM and ASM groups; r1
+and relay run zebra, mgmtd, pimd and pim6d; relay also runs amtd with a
+relay instance on the pseudo-interface amtr0 (PIM passive with IGMPv3
+and MLDv2 on it: pimd makes forwarding state from membership only on
+PIM-enabled interfaces) and the gRPC northbound module.  The gateways are hosts without FRR
+running amt_test_gateway.py, which records what it sees in a JSON state
+file that the tests poll.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from functools import partial
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.append(os.path.join(CWD, "../"))
+
+# pylint: disable=C0413
+from lib import topotest
+from lib.topogen import Topogen, TopoRouter, get_topogen
+from lib.topolog import logger
+
+pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
+
+PYTHON = "/usr/bin/python3"
+GATEWAY = os.path.join(CWD, "amt_test_gateway.py")
+SENDER = os.path.join(CWD, "mcast_sender.py")
+GRPC_CLIENT = os.path.join(CWD, "amt_grpc_client.py")
+GRPC_PORT = 50051
+
+RELAY4 = "192.0.2.1"
+RELAY6 = "2001:db8:2::1"
+DISCOVERY4 = "192.0.2.100"
+NAT_OUTSIDE = "192.0.2.20"
+HOST_ADDR = {
+    "gw1": ("192.0.2.11", "2001:db8:2::11"),
+    "gw2": ("192.0.2.12", "2001:db8:2::12"),
+    "gw3": ("198.51.100.3", None),
+    "gw4": ("198.51.100.4", None),
+}
+
+S1, S2 = "10.0.1.10", "10.0.1.11"
+S6 = "fd00:1::10"
+SSM_G1, SSM_G2 = "232.1.1.1", "232.1.1.2"
+ASM_G1, ASM_G2 = "239.1.1.1", "239.1.1.2"
+SSM6_G1, SSM6_G2 = "ff3e::1:1", "ff3e::1:2"
+# Every flow src sends, 20 packets/s each, for the whole module.
+FLOWS = [
+    (S1, SSM_G1),
+    (S1, SSM_G2),
+    (S2, SSM_G1),
+    (S1, ASM_G1),
+    (S1, ASM_G2),
+    (S6, SSM6_G1),
+    (S6, SSM6_G2),
+]
+SENDER_DURATION = 1500
+
+# Background processes started by this module (gateways and the sender).
+PROCS = []
+SENDER_PROC = [None]
+
+
+def flow(s, g):
+    return "{},{}".format(s, g)
+
+
+# ---------------------------------------------------------------------------
+# Topology
+# ---------------------------------------------------------------------------
+
+
+def build_topo(tgen):
+    tgen.add_router("r1")
+    tgen.add_router("relay")
+    tgen.add_host("src", "10.0.1.10/24", "via 10.0.1.1")
+    tgen.add_host("gw1", "192.0.2.11/24", "via 192.0.2.1")
+    tgen.add_host("gw2", "192.0.2.12/24", "via 192.0.2.1")
+    tgen.add_host("nat", "192.0.2.20/24", "via 192.0.2.1")
+    tgen.add_host("gw3", "198.51.100.3/24", "via 198.51.100.1")
+    tgen.add_host("gw4", "198.51.100.4/24", "via 198.51.100.1")
+
+    sw = tgen.add_switch("s1")
+    sw.add_link(tgen.gears["src"])  # src-eth0
+    sw.add_link(tgen.gears["r1"])  # r1-eth0
+
+    sw = tgen.add_switch("s2")
+    sw.add_link(tgen.gears["r1"])  # r1-eth1
+    sw.add_link(tgen.gears["relay"])  # relay-eth0
+
+    sw = tgen.add_switch("s3")
+    sw.add_link(tgen.gears["relay"])  # relay-eth1
+    sw.add_link(tgen.gears["gw1"])  # gw1-eth0
+    sw.add_link(tgen.gears["gw2"])  # gw2-eth0
+    sw.add_link(tgen.gears["nat"])  # nat-eth0
+
+    sw = tgen.add_switch("s4")
+    sw.add_link(tgen.gears["nat"])  # nat-eth1
+    sw.add_link(tgen.gears["gw3"])  # gw3-eth0
+    sw.add_link(tgen.gears["gw4"])  # gw4-eth0
+
+
+def no_dad(node):
+    "Addresses usable at once: no IPv6 duplicate address detection."
+    node.cmd(
+        "for f in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $f; done; "
+        "for f in /proc/sys/net/ipv6/conf/*/dad_transmits; do echo 0 > $f; done"
+    )
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+
+    for name in ("r1", "relay", "src", "gw1", "gw2", "nat", "gw3", "gw4"):
+        no_dad(tgen.gears[name])
+
+    src = tgen.gears["src"]
+    src.cmd_raises("ip addr add 10.0.1.11/24 dev src-eth0")
+    src.cmd_raises("ip -6 addr add fd00:1::10/64 dev src-eth0 nodad")
+    src.cmd_raises("ip -6 route add default via fd00:1::1")
+
+    for name in ("gw1", "gw2"):
+        gw = tgen.gears[name]
+        gw.cmd_raises(
+            "ip -6 addr add {}/64 dev {}-eth0 nodad".format(HOST_ADDR[name][1], name)
+        )
+        gw.cmd_raises("ip -6 route add default via {}".format(RELAY6))
+
+    nat = tgen.gears["nat"]
+    nat.cmd_raises("ip addr add 198.51.100.1/24 dev nat-eth1")
+    nat.cmd_raises("sysctl -w net.ipv4.ip_forward=1")
+    nat.cmd_raises("iptables -t nat -A POSTROUTING -o nat-eth0 -j MASQUERADE")
+
+    for rname in ("r1", "relay"):
+        router = tgen.gears[rname]
+        daemons = [
+            (TopoRouter.RD_ZEBRA, None),
+            (TopoRouter.RD_MGMTD, None),
+            (TopoRouter.RD_STATIC, None),
+            (TopoRouter.RD_PIM, None),
+            (TopoRouter.RD_PIM6, None),
+        ]
+        if rname == "relay":
+            daemons.append((TopoRouter.RD_AMTD, "-M grpc:{}".format(GRPC_PORT)))
+        router.load_frr_config(os.path.join(CWD, rname, "frr.conf"), daemons)
+    tgen.start_router()
+
+    # The multicast source runs for the whole module (bounded by its own
+    # --duration; stopped in teardown_module).
+    args = ["--ifname", "src-eth0", "--rate", "20", "--duration", str(SENDER_DURATION)]
+    for s, g in FLOWS:
+        args += ["--flow", flow(s, g)]
+    SENDER_PROC[0] = start_process("src", "sender", [PYTHON, SENDER] + args)
+
+
+def teardown_module(mod):
+    for proc in PROCS:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in PROCS:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    get_topogen().stop_topology()
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def start_process(host, tag, cmd):
+    tgen = get_topogen()
+    logdir = os.path.join(tgen.logdir, host)
+    os.makedirs(logdir, exist_ok=True)
+    out = open(os.path.join(logdir, "{}.log".format(tag)), "w")
+    logger.info("%s: starting %s", host, " ".join(cmd))
+    proc = tgen.gears[host].popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    out.close()
+    PROCS.append(proc)
+    return proc
+
+
+DIAG_COMMANDS = {
+    "relay": [
+        "show amt relay json",
+        "show amt relay amtr0 statistics json",
+        "show amt relay amtr0 tunnels detail json",
+        "show interface amtr0",
+        "show ip igmp interface",
+        "show ip igmp groups",
+        "show ip igmp sources",
+        "show ip pim interface",
+        "show ip pim neighbor",
+        "show ip pim join",
+        "show ip pim upstream",
+        "show ip mroute",
+        "show ip multicast count",
+        "show ip route",
+        "show ipv6 mld interface",
+        "show ipv6 mld joins",
+        "show ipv6 pim neighbor",
+        "show ipv6 pim join",
+        "show ipv6 mroute",
+        "show ipv6 multicast count",
+        "show ipv6 route",
+    ],
+    "r1": [
+        "show ip pim neighbor",
+        "show ip pim join",
+        "show ip pim upstream",
+        "show ip mroute",
+        "show ipv6 pim join",
+        "show ipv6 mroute",
+    ],
+}
+DIAG_SHELL = {
+    "relay": [
+        "ip -d addr show amtr0",
+        "ip mroute show",
+        "ip -6 mroute show",
+        "ip -s link show amtr0",
+    ],
+    "r1": ["ip mroute show", "ip -6 mroute show", "ip -s link"],
+}
+
+
+def dump_diagnostics(why):
+    "Log the routers' multicast and AMT state, to explain a failure."
+    tgen = get_topogen()
+    logger.info("==== diagnostics: %s", why)
+    for rname, cmds in DIAG_COMMANDS.items():
+        router = tgen.gears[rname]
+        for cmd in cmds:
+            logger.info("---- %s: %s\n%s", rname, cmd, router.vtysh_cmd(cmd))
+        for cmd in DIAG_SHELL[rname]:
+            logger.info("---- %s: %s\n%s", rname, cmd, router.cmd(cmd))
+    logger.info("==== end of diagnostics")
+
+
+class Gateway:
+    "One run of amt_test_gateway.py on a host, polled through its state file."
+
+    def __init__(self, host, tag, args):
+        tgen = get_topogen()
+        self.host = host
+        self.tag = tag
+        self.state_file = os.path.join(tgen.logdir, host, "amtgw-{}.json".format(tag))
+        os.makedirs(os.path.dirname(self.state_file), exist_ok=True)
+        if os.path.exists(self.state_file):
+            os.unlink(self.state_file)
+        self.duration = float(args[args.index("--duration") + 1])
+        cmd = [PYTHON, GATEWAY, "-v", "--state-file", self.state_file] + args
+        self.proc = start_process(host, "amtgw-" + tag, cmd)
+
+    def state(self):
+        try:
+            with open(self.state_file) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def packets(self, key):
+        return self.state().get("flows", {}).get(key, {}).get("packets", 0)
+
+    def wait(self, pred, what, count=30, wait=1):
+        "Wait until pred(state) holds; fail with the state otherwise."
+        ok, _ = topotest.run_and_expect(
+            lambda: bool(pred(self.state())), True, count=count, wait=wait
+        )
+        if not ok:
+            dump_diagnostics("{} ({}): {}".format(self.host, self.tag, what))
+        assert ok, "{} ({}): {} never happened; state: {}".format(
+            self.host, self.tag, what, json.dumps(self.state(), sort_keys=True)
+        )
+        return self.state()
+
+    def wait_packets(self, key, n=20, count=40):
+        return self.wait(
+            lambda st: st.get("flows", {}).get(key, {}).get("packets", 0) >= n,
+            "{} packets of {}".format(n, key),
+            count=count,
+        )
+
+    def wait_handshake(self, count=20):
+        return self.wait(lambda st: st.get("handshakes", 0) >= 1, "a Query", count)
+
+    def finish(self):
+        "Wait for the run to end by itself (it is bounded by --duration)."
+        try:
+            self.proc.wait(timeout=self.duration + 15)
+        except subprocess.TimeoutExpired:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            assert False, "{}: gateway did not exit by itself".format(self.host)
+        return self.state()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+    def end(self):
+        "End the run now (SIGTERM): it writes its final state and exits."
+        self.stop()
+        st = self.state()
+        assert st.get("finished") and st.get("exit_code") == 0, "{}: {}".format(
+            self.host, st
+        )
+        return st
+
+    def signal(self, sig, what):
+        "SIGUSR1: leave now; SIGUSR2: Teardown now."
+        pid = self.state().get("pid")
+        assert pid and self.proc.poll() is None, "{}: not running".format(self.host)
+        os.kill(pid, sig)
+        key = "leave_sent_at" if sig == signal.SIGUSR1 else "teardown_sent_at"
+        return self.wait(lambda s: s.get(key) is not None, what, count=10)
+
+    def leave_now(self):
+        return self.signal(signal.SIGUSR1, "the leave")
+
+    def teardown_now(self):
+        return self.signal(signal.SIGUSR2, "the Teardown")
+
+
+def relay_router():
+    return get_topogen().gears["relay"]
+
+
+def relay_json(cmd):
+    out = relay_router().vtysh_cmd(cmd)
+    try:
+        return json.loads(out)
+    except ValueError:
+        assert False, "'{}' did not return JSON: {}".format(cmd, out)
+
+
+def relay_conf(*lines):
+    out = relay_router().vtysh_cmd(
+        "configure terminal\namt relay amtr0\n" + "\n".join(lines) + "\nexit\n"
+    )
+    assert "%" not in out, "relay configuration {} refused: {}".format(lines, out)
+
+
+def relay_stats():
+    return relay_json("show amt relay amtr0 statistics json").get("amtr0", {})
+
+
+def relay_tunnels(detail=True):
+    cmd = "show amt relay amtr0 tunnels {}json".format("detail " if detail else "")
+    return relay_json(cmd).get("amtr0", {}).get("tunnels", [])
+
+
+def find_tunnel(gateway, port=None):
+    for t in relay_tunnels():
+        if t.get("gateway") == gateway and (port is None or t.get("gatewayPort") == port):
+            return t
+    return None
+
+
+def expect_json(router, cmd, expected, count=30, wait=1):
+    test_func = partial(topotest.router_json_cmp, router, cmd, expected)
+    _, result = topotest.run_and_expect(test_func, None, count=count, wait=wait)
+    return result
+
+
+def wait_until(func, what, count=30, wait=1):
+    "Wait until func() holds; what (a string or a function giving one) explains."
+    ok, _ = topotest.run_and_expect(lambda: bool(func()), True, count=count, wait=wait)
+    if not ok:
+        what = what() if callable(what) else what
+        dump_diagnostics(what)
+    assert ok, what
+
+
+def fresh_relay():
+    """
+    Each scenario starts from no tunnels and zeroed statistics (gateways of
+    earlier scenarios have ended by then).
+    """
+    for proc in PROCS:
+        if proc is not SENDER_PROC[0] and proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)
+    r = relay_router()
+    r.vtysh_cmd("clear amt relay amtr0 tunnels")
+    r.vtysh_cmd("clear amt relay amtr0 statistics")
+    wait_until(
+        lambda: relay_json("show amt relay amtr0 json").get("amtr0", {}).get("tunnelCount")
+        == 0,
+        lambda: "tunnels left after 'clear amt relay amtr0 tunnels': {}".format(
+            relay_tunnels()
+        ),
+        count=10,
+    )
+
+
+def assert_stops(gw, key, settle=3, window=4):
+    "After a leave or teardown: no more packets of key once in-flight ones land."
+    time.sleep(settle)
+    before = gw.packets(key)
+    time.sleep(window)
+    after = gw.packets(key)
+    assert after == before, "{}: {} still flowing after the leave ({} -> {})".format(
+        gw.host, key, before, after
+    )
+
+
+def dicts_with(obj, key):
+    "Every dict inside a JSON tree that has key."
+    found = []
+    if isinstance(obj, dict):
+        if key in obj:
+            found.append(obj)
+        for v in obj.values():
+            found += dicts_with(v, key)
+    elif isinstance(obj, list):
+        for v in obj:
+            found += dicts_with(v, key)
+    return found
+
+
+def json_has(obj, *needles):
+    text = json.dumps(obj)
+    return all('"{}"'.format(n) in text for n in needles)
+
+
+def igmp_on_amtr0(group, source=None):
+    "pimd (IGMPv3 on amtr0) has the union of the gateways' memberships."
+    out = relay_json("show ip igmp sources json")
+    sub = out.get("amtr0", {})
+    return json_has(sub, group) and (source is None or json_has(sub, source))
+
+
+def mroute_to_amtr0(group, source):
+    "pimd's multicast route for (source, group) goes out of amtr0."
+    out = relay_json("show ip mroute json")
+    entry = out.get(group, {}).get(source, {})
+    return "amtr0" in entry.get("oil", {})
+
+
+# ---------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------
+
+
+def test_relay_up():
+    "amtd's relay instance is up on its addresses; PIM adjacencies are up"
+    tgen = get_topogen()
+    relay = tgen.gears["relay"]
+    expected = {
+        "amtr0": {
+            "operStatus": "up",
+            "port": 2268,
+            "tunnelLimit": 1000,
+            "tunnelCount": 0,
+        }
+    }
+    result = expect_json(relay, "show amt relay json", expected, count=40)
+    assert result is None, "show amt relay json: {}".format(result)
+    info = relay_json("show amt relay json")["amtr0"]
+    assert sorted(info.get("localAddresses", [])) == sorted([RELAY4, RELAY6]), info
+    assert info.get("discoveryAddresses") == [DISCOVERY4], info
+
+    # PIM toward the source for IPv4 and IPv6.
+    wait_until(
+        lambda: "10.0.2.1" in relay.vtysh_cmd("show ip pim neighbor"),
+        "no IPv4 PIM neighbor r1 on relay",
+        count=60,
+    )
+    wait_until(
+        lambda: "relay-eth0" in relay.vtysh_cmd("show ipv6 pim neighbor"),
+        "no IPv6 PIM neighbor r1 on relay",
+        count=60,
+    )
+    # pimd runs IGMP and MLD on the pseudo-interface.
+    wait_until(
+        lambda: "amtr0" in relay.vtysh_cmd("show ip igmp interface"),
+        "IGMP not running on amtr0",
+    )
+    wait_until(
+        lambda: "amtr0" in relay.vtysh_cmd("show ipv6 mld interface"),
+        "MLD not running on amtr0",
+    )
+    # ... and has made it a multicast routing VIF/MIF, or nothing can be
+    # forwarded onto it.
+    for cmd in ("show ip multicast count json", "show ipv6 multicast count json"):
+        wait_until(
+            lambda: relay_json(cmd).get("amtr0", {}).get("vif", -1) > 0,
+            lambda: "'{}': amtr0 is no multicast VIF: {}".format(
+                cmd, relay_json(cmd).get("amtr0")
+            ),
+            count=20,
+        )
+
+
+def test_ssm_discovery_join_data_leave():
+    "discovery, handshake, SSM data for the joined (S,G) only, nothing after the leave"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    # gw2 makes the relay receive a second source of G1 and a second group:
+    # gw1 must get neither.
+    gw2 = Gateway(
+        "gw2",
+        "ssm-other",
+        ["--relay", RELAY4, "--join", flow(S2, SSM_G1), "--join", flow(S1, SSM_G2)]
+        + ["--duration", "60"],
+    )
+    # gw1 runs for a fixed time, to check that it also ends by itself.
+    gw1 = Gateway(
+        "gw1", "ssm", ["--discovery", DISCOVERY4, "--join", wanted, "--duration", "30"]
+    )
+
+    st = gw1.wait_handshake()
+    assert st["advertised_relay"] == RELAY4, st
+    assert st["advertisement_from"] == DISCOVERY4, st
+    assert st["query_l"] is False, st
+    assert st["query_g"] is True, "relay did not set G: {}".format(st["query"])
+    assert st["gateway_address_seen_by_relay"] == HOST_ADDR["gw1"][0], st
+    assert st["gateway_port_seen_by_relay"] == st["local_port"], st
+    gq = st["query"]["general_query"]
+    assert gq["family"] == "ipv4" and gq["destination"] == "224.0.0.1", gq
+    assert gq["ttl"] == 1 and gq["router_alert"], gq
+    assert gq["igmp_checksum_ok"] and gq["ip_checksum_ok"], gq
+    assert st["qqic"] == 125 and st["query_interval"] == 125, st
+    assert st["qrv"] == 2, st
+
+    gw1.wait_packets(wanted)
+    gw2.wait_packets(flow(S2, SSM_G1))
+    gw2.wait_packets(flow(S1, SSM_G2))
+
+    # The relay's view: gw1's tunnel, keyed by address and port, and pimd's.
+    port = gw1.state()["local_port"]
+    tun = find_tunnel(HOST_ADDR["gw1"][0], port)
+    assert tun is not None, relay_tunnels()
+    assert tun["family"] == "ipv4", tun
+    assert tun["groupCount"] == 1 and tun["sourceCount"] == 1, tun
+    assert {"group": SSM_G1, "source": S1} in tun.get("flows", []), tun
+    assert tun["counters"]["dataPackets"] > 0, tun
+    wait_until(
+        lambda: igmp_on_amtr0(SSM_G1, S1) and igmp_on_amtr0(SSM_G2, S1),
+        lambda: "pimd lacks IGMP state on amtr0: {}".format(
+            relay_router().vtysh_cmd("show ip igmp sources json")
+        ),
+    )
+    assert mroute_to_amtr0(SSM_G1, S1), relay_router().vtysh_cmd("show ip mroute json")
+
+    # Source filtering in the fan-out: only what gw1 asked for.
+    time.sleep(2)
+    flows = gw1.state()["flows"]
+    assert set(flows) == {wanted}, "gw1 received flows it did not join: {}".format(
+        flows
+    )
+    assert flows[wanted]["seq_gaps"] <= 2, flows[wanted]
+
+    stats = relay_stats()
+    assert stats["received"]["discovery"] >= 1, stats
+    assert stats["sent"]["advertisement"] >= 1, stats
+    assert stats["received"]["request"] >= 2, stats
+    assert stats["sent"]["query"] >= 2, stats
+    assert stats["received"]["update"] >= 2, stats
+    assert stats["sent"]["data"] > 0, stats
+
+    # The leave: gw1's data stops, gw2's continues.
+    gw1.leave_now()
+    assert_stops(gw1, wanted)
+    before = gw2.packets(flow(S2, SSM_G1))
+    time.sleep(2)
+    assert gw2.packets(flow(S2, SSM_G1)) > before, "gw2 stopped receiving"
+    tun = find_tunnel(HOST_ADDR["gw1"][0], port)
+    assert tun is None or tun["groupCount"] == 0, tun
+
+    st = gw1.finish()
+    assert st["errors"] == [] and st["exit_code"] == 0, st
+    gw2.end()
+
+
+def test_asm_via_rp():
+    "(*,G) joined with IS_EXCLUDE({}) is served through the RP"
+    fresh_relay()
+    wanted = flow(S1, ASM_G1)
+    gw1 = Gateway(
+        "gw1",
+        "asm",
+        ["--relay", RELAY4, "--join-asm", ASM_G1, "--duration", "120"],
+    )
+    gw1.wait_handshake()
+    gw1.wait_packets(wanted, count=60)
+    st = gw1.state()
+    assert set(st["flows"]) == {wanted}, st["flows"]
+    tun = find_tunnel(HOST_ADDR["gw1"][0], st["local_port"])
+    assert tun is not None, relay_tunnels()
+    assert {"group": ASM_G1, "source": "*"} in tun.get("flows", []), tun
+    assert igmp_on_amtr0(ASM_G1), relay_router().vtysh_cmd("show ip igmp groups json")
+    mroutes = relay_json("show ip mroute json")
+    assert ASM_G1 in mroutes, mroutes
+
+    gw1.leave_now()
+    assert_stops(gw1, wanted)
+    gw1.end()
+
+
+def test_ipv6_outer_mld():
+    "IPv6 outer transport with MLDv2 inside: IPv6 SSM through pim6d"
+    fresh_relay()
+    wanted = flow(S6, SSM6_G1)
+    gw1 = Gateway(
+        "gw1",
+        "v6-mld",
+        ["--relay", RELAY6, "--mld", "--join", wanted, "--duration", "120"],
+    )
+    st = gw1.wait_handshake()
+    gq = st["query"]["general_query"]
+    assert gq["family"] == "ipv6" and gq["destination"] == "ff02::1", gq
+    assert gq["router_alert"] and gq["icmp_checksum_ok"] and gq["ttl"] == 1, gq
+    assert st["query_g"] is True, st["query"]
+    assert st["gateway_address_seen_by_relay"] == HOST_ADDR["gw1"][1], st
+    assert st["gateway_port_seen_by_relay"] == st["local_port"], st
+
+    gw1.wait_packets(wanted, count=60)
+    st = gw1.state()
+    assert set(st["flows"]) == {wanted}, st["flows"]
+    tun = find_tunnel(HOST_ADDR["gw1"][1], st["local_port"])
+    assert tun is not None, relay_tunnels()
+    assert tun["family"] == "ipv6", tun
+    assert {"group": SSM6_G1, "source": S6} in tun.get("flows", []), tun
+    mroutes = relay_json("show ipv6 mroute json")
+    assert "amtr0" in json.dumps(mroutes.get(SSM6_G1, {})), mroutes
+
+    gw1.leave_now()
+    assert_stops(gw1, wanted)
+    gw1.end()
+
+
+def test_mixed_families():
+    "IGMP over IPv6 transport and MLD over IPv4 transport"
+    fresh_relay()
+    v4, v6 = flow(S1, SSM_G1), flow(S6, SSM6_G1)
+    gw1 = Gateway(
+        "gw1", "v4-mld", ["--relay", RELAY4, "--mld", "--join", v6, "--duration", "120"]
+    )
+    gw2 = Gateway("gw2", "v6-igmp", ["--relay", RELAY6, "--join", v4, "--duration", "120"])
+    st1 = gw1.wait_handshake()
+    st2 = gw2.wait_handshake()
+    assert st1["query"]["general_query"]["family"] == "ipv6", st1["query"]
+    assert st2["query"]["general_query"]["family"] == "ipv4", st2["query"]
+    gw1.wait_packets(v6, count=60)
+    gw2.wait_packets(v4, count=60)
+    assert set(gw1.state()["flows"]) == {v6}
+    assert set(gw2.state()["flows"]) == {v4}
+    gw1.end()
+    gw2.end()
+
+
+def test_nat_two_gateways():
+    "two gateways behind one NAT address keep independent tunnels"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    # Same local port on both: the NAT has to give one of them another.
+    gw3 = Gateway(
+        "gw3",
+        "nat",
+        ["--relay", RELAY4, "--local-port", "40000", "--join", wanted]
+        + ["--duration", "120"],
+    )
+    gw4 = Gateway(
+        "gw4",
+        "nat",
+        ["--relay", RELAY4, "--local-port", "40000", "--join", wanted]
+        + ["--duration", "120"],
+    )
+    st3 = gw3.wait_handshake()
+    st4 = gw4.wait_handshake()
+    assert st3["gateway_address_seen_by_relay"] == NAT_OUTSIDE, st3
+    assert st4["gateway_address_seen_by_relay"] == NAT_OUTSIDE, st4
+    p3 = st3["gateway_port_seen_by_relay"]
+    p4 = st4["gateway_port_seen_by_relay"]
+    assert p3 != p4, "NAT gave both gateways port {}".format(p3)
+
+    gw3.wait_packets(wanted)
+    gw4.wait_packets(wanted)
+    t3, t4 = find_tunnel(NAT_OUTSIDE, p3), find_tunnel(NAT_OUTSIDE, p4)
+    assert t3 is not None and t4 is not None, relay_tunnels()
+    info = relay_json("show amt relay amtr0 json")["amtr0"]
+    assert info["tunnelCount"] == 2, info
+
+    # One leaves: the other, same address, keeps its stream.
+    gw3.leave_now()
+    assert_stops(gw3, wanted)
+    before = gw4.packets(wanted)
+    time.sleep(2)
+    assert gw4.packets(wanted) > before, "gw4 lost its stream when gw3 left"
+    t4 = find_tunnel(NAT_OUTSIDE, p4)
+    assert t4 is not None and t4["groupCount"] == 1, relay_tunnels()
+    gw3.end()
+    gw4.end()
+
+
+def test_abuse_dropped_and_counted():
+    "forged MAC, wrong nonce, truncated, unknown type, data to the relay: dropped, counted"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    gw1 = Gateway("gw1", "victim", ["--relay", RELAY4, "--join", wanted, "--duration", "120"])
+    gw1.wait_packets(wanted)
+
+    n = 3
+    abuse = ["forged-mac", "wrong-nonce", "truncated", "unknown-type", "data-to-relay"]
+    args = ["--relay", RELAY4, "--join", wanted, "--duration", "120"]
+    args += ["--abuse-after", "2", "--abuse-count", str(n)]
+    for a in abuse:
+        args += ["--abuse", a]
+    gw2 = Gateway("gw2", "abuser", args)
+    gw2.wait(lambda s: len(s.get("abuse", [])) == len(abuse), "the abuse", count=20)
+
+    expected = {
+        "badMac": n,
+        "nonceMismatch": n,
+        "malformed": n,
+        "unknownType": n,
+        "dataFromGateway": n,
+    }
+
+    def counted():
+        errors = relay_stats().get("errors", {})
+        return all(errors.get(k, 0) >= v for k, v in expected.items())
+
+    ok, _ = topotest.run_and_expect(counted, True, count=10, wait=1)
+    assert ok, "relay statistics after the abuse: {}".format(relay_stats())
+
+    # Nothing of it changed the tunnels: both still receive, the injected
+    # datagram went nowhere.
+    b1, b2 = gw1.packets(wanted), gw2.packets(wanted)
+    time.sleep(3)
+    assert gw1.packets(wanted) > b1, "gw1 stopped receiving after the abuse"
+    assert gw2.packets(wanted) > b2, "gw2's own tunnel broke after its abuse"
+    assert gw1.state()["injected_seen"] == 0, gw1.state()
+    assert gw2.state()["injected_seen"] == 0, gw2.state()
+    tun = find_tunnel(HOST_ADDR["gw2"][0], gw2.state()["local_port"])
+    assert tun is not None and tun["groupCount"] == 1, tun
+    info = relay_json("show amt relay amtr0 json")["amtr0"]
+    assert info["operStatus"] == "up" and info["tunnelCount"] == 2, info
+    gw2.end()
+    gw1.end()
+
+
+def test_unauthenticated_rate_limit():
+    "a Request flood is rate-limited (no amplification); established tunnels are unaffected"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    relay_conf("unauthenticated-rate-limit 10")
+    try:
+        gw1 = Gateway(
+            "gw1", "rl-victim", ["--relay", RELAY4, "--join", wanted, "--duration", "120"]
+        )
+        gw1.wait_packets(wanted)
+        flood = 300
+        gw2 = Gateway(
+            "gw2",
+            "rl-flood",
+            ["--relay", RELAY4, "--join", wanted, "--duration", "120"]
+            + ["--abuse", "request-flood", "--abuse-count", str(flood), "--abuse-after", "1"],
+        )
+        gw2.wait(lambda s: "request-flood" in s.get("abuse", []), "the flood", count=20)
+        wait_until(
+            lambda: relay_stats()["errors"]["rateLimited"] >= flood / 2,
+            lambda: "flood not rate-limited: {}".format(relay_stats()),
+            count=10,
+        )
+        stats = relay_stats()
+        # A 10/s bucket (burst of 10) lets through a handful of the flood.
+        assert stats["sent"]["query"] <= 40, stats
+        # (received.request counts the Requests let through.)
+        assert stats["received"]["request"] + stats["errors"]["rateLimited"] >= flood, stats
+        time.sleep(1)
+        st2 = gw2.state()
+        assert st2["received"]["query_unmatched"] <= 40, st2["received"]
+        # Updates are authenticated, not rate-limited: both tunnels still carry data.
+        b1, b2 = gw1.packets(wanted), gw2.packets(wanted)
+        time.sleep(2)
+        assert gw1.packets(wanted) > b1 and gw2.packets(wanted) > b2, (
+            gw1.state()["flows"],
+            gw2.state()["flows"],
+        )
+        gw1.end()
+        gw2.end()
+    finally:
+        relay_conf("unauthenticated-rate-limit 1000")
+
+
+def test_tunnel_limit():
+    "at the tunnel limit the Query has L set and a new gateway gets no tunnel"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    relay_conf("tunnel-limit 1")
+    try:
+        result = expect_json(
+            relay_router(), "show amt relay json", {"amtr0": {"tunnelLimit": 1}}
+        )
+        assert result is None, result
+        gw1 = Gateway("gw1", "limit", ["--relay", RELAY4, "--join", wanted, "--duration", "120"])
+        st = gw1.wait_handshake()
+        assert st["query_l"] is False, st
+        gw1.wait_packets(wanted)
+
+        # gw2 sends its Update anyway; gw3 behaves (sees L, sends none).
+        gw2 = Gateway(
+            "gw2",
+            "limit",
+            ["--relay", RELAY4, "--join", wanted, "--ignore-limit", "--duration", "120"],
+        )
+        gw3 = Gateway("gw3", "limit", ["--relay", RELAY4, "--join", wanted, "--duration", "120"])
+        st2 = gw2.wait_handshake()
+        st3 = gw3.wait_handshake()
+        assert st2["query_l"] is True, st2
+        assert st3["query_l"] is True and st3["state"] == "limited", st3
+        gw2.wait(lambda s: s["sent"]["update"] >= 1, "gw2's Update")
+        time.sleep(3)
+        assert gw2.state()["flows"] == {}, gw2.state()["flows"]
+        assert gw3.state()["flows"] == {}, gw3.state()["flows"]
+        tunnels = relay_tunnels()
+        assert [t["gateway"] for t in tunnels] == [HOST_ADDR["gw1"][0]], tunnels
+        stats = relay_stats()
+        assert stats["errors"]["tunnelLimit"] >= 1, stats
+        gw2.end()
+        gw3.end()
+        gw1.end()
+    finally:
+        relay_conf("tunnel-limit 1000")
+
+
+def test_teardown():
+    "a Teardown (nonce, MAC, gateway address and port from the Query) removes the tunnel"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    gw1 = Gateway(
+        "gw1",
+        "teardown",
+        ["--relay", RELAY4, "--join", wanted, "--duration", "120"],
+    )
+    gw1.wait_packets(wanted)
+    port = gw1.state()["local_port"]
+    assert find_tunnel(HOST_ADDR["gw1"][0], port) is not None, relay_tunnels()
+    st = gw1.teardown_now()
+    assert st["teardown_gateway"] == "{}:{}".format(HOST_ADDR["gw1"][0], port), st
+    wait_until(
+        lambda: find_tunnel(HOST_ADDR["gw1"][0], port) is None,
+        lambda: "tunnel still there after the Teardown: {}".format(relay_tunnels()),
+        count=10,
+    )
+    assert_stops(gw1, wanted)
+    stats = relay_stats()
+    assert stats["received"]["teardown"] >= 1, stats
+    assert stats["errors"]["badMac"] == 0, stats
+    gw1.end()
+
+
+def test_teardown_after_rebinding():
+    "a Teardown sent from a new port removes the old tunnel; the new one carries on"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    # Behind the NAT, the gateway moves to another UDP port (a new NAT
+    # mapping): it tears the old tunnel down from there and opens a new one.
+    gw3 = Gateway(
+        "gw3",
+        "rebind",
+        ["--relay", RELAY4, "--join", wanted, "--duration", "120"]
+        + ["--teardown-new-socket", "--rejoin-after-teardown"],
+    )
+    st = gw3.wait_packets(wanted)
+    old_port = st["gateway_port_seen_by_relay"]
+    assert st["gateway_address_seen_by_relay"] == NAT_OUTSIDE, st
+    assert find_tunnel(NAT_OUTSIDE, old_port) is not None, relay_tunnels()
+
+    gw3.teardown_now()
+    st = gw3.wait(
+        lambda s: s.get("rejoin_sent_at") is not None and s.get("handshakes", 0) >= 2,
+        "the new tunnel's Query",
+    )
+    new_port = st["gateway_port_seen_by_relay"]
+    assert new_port != old_port, st
+    assert st["teardown_gateway"] == "{}:{}".format(NAT_OUTSIDE, old_port), st
+    wait_until(
+        lambda: find_tunnel(NAT_OUTSIDE, old_port) is None
+        and find_tunnel(NAT_OUTSIDE, new_port) is not None,
+        lambda: "after the Teardown from port {} (old {}): {}".format(
+            new_port, old_port, relay_tunnels()
+        ),
+        count=10,
+    )
+    before = gw3.packets(wanted)
+    time.sleep(3)
+    assert gw3.packets(wanted) > before + 20, "no data on the new tunnel"
+    stats = relay_stats()
+    assert stats["received"]["teardown"] >= 1 and stats["errors"]["badMac"] == 0, stats
+    gw3.end()
+
+
+def test_group_and_source_limits():
+    "per-tunnel group and source limits hold and are counted"
+    fresh_relay()
+    groups = ["232.1.1.1", "232.1.1.2", "232.1.1.3"]
+    relay_conf("group-limit 2")
+    try:
+        args = ["--relay", RELAY4, "--duration", "120", "--ssm-record", "is-in"]
+        for g in groups:
+            args += ["--join", flow(S1, g)]
+        gw1 = Gateway("gw1", "group-limit", args)
+        gw1.wait_handshake()
+        wait_until(
+            lambda: relay_stats()["errors"]["groupLimit"] >= 1,
+            lambda: "group-limit not counted: {}".format(relay_stats()),
+            count=10,
+        )
+        tun = find_tunnel(HOST_ADDR["gw1"][0], gw1.state()["local_port"])
+        assert tun is not None and tun["groupCount"] == 2, "tunnels {}, stats {}".format(
+            relay_tunnels(), relay_stats()
+        )
+        gw1.end()
+    finally:
+        relay_conf("group-limit 256")
+
+    fresh_relay()
+    relay_conf("source-limit 1")
+    try:
+        # Two records of one source each: the first fits, the second would
+        # make two sources.  (A single record listing more sources than the
+        # limit allows is refused whole.)
+        args = ["--relay", RELAY4, "--duration", "120", "--ssm-record", "is-in"]
+        args += ["--join", flow(S1, SSM_G1), "--join", flow(S1, SSM_G2)]
+        gw2 = Gateway("gw2", "source-limit", args)
+        gw2.wait_handshake()
+        wait_until(
+            lambda: relay_stats()["errors"]["sourceLimit"] >= 1,
+            lambda: "source-limit not counted: {}".format(relay_stats()),
+            count=10,
+        )
+        tun = find_tunnel(HOST_ADDR["gw2"][0], gw2.state()["local_port"])
+        assert tun is not None and tun["sourceCount"] == 1 and tun["groupCount"] == 1, (
+            "tunnels {}, stats {}"
+        ).format(
+            relay_tunnels(), relay_stats()
+        )
+        gw2.end()
+    finally:
+        relay_conf("source-limit 1024")
+
+
+def test_idle_tunnel_expires():
+    "a gateway that stops refreshing loses its tunnel; one that refreshes at QQIC keeps it"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    # query-response-interval must stay below query-interval.
+    relay_conf("query-response-interval 2", "query-interval 5")
+    try:
+        result = expect_json(
+            relay_router(), "show amt relay json", {"amtr0": {"queryInterval": 5}}
+        )
+        assert result is None, result
+        gw1 = Gateway("gw1", "refresh", ["--relay", RELAY4, "--join", wanted, "--duration", "75"])
+        gw2 = Gateway(
+            "gw2",
+            "idle",
+            ["--relay", RELAY4, "--join", wanted, "--no-refresh", "--duration", "75"],
+        )
+        st = gw1.wait_handshake()
+        assert st["qqic"] == 5, "Query's QQIC {} for query-interval 5".format(st["qqic"])
+        gw1.wait_packets(wanted)
+        gw2.wait_packets(wanted)
+        p2 = gw2.state()["local_port"]
+        assert find_tunnel(HOST_ADDR["gw2"][0], p2) is not None, relay_tunnels()
+
+        # Membership expires after robustness * query-interval +
+        # query-response-interval = 2 * 5 + 2 s without a refresh.
+        wait_until(
+            lambda: find_tunnel(HOST_ADDR["gw2"][0], p2) is None,
+            lambda: "idle tunnel of gw2 never expired: {}".format(relay_tunnels()),
+            count=60,
+        )
+        assert_stops(gw2, wanted, settle=1, window=3)
+        st = gw1.state()
+        assert st["refreshes"] >= 3, "gw1 refreshed {} times".format(st["refreshes"])
+        assert find_tunnel(HOST_ADDR["gw1"][0], st["local_port"]) is not None, (
+            relay_tunnels()
+        )
+        before = gw1.packets(wanted)
+        time.sleep(2)
+        assert gw1.packets(wanted) > before, "gw1 stopped receiving although it refreshes"
+        gw1.end()
+        gw2.end()
+    finally:
+        relay_conf("query-interval 125", "query-response-interval 10")
+
+
+def grpc(*args):
+    "Run amt_grpc_client.py in the relay's namespace; its JSON answer."
+    proto = os.path.join(tgen_frr_tree(), "grpc", "frr-northbound.proto")
+    cmd = [PYTHON, GRPC_CLIENT, "--proto", proto, "--port", str(GRPC_PORT)] + list(args)
+    p = relay_router().popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate(timeout=5)
+    if isinstance(out, bytes):
+        out, err = out.decode(errors="replace"), err.decode(errors="replace")
+    try:
+        return json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"ok": False, "error": "client output: {!r} {!r}".format(out, err)}
+
+
+def tgen_frr_tree():
+    "The FRR tree the topotest library comes from (holds grpc/*.proto)."
+    return os.path.realpath(os.path.join(os.path.dirname(topotest.__file__), "../../.."))
+
+
+def test_grpc_northbound():
+    "the relay configured and its tunnels read over the gRPC northbound"
+    fresh_relay()
+    xp = "/frr-amtd:amtd/relay[name='amtr0']"
+
+    caps = grpc("getcap")
+    assert caps["ok"], caps
+    assert "frr-amtd" in caps["modules"], caps
+
+    conf = grpc("get", "/frr-amtd:amtd", "config")
+    assert conf["ok"], conf
+    assert json_has(conf["data"], "amtr0"), conf
+
+    # Configuration: a leaf of the existing relay, then a whole instance.
+    res = grpc("edit", "--set", xp + "/tunnel-limit=500")
+    assert res["ok"] and not res.get("error_message"), res
+    result = expect_json(relay_router(), "show amt relay json", {"amtr0": {"tunnelLimit": 500}})
+    assert result is None, result
+    assert "tunnel-limit 500" in relay_router().vtysh_cmd("show running-config")
+    res = grpc("edit", "--set", xp + "/tunnel-limit=1000")
+    assert res["ok"], res
+
+    res = grpc("edit", "--set", "/frr-amtd:amtd/relay[name='amtr5']=")
+    assert res["ok"], res
+    result = expect_json(
+        relay_router(), "show amt json", {"instances": {"amtr5": {"operStatus": "up"}}}
+    )
+    assert result is None, result
+    res = grpc("edit", "--delete", "/frr-amtd:amtd/relay[name='amtr5']")
+    assert res["ok"], res
+    wait_until(
+        lambda: "amtr5" not in relay_json("show amt json").get("instances", {}),
+        "amtr5 still there after its deletion over gRPC",
+        count=10,
+    )
+
+    # State: the tunnel of a joined gateway.
+    wanted = flow(S1, SSM_G1)
+    gw1 = Gateway("gw1", "grpc", ["--relay", RELAY4, "--join", wanted, "--duration", "120"])
+    gw1.wait_packets(wanted)
+    port = gw1.state()["local_port"]
+
+    def tunnel_in_state():
+        st = grpc("get", xp, "state")
+        if not st["ok"]:
+            return False
+        return any(
+            t.get("gateway-address") == HOST_ADDR["gw1"][0]
+            and int(t.get("gateway-port", -1)) == port
+            and int(t.get("group-count", 0)) == 1
+            for t in dicts_with(st.get("data"), "gateway-address")
+        )
+
+    ok, _ = topotest.run_and_expect(tunnel_in_state, True, count=10, wait=1)
+    state = grpc("get", xp, "state")
+    logger.info("gRPC state of the relay: %s", json.dumps(state.get("data")))
+    assert ok, "gateway tunnel not in gRPC state: {}".format(state)
+    stats = dicts_with(state.get("data"), "received-request")
+    assert stats and int(stats[0]["received-request"]) >= 1, state
+    gw1.end()
+
+
+def test_relay_still_healthy():
+    "after all of the above amtd, pimd and zebra still run and the relay is up"
+    tgen = get_topogen()
+    relay = tgen.gears["relay"]
+    result = expect_json(relay, "show amt relay json", {"amtr0": {"operStatus": "up"}})
+    assert result is None, result
+    for rname in ("r1", "relay"):
+        dead = tgen.gears[rname].check_router_running()
+        assert dead == "", "{}: {}".format(rname, dead)
+
+
+if __name__ == "__main__":
+    args = ["-s"] + sys.argv[1:]
+    sys.exit(pytest.main(args))
