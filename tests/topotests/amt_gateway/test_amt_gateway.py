@@ -288,6 +288,24 @@ def test_amtd_restart_on_relay_resumes():
     assert wait_packets(state, before + 40, count=90), read_state(state)
 
 
+def test_clear_commands():
+    "clear amt relay statistics resets the counters; clear ... tunnels drops the tunnels"
+    tgen = get_topogen()
+    relay = tgen.gears["relay"]
+    before = json.loads(relay.vtysh_cmd("show amt relay statistics json"))["amtr0"]
+    assert before["sent"]["data"] > 100, before
+    relay.vtysh_cmd("clear amt relay amtr0 statistics")
+    after = json.loads(relay.vtysh_cmd("show amt relay statistics json"))["amtr0"]
+    assert after["sent"]["data"] < 100, after
+    assert after["received"]["request"] <= 1, after
+
+    relay.vtysh_cmd("clear amt relay tunnels")
+    # Gateways set their tunnels up again at their next refresh: whatever
+    # is there now is younger than the clear.
+    tunnels = json.loads(relay.vtysh_cmd("show amt relay tunnels json"))["amtr0"]["tunnels"]
+    assert all(t["uptime"] <= 2 for t in tunnels), tunnels
+
+
 def test_deconfiguration_sends_teardown():
     "removing the gateway sends a Teardown: the relay drops the tunnel at once"
     tgen = get_topogen()
