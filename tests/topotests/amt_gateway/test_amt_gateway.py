@@ -293,11 +293,12 @@ def test_clear_commands():
     tgen = get_topogen()
     relay = tgen.gears["relay"]
     before = json.loads(relay.vtysh_cmd("show amt relay statistics json"))["amtr0"]
-    assert before["sent"]["data"] > 100, before
+    # Gateways have been sending Updates and the relay forwarding data.
+    assert before["received"]["update"] >= 2 and before["sent"]["data"] > 0, before
     relay.vtysh_cmd("clear amt relay amtr0 statistics")
     after = json.loads(relay.vtysh_cmd("show amt relay statistics json"))["amtr0"]
-    assert after["sent"]["data"] < 100, after
-    assert after["received"]["request"] <= 1, after
+    assert after["received"]["update"] < before["received"]["update"], after
+    assert after["sent"]["data"] < before["sent"]["data"], after
 
     relay.vtysh_cmd("clear amt relay tunnels")
     # Gateways set their tunnels up again at their next refresh: whatever
