@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mcast_tool: the stream's two ends.
+ *
+ *   mcast_tool send --src A --group G --rate PPS --duration-ms T
+ *	Sends 1316-byte payloads (sequence number and send time at the head,
+ *	bench_util.h) to (G, port 5000) out of the interface that holds A,
+ *	paced to PPS datagrams/s, batched with sendmmsg.  When the host cannot
+ *	keep the pace it sends as fast as it can and says so (rate_dps).
+ *
+ *   mcast_tool recv --group G --source S --ifaddr A --duration-ms T
+ *   mcast_tool recv --unicast --port P --duration-ms T
+ *	Joins (S,G) on the interface holding A (or binds a unicast port) and
+ *	counts what arrives with recvmmsg: the raw receive loop.
+ *
+ * Prints key=value lines.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+
+#define MT_BATCH   64
+#define MT_RECV_SZ 2048
+
+/* recv: SIGINT/SIGTERM end the count early (the results are printed). */
+static volatile sig_atomic_t mt_stop;
+
+static void mt_on_signal(int sig)
+{
+	(void)sig;
+	mt_stop = 1;
+}
+
+struct mt_opts {
+	struct in_addr src, group, source, ifaddr;
+	uint16_t port;
+	uint32_t rate;
+	uint32_t duration_ms;
+	uint32_t ttl;
+	bool unicast;
+	const char *ready_file;
+	int cpu;
+};
+
+static void mt_usage(void)
+{
+	fprintf(stderr, "usage: mcast_tool send --src A --group G --rate PPS --duration-ms T\n"
+			"                  [--port P] [--ttl N] [--cpu C]\n"
+			"       mcast_tool recv (--group G --source S --ifaddr A | --unicast)\n"
+			"                  [--port P] --duration-ms T [--ready-file F] [--cpu C]\n");
+	exit(2);
+}
+
+static void mt_parse(struct mt_opts *o, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "src", 1, 0, 'S' },	      { "group", 1, 0, 'g' }, { "source", 1, 0, 's' },
+		{ "ifaddr", 1, 0, 'i' },      { "port", 1, 0, 'p' },  { "rate", 1, 0, 'r' },
+		{ "duration-ms", 1, 0, 'd' }, { "ttl", 1, 0, 't' },   { "unicast", 0, 0, 'u' },
+		{ "ready-file", 1, 0, 'f' },  { "cpu", 1, 0, 'c' },   { 0, 0, 0, 0 },
+	};
+	uint32_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		bool ok = true;
+
+		switch (c) {
+		case 'S':
+			ok = bench_parse_addr(optarg, &o->src);
+			break;
+		case 'g':
+			ok = bench_parse_addr(optarg, &o->group);
+			break;
+		case 's':
+			ok = bench_parse_addr(optarg, &o->source);
+			break;
+		case 'i':
+			ok = bench_parse_addr(optarg, &o->ifaddr);
+			break;
+		case 'u':
+			o->unicast = true;
+			break;
+		case 'f':
+			o->ready_file = optarg;
+			break;
+		default:
+			ok = bench_parse_u32(optarg, &v);
+			if (c == 'p')
+				o->port = v;
+			else if (c == 'r')
+				o->rate = v;
+			else if (c == 'd')
+				o->duration_ms = v;
+			else if (c == 't')
+				o->ttl = v;
+			else if (c == 'c')
+				o->cpu = v;
+			else
+				mt_usage();
+		}
+		if (!ok)
+			mt_usage();
+	}
+	if (!o->duration_ms)
+		mt_usage();
+}
+
+/* ---------------------------------------------------------------- send */
+
+static int mt_send_socket(const struct mt_opts *o)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = o->src };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), zero = 0, ttl = o->ttl, buf = 4 << 20;
+
+	if (fd < 0)
+		bench_die("socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		bench_die("bind: %s", strerror(errno));
+	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &o->src, sizeof(o->src));
+	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+	/* No copy to local listeners: only the wire copy costs. */
+	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	return fd;
+}
+
+static int mt_send(const struct mt_opts *o)
+{
+	static uint8_t bufs[MT_BATCH][BENCH_PAYLOAD_LEN];
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr = o->group };
+	struct mmsghdr msgs[MT_BATCH] = {};
+	struct iovec iov[MT_BATCH];
+	uint64_t start, end, now, sent = 0, errors = 0, behind = 0;
+	int fd = mt_send_socket(o);
+
+	if (!o->rate)
+		mt_usage();
+	dst.sin_port = htons(o->port);
+	for (int i = 0; i < MT_BATCH; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = BENCH_PAYLOAD_LEN;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &dst;
+		msgs[i].msg_hdr.msg_namelen = sizeof(dst);
+	}
+	start = bench_now_ns();
+	end = start + o->duration_ms * 1000000ull;
+	while ((now = bench_now_ns()) < end) {
+		uint64_t due = (now - start) * o->rate / 1000000000ull + 1, n, wait_ns;
+		int r;
+
+		if (due <= sent) {
+			/* Sleep until the next one is due (short waits spin). */
+			wait_ns = (sent + 1) * 1000000000ull / o->rate - (now - start);
+			if (wait_ns > 60000)
+				bench_sleep_us(wait_ns / 1000 - 50);
+			continue;
+		}
+		n = due - sent;
+		if (n > MT_BATCH) {
+			behind++;
+			/* Too far behind to catch up: do not burst, forget the debt. */
+			if (n > 4 * MT_BATCH)
+				sent = due - MT_BATCH;
+			n = MT_BATCH;
+		}
+		for (uint64_t i = 0; i < n; i++)
+			bench_payload_set(bufs[i], 1, sent + i);
+		r = sendmmsg(fd, msgs, n, 0);
+		if (r <= 0) {
+			errors++;
+			r = 1;
+		}
+		sent += r;
+	}
+	now = bench_now_ns();
+	printf("sent=%" PRIu64 "\nerrors=%" PRIu64 "\nlast_seq=%" PRIu64 "\n", sent, errors, sent);
+	printf("offered_dps=%u\nbehind_batches=%" PRIu64 "\n", o->rate, behind);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- recv */
+
+static int mt_recv_socket(const struct mt_opts *o)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_usec = 100000 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, buf = 8 << 20;
+
+	if (fd < 0)
+		bench_die("socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	sa.sin_port = htons(o->port);
+	if (!o->unicast)
+		sa.sin_addr = o->group;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		bench_die("bind: %s", strerror(errno));
+	if (!o->unicast) {
+		struct ip_mreq_source mr = {
+			.imr_multiaddr = o->group,
+			.imr_interface = o->ifaddr,
+			.imr_sourceaddr = o->source,
+		};
+
+		if (setsockopt(fd, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, &mr, sizeof(mr)) < 0)
+			bench_die("IP_ADD_SOURCE_MEMBERSHIP: %s", strerror(errno));
+	}
+	return fd;
+}
+
+static void mt_ready(const struct mt_opts *o)
+{
+	FILE *f;
+
+	if (!o->ready_file)
+		return;
+	f = fopen(o->ready_file, "w");
+	if (f) {
+		fputs("ready\n", f);
+		fclose(f);
+	}
+}
+
+static int mt_recv(const struct mt_opts *o)
+{
+	static uint8_t bufs[MT_BATCH][MT_RECV_SZ];
+	struct mmsghdr msgs[MT_BATCH] = {};
+	struct iovec iov[MT_BATCH];
+	uint64_t end, pkts = 0, bytes = 0, first = 0, last = 0, cpu_us;
+	int fd = mt_recv_socket(o);
+	struct rusage ru;
+
+	for (int i = 0; i < MT_BATCH; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = MT_RECV_SZ;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	signal(SIGINT, mt_on_signal);
+	signal(SIGTERM, mt_on_signal);
+	mt_ready(o);
+	end = bench_now_ns() + o->duration_ms * 1000000ull;
+	while (!mt_stop && bench_now_ns() < end) {
+		int r = recvmmsg(fd, msgs, MT_BATCH, MSG_WAITFORONE, NULL);
+
+		if (r <= 0)
+			continue;
+		last = bench_now_ns();
+		if (!first)
+			first = last;
+		pkts += r;
+		for (int i = 0; i < r; i++)
+			bytes += msgs[i].msg_len;
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ull + ru.ru_utime.tv_usec +
+		 ru.ru_stime.tv_usec;
+	printf("received=%" PRIu64 "\nbytes=%" PRIu64 "\n", pkts, bytes);
+	printf("cpu_us=%" PRIu64 "\n", cpu_us);
+	printf("active_s=%.3f\n", (last - first) / 1e9);
+	printf("rate_dps=%.0f\n", last > first ? pkts * 1e9 / (double)(last - first) : 0.0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct mt_opts o = { .port = BENCH_STREAM_PORT, .ttl = 8, .cpu = -1 };
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (argc < 2)
+		mt_usage();
+	mt_parse(&o, argc - 1, argv + 1);
+	bench_pin_cpu(o.cpu);
+	if (!strcmp(cmd, "send"))
+		return mt_send(&o);
+	if (!strcmp(cmd, "recv"))
+		return mt_recv(&o);
+	mt_usage();
+	return 2;
+}

@@ -1,0 +1,401 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""amtd benchmark: the results table (and the plot's data) from run.sh's
+key=value results, and the totals of a `show memory` output.
+
+  report.py memtotal SHOW_MEMORY_OUTPUT      -> key=value lines
+  report.py table RESULTS_KV OUT_DIR         -> the table on stdout;
+                                                OUT_DIR/fanout.dat, fanout.gp
+"""
+import os
+import re
+import sys
+
+TARGET_FANOUT = 0.8
+TARGET_HANDSHAKES = 20000
+TARGET_BYTES_PER_TUNNEL = 1024
+TARGET_JOIN_MEDIAN_US = 1000
+TARGET_STORM = 0.7
+IPV4_UDP = 28
+
+
+def memtotal(path):
+    """Sum the Total column of `show memory`, for amtd's group and all."""
+    group = None
+    amtd = alln = 0
+    amtd_n = 0
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"--- qmem (.*) ---", line)
+            if m:
+                group = m.group(1).strip()
+                continue
+            m = re.match(r"(.{30}):\s+(\d+)\s+(\d+|variable)?\s*(\d+)\s+(\d+)", line)
+            if not m or group is None:
+                continue
+            total = int(m.group(4))
+            alln += total
+            if group == "amtd":
+                amtd += total
+                amtd_n += int(m.group(2))
+    print("amtd_bytes=%d" % amtd)
+    print("amtd_allocs=%d" % amtd_n)
+    print("all_bytes=%d" % alln)
+
+
+def load(path):
+    kv = {}
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if "=" in line:
+                k, v = line.split("=", 1)
+                kv[k] = v
+    return kv
+
+
+def num(kv, key, default=None):
+    try:
+        return float(kv[key])
+    except (KeyError, ValueError):
+        return default
+
+
+def fmt(v, spec="{:,.0f}", none="-"):
+    return none if v is None else spec.format(v)
+
+
+def verdict(ok):
+    if ok is None:
+        return "n/a"
+    return "PASS" if ok else "FAIL"
+
+
+class Table:
+    def __init__(self):
+        self.lines = []
+        self.targets = []
+
+    def out(self, s=""):
+        self.lines.append(s)
+
+    def rows(self, header, rows):
+        cols = [header] + rows
+        widths = [max(len(str(r[i])) for r in cols) for i in range(len(header))]
+        self.out("  " + "  ".join(str(h).rjust(w) for h, w in zip(header, widths)))
+        self.out("  " + "  ".join("-" * w for w in widths))
+        for r in rows:
+            self.out("  " + "  ".join(str(c).rjust(w) for c, w in zip(r, widths)))
+
+    def target(self, what, value, ok):
+        self.targets.append((what, value, verdict(ok)))
+
+
+def fanout_section(t, kv, out_dir):
+    fanouts = [int(x) for x in kv.get("fanouts", "").split()]
+    t.out("1. Fan-out throughput, one (S,G), 1316-byte payloads "
+          "(Gbit/s = outer IPv4 packets)")
+    rows = []
+    dat = []
+    for n in fanouts:
+        c = num(kv, "ceiling.%d.rate_dps" % n)
+        cw = num(kv, "ceiling.%d.worst_dps" % n)
+        cg = num(kv, "ceiling.%d.gbps" % n)
+        s = num(kv, "fanout.%d.sat.rate_dps" % n)
+        sg = num(kv, "fanout.%d.sat.gbps" % n)
+        off = num(kv, "fanout.%d.at80.offered_pps" % n)
+        a = num(kv, "fanout.%d.at80.rate_dps" % n)
+        lost = num(kv, "fanout.%d.at80.window_lost" % n)
+        exp = num(kv, "fanout.%d.at80.window_expected" % n)
+        owd = num(kv, "fanout.%d.at80.owd_max_us" % n)
+        slost = num(kv, "fanout.%d.sat.window_lost" % n)
+        sexp = num(kv, "fanout.%d.sat.window_expected" % n)
+        src = num(kv, "fanout.%d.sat.src.sent" % n)
+        ratio = s / c if s is not None and c else None
+        ok = None
+        if n >= 100 and ratio is not None:
+            ok = (ratio >= TARGET_FANOUT and lost == 0 and a is not None and
+                  a >= 0.97 * off * n)
+            t.target("fan-out %d tunnels >= %.1f x ceiling, no loss at 0.8" %
+                     (n, TARGET_FANOUT),
+                     "%.2f, loss %s" % (ratio, fmt(lost)), ok)
+        rows.append([
+            n, fmt(c), fmt(cw), fmt(cg, "{:.2f}"), fmt(s), fmt(sg, "{:.2f}"),
+            fmt(ratio, "{:.2f}"),
+            fmt(slost / sexp * 100 if sexp else None, "{:.1f}%"),
+            fmt(num(kv, "fanout.%d.sat.core_busy_pct" % n), "{:.0f}%"),
+            fmt(off * n if off else None), fmt(a),
+            "%s/%s" % (fmt(lost), fmt(exp)), fmt(owd / 1000 if owd else None, "{:.1f}"),
+            verdict(ok)])
+        dat.append((n, c or 0, s or 0, cg or 0, sg or 0))
+    t.rows(["tunnels", "raw dgram/s", "raw worst", "raw Gb/s", "relay dgram/s", "Gb/s",
+            "ratio", "sat.loss", "core busy", "0.8 offered", "0.8 deliv.", "0.8 lost/exp", "max OWD ms",
+            "target"], rows)
+    t.out("  raw: best (and worst) of three 2 s runs of raw_fanout just before the "
+          "relay's runs;")
+    t.out("  relay dgram/s: arrivals at the gateways per second (3 s window of "
+          "receive times) with the")
+    t.out("  source offering 1.5 x the ceiling; sat.loss: share of that offer lost "
+          "(amtr0's queue);")
+    t.out("  0.8: offered 0.8 x ceiling, delivered rate, loss, worst one-way delay "
+          "(a relay that falls")
+    t.out("  behind shows here first: amtr0 queues 500 packets).  core busy: the "
+          "relay's core (amtd and")
+    t.out("  the kernel work it causes) during the saturated run.")
+    t.out("  Target: ratio >= %.1f, and at 0.8 nothing lost and the offer delivered "
+          "(>= 97%%)." % TARGET_FANOUT)
+    with open(os.path.join(out_dir, "fanout.dat"), "w") as f:
+        f.write("# tunnels raw_dps relay_dps raw_gbps relay_gbps\n")
+        for row in dat:
+            f.write("%d %.0f %.0f %.3f %.3f\n" % row)
+    with open(os.path.join(out_dir, "fanout.gp"), "w") as f:
+        f.write(GNUPLOT % {"dir": out_dir})
+
+
+GNUPLOT = """set terminal pngcairo size 900,540
+set output '%(dir)s/results.png'
+set title 'amtd relay: fan-out throughput, one (S,G), 1316-byte payloads'
+set logscale x
+set xlabel 'tunnels receiving the channel'
+set ylabel 'datagrams/s'
+set y2label 'Gbit/s (outer IPv4 packets of 1374 bytes)'
+set ytics nomirror
+set y2tics 0.5
+set format y2 '%%.1f'
+set yrange [0:*]
+set offsets 0, 0, graph 0.1, 0
+set link y2 via y*1374*8/1e9 inverse y*1e9/(1374*8)
+set key bottom right
+set grid
+plot '%(dir)s/fanout.dat' using 1:2 with linespoints lw 2 title 'raw sendmmsg ceiling', \\
+     '%(dir)s/fanout.dat' using 1:3 with linespoints lw 2 title 'amtd relay'
+"""
+
+
+def handshake_section(t, kv):
+    t.out("2. Tunnel setup (Request -> Query -> Update with an IGMPv3 report), "
+          "nothing else running")
+    rows = []
+    first = None
+    for n in (10000, 100000):
+        h = num(kv, "handshake.%d.handshakes_per_s" % n)
+        if h is None:
+            continue
+        first = h if first is None else first
+        rows.append([n, fmt(h), fmt(num(kv, "handshake.%d.handshake_s" % n), "{:.2f}"),
+                     fmt(num(kv, "handshake.%d.retransmits" % n)),
+                     fmt(num(kv, "handshake.%d.relay_tunnels" % n)),
+                     fmt(num(kv, "handshake.%d.core_busy_pct" % n), "{:.0f}%"),
+                     verdict(h >= TARGET_HANDSHAKES)])
+        t.target("handshakes/s, %d tunnels >= %d" % (n, TARGET_HANDSHAKES), fmt(h),
+                 h >= TARGET_HANDSHAKES)
+    t.rows(["tunnels", "handshakes/s", "seconds", "retransmits", "relay tunnels",
+            "core busy", "target"], rows)
+    t.out("  Time from the first Request to the relay's answer to a Request sent "
+          "after the last Update")
+    t.out("  (the relay serves its socket in order), 1024 handshakes in flight.  "
+          "core busy below 100%:")
+    t.out("  the emulator's core (which also carries the relay's receive softirq) "
+          "set the pace.")
+
+
+def memory_section(t, kv):
+    t.out("3. Memory per established tunnel, one (S,G) each")
+    base_a = num(kv, "memory.0.amtd_bytes")
+    base_all = num(kv, "memory.0.all_bytes")
+    base_rss = num(kv, "memory.0.rss_kib")
+    rows = []
+    for n in (10000, 100000):
+        a = num(kv, "memory.%d.amtd_bytes" % n)
+        if a is None or base_a is None:
+            continue
+        per_a = (a - base_a) / n
+        per_all = (num(kv, "memory.%d.all_bytes" % n) - base_all) / n
+        per_rss = (num(kv, "memory.%d.rss_kib" % n) - base_rss) * 1024 / n
+        allocs = (num(kv, "memory.%d.amtd_allocs" % n) -
+                  num(kv, "memory.0.amtd_allocs")) / n
+        ok = per_all <= TARGET_BYTES_PER_TUNNEL
+        rows.append([n, fmt(per_a), fmt(allocs, "{:.1f}"), fmt(per_all), fmt(per_rss),
+                     verdict(ok)])
+        t.target("bytes/tunnel at %d <= %d (all MTYPEs)" % (n, TARGET_BYTES_PER_TUNNEL),
+                 fmt(per_all), ok)
+    t.rows(["tunnels", "amtd MTYPE B/tun", "allocs/tun", "all MTYPE B/tun",
+            "RSS B/tun", "target"], rows)
+    t.out("  From `show memory` (malloc_usable_size totals; 'all' adds libfrr's "
+          "timers and hash")
+    t.out("  buckets) and VmRSS, minus the same before the first tunnel; the "
+          "per-type split is in")
+    t.out("  run/memory-100000.txt.")
+
+
+def latency_section(t, kv):
+    med = num(kv, "latency.join_latency_median_us")
+    p99 = num(kv, "latency.join_latency_p99_us")
+    rate = num(kv, "latency.rate")
+    t.out("4. Join latency: Membership Update sent -> first Multicast Data "
+          "received (kernel timestamps)")
+    ok = med < TARGET_JOIN_MEDIAN_US if med is not None else None
+    t.rows(["probes", "with data", "median us", "p99 us", "max us", "stream pps",
+            "target"],
+           [[fmt(num(kv, "latency.late_probes")), fmt(num(kv, "latency.late_with_data")),
+             fmt(med, "{:.0f}"), fmt(p99, "{:.0f}"),
+             fmt(num(kv, "latency.join_latency_max_us"), "{:.0f}"), fmt(rate),
+             verdict(ok)]])
+    t.out("  One probe at a time joins a channel already flowing to 10 tunnels and "
+          "leaves (Teardown) at")
+    t.out("  its first packet.  Included: the wait for the stream's next packet, "
+          "%s us on average." % (fmt(5e5 / rate, "{:.0f}") if rate else "-"))
+    t.target("join latency median < %d us" % TARGET_JOIN_MEDIAN_US, fmt(med, "{:.0f} us"),
+             ok)
+
+
+def storm_section(t, kv):
+    t.out("5. Forwarding to 100 tunnels at saturation while 10,000 gateways "
+          "handshake at once")
+    rows = []
+    for tag, what in (("other", "another (S,G)"), ("same", "the same (S,G)")):
+        c = num(kv, "storm.%s.ceiling.rate_dps" % tag, num(kv, "ceiling.100.rate_dps"))
+        before = num(kv, "storm.%s.storm_rate_before" % tag)
+        during = num(kv, "storm.%s.storm_rate_during" % tag)
+        if before is None and during is None:
+            continue
+        rb = before / c if before is not None and c else None
+        rd = during / c if during is not None and c else None
+        ok = rd >= TARGET_STORM if rd is not None else None
+        done = kv.get("storm.%s.storm_complete" % tag) == "1"
+        rows.append([what, fmt(before), fmt(rb, "{:.2f}"), fmt(during), fmt(rd, "{:.2f}"),
+                     "%s/10000%s" % (fmt(num(kv, "storm.%s.storm_up" % tag)),
+                                     "" if done else " (unfinished)"),
+                     fmt(num(kv, "storm.%s.storm_handshake_s" % tag), "{:.1f}"),
+                     fmt(num(kv, "storm.%s.storm_handshakes_per_s" % tag)),
+                     fmt(num(kv, "storm.%s.retransmits" % tag)), verdict(ok)])
+        t.target("forwarding during a 10,000-gateway storm (%s) >= %.1f x ceiling" %
+                 (what, TARGET_STORM), fmt(rd, "{:.2f}"), ok)
+    t.rows(["newcomers join", "before dgram/s", "ratio", "during dgram/s", "ratio",
+            "storm up", "seconds", "handshakes/s", "retransmits", "target"], rows)
+    t.out("  The source offers 1.5 x the ceiling (measured just before) to the 100 "
+          "tunnels; 'before' is")
+    t.out("  the 2 s before the storm, 'during' from its first Request to the relay's "
+          "answer to a Request")
+    t.out("  sent after the last Update.")
+    t.out("  Gateways not answered retransmit with a doubling timeout (1 s .. 8 s, "
+          "10 times); an")
+    t.out("  unfinished storm is reported up to the end of the run (150 s).")
+
+
+def gateway_section(t, kv):
+    app = num(kv, "gateway.app.rate_dps")
+    stub = num(kv, "gateway.stub.rate_dps")
+    raw = num(kv, "gateway.raw.rate_dps")
+    plain = num(kv, "gateway.plainstub.rate_dps")
+    gw_rx = num(kv, "gateway.stub.gateway_rx")
+    gw_cpu = num(kv, "gateway.stub.core_busy_ms")
+    raw_rx = num(kv, "gateway.raw.received")
+    raw_cpu = num(kv, "gateway.plainstub.core_busy_ms")
+    gw_us = gw_cpu * 1000 / gw_rx if gw_cpu and gw_rx else None
+    raw_us = raw_cpu * 1000 / raw_rx if raw_cpu and raw_rx else None
+    t.out("6. Gateway: amtd's decapsulation into amtg0 vs a plain UDP receive loop")
+    t.rows(["", "offered/s", "received/s", "share", "CPU us/dgram", "1 core would take"],
+           [["amtd gateway -> app", fmt(stub), fmt(app),
+             fmt(app / stub if app and stub else None, "{:.2f}"), fmt(gw_us, "{:.2f}"),
+             fmt(1e6 / gw_us if gw_us else None)],
+            ["plain recvmmsg loop", fmt(plain), fmt(raw),
+             fmt(raw / plain if raw and plain else None, "{:.2f}"), fmt(raw_us, "{:.2f}"),
+             fmt(1e6 / raw_us if raw_us else None)]])
+    t.out("  amt_relay_stub floods (1316-byte payloads, 3 s, one core: it also pays "
+          "for the receiving")
+    t.out("  side's UDP delivery, so it cannot offer more than ~150k/s here); an "
+          "application joined on")
+    t.out("  amtg0 counts.  CPU us/dgram: busy time of the receiver's core (amtd's, "
+          "or the loop's: both")
+    t.out("  pinned there alone) per datagram received; the last column is its "
+          "inverse, the rate one")
+    t.out("  core would sustain.  amtd's includes writing into amtg0 and the "
+          "kernel's delivery of the")
+    t.out("  inner packet to the application.")
+
+
+def perf_lines(path):
+    """(percent, rest of the line) of a perf report --stdio output."""
+    if not os.path.exists(path):
+        return []
+    out = []
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s*([\d.]+)%\s+(.*)", line)
+            if m and not line.startswith("#"):
+                out.append((float(m.group(1)), m.group(2).strip()))
+    return out
+
+
+def profile_section(t, out_dir):
+    for name, what in (("data-1", "data path, 1 tunnel, saturated"),
+                       ("data-100", "data path, 100 tunnels, saturated"),
+                       ("data-10000", "data path, 10,000 tunnels, saturated"),
+                       ("control", "control path, 100,000 handshakes"),
+                       ("storm", "storm: 100 tunnels saturated + 10,000 handshakes"),
+                       ("gateway", "gateway decapsulation, flooded")):
+        flat = perf_lines(os.path.join(out_dir, "perf-%s.txt" % name))
+        if not flat:
+            continue
+        dso = perf_lines(os.path.join(out_dir, "perf-%s-dso.txt" % name))
+        t.out("  amtd, %s (perf-%s*.txt)" % (what, name))
+        t.out("    by object: " + ", ".join("%s %.1f%%" % (d.split()[0], p)
+                                             for p, d in dso[:5]))
+        t.out("    self time:")
+        for p, rest in flat[:10]:
+            parts = rest.split(None, 2)
+            t.out("      %5.1f%%  %-20s %s" % (p, parts[0][:20],
+                                            parts[2][:60] if len(parts) > 2 else ""))
+        incl = [(p, r) for p, r in
+                perf_lines(os.path.join(out_dir, "perf-%s-children.txt" % name))
+                if re.search(r"\] (amt_|event_|__x64_sys_|SHA256|HMAC|tpacket_rcv|"
+                             r"nf_hook_slow|do_softirq|tun_|udp_|ip_route)", r)]
+        t.out("    inclusive (children):")
+        for p, rest in incl[:14]:
+            parts = rest.split()
+            t.out("      %5.1f%%  %s" % (p, parts[2] if len(parts) > 2 else rest))
+        t.out()
+
+
+def table(path, out_dir):
+    kv = load(path)
+    t = Table()
+    t.out("amtd benchmark, %s, kernel %s, %s CPUs (%s); relay and raw ceiling pinned "
+          "to CPU %s" % (kv.get("date", "?"), kv.get("kernel", "?"), kv.get("cpus", "?"),
+                         kv.get("cpu_model", "?"), kv.get("relay_cpu", "?")))
+    t.out()
+    for section in (fanout_section, ):
+        section(t, kv, out_dir)
+        t.out()
+    for section in (handshake_section, memory_section, latency_section, storm_section,
+                    gateway_section):
+        section(t, kv)
+        t.out()
+    t.out("Targets")
+    t.rows(["target", "measured", "verdict"], t.targets)
+    drops = ["%s=%s" % (k[:-len(".ring_drops")], v) for k, v in sorted(kv.items())
+             if k.endswith(".ring_drops") and v not in ("0", "")]
+    if drops:
+        t.out()
+        t.out("Note: the emulator's capture ring overflowed in: " + ", ".join(drops))
+        t.out("(those runs undercount what the relay delivered).")
+    t.out()
+    t.out("Profiles")
+    profile_section(t, out_dir)
+    t.out("run time %s s" % kv.get("elapsed_s", "?"))
+    print("\n".join(t.lines))
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "memtotal":
+        memtotal(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == "table":
+        table(sys.argv[2], sys.argv[3])
+    else:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,733 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# amtd benchmark (make bench).  Needs root and FRR with amtd installed at
+# /usr/lib/frr (make install).
+#
+#   tools/bench/run.sh [FRR_TREE]
+#
+# Builds the tools under tools/bench against FRR_TREE (default
+# _build/frr), builds network namespaces
+#
+#   src (10.0.1.10) --- relay: mgmtd zebra pimd amtd --- gw: amt_gw_emu
+#                        amtr0, 198.51.100.1         198.18.0.0/15 gateways
+#   feed: amt_relay_stub --- gwd: mgmtd zebra amtd (gateway amtg0)
+#
+# runs the measurements (see tools/bench/README.md), prints the table and
+# writes it to _build/bench/results.txt (and results.png when gnuplot is
+# installed).  Every wait is bounded; the namespaces and daemons are removed
+# on exit.  The default run takes about 6 minutes.
+#
+#   AMT_BENCH_FULL=1        also 100,000 tunnels of fan-out, 5 s windows, and
+#                           a storm whose newcomers join the flowing channel
+#   AMT_BENCH_ONLY="..."    some of: handshake (with memory) fanout (with the
+#                           raw ceiling before each fan-out) ceiling latency
+#                           storm gateway profile hold
+#   AMT_BENCH_FANOUTS="..." fan-outs to measure
+set -eu
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+TREE=${1:-$TOP/_build/frr}
+FRR=${AMT_BENCH_FRR:-/usr/lib/frr}
+OUT=$TOP/_build/bench
+BIN=$OUT/bin
+RUN=$OUT/run
+FULL=${AMT_BENCH_FULL:-0}
+ONLY=${AMT_BENCH_ONLY:-handshake fanout latency storm gateway profile}
+PY=/usr/bin/python3
+
+ID=$$
+NS_SRC=amtbench-$ID-src
+NS_RELAY=amtbench-$ID-relay
+NS_GW=amtbench-$ID-gw
+NS_FEED=amtbench-$ID-feed
+NS_GWD=amtbench-$ID-gwd
+ALL_NS="$NS_SRC $NS_RELAY $NS_GW $NS_FEED $NS_GWD"
+
+RELAY_ADDR=198.51.100.1
+SOURCE=10.0.1.10
+GROUP=232.1.1.1
+GROUP2=232.1.1.2
+PREFIX=198.18.0.0/15
+PPA=1000
+
+# The relay (and the raw ceiling) get a core of their own; the rest shares
+# the other one.
+if [ "$(nproc)" -ge 2 ]; then
+	RELAY_CPU=1
+	OTHER_CPU=0
+else
+	RELAY_CPU=0
+	OTHER_CPU=0
+fi
+
+if [ "$FULL" = 1 ]; then
+	FANOUTS="1 10 100 1000 10000 100000"
+	MEASURE_MS=5000
+else
+	FANOUTS="1 10 100 1000 10000"
+	MEASURE_MS=3000
+fi
+FANOUTS=${AMT_BENCH_FANOUTS:-$FANOUTS}
+WARMUP_MS=1000
+
+BGPIDS=""
+CLK_TCK=$(getconf CLK_TCK)
+RESULTS=$RUN/results.kv
+
+log() {
+	printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+# ------------------------------------------------------------------ cleanup
+
+stop_daemons() {
+	for ns in $ALL_NS; do
+		for pidfile in /var/run/frr/"$ns"/*.pid; do
+			[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+		done
+	done
+	return 0
+}
+
+cleanup() {
+	trap - EXIT INT TERM HUP PIPE
+	for p in $BGPIDS; do
+		kill "$p" 2>/dev/null || true
+	done
+	stop_daemons
+	sleep 1
+	for ns in $ALL_NS; do
+		ip netns del "$ns" 2>/dev/null || true
+		rm -rf "/etc/frr/$ns" "/var/run/frr/$ns"
+	done
+}
+
+# ------------------------------------------------------------------ helpers
+
+# wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
+# (Helpers use variables of their own: sh has no local ones.)
+wait_for() {
+	_wf_n=$(($1 * 10))
+	shift
+	while [ "$_wf_n" -gt 0 ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+		_wf_n=$((_wf_n - 1))
+	done
+	return 1
+}
+
+# wait_pid SECONDS PID: wait for a background job, killing it at the limit.
+wait_pid() {
+	_wp_n=$(($1 * 10))
+	while [ "$_wp_n" -gt 0 ] && kill -0 "$2" 2>/dev/null; do
+		sleep 0.1
+		_wp_n=$((_wp_n - 1))
+	done
+	if kill -0 "$2" 2>/dev/null; then
+		log "  process $2 still running after $1 s: stopping it"
+		kill "$2" 2>/dev/null || true
+	fi
+	wait "$2" 2>/dev/null || true
+}
+
+# kv FILE KEY: a value from a key=value file (empty if missing).
+kv() {
+	sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -n 1
+}
+
+# record PREFIX FILE: add a tool's key=value output to the results.
+record() {
+	sed "s/^/$1./" "$2" >>"$RESULTS"
+}
+
+# record_run PREFIX F: the emulator's output F.emu and what run.sh adds, F.x.
+record_run() {
+	record "$1" "$2.emu"
+	if [ -f "$2.x" ]; then
+		record "$1" "$2.x"
+	fi
+}
+
+put() {
+	echo "$1=$2" >>"$RESULTS"
+}
+
+vty() {
+	ip netns exec "$1" vtysh -N "$1" -c "$2"
+}
+
+# json_get NS COMMAND PYTHON-EXPR(d): a value from a vtysh json command.
+json_get() {
+	vty "$1" "$2" | $PY -c "import json,sys; d=json.load(sys.stdin); print($3)"
+}
+
+relay_tunnels() {
+	json_get "$NS_RELAY" "show amt relay json" "d['amtr0']['tunnelCount']"
+}
+
+relay_stat() {
+	json_get "$NS_RELAY" "show amt relay statistics json" "d['amtr0']$1"
+}
+
+# tun_dropped: packets the kernel dropped because amtd did not read amtr0.
+tun_dropped() {
+	ip netns exec "$NS_RELAY" cat /sys/class/net/amtr0/statistics/tx_dropped
+}
+
+tunnels_are() {
+	[ "$(relay_tunnels)" = "$1" ]
+}
+
+clear_tunnels() {
+	vty "$NS_RELAY" "clear amt relay amtr0 tunnels" >/dev/null
+	wait_for 30 tunnels_are 0 || log "  tunnels did not clear"
+}
+
+amtd_pid() {
+	cat "/var/run/frr/$NS_RELAY/amtd.pid"
+}
+
+# Busy time of the relay's core so far (all but idle and iowait), in clock
+# ticks: amtd's own counters miss the softirq work its sends cause.
+core_ticks() {
+	awk -v c="cpu$RELAY_CPU" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat
+}
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# cpu_share TICKS0 MS0: how busy the relay's core was (percent) since then.
+cpu_share() {
+	echo $((($(core_ticks) - $1) * 100000 / (CLK_TCK * ($(now_ms) - $2 + 1))))
+}
+
+# ------------------------------------------------------------------ build
+
+build_tools() {
+	mkdir -p "$BIN"
+	B=$TREE
+	cflags="-O2 -g -std=gnu11 -Wall -DHAVE_CONFIG_H -I$B -I$B/lib -I$B/include -I$B/amtd"
+	codec="$B/amtd/amt_packet.c $B/amtd/amt_igmp.c"
+	libs="-L$B/lib/.libs -lfrr -Wl,-rpath,$B/lib/.libs"
+	src=$TOP/tools/bench
+	log "building the benchmark tools against $B"
+	# shellcheck disable=SC2086
+	{
+		gcc $cflags -o "$BIN/amt_gw_emu" "$src/amt_gw_emu.c" "$src/bench_util.c" $codec $libs
+		gcc $cflags -o "$BIN/amt_relay_stub" "$src/amt_relay_stub.c" "$src/bench_util.c" \
+			$codec $libs
+		gcc $cflags -o "$BIN/raw_fanout" "$src/raw_fanout.c" "$src/bench_util.c"
+		gcc $cflags -o "$BIN/mcast_tool" "$src/mcast_tool.c" "$src/bench_util.c"
+	}
+}
+
+# ------------------------------------------------------------------ topology
+
+frr_config() {
+	mkdir -p "/etc/frr/$1" "/var/run/frr/$1"
+	cat >"/etc/frr/$1/frr.conf"
+	echo "service integrated-vtysh-config" >"/etc/frr/$1/vtysh.conf"
+	chown -R frr:frr "/etc/frr/$1" "/var/run/frr/$1"
+}
+
+# start_frr NS CPU DAEMON...: start daemons (each waits for the previous).
+start_frr() {
+	ns=$1
+	cpu=$2
+	shift 2
+	for d in "$@"; do
+		ip netns exec "$ns" "$FRR/$d" -N "$ns" -d --log "file:/var/run/frr/$ns/$d.log" \
+			</dev/null >/dev/null 2>&1
+		wait_for 10 test -S "/var/run/frr/$ns/$d.vty" || {
+			log "$d did not start in $ns"
+			return 1
+		}
+		taskset -a -p -c "$cpu" "$(cat "/var/run/frr/$ns/$d.pid")" >/dev/null
+	done
+	ip netns exec "$ns" vtysh -N "$ns" -b >/dev/null
+}
+
+veth() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	ip -n "$1" addr add "$5" dev "$2"
+	ip -n "$3" addr add "$6" dev "$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+relay_up() {
+	ip -n "$NS_SRC" route add default via 10.0.1.1
+	# The emulated gateways live in 198.18.0.0/15 (RFC 2544), behind gw.
+	ip -n "$NS_RELAY" route add "$PREFIX" via 198.51.100.2
+	# What the emulator captured is not for the gw stack: drop it early.
+	ip netns exec "$NS_GW" iptables -t raw -A PREROUTING -p udp -d "$PREFIX" -j DROP
+	frr_config "$NS_RELAY" <<EOC
+interface relay-eth1
+ ip pim
+!
+interface amtr0
+ ip address 10.254.0.1/24
+ ip igmp
+ ip igmp version 3
+ ip pim passive
+!
+amt relay amtr0
+ local-address $RELAY_ADDR
+ tunnel-limit 200000
+ unauthenticated-rate-limit 10000000
+exit
+!
+EOC
+	start_frr "$NS_RELAY" "$OTHER_CPU" mgmtd zebra pimd
+	start_frr "$NS_RELAY" "$RELAY_CPU" amtd
+	wait_for 20 test -n "$(relay_tunnels)" || {
+		log "amtd relay did not come up"
+		return 1
+	}
+}
+
+topology() {
+	log "creating namespaces amtbench-$ID-*"
+	for ns in $ALL_NS; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+	veth "$NS_RELAY" relay-eth0 "$NS_GW" gw-eth0 "$RELAY_ADDR/24" 198.51.100.2/24
+	veth "$NS_RELAY" relay-eth1 "$NS_SRC" src-eth0 10.0.1.1/24 "$SOURCE/24"
+	veth "$NS_FEED" feed-eth0 "$NS_GWD" gwd-eth0 192.0.2.1/24 192.0.2.2/24
+	relay_up
+}
+
+# ------------------------------------------------------------------ tools
+
+# emu ARGS...: the gateway emulator in gw, in the background; sets EMU_PID.
+emu() {
+	out=$1
+	shift
+	rm -f "$RUN/ready"
+	ip netns exec "$NS_GW" "$BIN/amt_gw_emu" --ifname gw-eth0 --relay "$RELAY_ADDR" \
+		--prefix "$PREFIX" --ports-per-addr "$PPA" --source "$SOURCE" --group "$GROUP" \
+		--ready-file "$RUN/ready" --cpu "$OTHER_CPU" "$@" >"$out" 2>"$out.err" &
+	EMU_PID=$!
+	BGPIDS="$BGPIDS $EMU_PID"
+}
+
+emu_ready() {
+	wait_for "$1" test -f "$RUN/ready" && return 0
+	log "  the emulator did not get ready: $(cat "$2.err" 2>/dev/null)"
+	return 1
+}
+
+# source RATE MS OUT: the multicast source in src, in the foreground.
+source_run() {
+	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
+		--rate "$1" --duration-ms "$2" --cpu "$OTHER_CPU" >"$3"
+}
+
+# ------------------------------------------------------------------ tests
+
+# Raw ceiling at N destinations: raw_fanout in relay, best of three runs
+# (the machine may be shared), checked by a passive emulator.
+ceiling_one() {
+	n=$1
+	pfx=${2:-ceiling.$n}
+	f=$RUN/ceiling-$n
+	emu "$f.emu" --tunnels "$n" --passive --warmup-ms 300 --measure-ms 1500 --duration 30 \
+		--idle-exit-ms 1000
+	emu_ready 10 "$f.emu"
+	best=0
+	worst=0
+	for i in 1 2 3; do
+		ip netns exec "$NS_RELAY" "$BIN/raw_fanout" --bind "$RELAY_ADDR" \
+			--prefix "$PREFIX" --ports-per-addr "$PPA" --tunnels "$n" --source "$SOURCE" \
+			--group "$GROUP" --duration-ms 2000 --cpu "$RELAY_CPU" >"$f.raw$i"
+		r=$(kv "$f.raw$i" rate_dps)
+		if [ "$r" -gt "$best" ]; then
+			best=$r
+			cp "$f.raw$i" "$f.raw"
+		fi
+		if [ "$worst" -eq 0 ] || [ "$r" -lt "$worst" ]; then
+			worst=$r
+		fi
+	done
+	wait_pid 30 "$EMU_PID"
+	record "$pfx" "$f.raw"
+	put "$pfx.worst_dps" "$worst"
+	record_run "$pfx.rx" "$f"
+	log "  ceiling N=$n: $best datagrams/s (worst of 3: $worst), $(kv "$f.raw" gbps) Gbit/s"
+}
+
+test_ceiling() {
+	log "raw ceiling (raw_fanout, sendmmsg, one core)"
+	for n in $FANOUTS; do
+		ceiling_one "$n"
+	done
+}
+
+ceiling_of() {
+	v=$(sed -n "s/^ceiling\.$1\.rate_dps=//p" "$RESULTS" | tail -n 1)
+	echo "${v:-700000}"
+}
+
+# One fan-out run: N tunnels, the source at RATE for the window.
+fanout_run() {
+	n=$1
+	rate=$2
+	tag=$3
+	f=$RUN/fanout-$n-$tag
+	clear_tunnels
+	emu "$f.emu" --tunnels "$n" --warmup-ms "$WARMUP_MS" --measure-ms "$MEASURE_MS" \
+		--duration 60 --idle-exit-ms 1500
+	emu_ready 180 "$f.emu" || return 0
+	d0=$(tun_dropped)
+	e0=$(relay_stat "['sent']['errors']")
+	k0=$(core_ticks)
+	m0=$(now_ms)
+	source_run "$rate" $((WARMUP_MS + MEASURE_MS + 500)) "$f.src"
+	echo "core_busy_pct=$(cpu_share "$k0" "$m0")" >>"$f.x"
+	wait_pid 60 "$EMU_PID"
+	echo "tun_dropped=$(($(tun_dropped) - d0))" >>"$f.x"
+	echo "tx_errors=$(($(relay_stat "['sent']['errors']") - e0))" >>"$f.x"
+	echo "offered_pps=$rate" >>"$f.x"
+	record_run "fanout.$n.$tag" "$f"
+	record "fanout.$n.$tag.src" "$f.src"
+	log "  N=$n $tag: source $rate/s -> $(kv "$f.emu" rate_dps) datagrams/s," \
+		"lost $(kv "$f.emu" window_lost) of $(kv "$f.emu" window_expected)," \
+		"tun drops $(kv "$f.x" tun_dropped)"
+}
+
+test_fanout() {
+	log "fan-out throughput, one channel (the raw ceiling measured just before)"
+	for n in $FANOUTS; do
+		ceiling_one "$n"
+		c=$(ceiling_of "$n")
+		# Saturation: offer 1.5 x the ceiling; then 0.8 x for the loss check.
+		fanout_run "$n" $(((c * 3 / 2 + n - 1) / n)) sat
+		fanout_run "$n" $((c * 4 / 5 / n > 0 ? c * 4 / 5 / n : 1)) at80
+	done
+}
+
+# memory_sample TAG: amtd's own counters and its RSS.
+memory_sample() {
+	vty "$NS_RELAY" "show memory amtd" >"$RUN/memory-$1.txt"
+	$PY "$TOP/tools/bench/report.py" memtotal "$RUN/memory-$1.txt" >"$RUN/memory-$1.kv"
+	grep VmRSS "/proc/$(amtd_pid)/status" | awk '{print "rss_kib=" $2}' >>"$RUN/memory-$1.kv"
+}
+
+# Handshakes of N tunnels with nothing flowing; memory once they are up.
+handshake_run() {
+	n=$1
+	f=$RUN/handshake-$n
+	clear_tunnels
+	k0=$(core_ticks)
+	m0=$(now_ms)
+	emu "$f.emu" --tunnels "$n" --duration 0 --measure-ms 1000 \
+		--window "${AMT_BENCH_HS_WINDOW:-1024}"
+	if [ "${2:-}" = profile ]; then
+		profile_start control 20
+	fi
+	emu_ready 300 "$f.emu" || return 0
+	echo "core_busy_pct=$(cpu_share "$k0" "$m0")" >>"$f.x"
+	wait_pid 30 "$EMU_PID"
+	profile_stop
+	wait_for 60 tunnels_are "$n" || log "  relay has $(relay_tunnels) tunnels, not $n"
+	echo "relay_tunnels=$(relay_tunnels)" >>"$f.x"
+	record_run "handshake.$n" "$f"
+	log "  $n handshakes: $(kv "$f.emu" handshakes_per_s)/s, $(kv "$f.emu" retransmits)" \
+		"retransmissions, relay has $(kv "$f.x" relay_tunnels) tunnels"
+	if [ "${3:-}" = memory ]; then
+		memory_sample "$n"
+		record "memory.$n" "$RUN/memory-$n.kv"
+	fi
+}
+
+test_handshake_memory() {
+	log "tunnel setup rate and memory per tunnel"
+	clear_tunnels
+	memory_sample 0
+	record memory.0 "$RUN/memory-0.kv"
+	handshake_run 10000 "" memory
+	handshake_run 100000 profile memory
+	clear_tunnels
+}
+
+# Join latency: probes join a channel already flowing to BASE tunnels, one
+# at a time, each leaving (Teardown) once its first packet arrived.
+test_latency() {
+	base=10
+	probes=200
+	rate=5000
+	log "join latency: $probes joins to a channel flowing at $rate/s to $base tunnels"
+	f=$RUN/latency
+	clear_tunnels
+	emu "$f.emu" --tunnels $base --late $probes --late-at-ms 1500 --late-gap-ms 10 \
+		--warmup-ms "$WARMUP_MS" --measure-ms "$MEASURE_MS" --duration 60 \
+		--idle-exit-ms 1000
+	emu_ready 60 "$f.emu" || return 0
+	source_run $rate 10000 "$f.src"
+	wait_pid 60 "$EMU_PID"
+	echo "rate=$rate" >>"$f.x"
+	record_run latency "$f"
+	log "  median $(kv "$f.emu" join_latency_median_us) us," \
+		"p99 $(kv "$f.emu" join_latency_p99_us) us"
+}
+
+# Forwarding to 100 tunnels at saturation while 10,000 more gateways
+# handshake at once (backing off as gateways do when not answered).  They
+# ask for GROUP2, which carries nothing, so that the data plane's work stays
+# the same: what changes is the control load.  AMT_BENCH_FULL=1 runs it
+# again with the newcomers joining the flowing channel (a flash crowd).
+storm_run() {
+	tag=$1
+	base=100
+	storm=10000
+	ceiling_one 100 "storm.$tag.ceiling"
+	c=$(kv "$RUN/ceiling-100.raw" rate_dps)
+	rate=$((c * 3 / 2 / base))
+	log "forwarding to $base tunnels at saturation while $storm gateways handshake ($tag)"
+	f=$RUN/storm-$tag
+	clear_tunnels
+	if [ "$tag" = other ]; then
+		set -- --storm-group "$GROUP2"
+	else
+		set --
+	fi
+	emu "$f.emu" --tunnels $base --storm $storm --storm-at-ms 3000 --warmup-ms "$WARMUP_MS" \
+		--measure-ms 1500 --duration 150 --idle-exit-ms 3000 --retries 10 "$@"
+	emu_ready 60 "$f.emu" || return 0
+	# The source outlasts the storm; it is stopped when the emulator ends.
+	source_run "$rate" 150000 "$f.src" &
+	src_pid=$!
+	BGPIDS="$BGPIDS $src_pid"
+	if [ "$tag" = other ]; then
+		sleep 3
+		profile_start storm 5
+	fi
+	wait_pid 160 "$EMU_PID"
+	profile_stop
+	kill "$src_pid" 2>/dev/null || true
+	wait_pid 10 "$src_pid"
+	echo "offered_pps=$rate" >>"$f.x"
+	record_run "storm.$tag" "$f"
+	log "  before: $(kv "$f.emu" storm_rate_before)/s, during:" \
+		"$(kv "$f.emu" storm_rate_during)/s, storm: $(kv "$f.emu" storm_up) up in" \
+		"$(kv "$f.emu" storm_handshake_s) s"
+	clear_tunnels
+}
+
+test_storm() {
+	storm_run other
+	if [ "$FULL" = 1 ]; then
+		storm_run same
+	fi
+}
+
+# ------------------------------------------------------------------ gateway
+
+gateway_up() {
+	frr_config "$NS_GWD" <<EOC
+interface amtg0
+ ip address 10.255.0.2/24
+!
+amt gateway amtg0
+ relay-address 192.0.2.1
+ source-prefix 10.0.1.0/24
+exit
+!
+EOC
+	start_frr "$NS_GWD" "$OTHER_CPU" mgmtd zebra
+	start_frr "$NS_GWD" "$RELAY_CPU" amtd
+	# AMT_BENCH_GW_RPS=1: the receiving side's kernel work (UDP delivery) on
+	# the receiver's core instead of the flooding stub's (veth delivers in
+	# the sender's softirq).  Off by default: in a VM the IPIs cost more.
+	if [ "${AMT_BENCH_GW_RPS:-0}" = 1 ]; then
+		printf '%x' $((1 << RELAY_CPU)) |
+			ip netns exec "$NS_GWD" tee /sys/class/net/gwd-eth0/queues/rx-0/rps_cpus \
+				>/dev/null
+	fi
+}
+
+gw_received() {
+	json_get "$NS_GWD" "show amt gateway json" "d['amtg0']['counters']['receivedData']"
+}
+
+amtg0_up() {
+	ip -n "$NS_GWD" -4 addr show dev amtg0 | grep -q 10.255.0.2
+}
+
+# amtd's gateway: the stub relay floods it; an application counts.
+test_gateway() {
+	log "gateway decapsulation: amtd gateway vs a plain UDP receive loop"
+	f=$RUN/gateway
+	gateway_up
+	wait_for 20 amtg0_up || {
+		log "  amtg0 did not come up"
+		return 0
+	}
+	ip netns exec "$NS_FEED" "$BIN/amt_relay_stub" --bind 192.0.2.1 --source "$SOURCE" \
+		--group "$GROUP" --duration-ms 3000 --cpu "$OTHER_CPU" >"$f.stub" &
+	stub_pid=$!
+	BGPIDS="$BGPIDS $stub_pid"
+	ip netns exec "$NS_GWD" "$BIN/mcast_tool" recv --group "$GROUP" --source "$SOURCE" \
+		--ifaddr 10.255.0.2 --duration-ms 20000 --cpu "$OTHER_CPU" >"$f.app" &
+	app_pid=$!
+	BGPIDS="$BGPIDS $app_pid"
+	# Count from the end of the handshake: the flood starts then.
+	wait_for 60 grep -q handshake=1 "$f.stub" || log "  no handshake with the stub"
+	r0=$(gw_received 2>/dev/null || echo 0)
+	k0=$(core_ticks)
+	profile_start gateway 2 "$(cat "/var/run/frr/$NS_GWD/amtd.pid")"
+	wait_pid 60 "$stub_pid"
+	echo "core_busy_ms=$((($(core_ticks) - k0) * 1000 / CLK_TCK))" >>"$f.stub"
+	profile_stop
+	sleep 0.5
+	echo "gateway_rx=$(($(gw_received) - r0))" >>"$f.stub"
+	kill "$app_pid" 2>/dev/null || true
+	wait_pid 5 "$app_pid"
+	record gateway.stub "$f.stub"
+	record gateway.app "$f.app"
+
+	# The same flood into a plain UDP socket of a recvmmsg loop.
+	ip netns exec "$NS_GWD" "$BIN/mcast_tool" recv --unicast --port 4000 --duration-ms 5000 \
+		--cpu "$RELAY_CPU" --ready-file "$RUN/ready-raw" >"$f.raw" &
+	app_pid=$!
+	BGPIDS="$BGPIDS $app_pid"
+	wait_for 5 test -f "$RUN/ready-raw" || true
+	k0=$(core_ticks)
+	ip netns exec "$NS_FEED" "$BIN/amt_relay_stub" --bind 192.0.2.1 --plain --to 192.0.2.2 \
+		--to-port 4000 --duration-ms 3000 --cpu "$OTHER_CPU" >"$f.plainstub"
+	echo "core_busy_ms=$((($(core_ticks) - k0) * 1000 / CLK_TCK))" >>"$f.plainstub"
+	wait_pid 10 "$app_pid"
+	record gateway.plainstub "$f.plainstub"
+	record gateway.raw "$f.raw"
+	log "  amtd gateway: $(kv "$f.app" rate_dps)/s to the application" \
+		"(stub sent $(kv "$f.stub" rate_dps)/s); plain loop: $(kv "$f.raw" rate_dps)/s"
+}
+
+# ------------------------------------------------------------------ profiles
+
+PERF_PID=""
+
+# profile_start NAME SECONDS [PID]: perf record amtd (the relay's, by
+# default) in the background.
+profile_start() {
+	case " $ONLY " in *" profile "*) ;; *) return 0 ;; esac
+	command -v perf >/dev/null || return 0
+	perf record -F 999 -g -p "${3:-$(amtd_pid)}" -o "$OUT/perf-$1.data" -- sleep "$2" \
+		>/dev/null 2>&1 &
+	PERF_PID=$!
+	BGPIDS="$BGPIDS $PERF_PID"
+}
+
+profile_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	wait_pid 30 "$PERF_PID"
+	PERF_PID=""
+}
+
+# The data path at saturation, at N tunnels.
+profile_data_one() {
+	n=$1
+	c=$(ceiling_of "$n")
+	log "profiling amtd's data path (N=$n, saturated)"
+	f=$RUN/profile-data-$n
+	clear_tunnels
+	emu "$f.emu" --tunnels "$n" --warmup-ms 500 --measure-ms 4000 --duration 60 \
+		--idle-exit-ms 1500
+	emu_ready 120 "$f.emu" || return 0
+	source_run $(((c * 5 / 4 + n - 1) / n)) 7000 "$f.src" &
+	src_pid=$!
+	BGPIDS="$BGPIDS $src_pid"
+	sleep 1.5
+	profile_start "data-$n" 5
+	wait_pid 30 "$src_pid"
+	profile_stop
+	wait_pid 60 "$EMU_PID"
+	record_run "profile.$n" "$f"
+	clear_tunnels
+}
+
+test_profile_data() {
+	for n in ${AMT_BENCH_PROFILE_FANOUTS:-1 100 10000}; do
+		profile_data_one "$n"
+	done
+}
+
+# Self time by symbol and by object, and inclusive time (call graphs).
+perf_summaries() {
+	for p in data-1 data-100 data-10000 control storm gateway; do
+		d=$OUT/perf-$p.data
+		[ -f "$d" ] || continue
+		perf report -i "$d" --stdio --no-children --sort dso,symbol -g none \
+			--percent-limit 0.5 >"$OUT/perf-$p.txt" 2>/dev/null || true
+		perf report -i "$d" --stdio --no-children --sort dso -g none \
+			>"$OUT/perf-$p-dso.txt" 2>/dev/null || true
+		perf report -i "$d" --stdio --children --sort symbol -g none \
+			--percent-limit 1 >"$OUT/perf-$p-children.txt" 2>/dev/null || true
+	done
+}
+
+# ------------------------------------------------------------------ main
+
+main() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "run.sh needs root (network namespaces)" >&2
+		exit 1
+	fi
+	for d in mgmtd zebra pimd amtd; do
+		[ -x "$FRR/$d" ] || {
+			echo "$FRR/$d missing: run 'make install' first" >&2
+			exit 1
+		}
+	done
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM HUP PIPE
+	mkdir -p "$RUN"
+	rm -f "$RUN"/* "$OUT"/perf-*
+	build_tools
+	topology
+	start=$(date +%s)
+	{
+		echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		echo "kernel=$(uname -r)"
+		echo "cpus=$(nproc)"
+		echo "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+		echo "relay_cpu=$RELAY_CPU"
+		echo "fanouts=$FANOUTS"
+	} >"$RESULTS"
+
+	for t in $ONLY; do
+		case $t in
+		ceiling) test_ceiling ;;
+		fanout) test_fanout ;;
+		handshake | memory)
+			if [ ! -f "$RUN/hm-done" ]; then
+				test_handshake_memory
+				touch "$RUN/hm-done"
+			fi
+			;;
+		latency) test_latency ;;
+		storm) test_storm ;;
+		gateway) test_gateway ;;
+		profile) test_profile_data ;;
+		hold)
+			# Debugging aid: keep the topology up for a while.
+			log "holding the topology for ${AMT_BENCH_HOLD:-300} s (ID $ID)"
+			sleep "${AMT_BENCH_HOLD:-300}" &
+			BGPIDS="$BGPIDS $!"
+			wait $! || true
+			;;
+		esac
+	done
+	put elapsed_s $(($(date +%s) - start))
+	perf_summaries
+	$PY "$TOP/tools/bench/report.py" table "$RESULTS" "$OUT" | tee "$OUT/results.txt"
+	if command -v gnuplot >/dev/null && [ -f "$OUT/fanout.gp" ]; then
+		gnuplot "$OUT/fanout.gp" && log "plot: $OUT/results.png"
+	fi
+}
+
+main "$@"
