@@ -110,7 +110,6 @@ def fanout_section(t, kv, out_dir):
         owd = num(kv, "fanout.%d.at80.owd_max_us" % n)
         slost = num(kv, "fanout.%d.sat.window_lost" % n)
         sexp = num(kv, "fanout.%d.sat.window_expected" % n)
-        src = num(kv, "fanout.%d.sat.src.sent" % n)
         ratio = s / c if s is not None and c else None
         ok = None
         if n >= 100 and ratio is not None:

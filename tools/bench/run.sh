@@ -389,9 +389,11 @@ fanout_run() {
 	source_run "$rate" $((WARMUP_MS + MEASURE_MS + 500)) "$f.src"
 	echo "core_busy_pct=$(cpu_share "$k0" "$m0")" >>"$f.x"
 	wait_pid 60 "$EMU_PID"
-	echo "tun_dropped=$(($(tun_dropped) - d0))" >>"$f.x"
-	echo "tx_errors=$(($(relay_stat "['sent']['errors']") - e0))" >>"$f.x"
-	echo "offered_pps=$rate" >>"$f.x"
+	{
+		echo "tun_dropped=$(($(tun_dropped) - d0))"
+		echo "tx_errors=$(($(relay_stat "['sent']['errors']") - e0))"
+		echo "offered_pps=$rate"
+	} >>"$f.x"
 	record_run "fanout.$n.$tag" "$f"
 	record "fanout.$n.$tag.src" "$f.src"
 	log "  N=$n $tag: source $rate/s -> $(kv "$f.emu" rate_dps) datagrams/s," \
@@ -726,7 +728,7 @@ main() {
 	perf_summaries
 	$PY "$TOP/tools/bench/report.py" table "$RESULTS" "$OUT" | tee "$OUT/results.txt"
 	if command -v gnuplot >/dev/null && [ -f "$OUT/fanout.gp" ]; then
-		gnuplot "$OUT/fanout.gp" && log "plot: $OUT/results.png"
+		gnuplot "$OUT/fanout.gp" 2>"$OUT/gnuplot.log" && log "plot: $OUT/results.png"
 	fi
 }
 
