@@ -11,6 +11,7 @@
  */
 #include <zebra.h>
 
+#include <linux/errqueue.h>
 #include <sys/random.h>
 
 #include "lib/frrevent.h"
@@ -22,6 +23,8 @@
 #include "amtd.h"
 #include "amt_debug.h"
 #include "amt_gateway.h"
+#include "amt_gateway_pim.h"
+#include "amt_gateway_dns.h"
 #include "amt_igmp.h"
 #include "amt_memory.h"
 #include "amt_relay.h"
@@ -42,12 +45,29 @@ const char *amt_gw_state_str(enum amt_gw_state state)
 	switch (state) {
 	case AMT_GW_IDLE:
 		return "idle";
+	case AMT_GW_RESOLVING:
+		return "resolving";
 	case AMT_GW_DISCOVERING:
 		return "discovering";
 	case AMT_GW_REQUESTING:
 		return "requesting";
 	case AMT_GW_UP:
 		return "up";
+	}
+	return "unknown";
+}
+
+const char *amt_gw_selection_str(enum amt_gw_selection sel)
+{
+	switch (sel) {
+	case AMT_GW_SEL_NONE:
+		return "none";
+	case AMT_GW_SEL_CONFIGURED:
+		return "configured";
+	case AMT_GW_SEL_DISCOVERY:
+		return "discovery";
+	case AMT_GW_SEL_DNS:
+		return "dns";
 	}
 	return "unknown";
 }
@@ -77,8 +97,11 @@ static void amt_gw_set_state(struct amt_gateway *gw, enum amt_gw_state state)
 	DEBUGD(&amt_dbg_events, "AMT gateway %s: %s -> %s", gw->inst->name,
 	       amt_gw_state_str(gw->state), amt_gw_state_str(state));
 	gw->state = state;
-	if (state == AMT_GW_UP)
+	if (state == AMT_GW_UP) {
 		gw->up_since_ms = amt_now_ms();
+		if (gw->dns)
+			amt_gw_dns_tunnel_up(gw->dns);
+	}
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -120,7 +143,7 @@ static void amt_gw_send_discovery(struct amt_gateway *gw)
 
 	gw->discovery_nonce = amt_random32();
 	amt_gw_send(gw, buf, amt_encode_discovery(buf, sizeof(buf), gw->discovery_nonce),
-		    &gw->cfg.discovery);
+		    &gw->discovery_target);
 	gw->stats.tx_discovery++;
 	amt_gw_arm_retransmit(gw);
 }
@@ -131,6 +154,7 @@ static void amt_gateway_send_request(struct amt_gateway *gw)
 
 	/* A new nonce for each Request (RFC 7450 section 5.1.3.3). */
 	gw->request_nonce = amt_random32();
+	gw->request_nonce_ms = amt_now_ms();
 	amt_gw_send(gw, buf,
 		    amt_encode_request(buf, sizeof(buf), gw->request_nonce, false,
 				       gw->cfg.flag_layout),
@@ -149,26 +173,51 @@ static void amt_gw_send_teardown(struct amt_gateway *gw, const struct amt_ipaddr
 	gw->stats.tx_teardown++;
 }
 
+/*
+ * The relay in use is given up.  With DNS discovery the next AMTRELAY
+ * record is tried at once; otherwise the gateway starts over (by discovery
+ * when configured) after a delay.
+ */
+static void amt_gw_relay_failed(struct amt_gateway *gw, const char *why)
+{
+	const struct amt_ipaddr *peer =
+		gw->state == AMT_GW_DISCOVERING ? &gw->discovery_target : &gw->relay;
+	char addr[INET6_ADDRSTRLEN] = "-";
+
+	if (peer->family)
+		inet_ntop(peer->family, &peer->ip, addr, sizeof(addr));
+	zlog_warn("AMT gateway %s: %s %s given up: %s", gw->inst->name,
+		  gw->state == AMT_GW_DISCOVERING ? "discovery at" : "relay", addr, why);
+	gw->have_mac = false;
+	gw->refreshing = false;
+	gw->tries = 0;
+	EVENT_OFF(gw->t_timer);
+	if (gw->dns) {
+		gw->stats.relay_changes++;
+		amt_gw_set_state(gw, AMT_GW_IDLE);
+		amt_gw_dns_relay_failed(gw->dns);
+		return;
+	}
+	amt_gw_set_state(gw, AMT_GW_IDLE);
+	event_add_timer(master, amt_gw_timeout, gw, AMT_GW_RESTART_DELAY_S, &gw->t_timer);
+}
+
 /* Refresh at the relay's query interval; retransmit when unanswered. */
 static void amt_gw_timeout(struct event *event)
 {
 	struct amt_gateway *gw = EVENT_ARG(event);
 
-	if (gw->state == AMT_GW_UP) {
+	if (gw->state == AMT_GW_UP && !gw->refreshing) {
+		/* Time to refresh; the Query that answers clears `refreshing`. */
+		gw->refreshing = true;
 		gw->tries = 0;
 		amt_gateway_send_request(gw);
 		return;
 	}
-	if (++gw->tries > gw->cfg.retransmissions) {
-		/* The relay does not answer: start over, by discovery if we can. */
+	if (gw->state != AMT_GW_IDLE && ++gw->tries > gw->cfg.retransmissions) {
+		/* The relay does not answer: start over, or the next one. */
 		gw->stats.relay_timeouts++;
-		zlog_warn("AMT gateway %s: no answer from %s, starting over", gw->inst->name,
-			  gw->state == AMT_GW_DISCOVERING ? "discovery" : "the relay");
-		gw->have_mac = false;
-		amt_gw_set_state(gw, AMT_GW_IDLE);
-		gw->tries = 0;
-		EVENT_OFF(gw->t_timer);
-		event_add_timer(master, amt_gw_timeout, gw, AMT_GW_RESTART_DELAY_S, &gw->t_timer);
+		amt_gw_relay_failed(gw, "no answer");
 		return;
 	}
 	if (gw->state == AMT_GW_IDLE) {
@@ -203,11 +252,18 @@ static void amt_gw_track_report(struct amt_gateway *gw, const uint8_t *pkt, size
 /* A report the host stack sent out of the pseudo-interface. */
 static void amt_gw_tun_report(struct amt_gateway *gw, const uint8_t *pkt, size_t len, int family)
 {
+	static uint8_t stripped[AMT_GW_RXBUF];
 	uint8_t buf[AMT_GW_RXBUF];
-	struct amt_report rep;
+	ssize_t n;
 
-	if (amt_report_decode(pkt, len, family, &rep) != AMT_IGMP_OK)
+	/* Only what crosses the tunnel: no link-local groups. */
+	n = amt_report_without_link_local(pkt, len, family, stripped, sizeof(stripped), &pkt);
+	if (n <= 0) {
+		if (n == 0)
+			gw->stats.reports_link_local++;
 		return;
+	}
+	len = n;
 	if (gw->state != AMT_GW_UP || !gw->have_mac) {
 		/* The next Query makes the host stack report again. */
 		gw->stats.reports_before_up++;
@@ -231,6 +287,9 @@ static void amt_gw_tun_read(struct event *event)
 
 		if (n <= 0)
 			break;
+		/* pimd's Hellos and Join/Prunes for the LAN it serves. */
+		if (amt_gw_pim_input(gw->pim, pkt, n))
+			continue;
 		family = (pkt[0] >> 4) == 4 ? AF_INET : (pkt[0] >> 4) == 6 ? AF_INET6 : 0;
 		if (family)
 			amt_gw_tun_report(gw, pkt, n, family);
@@ -320,18 +379,16 @@ static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 	if (msg->l) {
 		/* The relay takes no new state; with discovery, try another. */
 		gw->stats.queries_with_l++;
-		if (gw->cfg.discovery.family && !gw->cfg.relay.family) {
-			zlog_warn("AMT gateway %s: relay is at its limit (L flag), rediscovering",
-				  gw->inst->name);
-			gw->tries = gw->cfg.retransmissions;
-			amt_gw_set_state(gw, AMT_GW_IDLE);
-			amt_gw_arm_retransmit(gw);
+		if (gw->selection == AMT_GW_SEL_DISCOVERY || gw->selection == AMT_GW_SEL_DNS) {
+			amt_gw_relay_failed(gw, "relay at its limit (L flag)");
 			return;
 		}
 	}
+	gw->refreshing = false;
 	memcpy(old_mac, gw->mac, sizeof(old_mac));
 	memcpy(gw->mac, msg->mac, sizeof(gw->mac));
 	gw->mac_nonce = msg->nonce;
+	gw->mac_nonce_ms = gw->request_nonce_ms;
 	gw->have_mac = true;
 	amt_gw_check_nat(gw, msg, old_mac, old_nonce, had_mac);
 	gw->query_interval_s = q.qqi ? q.qqi : 125;
@@ -402,23 +459,91 @@ static void amt_gw_handle(struct amt_gateway *gw, const uint8_t *buf, size_t len
 	}
 }
 
+/* Was this packet of ours, that an ICMP error is about, for the peer? */
+static bool amt_gw_icmp_about_peer(const struct amt_gateway *gw, const union sockunion *dst)
+{
+	const struct amt_ipaddr *peer =
+		gw->state == AMT_GW_DISCOVERING ? &gw->discovery_target : &gw->relay;
+
+	if (gw->state == AMT_GW_IDLE || gw->state == AMT_GW_RESOLVING ||
+	    dst->sa.sa_family != peer->family)
+		return false;
+	if (peer->family == AF_INET)
+		return dst->sin.sin_addr.s_addr == peer->ip.v4.s_addr &&
+		       ntohs(dst->sin.sin_port) == gw->cfg.relay_port;
+	return IN6_ARE_ADDR_EQUAL(&dst->sin6.sin6_addr, &peer->ip.v6) &&
+	       ntohs(dst->sin6.sin6_port) == gw->cfg.relay_port;
+}
+
+/*
+ * ICMP errors (IP_RECVERR) about what we sent: unreachable, port closed.
+ * With a relay to move on to (discovery, DNS) the relay is given up.
+ */
+static void amt_gw_read_errqueue(struct amt_gateway *gw)
+{
+	uint8_t data[64], ctrl[512];
+	union sockunion dst;
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+
+	for (int i = 0; i < AMT_GW_RX_BATCH; i++) {
+		memset(&mh, 0, sizeof(mh));
+		memset(&dst, 0, sizeof(dst));
+		mh.msg_name = &dst;
+		mh.msg_namelen = sizeof(dst);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctrl;
+		mh.msg_controllen = sizeof(ctrl);
+		if (recvmsg(gw->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			const struct sock_extended_err *ee;
+
+			if (!(cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) &&
+			    !(cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR))
+				continue;
+			ee = (const struct sock_extended_err *)CMSG_DATA(cm);
+			if (ee->ee_origin != SO_EE_ORIGIN_ICMP &&
+			    ee->ee_origin != SO_EE_ORIGIN_ICMP6)
+				continue;
+			if (!amt_gw_icmp_about_peer(gw, &dst))
+				continue;
+			gw->stats.icmp_errors++;
+			if (gw->selection != AMT_GW_SEL_DISCOVERY && gw->selection != AMT_GW_SEL_DNS)
+				continue;
+			amt_gw_relay_failed(gw, safe_strerror(ee->ee_errno));
+			return;
+		}
+	}
+}
+
 static void amt_gw_read(struct event *event)
 {
 	struct amt_gateway *gw = EVENT_ARG(event);
 	static uint8_t buf[AMT_GW_RXBUF];
 	union sockunion from;
 	socklen_t fromlen;
+	int fd = gw->fd;
 
 	for (int i = 0; i < AMT_GW_RX_BATCH; i++) {
 		ssize_t n;
 
 		fromlen = sizeof(from);
-		n = recvfrom(gw->fd, buf, sizeof(buf), 0, &from.sa, &fromlen);
-		if (n < 0)
+		n = recvfrom(fd, buf, sizeof(buf), 0, &from.sa, &fromlen);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				amt_gw_read_errqueue(gw);
 			break;
+		}
 		amt_gw_handle(gw, buf, n, &from);
+		/* The relay was given up: a new socket has its own reader. */
+		if (gw->fd != fd)
+			return;
 	}
-	event_add_read(master, amt_gw_read, gw, gw->fd, &gw->t_read);
+	if (gw->fd == fd)
+		event_add_read(master, amt_gw_read, gw, fd, &gw->t_read);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -441,6 +566,10 @@ static int amt_gw_open(struct amt_gateway *gw, int family)
 		return -1;
 	}
 	setsockopt_so_recvbuf(fd, 4 * 1024 * 1024);
+	/* ICMP errors about the relay, read from the error queue. */
+	if (setsockopt(fd, family == AF_INET ? SOL_IP : SOL_IPV6,
+		       family == AF_INET ? IP_RECVERR : IPV6_RECVERR, &(int){ 1 }, sizeof(int)) < 0)
+		zlog_warn("AMT gateway %s: IP_RECVERR: %s", gw->inst->name, safe_strerror(errno));
 	gw->fd = fd;
 	event_add_read(master, amt_gw_read, gw, fd, &gw->t_read);
 	return 0;
@@ -453,7 +582,16 @@ static void amt_gateway_start(struct amt_gateway *gw)
 
 	amt_gw_close(gw);
 	gw->have_mac = false;
+	gw->refreshing = false;
 	gw->tries = 0;
+	if (gw->dns) {
+		gw->selection = AMT_GW_SEL_DNS;
+		amt_gw_dns_start(gw->dns);
+		return;
+	}
+	gw->selection = c->relay.family	    ? AMT_GW_SEL_CONFIGURED
+			: c->discovery.family ? AMT_GW_SEL_DISCOVERY
+					      : AMT_GW_SEL_NONE;
 	if (!family || amt_gw_open(gw, family) < 0) {
 		amt_gw_set_state(gw, AMT_GW_IDLE);
 		return;
@@ -463,9 +601,55 @@ static void amt_gateway_start(struct amt_gateway *gw)
 		amt_gw_set_state(gw, AMT_GW_REQUESTING);
 		amt_gateway_send_request(gw);
 	} else {
+		gw->discovery_target = c->discovery;
 		amt_gw_set_state(gw, AMT_GW_DISCOVERING);
 		amt_gw_send_discovery(gw);
 	}
+}
+
+void amt_gateway_connect(struct amt_gateway *gw, const struct amt_ipaddr *addr, bool discover)
+{
+	amt_gw_close(gw);
+	gw->have_mac = false;
+	gw->refreshing = false;
+	gw->tries = 0;
+	if (amt_gw_open(gw, addr->family) < 0) {
+		/* Start over (DNS included) after a delay. */
+		amt_gw_set_state(gw, AMT_GW_IDLE);
+		event_add_timer(master, amt_gw_timeout, gw, AMT_GW_RESTART_DELAY_S, &gw->t_timer);
+		return;
+	}
+	if (discover) {
+		/* D bit clear: the relay's address comes from its Advertisement. */
+		memset(&gw->relay, 0, sizeof(gw->relay));
+		gw->discovery_target = *addr;
+		amt_gw_set_state(gw, AMT_GW_DISCOVERING);
+		amt_gw_send_discovery(gw);
+	} else {
+		gw->relay = *addr;
+		amt_gw_set_state(gw, AMT_GW_REQUESTING);
+		amt_gateway_send_request(gw);
+	}
+}
+
+/* No relay in use while DNS discovery looks for one, or waits. */
+static void amt_gw_no_relay(struct amt_gateway *gw, enum amt_gw_state state)
+{
+	amt_gw_close(gw);
+	gw->have_mac = false;
+	gw->refreshing = false;
+	memset(&gw->relay, 0, sizeof(gw->relay));
+	amt_gw_set_state(gw, state);
+}
+
+void amt_gateway_set_resolving(struct amt_gateway *gw)
+{
+	amt_gw_no_relay(gw, AMT_GW_RESOLVING);
+}
+
+void amt_gateway_set_idle(struct amt_gateway *gw)
+{
+	amt_gw_no_relay(gw, AMT_GW_IDLE);
 }
 
 /* Tell the relay we are gone (RFC 7450 section 5.1.7). */
@@ -479,15 +663,21 @@ static void amt_gw_teardown_current(struct amt_gateway *gw)
 void amt_gateway_routes_refresh(struct amt_gateway *gw)
 {
 	struct interface *ifp = gw->inst->ifp;
+	union amt_ip nbr;
 
+	amt_gw_pim_refresh(gw->pim);
 	for (unsigned int i = 0; i < gw->ninstalled; i++)
-		amt_zebra_route(&gw->installed[i], 0, false);
+		amt_zebra_route(&gw->installed[i], 0, NULL, false);
 	gw->ninstalled = 0;
 	if (!ifp || ifp->ifindex == IFINDEX_INTERNAL)
 		return;
+	/* Through pimd's neighbor on the pseudo-interface: RPF for pimd. */
 	for (unsigned int i = 0; i < gw->cfg.nprefixes; i++) {
-		if (amt_zebra_route(&gw->cfg.prefixes[i], ifp->ifindex, true))
-			gw->installed[gw->ninstalled++] = gw->cfg.prefixes[i];
+		const struct prefix *p = &gw->cfg.prefixes[i];
+		bool via = amt_gw_pim_neighbor(gw->pim, p->family, &nbr);
+
+		if (amt_zebra_route(p, ifp->ifindex, via ? &nbr : NULL, true))
+			gw->installed[gw->ninstalled++] = *p;
 	}
 }
 
@@ -501,6 +691,7 @@ struct amt_gateway *amt_gateway_new(struct amt_instance *inst)
 	amt_gateway_config_default(&gw->cfg);
 	amt_membership_params_default(&params);
 	gw->wanted = amt_membership_new(&params, NULL, NULL);
+	gw->pim = amt_gw_pim_new(gw);
 	if (inst->tun_fd >= 0)
 		event_add_read(master, amt_gw_tun_read, gw, inst->tun_fd, &gw->t_tun_read);
 	return gw;
@@ -510,9 +701,11 @@ void amt_gateway_free(struct amt_gateway *gw)
 {
 	amt_gw_teardown_current(gw);
 	amt_gw_close(gw);
+	amt_gw_dns_free(&gw->dns);
+	amt_gw_pim_free(&gw->pim);
 	EVENT_OFF(gw->t_tun_read);
 	for (unsigned int i = 0; i < gw->ninstalled; i++)
-		amt_zebra_route(&gw->installed[i], 0, false);
+		amt_zebra_route(&gw->installed[i], 0, NULL, false);
 	amt_membership_free(gw->wanted);
 	XFREE(MTYPE_AMT_GATEWAY, gw);
 }
@@ -523,7 +716,9 @@ static bool amt_gateway_tunnel_changed(const struct amt_gateway_config *a,
 {
 	return memcmp(&a->relay, &b->relay, sizeof(a->relay)) ||
 	       memcmp(&a->discovery, &b->discovery, sizeof(a->discovery)) ||
-	       a->relay_port != b->relay_port || a->flag_layout != b->flag_layout;
+	       memcmp(&a->dns_source, &b->dns_source, sizeof(a->dns_source)) ||
+	       strcmp(a->dns_name, b->dns_name) || a->relay_port != b->relay_port ||
+	       a->flag_layout != b->flag_layout;
 }
 
 /*
@@ -535,9 +730,15 @@ void amt_gateway_reconfigure(struct amt_gateway *gw, const struct amt_gateway_co
 {
 	bool restart = amt_gateway_tunnel_changed(&gw->cfg, cfg) || gw->state == AMT_GW_IDLE;
 
+	bool use_dns = cfg->dns_source.family || cfg->dns_name[0];
+
 	if (restart)
 		amt_gw_teardown_current(gw);
 	gw->cfg = *cfg;
+	if (use_dns && !gw->dns)
+		gw->dns = amt_gw_dns_new(gw);
+	else if (!use_dns)
+		amt_gw_dns_free(&gw->dns);
 	if (restart)
 		amt_gateway_start(gw);
 	amt_gateway_routes_refresh(gw);

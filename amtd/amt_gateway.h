@@ -9,15 +9,19 @@
 
 #include "lib/prefix.h"
 
+#include "amt_dns_record.h"
 #include "amt_mac.h"
 #include "amt_membership.h"
 #include "amt_packet.h"
 
 struct amt_instance;
+struct amt_gw_pim;
+struct amt_gw_dns;
 struct event;
 
 enum amt_gw_state {
 	AMT_GW_IDLE,
+	AMT_GW_RESOLVING, /* DNS relay discovery under way */
 	AMT_GW_DISCOVERING,
 	AMT_GW_REQUESTING,
 	AMT_GW_UP,
@@ -26,9 +30,21 @@ enum amt_gw_state {
 /* As many as the YANG model's max-elements for source-prefix. */
 #define AMT_GW_MAX_PREFIXES 64
 
+/* How the relay in use was found. */
+enum amt_gw_selection {
+	AMT_GW_SEL_NONE,
+	AMT_GW_SEL_CONFIGURED, /* relay-address */
+	AMT_GW_SEL_DISCOVERY,  /* discovery-address */
+	AMT_GW_SEL_DNS,	       /* an AMTRELAY record (RFC 8777) */
+};
+
 struct amt_gateway_config {
 	struct amt_ipaddr relay;     /* family 0 when not configured */
 	struct amt_ipaddr discovery; /* family 0 when not configured */
+	/* DNS relay discovery: AMTRELAY records at the reverse name of
+	 * dns_source, or at dns_name; neither set: off. */
+	struct amt_ipaddr dns_source;
+	char dns_name[AMT_DNS_NAME_TEXT_MAX];
 	uint16_t relay_port;
 	uint32_t request_timeout_s;
 	uint8_t retransmissions;
@@ -41,8 +57,10 @@ struct amt_gateway_stats {
 	uint64_t tx_discovery, rx_advertisement, tx_request, rx_query;
 	uint64_t tx_update, tx_teardown, rx_data, rx_data_bytes;
 	uint64_t drop_data_sender, drop_data_flow, drop_malformed, drop_nonce;
-	uint64_t reports_before_up, relay_timeouts, queries_with_l, nat_changes;
+	uint64_t reports_before_up, reports_link_local, relay_timeouts, queries_with_l, nat_changes;
 	uint64_t tun_write_errors, tx_errors;
+	/* The relay was given up: ICMP errors about it, moves to another. */
+	uint64_t icmp_errors, relay_changes;
 };
 
 struct amt_gateway {
@@ -57,13 +75,22 @@ struct amt_gateway {
 
 	/* The relay in use and what the last exchange with it gave. */
 	struct amt_ipaddr relay;
+	/* Where Relay Discovery goes: discovery-address or a DNS record's. */
+	struct amt_ipaddr discovery_target;
+	enum amt_gw_selection selection;
+	/* DNS relay discovery state; NULL unless configured. */
+	struct amt_gw_dns *dns;
 	uint32_t discovery_nonce;
 	uint32_t request_nonce; /* of the last Request sent */
+	uint64_t request_nonce_ms; /* when it was chosen */
 	/* The MAC of the last Query, and the nonce it was computed over. */
 	uint8_t mac[AMT_MAC_LEN];
 	uint32_t mac_nonce;
+	uint64_t mac_nonce_ms; /* when mac_nonce was chosen */
 	bool have_mac;
 	uint8_t tries;
+	/* A refresh Request is out: unanswered, the relay is given up. */
+	bool refreshing;
 	uint32_t query_interval_s;
 	uint64_t up_since_ms;
 
@@ -80,6 +107,9 @@ struct amt_gateway {
 	unsigned int ninstalled;
 
 	struct amt_gateway_stats stats;
+
+	/* pimd's PIM neighbor on the pseudo-interface, for a LAN. */
+	struct amt_gw_pim *pim;
 };
 
 extern void amt_gateway_config_default(struct amt_gateway_config *cfg);
@@ -90,5 +120,15 @@ extern void amt_gateway_reconfigure(struct amt_gateway *gw, const struct amt_gat
 /* zebra (re)connected or the pseudo-interface appeared: install routes. */
 extern void amt_gateway_routes_refresh(struct amt_gateway *gw);
 extern const char *amt_gw_state_str(enum amt_gw_state state);
+extern const char *amt_gw_selection_str(enum amt_gw_selection sel);
+
+/*
+ * For DNS relay discovery (amt_gateway_dns.c): open a tunnel to `addr`,
+ * by Relay Discovery to it first when `discover`; or wait, idle.
+ */
+extern void amt_gateway_connect(struct amt_gateway *gw, const struct amt_ipaddr *addr,
+				bool discover);
+extern void amt_gateway_set_resolving(struct amt_gateway *gw);
+extern void amt_gateway_set_idle(struct amt_gateway *gw);
 
 #endif /* _AMT_GATEWAY_H */

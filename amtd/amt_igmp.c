@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "amt_checksum.h"
 #include "amt_igmp.h"
 
 #define AMT_IPPROTO_IGMP     2
@@ -66,51 +67,9 @@ const char *amt_igmp_error_str(enum amt_igmp_error err)
 	return amt_igmp_error_names[err];
 }
 
-static inline uint16_t amt_get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline void amt_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
 static inline size_t amt_addr_len(int family)
 {
 	return family == AF_INET6 ? 16 : 4;
-}
-
-/* RFC 1071 one's complement sum, to be folded by amt_csum_fold(). */
-static uint32_t amt_csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += amt_get16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t amt_csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* ICMPv6 pseudo-header (RFC 8200 8.1) contribution. */
-static uint32_t amt_csum_pseudo6(const union amt_ip *src, const union amt_ip *dst, size_t len)
-{
-	uint32_t sum = 0;
-
-	sum = amt_csum_add(sum, src->bytes, 16);
-	sum = amt_csum_add(sum, dst->bytes, 16);
-	sum += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
-	sum += AMT_IPPROTO_ICMPV6;
-	return sum;
 }
 
 static bool amt_is_multicast(int family, const union amt_ip *a)
@@ -335,7 +294,7 @@ static enum amt_igmp_error amt_ip6_parse(const uint8_t *pkt, size_t len, struct 
 	v->msg_len = tot - off;
 	if (v->msg_len < AMT_MLDV2_REPORT_HDR)
 		return AMT_IGMP_ERR_TOO_SHORT;
-	if (amt_csum_fold(amt_csum_add(amt_csum_pseudo6(&v->src, &v->dst, v->msg_len), v->msg,
+	if (amt_csum_fold(amt_csum_add(amt_csum_pseudo6(&v->src, &v->dst, v->msg_len, AMT_IPPROTO_ICMPV6), v->msg,
 				       v->msg_len)) != 0)
 		return AMT_IGMP_ERR_CHECKSUM;
 	return AMT_IGMP_OK;
@@ -732,7 +691,7 @@ static ssize_t amt_gm_finish(uint8_t *buf, int family, const union amt_ip *src,
 	} else {
 		m = buf + AMT_MLD_IP_HDR_LEN;
 		amt_ip6_write(buf, src, dst, msg_len);
-		sum = amt_csum_pseudo6(src, dst, msg_len);
+		sum = amt_csum_pseudo6(src, dst, msg_len, AMT_IPPROTO_ICMPV6);
 	}
 	m[2] = 0;
 	m[3] = 0;
@@ -912,4 +871,39 @@ ssize_t amt_report_build_legacy(uint8_t *buf, size_t size, int family, const uni
 			dst = *group;
 	}
 	return amt_gm_finish(buf, family, src, &dst, mlen);
+}
+
+bool amt_group_is_link_local(int family, const union amt_ip *group)
+{
+	if (family == AF_INET)
+		return group->bytes[0] == 224 && group->bytes[1] == 0 && group->bytes[2] == 0;
+	/* ff00::/8 with scope 0 (reserved), 1 (interface) or 2 (link). */
+	return group->bytes[0] == 0xff && (group->bytes[1] & 0x0f) <= 2;
+}
+
+ssize_t amt_report_without_link_local(const uint8_t *pkt, size_t len, int family, uint8_t *buf,
+				      size_t size, const uint8_t **out)
+{
+	struct amt_group_record recs[AMT_REPORT_MAX_KEPT], rec;
+	struct amt_report rep;
+	size_t kept = 0, dropped = 0;
+
+	*out = pkt;
+	if (amt_report_decode(pkt, len, family, &rep) != AMT_IGMP_OK)
+		return -1;
+	while (amt_report_next(&rep, &rec)) {
+		if (amt_group_is_link_local(rep.family, &rec.group))
+			dropped++;
+		else if (kept < AMT_REPORT_MAX_KEPT)
+			recs[kept++] = rec;
+		else
+			return -1;
+	}
+	if (!dropped)
+		return len;
+	if (!kept)
+		return 0;
+	/* Only IGMPv3 and MLDv2 reports carry more than one record. */
+	*out = buf;
+	return amt_report_build(buf, size, rep.family, &rep.src, recs, kept);
 }

@@ -177,6 +177,21 @@ ssize_t amt_report_build(uint8_t *buf, size_t size, int family, const union amt_
 ssize_t amt_report_build_legacy(uint8_t *buf, size_t size, int family, const union amt_ip *src,
 				const union amt_ip *group, bool leave);
 
+/* 224.0.0.0/24, or an IPv6 group of interface- or link-local scope. */
+bool amt_group_is_link_local(int family, const union amt_ip *group);
+
+/*
+ * Link-local groups have no business in a tunnel: the host stack reports
+ * them (pimd's 224.0.0.13, ...) on the gateway's pseudo-interface too.
+ * Returns len with *out = pkt when the report has none, the length of a
+ * report rebuilt without them in buf (*out = buf), 0 when no record is
+ * left, or -1 for a report that does not decode or has more than
+ * AMT_REPORT_MAX_KEPT records to keep.
+ */
+#define AMT_REPORT_MAX_KEPT 256
+ssize_t amt_report_without_link_local(const uint8_t *pkt, size_t len, int family, uint8_t *buf,
+				      size_t size, const uint8_t **out);
+
 /*
  * RFC 3376 4.1.1 / 4.1.7 8-bit code (IGMPv3 Max Resp Code and QQIC, MLDv2
  * QQIC): values below 128 as is, above as mantissa/exponent.  Encoding

@@ -25,10 +25,16 @@ void amt_mac_init(struct amt_mac_state *st, uint32_t grace_ms)
 
 void amt_mac_fini(struct amt_mac_state *st)
 {
-	explicit_bzero(st->cur, sizeof(st->cur));
-	explicit_bzero(st->prev, sizeof(st->prev));
+	explicit_bzero(&st->cur, sizeof(st->cur));
+	explicit_bzero(&st->prev, sizeof(st->prev));
 	st->has_cur = false;
 	st->has_prev = false;
+}
+
+/* Hash the key pads once: HMAC__SHA256_Init() leaves exactly that state. */
+static void amt_mac_key_set(struct amt_mac_key *key, const uint8_t secret[AMT_MAC_SECRET_LEN])
+{
+	HMAC__SHA256_Init(&key->pads, secret, AMT_MAC_SECRET_LEN);
 }
 
 /* Shift the current secret to previous and install a new one. */
@@ -36,11 +42,11 @@ static void amt_mac_install(struct amt_mac_state *st, const uint8_t secret[AMT_M
 			    uint64_t now_ms)
 {
 	if (st->has_cur) {
-		memcpy(st->prev, st->cur, AMT_MAC_SECRET_LEN);
+		st->prev = st->cur;
 		st->has_prev = true;
 		st->prev_until_ms = now_ms + st->grace_ms;
 	}
-	memcpy(st->cur, secret, AMT_MAC_SECRET_LEN);
+	amt_mac_key_set(&st->cur, secret);
 	st->has_cur = true;
 	st->rotated_ms = now_ms;
 }
@@ -85,12 +91,11 @@ int amt_mac_set_secret(struct amt_mac_state *st, const uint8_t *secret, size_t l
 	return 0;
 }
 
-int amt_mac_compute(const uint8_t secret[AMT_MAC_SECRET_LEN], int family, const union amt_ip *addr,
-		    uint16_t port, uint32_t nonce, uint8_t mac[AMT_MAC_LEN])
+/* The MAC's input; returns its length, or 0 for an unknown family. */
+static size_t amt_mac_input(uint8_t in[AMT_MAC_INPUT_MAX], int family, const union amt_ip *addr,
+			    uint16_t port, uint32_t nonce)
 {
-	uint8_t in[AMT_MAC_INPUT_MAX], digest[AMT_SHA256_LEN];
 	size_t alen, n = 0;
-	HMAC_SHA256_CTX ctx;
 
 	if (family == AF_INET) {
 		in[n++] = 4;
@@ -99,7 +104,7 @@ int amt_mac_compute(const uint8_t secret[AMT_MAC_SECRET_LEN], int family, const 
 		in[n++] = 6;
 		alen = 16;
 	} else {
-		return -1;
+		return 0;
 	}
 	memcpy(in + n, addr->bytes, alen);
 	n += alen;
@@ -109,8 +114,20 @@ int amt_mac_compute(const uint8_t secret[AMT_MAC_SECRET_LEN], int family, const 
 	in[n++] = nonce >> 16;
 	in[n++] = nonce >> 8;
 	in[n++] = nonce;
+	return n;
+}
 
-	HMAC__SHA256_Init(&ctx, secret, AMT_MAC_SECRET_LEN);
+/* HMAC from the precomputed pads: two SHA-256 blocks for our input. */
+static int amt_mac_keyed(const struct amt_mac_key *key, int family, const union amt_ip *addr,
+			 uint16_t port, uint32_t nonce, uint8_t mac[AMT_MAC_LEN])
+{
+	uint8_t in[AMT_MAC_INPUT_MAX], digest[AMT_SHA256_LEN];
+	size_t n = amt_mac_input(in, family, addr, port, nonce);
+	HMAC_SHA256_CTX ctx;
+
+	if (n == 0)
+		return -1;
+	ctx = key->pads;
 	HMAC__SHA256_Update(&ctx, in, n);
 	HMAC__SHA256_Final(digest, &ctx);
 	memcpy(mac, digest, AMT_MAC_LEN);
@@ -119,12 +136,24 @@ int amt_mac_compute(const uint8_t secret[AMT_MAC_SECRET_LEN], int family, const 
 	return 0;
 }
 
+int amt_mac_compute(const uint8_t secret[AMT_MAC_SECRET_LEN], int family, const union amt_ip *addr,
+		    uint16_t port, uint32_t nonce, uint8_t mac[AMT_MAC_LEN])
+{
+	struct amt_mac_key key;
+	int ret;
+
+	amt_mac_key_set(&key, secret);
+	ret = amt_mac_keyed(&key, family, addr, port, nonce, mac);
+	explicit_bzero(&key, sizeof(key));
+	return ret;
+}
+
 int amt_mac_generate(const struct amt_mac_state *st, int family, const union amt_ip *addr,
 		     uint16_t port, uint32_t nonce, uint8_t mac[AMT_MAC_LEN])
 {
 	if (!st->has_cur)
 		return -1;
-	return amt_mac_compute(st->cur, family, addr, port, nonce, mac);
+	return amt_mac_keyed(&st->cur, family, addr, port, nonce, mac);
 }
 
 /* Constant-time equality of two MACs. */
@@ -137,17 +166,30 @@ static bool amt_mac_equal(const uint8_t *a, const uint8_t *b)
 	return diff == 0;
 }
 
+/* mac is right under key (constant-time comparison). */
+static bool amt_mac_check(const struct amt_mac_key *key, int family, const union amt_ip *addr,
+			  uint16_t port, uint32_t nonce, const uint8_t mac[AMT_MAC_LEN])
+{
+	uint8_t want[AMT_MAC_LEN];
+	bool ok;
+
+	if (amt_mac_keyed(key, family, addr, port, nonce, want) < 0)
+		return false;
+	ok = amt_mac_equal(want, mac);
+	explicit_bzero(want, sizeof(want));
+	return ok;
+}
+
+/*
+ * The current secret first; the previous one only when that fails (which
+ * tells a sender nothing it does not learn from being refused anyway).
+ */
 bool amt_mac_verify(const struct amt_mac_state *st, uint64_t now_ms, int family,
 		    const union amt_ip *addr, uint16_t port, uint32_t nonce,
 		    const uint8_t mac[AMT_MAC_LEN])
 {
-	uint8_t want[AMT_MAC_LEN];
-	bool ok = false;
-
-	if (st->has_cur && amt_mac_compute(st->cur, family, addr, port, nonce, want) == 0)
-		ok |= amt_mac_equal(want, mac);
-	if (st->has_prev && now_ms < st->prev_until_ms &&
-	    amt_mac_compute(st->prev, family, addr, port, nonce, want) == 0)
-		ok |= amt_mac_equal(want, mac);
-	return ok;
+	if (st->has_cur && amt_mac_check(&st->cur, family, addr, port, nonce, mac))
+		return true;
+	return st->has_prev && now_ms < st->prev_until_ms &&
+	       amt_mac_check(&st->prev, family, addr, port, nonce, mac);
 }

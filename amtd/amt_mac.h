@@ -13,14 +13,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sha256.h"
+
 #include "amt_group_record.h"
 
 #define AMT_MAC_LEN	   6
 #define AMT_MAC_SECRET_LEN 32
 
+/*
+ * A secret as HMAC uses it: the SHA-256 states after the inner and outer
+ * key pads, computed once when the secret is installed, so that a MAC
+ * costs two SHA-256 blocks instead of four.  The secret itself is not kept.
+ */
+struct amt_mac_key {
+	HMAC_SHA256_CTX pads;
+};
+
 struct amt_mac_state {
-	uint8_t cur[AMT_MAC_SECRET_LEN];
-	uint8_t prev[AMT_MAC_SECRET_LEN];
+	struct amt_mac_key cur;
+	struct amt_mac_key prev;
 	bool has_cur;
 	bool has_prev;
 	/* The previous secret is accepted while now_ms < prev_until_ms. */
@@ -57,7 +68,8 @@ int amt_mac_generate(const struct amt_mac_state *st, int family, const union amt
 		     uint16_t port, uint32_t nonce, uint8_t mac[AMT_MAC_LEN]);
 /*
  * Whether mac is right under the current secret, or under the previous
- * one within its grace period.  Compared in constant time.
+ * one within its grace period (tried only when the current one does not
+ * match).  Each comparison takes constant time.
  */
 bool amt_mac_verify(const struct amt_mac_state *st, uint64_t now_ms, int family,
 		    const union amt_ip *addr, uint16_t port, uint32_t nonce,

@@ -45,6 +45,14 @@
 		}                                                                                  \
 	}
 
+/* DNS relay discovery: the record in use and the lookups' counters. */
+#define GATEWAY_DNS_STATE(name)                                                                    \
+	{                                                                                          \
+		.xpath = "/frr-amtd:amtd/gateway/state/dns/" name,                                 \
+		.cbs = {.get_elem = amtd_gateway_dns_state_get_elem,                               \
+		}                                                                                  \
+	}
+
 /* clang-format off */
 const struct frr_yang_module_info frr_amtd_info = {
 	.name = "frr-amtd",
@@ -94,6 +102,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 		RELAY_STATE("statistics/sent-membership-query", amtd_relay_statistics_get_elem),
 		RELAY_STATE("statistics/received-membership-update", amtd_relay_statistics_get_elem),
 		RELAY_STATE("statistics/received-teardown", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/receive-queue-drops", amtd_relay_statistics_get_elem),
 		RELAY_STATE("statistics/sent-multicast-data", amtd_relay_statistics_get_elem),
 		RELAY_STATE("statistics/sent-multicast-data-bytes", amtd_relay_statistics_get_elem),
 		RELAY_STATE("statistics/send-errors", amtd_relay_statistics_get_elem),
@@ -168,6 +177,22 @@ const struct frr_yang_module_info frr_amtd_info = {
 			}
 		},
 		{
+			.xpath = "/frr-amtd:amtd/gateway/dns-discovery/source",
+			.cbs = {
+				.modify = amtd_gateway_dns_source_modify,
+				.destroy = amtd_leaf_destroy,
+				.cli_show = amt_cli_show_gw_dns,
+			}
+		},
+		{
+			.xpath = "/frr-amtd:amtd/gateway/dns-discovery/name",
+			.cbs = {
+				.modify = amtd_leaf_modify,
+				.destroy = amtd_leaf_destroy,
+				.cli_show = amt_cli_show_gw_dns,
+			}
+		},
+		{
 			.xpath = "/frr-amtd:amtd/gateway/source-prefix",
 			.cbs = {
 				.create = amtd_leaf_create,
@@ -185,6 +210,27 @@ const struct frr_yang_module_info frr_amtd_info = {
 		GATEWAY_STATE("sent-update"),
 		GATEWAY_STATE("received-data"),
 		GATEWAY_STATE("dropped-data"),
+		GATEWAY_STATE("relay-selection"),
+		GATEWAY_STATE("relay-changes"),
+		GATEWAY_STATE("icmp-errors"),
+		GATEWAY_DNS_STATE("query-name"),
+		GATEWAY_DNS_STATE("records"),
+		GATEWAY_DNS_STATE("record-index"),
+		GATEWAY_DNS_STATE("precedence"),
+		GATEWAY_DNS_STATE("discovery-optional"),
+		GATEWAY_DNS_STATE("relay-type"),
+		GATEWAY_DNS_STATE("relay-name"),
+		GATEWAY_DNS_STATE("ttl"),
+		GATEWAY_DNS_STATE("queries"),
+		GATEWAY_DNS_STATE("answers"),
+		GATEWAY_DNS_STATE("query-failures"),
+		GATEWAY_DNS_STATE("bad-answers"),
+		GATEWAY_DNS_STATE("empty-answers"),
+		GATEWAY_DNS_STATE("bad-records"),
+		GATEWAY_DNS_STATE("no-relay-records"),
+		GATEWAY_DNS_STATE("over-limit"),
+		GATEWAY_DNS_STATE("name-failures"),
+		GATEWAY_DNS_STATE("relays-tried"),
 		{
 			.xpath = "/frr-amtd:amtd/gateway/oper-status",
 			.cbs = {

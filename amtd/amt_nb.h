@@ -20,6 +20,8 @@ int amtd_gateway_create(struct nb_cb_create_args *args);
 void amtd_gateway_apply_finish(struct nb_cb_apply_finish_args *args);
 struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args);
 int amtd_gateway_destroy(struct nb_cb_destroy_args *args);
+int amtd_gateway_dns_source_modify(struct nb_cb_modify_args *args);
+struct yang_data *amtd_gateway_dns_state_get_elem(struct nb_cb_get_elem_args *args);
 
 /* Operational state (amt_nb_state.c). */
 const void *amtd_relay_get_next(struct nb_cb_get_next_args *args);
@@ -44,5 +46,7 @@ void amt_cli_show_gateway(struct vty *vty, const struct lyd_node *dnode, bool sh
 void amt_cli_show_instance_end(struct vty *vty, const struct lyd_node *dnode);
 /* Relay and gateway parameters (amt_vty.c). */
 void amt_cli_show_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+/* Gateway DNS discovery leaves (amt_gateway_vty.c). */
+void amt_cli_show_gw_dns(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 
 #endif /* _AMT_NB_H */

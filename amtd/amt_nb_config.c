@@ -167,6 +167,17 @@ static void amt_gateway_config_from_dnode(const struct lyd_node *dnode,
 	amt_gateway_config_default(cfg);
 	amt_gateway_address_from_dnode(dnode, "relay-address", &cfg->relay);
 	amt_gateway_address_from_dnode(dnode, "discovery-address", &cfg->discovery);
+	amt_gateway_address_from_dnode(dnode, "dns-discovery/source", &cfg->dns_source);
+	if (yang_dnode_exists(dnode, "dns-discovery/name")) {
+		size_t len;
+
+		strlcpy(cfg->dns_name, yang_dnode_get_string(dnode, "dns-discovery/name"),
+			sizeof(cfg->dns_name));
+		/* Queried as given: absolute, with or without the final dot. */
+		len = strlen(cfg->dns_name);
+		if (len > 1 && cfg->dns_name[len - 1] == '.')
+			cfg->dns_name[len - 1] = '\0';
+	}
 	cfg->relay_port = yang_dnode_get_uint16(dnode, "relay-port");
 	cfg->request_timeout_s = yang_dnode_get_uint32(dnode, "request-timeout");
 	cfg->retransmissions = yang_dnode_get_uint8(dnode, "retransmissions");
@@ -178,6 +189,30 @@ static void amt_gateway_config_from_dnode(const struct lyd_node *dnode,
 			continue;
 		yang_dnode_get_prefix(&cfg->prefixes[cfg->nprefixes++], child, NULL);
 	}
+}
+
+/* XPath: /frr-amtd:amtd/gateway/dns-discovery/source */
+int amtd_gateway_dns_source_modify(struct nb_cb_modify_args *args)
+{
+	struct ipaddr ip;
+	bool unicast;
+
+	if (args->event != NB_EV_VALIDATE)
+		return NB_OK;
+	yang_dnode_get_ip(&ip, args->dnode, NULL);
+	if (IS_IPADDR_V4(&ip))
+		unicast = ip.ipaddr_v4.s_addr != INADDR_ANY &&
+			  !IN_MULTICAST(ntohl(ip.ipaddr_v4.s_addr)) &&
+			  ip.ipaddr_v4.s_addr != INADDR_BROADCAST;
+	else
+		unicast = !IN6_IS_ADDR_UNSPECIFIED(&ip.ipaddr_v6) &&
+			  !IN6_IS_ADDR_MULTICAST(&ip.ipaddr_v6);
+	if (!unicast) {
+		snprintfrr(args->errmsg, args->errmsg_len,
+			   "dns-discovery source %pIA is not a unicast address", &ip);
+		return NB_ERR_VALIDATION;
+	}
+	return NB_OK;
 }
 
 /* XPath: /frr-amtd:amtd/gateway, after all changes of a commit. */

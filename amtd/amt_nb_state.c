@@ -10,6 +10,7 @@
 
 #include "amtd.h"
 #include "amt_gateway.h"
+#include "amt_gateway_dns.h"
 #include "amt_nb.h"
 #include "amt_relay.h"
 #include "amt_zebra.h"
@@ -113,6 +114,7 @@ static const struct {
 	AMT_COUNTER("sent-membership-query", tx_query),
 	AMT_COUNTER("received-membership-update", rx_update),
 	AMT_COUNTER("received-teardown", rx_teardown),
+	AMT_COUNTER("receive-queue-drops", rx_socket_drops),
 	AMT_COUNTER("sent-multicast-data", tx_data),
 	AMT_COUNTER("sent-multicast-data-bytes", tx_data_bytes),
 	AMT_COUNTER("send-errors", tx_errors),
@@ -270,5 +272,81 @@ struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
 	if (strmatch(leaf, "dropped-data"))
 		return yang_data_new_uint64(args->xpath,
 					    gw->stats.drop_data_flow + gw->stats.drop_data_sender);
+	if (strmatch(leaf, "relay-selection"))
+		return yang_data_new_string(args->xpath, amt_gw_selection_str(gw->selection));
+	if (strmatch(leaf, "relay-changes"))
+		return yang_data_new_uint64(args->xpath, gw->stats.relay_changes);
+	if (strmatch(leaf, "icmp-errors"))
+		return yang_data_new_uint64(args->xpath, gw->stats.icmp_errors);
 	return NULL;
+}
+
+/* XPath: /frr-amtd:amtd/gateway/state/dns/<counter> */
+static const struct {
+	const char *leaf;
+	size_t offset;
+} amt_gw_dns_counters[] = {
+#define AMT_COUNTER(leaf, field)                                                                   \
+	{                                                                                          \
+		leaf, offsetof(struct amt_gw_dns_stats, field)                                     \
+	}
+	AMT_COUNTER("queries", queries),
+	AMT_COUNTER("answers", answers),
+	AMT_COUNTER("query-failures", query_failures),
+	AMT_COUNTER("bad-answers", bad_answers),
+	AMT_COUNTER("empty-answers", empty_answers),
+	AMT_COUNTER("bad-records", bad_records),
+	AMT_COUNTER("no-relay-records", no_relay_records),
+	AMT_COUNTER("over-limit", over_limit),
+	AMT_COUNTER("name-failures", name_failures),
+	AMT_COUNTER("relays-tried", relays_tried),
+#undef AMT_COUNTER
+};
+
+/* The record in use: only while there is one. */
+static struct yang_data *amt_gw_dns_record_elem(const char *xpath, const char *leaf,
+						const struct amt_gw_dns *dns)
+{
+	const struct amt_relay_record *rec = &dns->cur_rec;
+
+	if (!dns->have_cur)
+		return NULL;
+	if (strmatch(leaf, "record-index"))
+		return dns->cur >= 0 ? yang_data_new_uint8(xpath, dns->cur + 1) : NULL;
+	if (strmatch(leaf, "precedence"))
+		return yang_data_new_uint8(xpath, rec->precedence);
+	if (strmatch(leaf, "discovery-optional"))
+		return yang_data_new_bool(xpath, rec->discovery_optional);
+	if (strmatch(leaf, "relay-type"))
+		return yang_data_new_string(xpath, amt_relay_type_str(rec->type));
+	if (strmatch(leaf, "relay-name"))
+		return rec->type == AMT_RELAY_TYPE_NAME ? yang_data_new_string(xpath, rec->name)
+							: NULL;
+	return NULL;
+}
+
+struct yang_data *amtd_gateway_dns_state_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct amt_instance *inst = args->list_entry;
+	const struct amt_gw_dns *dns = inst->gateway ? inst->gateway->dns : NULL;
+	const char *leaf = amt_xpath_leaf(args->xpath);
+
+	if (!dns)
+		return NULL;
+	for (size_t i = 0; i < array_size(amt_gw_dns_counters); i++) {
+		if (strmatch(leaf, amt_gw_dns_counters[i].leaf)) {
+			const uint8_t *base = (const uint8_t *)&dns->stats;
+			uint64_t val;
+
+			memcpy(&val, base + amt_gw_dns_counters[i].offset, sizeof(val));
+			return yang_data_new_uint64(args->xpath, val);
+		}
+	}
+	if (strmatch(leaf, "query-name"))
+		return dns->qname[0] ? yang_data_new_string(args->xpath, dns->qname) : NULL;
+	if (strmatch(leaf, "records"))
+		return yang_data_new_uint8(args->xpath, dns->nrecs);
+	if (strmatch(leaf, "ttl"))
+		return dns->nrecs ? yang_data_new_uint32(args->xpath, dns->ttl) : NULL;
+	return amt_gw_dns_record_elem(args->xpath, leaf, dns);
 }

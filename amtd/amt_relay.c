@@ -25,8 +25,21 @@ DEFINE_MTYPE_STATIC(AMTD, AMT_TUNNEL, "AMT relay tunnel");
 
 /* Large enough for any AMT message over a 9000-byte jumbo frame. */
 #define AMT_RELAY_RXBUF 9216
-/* Datagrams handled per read event, so that other events get their turn. */
+/* Messages per recvmmsg call, and replies per sendmmsg call. */
+#define AMT_RELAY_RX_VEC 32
+/*
+ * Messages handled per read event: at least AMT_RELAY_RX_BATCH (when that
+ * many wait), more while the event has taken less than 1/AMT_RELAY_CTL_DIV
+ * of the time the last tun read event took (the data path, bounded in
+ * amt_relay_tun.c), at most AMT_RELAY_RX_MAX.  Neither side starves the
+ * other: under load from both, the control plane gets about a ninth of the
+ * core, and more when the data path's events are short.
+ */
 #define AMT_RELAY_RX_BATCH 64
+#define AMT_RELAY_RX_MAX   1024
+#define AMT_RELAY_CTL_DIV  8
+/* Largest reply (a Membership Query with its General Query). */
+#define AMT_RELAY_REPLY_MAX 256
 
 static int amt_tunnel_cmp(const struct amt_tunnel *a, const struct amt_tunnel *b)
 {
@@ -42,12 +55,30 @@ static uint32_t amt_tunnel_hash(const struct amt_tunnel *t)
 
 DECLARE_HASH(amt_tunnels, struct amt_tunnel, item, amt_tunnel_cmp, amt_tunnel_hash);
 
+static int amt_expiry_cmp(const struct amt_tunnel *a, const struct amt_tunnel *b)
+{
+	return numcmp(a->expiry_ms, b->expiry_ms);
+}
+
+DECLARE_HEAP(amt_expiry, struct amt_tunnel, exp_item, amt_expiry_cmp);
+
+/* Tunnels whose timers are served per expiry event, at most. */
+#define AMT_RELAY_EXPIRE_BATCH 1024
+
 uint64_t amt_now_ms(void)
 {
 	struct timeval tv;
 
 	monotime(&tv);
 	return (uint64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+uint64_t amt_now_us(void)
+{
+	struct timeval tv;
+
+	monotime(&tv);
+	return (uint64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 void amt_relay_config_default(struct amt_relay_config *cfg)
@@ -105,7 +136,33 @@ static void amt_ipaddr_to_su(const struct amt_ipaddr *a, uint16_t port, union so
 
 /* ---------------------------------------------------------------- tunnels */
 
-static void amt_tunnel_expire(struct event *event);
+static void amt_relay_expire(struct event *event);
+
+/* Make sure the relay's timer fires by the earliest expiry. */
+static void amt_relay_expiry_arm(struct amt_relay *relay, uint64_t now)
+{
+	struct amt_tunnel *first = amt_expiry_first(&relay->expiry);
+
+	if (!first) {
+		EVENT_OFF(relay->t_expire);
+		return;
+	}
+	if (relay->t_expire && relay->expire_at_ms <= first->expiry_ms)
+		return;
+	EVENT_OFF(relay->t_expire);
+	relay->expire_at_ms = first->expiry_ms;
+	event_add_timer_msec(master, amt_relay_expire, relay,
+			     first->expiry_ms > now ? first->expiry_ms - now : 0, &relay->t_expire);
+}
+
+static void amt_tunnel_unqueue(struct amt_tunnel *t)
+{
+	if (!t->exp_queued)
+		return;
+	amt_expiry_del(&t->relay->expiry, t);
+	t->exp_queued = false;
+}
+
 
 static struct amt_tunnel *amt_tunnel_find(struct amt_relay *relay, const union sockunion *gw)
 {
@@ -140,7 +197,7 @@ static void amt_tunnel_free(struct amt_tunnel *t)
 	struct amt_relay *relay = t->relay;
 
 	DEBUGD(&amt_dbg_events, "AMT relay %s: tunnel to %pSU removed", relay->inst->name, &t->gw);
-	EVENT_OFF(t->t_expire);
+	amt_tunnel_unqueue(t);
 	amt_tunnels_del(&relay->tunnels, t);
 	/* Withdraws the tunnel's (S,G)s from the index, reporting the union. */
 	amt_membership_clear(t->memb);
@@ -149,11 +206,14 @@ static void amt_tunnel_free(struct amt_tunnel *t)
 	XFREE(MTYPE_AMT_TUNNEL, t);
 }
 
-/* After the tunnel's membership changed: drop it when empty, else re-arm. */
+/*
+ * After the tunnel's membership changed: drop it when empty, else queue it
+ * for its next timer expiry (the caller re-arms the relay's timer).
+ */
 static void amt_tunnel_settle(struct amt_tunnel *t)
 {
 	struct amt_relay *relay = t->relay;
-	uint64_t next, now;
+	uint64_t next;
 
 	if (amt_membership_num_groups(t->memb) == 0) {
 		amt_tunnel_free(t);
@@ -163,20 +223,33 @@ static void amt_tunnel_settle(struct amt_tunnel *t)
 	amt_flow_index_flush(relay->index);
 
 	next = amt_membership_next_expiry(t->memb);
-	EVENT_OFF(t->t_expire);
+	if (t->exp_queued && next == t->expiry_ms)
+		return;
+	amt_tunnel_unqueue(t);
 	if (next == AMT_TIME_NEVER)
 		return;
-	now = amt_now_ms();
-	event_add_timer_msec(master, amt_tunnel_expire, t, next > now ? next - now : 0,
-			     &t->t_expire);
+	t->expiry_ms = next;
+	amt_expiry_add(&relay->expiry, t);
+	t->exp_queued = true;
 }
 
-static void amt_tunnel_expire(struct event *event)
+/* The relay's timer: serve every tunnel whose expiry has come. */
+static void amt_relay_expire(struct event *event)
 {
-	struct amt_tunnel *t = EVENT_ARG(event);
+	struct amt_relay *relay = EVENT_ARG(event);
+	uint64_t now = amt_now_ms();
+	struct amt_tunnel *t;
 
-	amt_membership_expire(t->memb, amt_now_ms());
-	amt_tunnel_settle(t);
+	for (int i = 0; i < AMT_RELAY_EXPIRE_BATCH; i++) {
+		t = amt_expiry_first(&relay->expiry);
+		if (!t || t->expiry_ms > now)
+			break;
+		amt_tunnel_unqueue(t);
+		amt_membership_expire(t->memb, now);
+		amt_tunnel_settle(t);
+	}
+	/* Also when the batch ran out: the rest is due now (0 ms). */
+	amt_relay_expiry_arm(relay, now);
 }
 
 uint32_t amt_relay_tunnel_count(const struct amt_relay *relay)
@@ -210,18 +283,71 @@ void amt_relay_clear_stats(struct amt_relay *relay)
 
 /* ---------------------------------------------------------------- sending */
 
+void amt_relay_sendmmsg(struct amt_relay *relay, int fd, struct mmsghdr *msgs, unsigned int n)
+{
+	unsigned int sent = 0;
+
+	while (sent < n) {
+		int r = sendmmsg(fd, msgs + sent, n - sent, 0);
+
+		if (r <= 0) {
+			/* Count what could not be sent and skip it. */
+			relay->stats.tx_errors++;
+			DEBUGD(&amt_dbg_packets, "AMT relay %s: send to %pSU failed: %s",
+			       relay->inst->name, (union sockunion *)msgs[sent].msg_hdr.msg_name,
+			       safe_strerror(errno));
+			sent++;
+			continue;
+		}
+		sent += r;
+	}
+}
+
+/* Replies to one batch of received messages, sent with one sendmmsg. */
+struct amt_reply_batch {
+	struct amt_relay_socket *sock;
+	struct mmsghdr msgs[AMT_RELAY_RX_VEC];
+	struct iovec iov[AMT_RELAY_RX_VEC];
+	union sockunion to[AMT_RELAY_RX_VEC];
+	uint8_t buf[AMT_RELAY_RX_VEC][AMT_RELAY_REPLY_MAX];
+	unsigned int n;
+};
+
+static struct amt_reply_batch amt_replies;
+
+static void amt_relay_replies_flush(void)
+{
+	struct amt_reply_batch *b = &amt_replies;
+
+	if (b->n)
+		amt_relay_sendmmsg(b->sock->relay, b->sock->fd, b->msgs, b->n);
+	b->n = 0;
+}
+
 static void amt_relay_send(struct amt_relay_socket *s, const uint8_t *buf, ssize_t len,
 			   const union sockunion *to)
 {
-	if (len < 0) {
+	struct amt_reply_batch *b = &amt_replies;
+	struct mmsghdr *m;
+
+	if (len < 0 || len > AMT_RELAY_REPLY_MAX) {
 		s->relay->stats.tx_errors++;
 		return;
 	}
-	if (sendto(s->fd, buf, len, 0, &to->sa, sockunion_sizeof(to)) != len) {
-		s->relay->stats.tx_errors++;
-		DEBUGD(&amt_dbg_packets, "AMT relay %s: send to %pSU failed: %s",
-		       s->relay->inst->name, to, safe_strerror(errno));
-	}
+	if (b->n && (b->sock != s || b->n == AMT_RELAY_RX_VEC))
+		amt_relay_replies_flush();
+	b->sock = s;
+	memcpy(b->buf[b->n], buf, len);
+	b->to[b->n] = *to;
+	b->iov[b->n].iov_base = b->buf[b->n];
+	b->iov[b->n].iov_len = len;
+	m = &b->msgs[b->n];
+	memset(m, 0, sizeof(*m));
+	m->msg_hdr.msg_name = &b->to[b->n];
+	m->msg_hdr.msg_namelen = sockunion_sizeof(to);
+	m->msg_hdr.msg_iov = &b->iov[b->n];
+	m->msg_hdr.msg_iovlen = 1;
+	b->n++;
 }
 
 /*
@@ -379,6 +505,7 @@ static void amt_relay_update(struct amt_relay_socket *s, const struct amt_msg *m
 	t->updates++;
 	amt_relay_apply_report(relay, t, msg, now);
 	amt_tunnel_settle(t);
+	amt_relay_expiry_arm(relay, now);
 }
 
 static void amt_relay_teardown(struct amt_relay_socket *s, const struct amt_msg *msg)
@@ -472,20 +599,83 @@ static void amt_relay_handle(struct amt_relay_socket *s, const uint8_t *buf, siz
 	}
 }
 
+/* Received messages, a recvmmsg batch. */
+struct amt_rx_batch {
+	struct mmsghdr msgs[AMT_RELAY_RX_VEC];
+	struct iovec iov[AMT_RELAY_RX_VEC];
+	union sockunion from[AMT_RELAY_RX_VEC];
+	uint8_t cmsg[AMT_RELAY_RX_VEC][CMSG_SPACE(sizeof(uint32_t))];
+	uint8_t buf[AMT_RELAY_RX_VEC][AMT_RELAY_RXBUF];
+};
+
+static void amt_rx_batch_prepare(struct amt_rx_batch *b)
+{
+	for (unsigned int i = 0; i < AMT_RELAY_RX_VEC; i++) {
+		struct msghdr *h = &b->msgs[i].msg_hdr;
+
+		b->iov[i].iov_base = b->buf[i];
+		b->iov[i].iov_len = AMT_RELAY_RXBUF;
+		memset(h, 0, sizeof(*h));
+		h->msg_name = &b->from[i];
+		h->msg_namelen = sizeof(b->from[i]);
+		h->msg_iov = &b->iov[i];
+		h->msg_iovlen = 1;
+		h->msg_control = b->cmsg[i];
+		h->msg_controllen = sizeof(b->cmsg[i]);
+	}
+}
+
+/* SO_RXQ_OVFL: the socket's drop count so far, on messages after a drop. */
+static void amt_relay_count_drops(struct amt_relay_socket *s, struct msghdr *h)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		uint32_t total;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL ||
+		    c->cmsg_len < CMSG_LEN(sizeof(total)))
+			continue;
+		memcpy(&total, CMSG_DATA(c), sizeof(total));
+		if (total != s->drops_seen) {
+			s->relay->stats.rx_socket_drops += (uint32_t)(total - s->drops_seen);
+			DEBUGD(&amt_dbg_packets, "AMT relay %s: kernel dropped %u messages",
+			       s->relay->inst->name, (uint32_t)(total - s->drops_seen));
+			s->drops_seen = total;
+		}
+	}
+}
+
 static void amt_relay_sock_read(struct event *event)
 {
 	struct amt_relay_socket *s = EVENT_ARG(event);
-	static uint8_t buf[AMT_RELAY_RXBUF];
-	union sockunion from;
-	socklen_t fromlen;
-	ssize_t n;
+	struct amt_relay *relay = s->relay;
+	static struct amt_rx_batch rx;
+	uint64_t t0 = amt_now_us();
+	unsigned int done = 0;
 
-	for (int i = 0; i < AMT_RELAY_RX_BATCH; i++) {
-		fromlen = sizeof(from);
-		n = recvfrom(s->fd, buf, sizeof(buf), 0, &from.sa, &fromlen);
-		if (n < 0)
+	while (done < AMT_RELAY_RX_MAX) {
+		int n;
+
+		amt_rx_batch_prepare(&rx);
+		n = recvmmsg(s->fd, rx.msgs, AMT_RELAY_RX_VEC, MSG_DONTWAIT, NULL);
+		if (n <= 0)
 			break;
-		amt_relay_handle(s, buf, n, &from);
+		for (int i = 0; i < n; i++) {
+			struct msghdr *h = &rx.msgs[i].msg_hdr;
+
+			amt_relay_count_drops(s, h);
+			if (h->msg_flags & MSG_TRUNC) {
+				relay->stats.err_malformed++;
+				continue;
+			}
+			amt_relay_handle(s, rx.buf[i], rx.msgs[i].msg_len, &rx.from[i]);
+		}
+		amt_relay_replies_flush();
+		done += n;
+		if (n < AMT_RELAY_RX_VEC)
+			break;
+		if (done >= AMT_RELAY_RX_BATCH &&
+		    amt_now_us() - t0 >= relay->tun_busy_us / AMT_RELAY_CTL_DIV)
+			break;
 	}
 	event_add_read(master, amt_relay_sock_read, s, s->fd, &s->t_read);
 }
@@ -508,6 +698,8 @@ static int amt_relay_socket_open(struct amt_relay *relay, const struct amt_ipadd
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &on, sizeof(on));
 	}
+	/* Count what the kernel drops when the receive queue is full. */
+	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
 	setsockopt_so_recvbuf(fd, 4 * 1024 * 1024);
 	setsockopt_so_sendbuf(fd, 4 * 1024 * 1024);
 	amt_ipaddr_to_su(addr, relay->cfg.port, &su);
@@ -549,6 +741,7 @@ static void amt_relay_sockets_open(struct amt_relay *relay)
 			continue;
 		s->relay = relay;
 		s->fd = fd;
+		s->drops_seen = 0;
 		s->addr = *addrs[i];
 		s->discovery = i >= 2;
 		event_add_read(master, amt_relay_sock_read, s, fd, &s->t_read);
@@ -585,6 +778,7 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 	relay->inst = inst;
 	amt_relay_config_default(&relay->cfg);
 	amt_tunnels_init(&relay->tunnels);
+	amt_expiry_init(&relay->expiry);
 	relay->index = amt_flow_index_new(amt_relay_union_changed, relay);
 	relay->rl_last_ms = amt_now_ms();
 	relay->rl_tokens_milli = (uint64_t)relay->cfg.rate_limit * 1000;
@@ -604,6 +798,8 @@ void amt_relay_free(struct amt_relay *relay)
 	EVENT_OFF(relay->t_tun_read);
 	EVENT_OFF(relay->t_rotate);
 	amt_relay_clear_tunnels(relay);
+	EVENT_OFF(relay->t_expire);
+	amt_expiry_fini(&relay->expiry);
 	amt_tunnels_fini(&relay->tunnels);
 	amt_flow_index_free(relay->index);
 	amt_mac_fini(&relay->mac);

@@ -37,6 +37,8 @@ struct amt_relay_config {
 /* Message and error counters (draft-ietf-mboned-amt-yang statistics). */
 struct amt_relay_stats {
 	uint64_t rx_discovery, rx_request, rx_update, rx_teardown;
+	/* Dropped by the kernel: a relay socket's receive queue was full. */
+	uint64_t rx_socket_drops;
 	uint64_t tx_advertisement, tx_query, tx_data;
 	uint64_t tx_data_bytes, tx_errors;
 	/* Accepted, but bending the format (trailing bytes, reserved bits). */
@@ -55,11 +57,13 @@ struct amt_relay_socket {
 	struct amt_relay *relay;
 	int fd;
 	struct amt_ipaddr addr;
-	bool discovery; /* bound to a discovery address */
+	bool discovery;	     /* bound to a discovery address */
+	uint32_t drops_seen; /* the kernel's drop count (SO_RXQ_OVFL) so far */
 	struct event *t_read;
 };
 
 PREDECL_HASH(amt_tunnels);
+PREDECL_HEAP(amt_expiry);
 
 /* A gateway's tunnel, keyed by the gateway's address and UDP port. */
 struct amt_tunnel {
@@ -74,7 +78,10 @@ struct amt_tunnel {
 
 	struct amt_membership *memb;
 	struct amt_fi_tunnel *fi;
-	struct event *t_expire;
+	/* In the relay's expiry heap, due at expiry_ms, iff queued. */
+	struct amt_expiry_item exp_item;
+	bool exp_queued;
+	uint64_t expiry_ms;
 
 	uint64_t updates;
 	uint64_t data_packets, data_bytes;
@@ -90,9 +97,19 @@ struct amt_relay {
 	unsigned int nsocks;
 	struct event *t_tun_read;
 	struct event *t_rotate;
+	/* How long the last tun read event took: the control socket's share. */
+	uint64_t tun_busy_us;
 
 	struct amt_mac_state mac;
 	struct amt_tunnels_head tunnels;
+	/*
+	 * The tunnels' next membership timer expiries, earliest first, served
+	 * by one relay-wide timer (t_expire, due at expire_at_ms) instead of
+	 * a timer per tunnel.
+	 */
+	struct amt_expiry_head expiry;
+	struct event *t_expire;
+	uint64_t expire_at_ms;
 	struct amt_flow_index *index;
 
 	/* Token bucket for unauthenticated messages. */
@@ -116,6 +133,10 @@ extern struct amt_tunnel *amt_relay_tunnel_next(struct amt_relay *relay, struct 
 extern void amt_relay_clear_tunnels(struct amt_relay *relay);
 extern void amt_relay_clear_stats(struct amt_relay *relay);
 extern uint64_t amt_now_ms(void);
+extern uint64_t amt_now_us(void);
+/* sendmmsg all of msgs, counting (and skipping) what cannot be sent. */
+extern void amt_relay_sendmmsg(struct amt_relay *relay, int fd, struct mmsghdr *msgs,
+			       unsigned int n);
 
 /* amt_relay_tun.c: the pseudo-interface side. */
 extern void amt_relay_tun_read(struct event *event);

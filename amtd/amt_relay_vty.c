@@ -301,6 +301,7 @@ static void amt_show_relay_stats(struct vty *vty, json_object *json, struct amt_
 	AMT_STAT(rx, "request", st->rx_request);
 	AMT_STAT(rx, "update", st->rx_update);
 	AMT_STAT(rx, "teardown", st->rx_teardown);
+	AMT_STAT(rx, "socketDrops", st->rx_socket_drops);
 	AMT_STAT(tx, "advertisement", st->tx_advertisement);
 	AMT_STAT(tx, "query", st->tx_query);
 	AMT_STAT(tx, "data", st->tx_data);

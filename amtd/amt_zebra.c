@@ -30,7 +30,7 @@ static void amt_zebra_connected(struct zclient *zc)
  * pseudo-interface, so that the RPF check of the kernel and pimd accepts
  * the multicast decapsulated into it.  Returns whether it was sent.
  */
-bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, bool add)
+bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_ip *gate, bool add)
 {
 	struct zapi_route api = {};
 	struct zapi_nexthop *nh;
@@ -47,10 +47,19 @@ bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, bool add)
 		api.nexthop_num = 1;
 		nh = &api.nexthops[0];
 		nh->vrf_id = VRF_DEFAULT;
-		nh->type = NEXTHOP_TYPE_IFINDEX;
 		nh->ifindex = ifindex;
+		if (!gate) {
+			nh->type = NEXTHOP_TYPE_IFINDEX;
+		} else if (p->family == AF_INET) {
+			nh->type = NEXTHOP_TYPE_IPV4_IFINDEX;
+			nh->gate.ipv4 = gate->v4;
+		} else {
+			nh->type = NEXTHOP_TYPE_IPV6_IFINDEX;
+			nh->gate.ipv6 = gate->v6;
+		}
 	}
-	DEBUGD(&amt_dbg_zebra, "%s route %pFX via ifindex %d", add ? "add" : "delete", p, ifindex);
+	DEBUGD(&amt_dbg_zebra, "%s route %pFX via ifindex %d%s", add ? "add" : "delete", p, ifindex,
+	       gate ? " and the PIM neighbor" : "");
 	return zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, zclient, &api) !=
 	       ZCLIENT_SEND_FAILURE;
 }
@@ -105,6 +114,9 @@ static int amt_zebra_if_address_update(ZAPI_CALLBACK_ARGS)
 		return 0;
 	DEBUGD(&amt_dbg_zebra, "interface %s address %pFX %s", c->ifp->name, c->address,
 	       cmd == ZEBRA_INTERFACE_ADDRESS_ADD ? "added" : "deleted");
+	/* A gateway's PIM neighbor follows the pseudo-interface's subnet. */
+	if (c->ifp->ifindex != IFINDEX_INTERNAL)
+		amt_instance_if_update(c->ifp, true);
 	if (cmd == ZEBRA_INTERFACE_ADDRESS_DELETE)
 		connected_free(&c);
 	return 0;

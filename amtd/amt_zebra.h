@@ -7,9 +7,13 @@
 
 #include "lib/prefix.h"
 
+#include "amt_group_record.h"
+
 extern void amt_zebra_init(void);
 extern void amt_zebra_terminate(void);
 extern bool amt_zebra_is_connected(void);
-extern bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, bool add);
+/* gate: the nexthop address on the interface, or NULL for none. */
+extern bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_ip *gate,
+			    bool add);
 
 #endif /* _AMT_ZEBRA_H */

@@ -3,7 +3,9 @@
 # .ci/run runs.  Needs root (packages, make install, network namespaces).
 #
 # Stages after the build: make check (unit tests, the same under ASan and
-# UBSan, the tshark cross-check, the fuzzers), make install, the topotests.
+# UBSan, the tshark cross-check, the fuzzers), make install, the topotests,
+# and the Debian packages (make deb, then tools/check-deb.sh installs them on
+# a clean Debian 12 in a chroot and starts FRR with amtd from them).
 # Each stage runs even when an earlier one failed; the closing summary adds
 # up every stage's counts and the exit status is non-zero on any failure.
 set -u
@@ -35,20 +37,37 @@ stage() {
 stage check make check
 stage install sh -c 'make install && tools/setup-frr-user.sh'
 stage topotest make topotest
+# The Debian packages: make deb needs a few packages besides
+# tools/install-deps.sh's; then install and run them in a chroot.
+# shellcheck disable=SC2317 # run through stage
+deb() {
+	missing=""
+	for p in debhelper chrpath libunwind-dev; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends $missing || return 1
+	fi
+	make deb && tools/check-deb.sh
+}
+stage deb deb
 
 echo
 echo "=== summary"
 status=0
-for name in check install topotest; do
+for name in check install topotest deb; do
 	rc=$(cat "$results/$name.rc" 2>/dev/null || echo 1)
 	[ "$rc" -eq 0 ] && word=ok || { word="FAILED (exit $rc)"; status=1; }
 	echo "$name: $word"
 done
 # Our suites close with "unit: N passed, N failed" (and sanitized, tshark,
-# fuzz, docs, rpm), pytest with
+# fuzz, docs, rpm, deb), pytest with
 # "=== N passed, M failed ... in Ts ===".
-cat "$results"/check.log "$results"/topotest.log | awk '
-	/^(unit|sanitized|tshark|fuzz|docs|rpm): [0-9]+ passed, [0-9]+ failed$/ {
+cat "$results"/check.log "$results"/topotest.log "$results"/deb.log | awk '
+	/^(unit|sanitized|tshark|fuzz|docs|rpm|deb): [0-9]+ passed, [0-9]+ failed$/ {
 		print "  " $0; p += $2; f += $4; next
 	}
 	/^=+ .* in [0-9.]+s/ {

@@ -984,6 +984,88 @@ static void test_pseudo_random(void)
 	CHECK_INT(bad, 0);
 }
 
+/* Link-local groups are taken out of reports before they enter a tunnel. */
+static void test_report_without_link_local(void)
+{
+	struct amt_group_record recs[3], rec;
+	struct amt_report rep;
+	union amt_ip src = {}, g = {};
+	uint8_t pkt[256], buf[256], s4[4];
+	const uint8_t *out;
+	ssize_t n, m;
+
+	inet_pton(AF_INET, "224.0.0.13", &g.v4);
+	CHECK(amt_group_is_link_local(AF_INET, &g));
+	inet_pton(AF_INET, "224.0.1.40", &g.v4);
+	CHECK(!amt_group_is_link_local(AF_INET, &g));
+	inet_pton(AF_INET6, "ff02::d", &g.v6);
+	CHECK(amt_group_is_link_local(AF_INET6, &g));
+	inet_pton(AF_INET6, "ff01::1", &g.v6);
+	CHECK(amt_group_is_link_local(AF_INET6, &g));
+	inet_pton(AF_INET6, "ff3e::8000:1", &g.v6);
+	CHECK(!amt_group_is_link_local(AF_INET6, &g));
+	inet_pton(AF_INET6, "ff05::2", &g.v6);
+	CHECK(!amt_group_is_link_local(AF_INET6, &g));
+
+	/* 224.0.0.13 EXCLUDE {}, (198.51.100.7, 232.1.1.1), 224.0.0.22 EXCLUDE {}. */
+	memset(recs, 0, sizeof(recs));
+	inet_pton(AF_INET, "10.255.0.2", &src.v4);
+	inet_pton(AF_INET, "198.51.100.7", s4);
+	for (int i = 0; i < 3; i++) {
+		recs[i].family = AF_INET;
+		recs[i].type = AMT_REC_MODE_IS_EXCLUDE;
+	}
+	inet_pton(AF_INET, "224.0.0.13", &recs[0].group.v4);
+	recs[1].type = AMT_REC_MODE_IS_INCLUDE;
+	inet_pton(AF_INET, "232.1.1.1", &recs[1].group.v4);
+	recs[1].num_sources = 1;
+	recs[1].sources = s4;
+	inet_pton(AF_INET, "224.0.0.22", &recs[2].group.v4);
+	n = amt_report_build(pkt, sizeof(pkt), AF_INET, &src, recs, 3);
+	CHECK(n > 0);
+	m = amt_report_without_link_local(pkt, n, AF_INET, buf, sizeof(buf), &out);
+	CHECK(m > 0 && m < n);
+	CHECK(out == buf);
+	CHECK_INT(amt_report_decode(out, m, AF_INET, &rep), AMT_IGMP_OK);
+	CHECK_INT(rep.num_records, 1);
+	CHECK_MEM(&rep.src.v4, &src.v4, 4);
+	CHECK(amt_report_next(&rep, &rec));
+	check_addr4(&rec.group.v4, "232.1.1.1");
+	CHECK_INT(rec.type, AMT_REC_MODE_IS_INCLUDE);
+	CHECK_INT(rec.num_sources, 1);
+	CHECK_MEM(rec.sources, s4, 4);
+	CHECK(!amt_report_next(&rep, &rec));
+
+	/* Nothing to take out: the packet itself. */
+	m = amt_report_without_link_local(out, m, AF_INET, pkt, sizeof(pkt), &out);
+	CHECK(out == buf);
+	CHECK_INT(amt_report_decode(out, m, AF_INET, &rep), AMT_IGMP_OK);
+
+	/* Only link-local groups: nothing is left to send. */
+	n = amt_report_build(pkt, sizeof(pkt), AF_INET, &src, recs, 1);
+	CHECK_INT(amt_report_without_link_local(pkt, n, AF_INET, buf, sizeof(buf), &out), 0);
+	inet_pton(AF_INET, "224.0.0.22", &g.v4);
+	n = amt_report_build_legacy(pkt, sizeof(pkt), AF_INET, &src, &g, false);
+	CHECK_INT(amt_report_without_link_local(pkt, n, AF_INET, buf, sizeof(buf), &out), 0);
+	/* Not a report. */
+	CHECK_INT(amt_report_without_link_local(pkt, 10, AF_INET, buf, sizeof(buf), &out), -1);
+
+	/* MLDv2: ff02::d out, ff3e::8000:1 kept. */
+	memset(recs, 0, sizeof(recs));
+	memset(&src, 0, sizeof(src));
+	inet_pton(AF_INET6, "fe80::1", &src.v6);
+	recs[0].family = recs[1].family = AF_INET6;
+	recs[0].type = recs[1].type = AMT_REC_MODE_IS_EXCLUDE;
+	inet_pton(AF_INET6, "ff02::d", &recs[0].group.v6);
+	inet_pton(AF_INET6, "ff3e::8000:1", &recs[1].group.v6);
+	n = amt_report_build(pkt, sizeof(pkt), AF_INET6, &src, recs, 2);
+	m = amt_report_without_link_local(pkt, n, AF_INET6, buf, sizeof(buf), &out);
+	CHECK_INT(amt_report_decode(out, m, AF_INET6, &rep), AMT_IGMP_OK);
+	CHECK_INT(rep.num_records, 1);
+	CHECK(amt_report_next(&rep, &rec));
+	check_addr6(&rec.group.v6, "ff3e::8000:1");
+}
+
 int main(void)
 {
 	test_checksum_helper();
@@ -994,6 +1076,7 @@ int main(void)
 	test_query_parse();
 	test_query_build();
 	test_report_build();
+	test_report_without_link_local();
 	test_pseudo_random();
 	return amt_test_summary("test_amt_igmp");
 }

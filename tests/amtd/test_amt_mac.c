@@ -97,7 +97,7 @@ static void test_rotation(void)
 	struct amt_mac_state st;
 	union amt_ip a;
 	uint8_t m0[AMT_MAC_LEN], m1[AMT_MAC_LEN], m2[AMT_MAC_LEN];
-	uint8_t bad[AMT_MAC_LEN], first_random[AMT_MAC_SECRET_LEN];
+	uint8_t bad[AMT_MAC_LEN];
 	const uint32_t grace = 60000;
 	unsigned int wrong = 0;
 
@@ -130,8 +130,6 @@ static void test_rotation(void)
 	/* Rotate at t=1000: the old MAC holds until 1000 + grace. */
 	CHECK_INT(amt_mac_rotate(&st, 1000), 0);
 	CHECK(st.has_prev);
-	CHECK(memcmp(st.cur, secret, sizeof(secret)) != 0);
-	memcpy(first_random, st.cur, sizeof(first_random));
 	CHECK_INT(amt_mac_generate(&st, AF_INET6, &a, 2268, 1, m1), 0);
 	CHECK(!mac_equal(m0, m1));
 	CHECK(amt_mac_verify(&st, 1000, AF_INET6, &a, 2268, 1, m1));
@@ -144,8 +142,9 @@ static void test_rotation(void)
 
 	/* A second rotation forgets the first secret, grace or not. */
 	CHECK_INT(amt_mac_rotate(&st, 2000), 0);
-	CHECK(memcmp(st.cur, first_random, sizeof(first_random)) != 0);
 	CHECK_INT(amt_mac_generate(&st, AF_INET6, &a, 2268, 1, m2), 0);
+	CHECK(!mac_equal(m2, m1));
+	CHECK(!mac_equal(m2, m0));
 	CHECK(amt_mac_verify(&st, 2000, AF_INET6, &a, 2268, 1, m2));
 	CHECK(amt_mac_verify(&st, 2000, AF_INET6, &a, 2268, 1, m1));
 	CHECK(!amt_mac_verify(&st, 2000, AF_INET6, &a, 2268, 1, m0));
@@ -153,6 +152,95 @@ static void test_rotation(void)
 	amt_mac_fini(&st);
 	CHECK(!amt_mac_verify(&st, 2000, AF_INET6, &a, 2268, 1, m2));
 	CHECK_INT(amt_mac_generate(&st, AF_INET6, &a, 2268, 1, m2), -1);
+}
+
+/* The precomputed key pads give what HMAC from the raw secret gives. */
+static void test_pads_match_compute(void)
+{
+	struct amt_mac_state st;
+	uint8_t got[AMT_MAC_LEN], want[AMT_MAC_LEN];
+	unsigned int differ = 0, refused = 0;
+	union amt_ip a;
+
+	amt_mac_init(&st, 1000);
+	CHECK_INT(amt_mac_set_secret(&st, secret, sizeof(secret), 0), 0);
+	for (uint32_t i = 0; i < 200; i++) {
+		int family = i % 2 ? AF_INET6 : AF_INET;
+
+		memset(&a, 0, sizeof(a));
+		for (size_t b = 0; b < sizeof(a.bytes); b++)
+			a.bytes[b] = i * 31 + b * 7;
+		CHECK_INT(amt_mac_generate(&st, family, &a, 1000 + i, i * 2654435761u, got), 0);
+		amt_mac_compute(secret, family, &a, 1000 + i, i * 2654435761u, want);
+		if (!mac_equal(got, want))
+			differ++;
+		if (!amt_mac_verify(&st, 0, family, &a, 1000 + i, i * 2654435761u, want))
+			refused++;
+	}
+	CHECK_INT(differ, 0);
+	CHECK_INT(refused, 0);
+	CHECK_INT(amt_mac_generate(&st, AF_UNSPEC, &a, 1, 1, got), -1);
+	CHECK(!amt_mac_verify(&st, 0, AF_UNSPEC, &a, 1, 1, want));
+	amt_mac_fini(&st);
+}
+
+/*
+ * Rotation with fixed secrets: which key answers, and when the previous
+ * one stops counting.
+ */
+static void test_rotation_paths(void)
+{
+	uint8_t k1[AMT_MAC_SECRET_LEN], k2[AMT_MAC_SECRET_LEN], k3[AMT_MAC_SECRET_LEN];
+	uint8_t m1[AMT_MAC_LEN], m2[AMT_MAC_LEN], m3[AMT_MAC_LEN], g[AMT_MAC_LEN];
+	struct amt_mac_state st;
+	union amt_ip a;
+
+	memset(&a, 0, sizeof(a));
+	inet_pton(AF_INET, "198.18.0.1", &a.v4);
+	memset(k1, 0x11, sizeof(k1));
+	memset(k2, 0x22, sizeof(k2));
+	memset(k3, 0x33, sizeof(k3));
+	amt_mac_compute(k1, AF_INET, &a, 10000, 42, m1);
+	amt_mac_compute(k2, AF_INET, &a, 10000, 42, m2);
+	amt_mac_compute(k3, AF_INET, &a, 10000, 42, m3);
+
+	amt_mac_init(&st, 500);
+	/* The first secret has no predecessor. */
+	CHECK_INT(amt_mac_set_secret(&st, k1, sizeof(k1), 100), 0);
+	CHECK(!st.has_prev);
+	CHECK(amt_mac_verify(&st, 100, AF_INET, &a, 10000, 42, m1));
+	CHECK(!amt_mac_verify(&st, 100, AF_INET, &a, 10000, 42, m2));
+
+	/* k2 current, k1 previous until 200 + 500. */
+	CHECK_INT(amt_mac_set_secret(&st, k2, sizeof(k2), 200), 0);
+	CHECK(st.has_prev);
+	CHECK_INT(st.prev_until_ms, 700);
+	CHECK_INT(amt_mac_generate(&st, AF_INET, &a, 10000, 42, g), 0);
+	CHECK_MEM(g, m2, AMT_MAC_LEN);
+	CHECK(amt_mac_verify(&st, 200, AF_INET, &a, 10000, 42, m2));
+	CHECK(amt_mac_verify(&st, 699, AF_INET, &a, 10000, 42, m1));
+	CHECK(!amt_mac_verify(&st, 700, AF_INET, &a, 10000, 42, m1));
+	/* After the grace period the current key still answers. */
+	CHECK(amt_mac_verify(&st, 700, AF_INET, &a, 10000, 42, m2));
+	/* The previous key covers the same inputs only. */
+	CHECK(!amt_mac_verify(&st, 300, AF_INET, &a, 10001, 42, m1));
+	CHECK(!amt_mac_verify(&st, 300, AF_INET, &a, 10000, 43, m1));
+
+	/* A rotation inside the grace period: k1 is forgotten at once. */
+	CHECK_INT(amt_mac_set_secret(&st, k3, sizeof(k3), 300), 0);
+	CHECK_INT(st.prev_until_ms, 800);
+	CHECK(amt_mac_verify(&st, 300, AF_INET, &a, 10000, 42, m3));
+	CHECK(amt_mac_verify(&st, 300, AF_INET, &a, 10000, 42, m2));
+	CHECK(!amt_mac_verify(&st, 300, AF_INET, &a, 10000, 42, m1));
+
+	/* A refused secret leaves the state as it was. */
+	CHECK_INT(amt_mac_set_secret(&st, k1, 31, 400), -1);
+	CHECK_INT(amt_mac_generate(&st, AF_INET, &a, 10000, 42, g), 0);
+	CHECK_MEM(g, m3, AMT_MAC_LEN);
+	CHECK(amt_mac_verify(&st, 400, AF_INET, &a, 10000, 42, m2));
+	amt_mac_fini(&st);
+	CHECK(!amt_mac_verify(&st, 400, AF_INET, &a, 10000, 42, m3));
+	CHECK(!amt_mac_verify(&st, 400, AF_INET, &a, 10000, 42, m2));
 }
 
 int main(void)
@@ -164,5 +252,7 @@ int main(void)
 	test_known_answers();
 	test_inputs_matter();
 	test_rotation();
+	test_pads_match_compute();
+	test_rotation_paths();
 	return amt_test_summary("test_amt_mac");
 }

@@ -32,7 +32,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
@@ -97,8 +96,7 @@ struct emu_opts {
 	const char *ifname;
 	struct in_addr relay;
 	uint16_t relay_port;
-	struct in_addr prefix;
-	uint32_t prefix_len;
+	struct bench_prefix prefix;
 	struct bench_endpoints ep;
 	uint32_t tunnels;
 	struct in_addr source, group;
@@ -170,8 +168,6 @@ struct emu {
 	uint32_t nbuckets;
 	uint32_t qqi_s;
 };
-
-static volatile sig_atomic_t emu_stop;
 
 /* ---------------------------------------------------------------- misc */
 
@@ -631,8 +627,8 @@ static void emu_ring_poll(struct emu *e, int timeout_ms)
  */
 static void emu_attach_filter(struct emu *e)
 {
-	uint32_t mask = e->o.prefix_len ? ~0u << (32 - e->o.prefix_len) : 0;
-	uint32_t net = ntohl(e->o.prefix.s_addr) & mask;
+	uint32_t mask = e->o.prefix.len ? ~0u << (32 - e->o.prefix.len) : 0;
+	uint32_t net = ntohl(e->o.prefix.addr.s_addr) & mask;
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETHERTYPE_IP, 0, 8),
@@ -705,17 +701,10 @@ static void emu_open_raw(struct emu *e)
 
 static void emu_write_ready(struct emu *e)
 {
-	FILE *f;
-
 	e->ready = true;
 	e->ready_rt = bench_realtime_ns();
-	if (!e->o.ready_file)
-		return;
-	f = fopen(e->o.ready_file, "w");
-	if (!f)
-		bench_die("%s: %s", e->o.ready_file, strerror(errno));
-	fprintf(f, "up=%u\n", e->up);
-	fclose(f);
+	if (e->o.ready_file)
+		bench_write_file(e->o.ready_file, "up=%u\n", e->up);
 }
 
 static void emu_initial_done(struct emu *e)
@@ -791,7 +780,7 @@ static void emu_run(struct emu *e)
 	e->hs_start_ns = bench_now_ns();
 	if (e->o.passive || !e->o.tunnels)
 		emu_initial_done(e);
-	while (!emu_stop) {
+	while (!bench_stop) {
 		uint64_t since_ready_ms = 0;
 
 		emu_ring_poll(e, 1);
@@ -931,160 +920,44 @@ static void emu_usage(void)
 	exit(2);
 }
 
-static void emu_parse_prefix(struct emu_opts *o, char *s)
-{
-	char *slash = strchr(s, '/');
-
-	if (!slash)
-		emu_usage();
-	*slash = 0;
-	if (!bench_parse_addr(s, &o->prefix) || !bench_parse_u32(slash + 1, &o->prefix_len) ||
-	    o->prefix_len > 32)
-		emu_usage();
-}
-
 static void emu_parse(struct emu_opts *o, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "ifname", 1, 0, 'i' },
-		{ "relay", 1, 0, 'r' },
-		{ "relay-port", 1, 0, 'R' },
-		{ "prefix", 1, 0, 'x' },
-		{ "tunnels", 1, 0, 'n' },
-		{ "source", 1, 0, 's' },
-		{ "group", 1, 0, 'g' },
-		{ "ports-per-addr", 1, 0, 'k' },
-		{ "port-base", 1, 0, 'b' },
-		{ "window", 1, 0, 'w' },
-		{ "rate", 1, 0, 'a' },
-		{ "timeout-ms", 1, 0, 't' },
-		{ "retries", 1, 0, 'T' },
-		{ "duration", 1, 0, 'd' },
-		{ "idle-exit-ms", 1, 0, 'I' },
-		{ "warmup-ms", 1, 0, 'W' },
-		{ "measure-ms", 1, 0, 'M' },
-		{ "late", 1, 0, 'l' },
-		{ "late-at-ms", 1, 0, 'L' },
-		{ "late-gap-ms", 1, 0, 'G' },
-		{ "storm", 1, 0, 'S' },
-		{ "storm-at-ms", 1, 0, 'A' },
-		{ "passive", 0, 0, 'p' },
-		{ "ready-file", 1, 0, 'f' },
-		{ "cpu", 1, 0, 'c' },
-		{ "storm-group", 1, 0, 'h' },
-		{ 0, 0, 0, 0 },
+	const struct bench_opt opts[] = {
+		{ "ifname", BENCH_OPT_STR, &o->ifname },
+		{ "relay", BENCH_OPT_ADDR, &o->relay },
+		{ "relay-port", BENCH_OPT_U16, &o->relay_port },
+		BENCH_ENDPOINT_OPTS(o),
+		{ "window", BENCH_OPT_U32, &o->window },
+		{ "rate", BENCH_OPT_U32, &o->rate },
+		{ "timeout-ms", BENCH_OPT_U32, &o->timeout_ms },
+		{ "retries", BENCH_OPT_U32, &o->retries },
+		{ "duration", BENCH_OPT_U32, &o->duration_s },
+		{ "idle-exit-ms", BENCH_OPT_U32, &o->idle_exit_ms },
+		{ "warmup-ms", BENCH_OPT_U32, &o->warmup_ms },
+		{ "measure-ms", BENCH_OPT_U32, &o->measure_ms },
+		{ "late", BENCH_OPT_U32, &o->late },
+		{ "late-at-ms", BENCH_OPT_U32, &o->late_at_ms },
+		{ "late-gap-ms", BENCH_OPT_U32, &o->late_gap_ms },
+		{ "storm", BENCH_OPT_U32, &o->storm },
+		{ "storm-at-ms", BENCH_OPT_U32, &o->storm_at_ms },
+		{ "storm-group", BENCH_OPT_ADDR, &o->storm_group },
+		{ "passive", BENCH_OPT_FLAG, &o->passive },
+		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
+		{ "cpu", BENCH_OPT_INT, &o->cpu },
+		{ NULL },
 	};
-	uint32_t v;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		bool ok = true;
-
-		switch (c) {
-		case 'i':
-			o->ifname = optarg;
-			break;
-		case 'r':
-			ok = bench_parse_addr(optarg, &o->relay);
-			break;
-		case 's':
-			ok = bench_parse_addr(optarg, &o->source);
-			break;
-		case 'g':
-			ok = bench_parse_addr(optarg, &o->group);
-			break;
-		case 'h':
-			ok = bench_parse_addr(optarg, &o->storm_group);
-			break;
-		case 'x':
-			emu_parse_prefix(o, optarg);
-			break;
-		case 'p':
-			o->passive = true;
-			break;
-		case 'f':
-			o->ready_file = optarg;
-			break;
-		default:
-			ok = bench_parse_u32(optarg, &v);
-			switch (c) {
-			case 'R':
-				o->relay_port = v;
-				break;
-			case 'n':
-				o->tunnels = v;
-				break;
-			case 'k':
-				o->ep.ports_per_addr = v;
-				break;
-			case 'b':
-				o->ep.port_base = v;
-				break;
-			case 'w':
-				o->window = v;
-				break;
-			case 'a':
-				o->rate = v;
-				break;
-			case 't':
-				o->timeout_ms = v;
-				break;
-			case 'T':
-				o->retries = v;
-				break;
-			case 'd':
-				o->duration_s = v;
-				break;
-			case 'I':
-				o->idle_exit_ms = v;
-				break;
-			case 'W':
-				o->warmup_ms = v;
-				break;
-			case 'M':
-				o->measure_ms = v;
-				break;
-			case 'l':
-				o->late = v;
-				break;
-			case 'L':
-				o->late_at_ms = v;
-				break;
-			case 'G':
-				o->late_gap_ms = v;
-				break;
-			case 'S':
-				o->storm = v;
-				break;
-			case 'A':
-				o->storm_at_ms = v;
-				break;
-			case 'c':
-				o->cpu = v;
-				break;
-			default:
-				emu_usage();
-			}
-		}
-		if (!ok)
-			emu_usage();
-	}
-	if (!o->ifname || !o->relay.s_addr || !o->prefix_len || !o->ep.ports_per_addr ||
+	if (!bench_parse_opts(argc, argv, opts) || !o->ifname || !o->relay.s_addr ||
+	    !o->prefix.len || !o->ep.ports_per_addr ||
 	    (uint64_t)o->tunnels + o->late + o->storm > EMU_MAX_TUNNELS || !o->measure_ms)
 		emu_usage();
-}
-
-static void emu_on_signal(int sig)
-{
-	(void)sig;
-	emu_stop = 1;
 }
 
 static void emu_init(struct emu *e)
 {
 	struct emu_opts *o = &e->o;
 
-	o->ep.base.s_addr = htonl((ntohl(o->prefix.s_addr) & (~0u << (32 - o->prefix_len))) + 1);
+	o->ep.base = bench_prefix_first(&o->prefix);
 	e->ntun = o->tunnels + o->storm + o->late;
 	/* One more: the barrier endpoint. */
 	e->t = calloc(e->ntun + 1, sizeof(*e->t));
@@ -1125,8 +998,7 @@ int main(int argc, char **argv)
 
 	emu_parse(&e.o, argc, argv);
 	bench_pin_cpu(e.o.cpu);
-	signal(SIGINT, emu_on_signal);
-	signal(SIGTERM, emu_on_signal);
+	bench_catch_stop();
 	e.start_ns = bench_now_ns();
 	emu_init(&e);
 	emu_run(&e);

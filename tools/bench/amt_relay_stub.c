@@ -19,7 +19,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -57,67 +56,22 @@ static void stub_usage(void)
 
 static void stub_parse(struct stub_opts *o, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "bind", 1, 0, 'B' },	      { "to", 1, 0, 't' },
-		{ "source", 1, 0, 's' },      { "group", 1, 0, 'g' },
-		{ "port", 1, 0, 'p' },	      { "to-port", 1, 0, 'P' },
-		{ "duration-ms", 1, 0, 'd' }, { "plain", 0, 0, 'x' },
-		{ "cpu", 1, 0, 'c' },	      { 0, 0, 0, 0 },
+	const struct bench_opt opts[] = {
+		{ "bind", BENCH_OPT_ADDR, &o->bind_addr },
+		{ "to", BENCH_OPT_ADDR, &o->to },
+		{ "source", BENCH_OPT_ADDR, &o->source },
+		{ "group", BENCH_OPT_ADDR, &o->group },
+		{ "port", BENCH_OPT_U16, &o->port },
+		{ "to-port", BENCH_OPT_U16, &o->to_port },
+		{ "duration-ms", BENCH_OPT_U32, &o->duration_ms },
+		{ "plain", BENCH_OPT_FLAG, &o->plain },
+		{ "cpu", BENCH_OPT_INT, &o->cpu },
+		{ NULL },
 	};
-	uint32_t v;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		bool ok = true;
-
-		switch (c) {
-		case 'B':
-			ok = bench_parse_addr(optarg, &o->bind_addr);
-			break;
-		case 't':
-			ok = bench_parse_addr(optarg, &o->to);
-			break;
-		case 's':
-			ok = bench_parse_addr(optarg, &o->source);
-			break;
-		case 'g':
-			ok = bench_parse_addr(optarg, &o->group);
-			break;
-		case 'x':
-			o->plain = true;
-			break;
-		default:
-			ok = bench_parse_u32(optarg, &v);
-			if (c == 'p')
-				o->port = v;
-			else if (c == 'P')
-				o->to_port = v;
-			else if (c == 'd')
-				o->duration_ms = v;
-			else if (c == 'c')
-				o->cpu = v;
-			else
-				stub_usage();
-		}
-		if (!ok)
-			stub_usage();
-	}
-	if (!o->duration_ms || (o->plain && (!o->to.s_addr || !o->to_port)))
+	if (!bench_parse_opts(argc, argv, opts) || !o->duration_ms ||
+	    (o->plain && (!o->to.s_addr || !o->to_port)))
 		stub_usage();
-}
-
-static int stub_socket(const struct stub_opts *o)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = o->bind_addr };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), buf = 4 << 20;
-
-	if (fd < 0)
-		bench_die("socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-	sa.sin_port = htons(o->port);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		bench_die("bind: %s", strerror(errno));
-	return fd;
 }
 
 /* ---------------------------------------------------------------- handshake */
@@ -203,25 +157,14 @@ static void stub_blast(int fd, const struct stub_opts *o, const struct sockaddr_
 		/* The payload changes per packet: no UDP checksum (legal in IPv4). */
 		bufs[i][AMT_DATA_HDR_LEN + 26] = 0;
 		bufs[i][AMT_DATA_HDR_LEN + 27] = 0;
-		iov[i].iov_base = bufs[i];
-		iov[i].iov_len = STUB_MSG_LEN;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = (void *)to;
-		msgs[i].msg_hdr.msg_namelen = sizeof(*to);
 	}
+	bench_mmsg_init(msgs, iov, STUB_BATCH, bufs[0], sizeof(bufs[0]), STUB_MSG_LEN, (void *)to,
+			sizeof(*to));
 	while ((now = bench_now_ns()) < end) {
-		int r;
-
 		for (int i = 0; i < STUB_BATCH; i++)
 			bench_payload_set(bufs[i] + AMT_DATA_HDR_LEN + BENCH_INNER_HDR_LEN, 2,
 					  sent + i);
-		r = sendmmsg(fd, msgs, STUB_BATCH, 0);
-		if (r <= 0) {
-			errors++;
-			continue;
-		}
-		sent += r;
+		sent += bench_sendmmsg_all(fd, msgs, STUB_BATCH, &errors);
 	}
 	printf("sent=%" PRIu64 "\nerrors=%" PRIu64 "\n", sent, errors);
 	printf("rate_dps=%.0f\n", sent * 1e9 / (double)(now - start));
@@ -235,7 +178,7 @@ int main(int argc, char **argv)
 
 	stub_parse(&o, argc, argv);
 	bench_pin_cpu(o.cpu);
-	fd = stub_socket(&o);
+	fd = bench_udp_socket(o.bind_addr, o.port, 4 << 20, 0);
 	if (o.plain) {
 		gw.sin_addr = o.to;
 		gw.sin_port = htons(o.to_port);

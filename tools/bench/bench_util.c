@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,6 +100,157 @@ bool bench_parse_u32(const char *s, uint32_t *out)
 bool bench_parse_addr(const char *s, struct in_addr *out)
 {
 	return inet_pton(AF_INET, s, out) == 1;
+}
+
+struct in_addr bench_prefix_first(const struct bench_prefix *p)
+{
+	uint32_t mask = p->len ? ~0u << (32 - p->len) : 0;
+	struct in_addr a = { .s_addr = htonl((ntohl(p->addr.s_addr) & mask) + 1) };
+
+	return a;
+}
+
+static bool bench_parse_prefix(char *s, struct bench_prefix *p)
+{
+	char *slash = strchr(s, '/');
+
+	if (!slash)
+		return false;
+	*slash = 0;
+	return bench_parse_addr(s, &p->addr) && bench_parse_u32(slash + 1, &p->len) && p->len &&
+	       p->len <= 32;
+}
+
+static bool bench_opt_store(const struct bench_opt *o, char *arg)
+{
+	uint32_t v;
+
+	switch (o->type) {
+	case BENCH_OPT_ADDR:
+		return bench_parse_addr(arg, o->dst);
+	case BENCH_OPT_PREFIX:
+		return bench_parse_prefix(arg, o->dst);
+	case BENCH_OPT_STR:
+		*(const char **)o->dst = arg;
+		return true;
+	case BENCH_OPT_FLAG:
+		*(bool *)o->dst = true;
+		return true;
+	case BENCH_OPT_U32:
+	case BENCH_OPT_U16:
+	case BENCH_OPT_INT:
+		break;
+	}
+	if (!bench_parse_u32(arg, &v))
+		return false;
+	if (o->type == BENCH_OPT_U32)
+		*(uint32_t *)o->dst = v;
+	else if (o->type == BENCH_OPT_U16 && v <= UINT16_MAX)
+		*(uint16_t *)o->dst = v;
+	else if (o->type == BENCH_OPT_INT && v <= INT32_MAX)
+		*(int *)o->dst = v;
+	else
+		return false;
+	return true;
+}
+
+#define BENCH_MAX_OPTS 40
+
+bool bench_parse_opts(int argc, char **argv, const struct bench_opt *opts)
+{
+	struct option lo[BENCH_MAX_OPTS + 1] = {};
+	int c, n = 0;
+
+	for (; opts[n].name; n++) {
+		if (n == BENCH_MAX_OPTS)
+			bench_die("too many options");
+		lo[n].name = opts[n].name;
+		lo[n].has_arg = opts[n].type == BENCH_OPT_FLAG ? no_argument : required_argument;
+		lo[n].val = n + 1;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (c < 1 || c > n || !bench_opt_store(&opts[c - 1], optarg))
+			return false;
+	}
+	return optind == argc;
+}
+
+volatile sig_atomic_t bench_stop;
+
+static void bench_on_stop(int sig)
+{
+	(void)sig;
+	bench_stop = 1;
+}
+
+void bench_catch_stop(void)
+{
+	signal(SIGINT, bench_on_stop);
+	signal(SIGTERM, bench_on_stop);
+}
+
+void bench_write_file(const char *path, const char *fmt, ...)
+{
+	FILE *f = fopen(path, "w");
+	va_list ap;
+
+	if (!f)
+		bench_die("%s: %s", path, strerror(errno));
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+int bench_udp_socket(struct in_addr addr, uint16_t port, int sndbuf, int rcvbuf)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = addr };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
+
+	if (fd < 0)
+		bench_die("socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sndbuf)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	sa.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		bench_die("bind %s:%u: %s", inet_ntoa(addr), port, strerror(errno));
+	return fd;
+}
+
+void bench_mmsg_init(struct mmsghdr *msgs, struct iovec *iov, unsigned int n, uint8_t *buf,
+		     size_t stride, size_t len, void *name, socklen_t namelen)
+{
+	memset(msgs, 0, n * sizeof(*msgs));
+	for (unsigned int i = 0; i < n; i++) {
+		iov[i].iov_base = buf + i * stride;
+		iov[i].iov_len = len;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = name;
+		msgs[i].msg_hdr.msg_namelen = name ? namelen : 0;
+	}
+}
+
+unsigned int bench_sendmmsg_all(int fd, struct mmsghdr *msgs, unsigned int n, uint64_t *errors)
+{
+	unsigned int done = 0, failed = 0;
+
+	while (done < n) {
+		int k = sendmmsg(fd, msgs + done, n - done, 0);
+
+		if (k <= 0) {
+			failed++;
+			done++;
+			continue;
+		}
+		done += k;
+	}
+	*errors += failed;
+	return n - failed;
 }
 
 uint16_t bench_csum(const void *buf, size_t len, uint32_t sum)

@@ -8,9 +8,11 @@
 #define _AMT_BENCH_UTIL_H
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* The stream's UDP payload, as in an MPEG-TS over UDP stream. */
 #define BENCH_PAYLOAD_LEN 1316
@@ -58,6 +60,78 @@ void bench_pin_cpu(int cpu);
 void bench_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 bool bench_parse_u32(const char *s, uint32_t *out);
 bool bench_parse_addr(const char *s, struct in_addr *out);
+
+/* An IPv4 prefix, A.B.C.D/LEN on the command line. */
+struct bench_prefix {
+	struct in_addr addr;
+	uint32_t len;
+};
+
+/* The first host address of a prefix (network address + 1). */
+struct in_addr bench_prefix_first(const struct bench_prefix *p);
+
+/*
+ * Command-line options, all --name VALUE (a flag: --name alone), each
+ * stored where dst points: uint32_t, uint16_t, int, struct in_addr,
+ * struct bench_prefix, const char * or bool.
+ */
+enum bench_opt_type {
+	BENCH_OPT_U32,
+	BENCH_OPT_U16,
+	BENCH_OPT_INT,
+	BENCH_OPT_ADDR,
+	BENCH_OPT_PREFIX,
+	BENCH_OPT_STR,
+	BENCH_OPT_FLAG,
+};
+
+struct bench_opt {
+	const char *name;
+	enum bench_opt_type type;
+	void *dst;
+};
+
+/* The options naming the gateway endpoints and the stream, in the option
+ * structs of the tools that have them (amt_gw_emu, raw_fanout). */
+/* clang-format off */
+#define BENCH_ENDPOINT_OPTS(o)                                                 \
+	{ "prefix", BENCH_OPT_PREFIX, &(o)->prefix },                          \
+	{ "tunnels", BENCH_OPT_U32, &(o)->tunnels },                           \
+	{ "source", BENCH_OPT_ADDR, &(o)->source },                            \
+	{ "group", BENCH_OPT_ADDR, &(o)->group },                              \
+	{ "ports-per-addr", BENCH_OPT_U32, &(o)->ep.ports_per_addr },          \
+	{ "port-base", BENCH_OPT_U16, &(o)->ep.port_base }
+/* clang-format on */
+
+/* Parse argv[1..] against opts (ended by a NULL name); false on an
+ * unknown option, a missing or bad value, or a stray argument. */
+bool bench_parse_opts(int argc, char **argv, const struct bench_opt *opts);
+
+/* Set by SIGINT and SIGTERM once bench_catch_stop() was called. */
+extern volatile sig_atomic_t bench_stop;
+void bench_catch_stop(void);
+
+/* Write a one-line file (a ready marker for run.sh); dies on failure. */
+void bench_write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A UDP socket (SO_REUSEADDR) bound to addr:port (port 0: any), with the
+ * given buffer sizes (0: the default); dies on failure.
+ */
+int bench_udp_socket(struct in_addr addr, uint16_t port, int sndbuf, int rcvbuf);
+
+/*
+ * Point n messages at n buffers (buf + i * stride, len bytes each, one
+ * iovec per message) and at one destination (name may be NULL).
+ */
+void bench_mmsg_init(struct mmsghdr *msgs, struct iovec *iov, unsigned int n, uint8_t *buf,
+		     size_t stride, size_t len, void *name, socklen_t namelen);
+
+/*
+ * sendmmsg all n messages; a datagram that cannot be sent is counted in
+ * *errors and skipped (as the relay does).  Returns the datagrams sent.
+ */
+unsigned int bench_sendmmsg_all(int fd, struct mmsghdr *msgs, unsigned int n, uint64_t *errors);
 
 /* RFC 1071 checksum over buf, folded, starting from sum. */
 uint16_t bench_csum(const void *buf, size_t len, uint32_t sum);

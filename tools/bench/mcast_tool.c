@@ -18,7 +18,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,15 +31,6 @@
 
 #define MT_BATCH   64
 #define MT_RECV_SZ 2048
-
-/* recv: SIGINT/SIGTERM end the count early (the results are printed). */
-static volatile sig_atomic_t mt_stop;
-
-static void mt_on_signal(int sig)
-{
-	(void)sig;
-	mt_stop = 1;
-}
 
 struct mt_opts {
 	struct in_addr src, group, source, ifaddr;
@@ -64,56 +54,22 @@ static void mt_usage(void)
 
 static void mt_parse(struct mt_opts *o, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "src", 1, 0, 'S' },	      { "group", 1, 0, 'g' }, { "source", 1, 0, 's' },
-		{ "ifaddr", 1, 0, 'i' },      { "port", 1, 0, 'p' },  { "rate", 1, 0, 'r' },
-		{ "duration-ms", 1, 0, 'd' }, { "ttl", 1, 0, 't' },   { "unicast", 0, 0, 'u' },
-		{ "ready-file", 1, 0, 'f' },  { "cpu", 1, 0, 'c' },   { 0, 0, 0, 0 },
+	const struct bench_opt opts[] = {
+		{ "src", BENCH_OPT_ADDR, &o->src },
+		{ "group", BENCH_OPT_ADDR, &o->group },
+		{ "source", BENCH_OPT_ADDR, &o->source },
+		{ "ifaddr", BENCH_OPT_ADDR, &o->ifaddr },
+		{ "port", BENCH_OPT_U16, &o->port },
+		{ "rate", BENCH_OPT_U32, &o->rate },
+		{ "duration-ms", BENCH_OPT_U32, &o->duration_ms },
+		{ "ttl", BENCH_OPT_U32, &o->ttl },
+		{ "unicast", BENCH_OPT_FLAG, &o->unicast },
+		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
+		{ "cpu", BENCH_OPT_INT, &o->cpu },
+		{ NULL },
 	};
-	uint32_t v;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		bool ok = true;
-
-		switch (c) {
-		case 'S':
-			ok = bench_parse_addr(optarg, &o->src);
-			break;
-		case 'g':
-			ok = bench_parse_addr(optarg, &o->group);
-			break;
-		case 's':
-			ok = bench_parse_addr(optarg, &o->source);
-			break;
-		case 'i':
-			ok = bench_parse_addr(optarg, &o->ifaddr);
-			break;
-		case 'u':
-			o->unicast = true;
-			break;
-		case 'f':
-			o->ready_file = optarg;
-			break;
-		default:
-			ok = bench_parse_u32(optarg, &v);
-			if (c == 'p')
-				o->port = v;
-			else if (c == 'r')
-				o->rate = v;
-			else if (c == 'd')
-				o->duration_ms = v;
-			else if (c == 't')
-				o->ttl = v;
-			else if (c == 'c')
-				o->cpu = v;
-			else
-				mt_usage();
-		}
-		if (!ok)
-			mt_usage();
-	}
-	if (!o->duration_ms)
+	if (!bench_parse_opts(argc, argv, opts) || !o->duration_ms)
 		mt_usage();
 }
 
@@ -121,18 +77,12 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 
 static int mt_send_socket(const struct mt_opts *o)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = o->src };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), zero = 0, ttl = o->ttl, buf = 4 << 20;
+	int fd = bench_udp_socket(o->src, 0, 4 << 20, 0), zero = 0, ttl = o->ttl;
 
-	if (fd < 0)
-		bench_die("socket: %s", strerror(errno));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		bench_die("bind: %s", strerror(errno));
 	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &o->src, sizeof(o->src));
 	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
 	/* No copy to local listeners: only the wire copy costs. */
 	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 	return fd;
 }
 
@@ -148,19 +98,12 @@ static int mt_send(const struct mt_opts *o)
 	if (!o->rate)
 		mt_usage();
 	dst.sin_port = htons(o->port);
-	for (int i = 0; i < MT_BATCH; i++) {
-		iov[i].iov_base = bufs[i];
-		iov[i].iov_len = BENCH_PAYLOAD_LEN;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &dst;
-		msgs[i].msg_hdr.msg_namelen = sizeof(dst);
-	}
+	bench_mmsg_init(msgs, iov, MT_BATCH, bufs[0], sizeof(bufs[0]), BENCH_PAYLOAD_LEN, &dst,
+			sizeof(dst));
 	start = bench_now_ns();
 	end = start + o->duration_ms * 1000000ull;
 	while ((now = bench_now_ns()) < end) {
 		uint64_t due = (now - start) * o->rate / 1000000000ull + 1, n, wait_ns;
-		int r;
 
 		if (due <= sent) {
 			/* Sleep until the next one is due (short waits spin). */
@@ -179,12 +122,9 @@ static int mt_send(const struct mt_opts *o)
 		}
 		for (uint64_t i = 0; i < n; i++)
 			bench_payload_set(bufs[i], 1, sent + i);
-		r = sendmmsg(fd, msgs, n, 0);
-		if (r <= 0) {
-			errors++;
-			r = 1;
-		}
-		sent += r;
+		/* A datagram that fails keeps its sequence number: a gap. */
+		bench_sendmmsg_all(fd, msgs, n, &errors);
+		sent += n;
 	}
 	now = bench_now_ns();
 	printf("sent=%" PRIu64 "\nerrors=%" PRIu64 "\nlast_seq=%" PRIu64 "\n", sent, errors, sent);
@@ -196,20 +136,11 @@ static int mt_send(const struct mt_opts *o)
 
 static int mt_recv_socket(const struct mt_opts *o)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct in_addr any = { .s_addr = INADDR_ANY };
 	struct timeval tv = { .tv_usec = 100000 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, buf = 8 << 20;
+	int fd = bench_udp_socket(o->unicast ? any : o->group, o->port, 0, 8 << 20);
 
-	if (fd < 0)
-		bench_die("socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	sa.sin_port = htons(o->port);
-	if (!o->unicast)
-		sa.sin_addr = o->group;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		bench_die("bind: %s", strerror(errno));
 	if (!o->unicast) {
 		struct ip_mreq_source mr = {
 			.imr_multiaddr = o->group,
@@ -223,19 +154,6 @@ static int mt_recv_socket(const struct mt_opts *o)
 	return fd;
 }
 
-static void mt_ready(const struct mt_opts *o)
-{
-	FILE *f;
-
-	if (!o->ready_file)
-		return;
-	f = fopen(o->ready_file, "w");
-	if (f) {
-		fputs("ready\n", f);
-		fclose(f);
-	}
-}
-
 static int mt_recv(const struct mt_opts *o)
 {
 	static uint8_t bufs[MT_BATCH][MT_RECV_SZ];
@@ -245,17 +163,13 @@ static int mt_recv(const struct mt_opts *o)
 	int fd = mt_recv_socket(o);
 	struct rusage ru;
 
-	for (int i = 0; i < MT_BATCH; i++) {
-		iov[i].iov_base = bufs[i];
-		iov[i].iov_len = MT_RECV_SZ;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
-	signal(SIGINT, mt_on_signal);
-	signal(SIGTERM, mt_on_signal);
-	mt_ready(o);
+	bench_mmsg_init(msgs, iov, MT_BATCH, bufs[0], sizeof(bufs[0]), MT_RECV_SZ, NULL, 0);
+	/* SIGINT/SIGTERM end the count early (the results are printed). */
+	bench_catch_stop();
+	if (o->ready_file)
+		bench_write_file(o->ready_file, "ready\n");
 	end = bench_now_ns() + o->duration_ms * 1000000ull;
-	while (!mt_stop && bench_now_ns() < end) {
+	while (!bench_stop && bench_now_ns() < end) {
 		int r = recvmmsg(fd, msgs, MT_BATCH, MSG_WAITFORONE, NULL);
 
 		if (r <= 0)

@@ -16,7 +16,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +33,7 @@
 struct raw_opts {
 	struct in_addr bind_addr;
 	uint16_t bind_port;
-	struct in_addr prefix;
-	uint32_t prefix_len;
+	struct bench_prefix prefix;
 	struct bench_endpoints ep;
 	uint32_t tunnels;
 	struct in_addr source, group;
@@ -65,94 +63,32 @@ static void raw_usage(void)
 
 static void raw_parse(struct raw_opts *o, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "bind", 1, 0, 'B' },
-		{ "bind-port", 1, 0, 'P' },
-		{ "prefix", 1, 0, 'x' },
-		{ "tunnels", 1, 0, 'n' },
-		{ "source", 1, 0, 's' },
-		{ "group", 1, 0, 'g' },
-		{ "ports-per-addr", 1, 0, 'k' },
-		{ "port-base", 1, 0, 'b' },
-		{ "duration-ms", 1, 0, 'd' },
-		{ "batch", 1, 0, 'a' },
-		{ "cpu", 1, 0, 'c' },
-		{ 0, 0, 0, 0 },
+	const struct bench_opt opts[] = {
+		{ "bind", BENCH_OPT_ADDR, &o->bind_addr },
+		{ "bind-port", BENCH_OPT_U16, &o->bind_port },
+		BENCH_ENDPOINT_OPTS(o),
+		{ "duration-ms", BENCH_OPT_U32, &o->duration_ms },
+		{ "batch", BENCH_OPT_U32, &o->batch },
+		{ "cpu", BENCH_OPT_INT, &o->cpu },
+		{ NULL },
 	};
-	uint32_t v = 0;
-	char *slash;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		bool ok = true;
-
-		switch (c) {
-		case 'B':
-			ok = bench_parse_addr(optarg, &o->bind_addr);
-			break;
-		case 's':
-			ok = bench_parse_addr(optarg, &o->source);
-			break;
-		case 'g':
-			ok = bench_parse_addr(optarg, &o->group);
-			break;
-		case 'x':
-			slash = strchr(optarg, '/');
-			if (!slash)
-				raw_usage();
-			*slash = 0;
-			ok = bench_parse_addr(optarg, &o->prefix) &&
-			     bench_parse_u32(slash + 1, &o->prefix_len) && o->prefix_len &&
-			     o->prefix_len <= 32;
-			break;
-		default:
-			ok = bench_parse_u32(optarg, &v);
-			if (c == 'P')
-				o->bind_port = v;
-			else if (c == 'n')
-				o->tunnels = v;
-			else if (c == 'k')
-				o->ep.ports_per_addr = v;
-			else if (c == 'b')
-				o->ep.port_base = v;
-			else if (c == 'd')
-				o->duration_ms = v;
-			else if (c == 'a')
-				o->batch = v;
-			else if (c == 'c')
-				o->cpu = v;
-			else
-				raw_usage();
-		}
-		if (!ok)
-			raw_usage();
-	}
-	if (!o->tunnels || !o->prefix_len || !o->ep.ports_per_addr || !o->batch ||
-	    o->batch > RAW_MAX_BATCH)
+	if (!bench_parse_opts(argc, argv, opts) || !o->tunnels || !o->prefix.len ||
+	    !o->ep.ports_per_addr || !o->batch || o->batch > RAW_MAX_BATCH)
 		raw_usage();
 }
 
 static void raw_open(struct raw *r)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	int buf = 4 << 20;
-
-	r->fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (r->fd < 0)
-		bench_die("socket: %s", strerror(errno));
 	/* The relay's send buffer size. */
-	setsockopt(r->fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-	sa.sin_addr = r->o.bind_addr;
-	sa.sin_port = htons(r->o.bind_port);
-	if (bind(r->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		bench_die("bind: %s", strerror(errno));
+	r->fd = bench_udp_socket(r->o.bind_addr, r->o.bind_port, 4 << 20, 0);
 }
 
 static void raw_init(struct raw *r)
 {
 	struct raw_opts *o = &r->o;
 
-	o->ep.base.s_addr = htonl((ntohl(o->prefix.s_addr) & (~0u << (32 - o->prefix_len))) + 1);
+	o->ep.base = bench_prefix_first(&o->prefix);
 	r->dst = calloc(o->tunnels, sizeof(*r->dst));
 	r->bufs = calloc(RAW_BUFS, sizeof(*r->bufs));
 	if (!r->dst || !r->bufs)
@@ -173,21 +109,8 @@ static void raw_init(struct raw *r)
 
 static void raw_flush(struct raw *r, unsigned int n)
 {
-	unsigned int done = 0, failed = 0;
-
-	while (done < n) {
-		int k = sendmmsg(r->fd, r->msgs + done, n - done, 0);
-
-		if (k <= 0) {
-			/* Count the datagram that failed and go on, as the relay does. */
-			failed++;
-			done++;
-			continue;
-		}
-		done += k;
-	}
-	r->errors += failed;
-	r->sent += n - failed;
+	/* A datagram that fails is counted and skipped, as the relay does. */
+	r->sent += bench_sendmmsg_all(r->fd, r->msgs, n, &r->errors);
 }
 
 /* Send every stream packet to every destination until the time is up. */

@@ -327,6 +327,16 @@ source_run() {
 		--rate "$1" --duration-ms "$2" --cpu "$OTHER_CPU" >"$3"
 }
 
+# source_bg RATE MS OUT: the same in the background; sets SRC_PID.  Started
+# directly (not through a function in a subshell), so that SRC_PID is the
+# source itself (ip netns exec execs it) and killing it stops the stream.
+source_bg() {
+	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
+		--rate "$1" --duration-ms "$2" --cpu "$OTHER_CPU" >"$3" &
+	SRC_PID=$!
+	BGPIDS="$BGPIDS $SRC_PID"
+}
+
 # ------------------------------------------------------------------ tests
 
 # Raw ceiling at N destinations: raw_fanout in relay, best of three runs
@@ -501,9 +511,8 @@ storm_run() {
 		--measure-ms 1500 --duration 150 --idle-exit-ms 3000 --retries 10 "$@"
 	emu_ready 60 "$f.emu" || return 0
 	# The source outlasts the storm; it is stopped when the emulator ends.
-	source_run "$rate" 150000 "$f.src" &
-	src_pid=$!
-	BGPIDS="$BGPIDS $src_pid"
+	source_bg "$rate" 150000 "$f.src"
+	src_pid=$SRC_PID
 	if [ "$tag" = other ]; then
 		sleep 3
 		profile_start storm 5
@@ -640,9 +649,8 @@ profile_data_one() {
 	emu "$f.emu" --tunnels "$n" --warmup-ms 500 --measure-ms 4000 --duration 60 \
 		--idle-exit-ms 1500
 	emu_ready 120 "$f.emu" || return 0
-	source_run $(((c * 5 / 4 + n - 1) / n)) 7000 "$f.src" &
-	src_pid=$!
-	BGPIDS="$BGPIDS $src_pid"
+	source_bg $(((c * 5 / 4 + n - 1) / n)) 7000 "$f.src"
+	src_pid=$SRC_PID
 	sleep 1.5
 	profile_start "data-$n" 5
 	wait_pid 30 "$src_pid"

@@ -2,23 +2,42 @@
 # SPDX-License-Identifier: ISC
 """
 Join an SSM channel (S,G), or with --source "*" an ASM group (*,G), on an
-interface; count the datagrams received from the sender and write the count
+interface (IPv4: given by its address; IPv6: by its name); count the datagrams received from the sender and write the count
 and the last sequence number (payloads start with "seq N ", as
 mcast_sender.py sends them) to a JSON file every second, until DURATION
 seconds have passed.
 
-    mcast_receiver.py --source S|* --group G --ifaddr A --port P \\
-        --duration SECS --state-file FILE [--from S]
+    mcast_receiver.py --source S|* --group G --ifaddr A|--ifname IF \\
+        --port P --duration SECS --state-file FILE [--from S]
 """
 
 import argparse
 import json
 import os
 import socket
+import struct
 import time
 
 IP_ADD_SOURCE_MEMBERSHIP = 39
 IP_ADD_MEMBERSHIP = 35
+MCAST_JOIN_GROUP = 42
+MCAST_JOIN_SOURCE_GROUP = 46
+
+
+def sockaddr6(addr):
+    "struct sockaddr_in6 padded to a struct sockaddr_storage"
+    sin6 = struct.pack("@H", socket.AF_INET6) + struct.pack("!HI", 0, 0)
+    sin6 += socket.inet_pton(socket.AF_INET6, addr) + struct.pack("@I", 0)
+    return sin6.ljust(128, b"\0")
+
+
+def join6(s, source, group, ifname):
+    "MCAST_JOIN_(SOURCE_)GROUP: struct group_(source_)req"
+    req = struct.pack("@I4x", socket.if_nametoindex(ifname)) + sockaddr6(group)
+    if source == "*":
+        s.setsockopt(socket.IPPROTO_IPV6, MCAST_JOIN_GROUP, req)
+    else:
+        s.setsockopt(socket.IPPROTO_IPV6, MCAST_JOIN_SOURCE_GROUP, req + sockaddr6(source))
 
 
 def main():
@@ -26,16 +45,20 @@ def main():
     p.add_argument("--source", required=True, help='source, or "*" for ASM')
     p.add_argument("--from", dest="sender", help="count only datagrams from this address")
     p.add_argument("--group", required=True)
-    p.add_argument("--ifaddr", required=True, help="address of the joining interface")
+    p.add_argument("--ifaddr", help="IPv4: address of the joining interface")
+    p.add_argument("--ifname", help="IPv6: name of the joining interface")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--duration", type=float, required=True)
     p.add_argument("--state-file", required=True)
     args = p.parse_args()
 
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    family = socket.AF_INET6 if ":" in args.group else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((args.group, args.port))
-    if args.source == "*":
+    if family == socket.AF_INET6:
+        join6(s, args.source, args.group, args.ifname)
+    elif args.source == "*":
         mreq = socket.inet_aton(args.group) + socket.inet_aton(args.ifaddr)
         s.setsockopt(socket.IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq)
     else:

@@ -1,0 +1,351 @@
+#!/usr/bin/env python
+# SPDX-License-Identifier: ISC
+#
+# test_amt_dns.py: DNS relay discovery (RFC 8777) with a real DNS server.
+#
+
+"""
+             +--- relay1 (zebra, pimd, amtd relay) ---+
+    src -----+    10.0.1.1        198.51.100.1        +---- gw (zebra, amtd gateway)
+ 10.0.1.10   +--- relay2 (zebra, pimd, amtd relay) ---+     198.51.100.3
+                  10.0.1.2        198.51.100.2        |
+                                                      +---- dns (dnsmasq)
+                                                            198.51.100.53
+
+dns serves the AMTRELAY records (type 260) of 10.1.0.10.in-addr.arpa, the
+reverse name of the source:
+
+    precedence 10, D=1, relay type 3: relay1.amt.test (an A record: relay1)
+    precedence 20, D=0, relay type 1: 198.51.100.2 (relay2)
+    precedence  5, D=1, relay type 1 with a 3-byte address: malformed
+
+The gateway router's resolv.conf (bind-mounted in its own mount namespace)
+points at dns; its amtd gateway has "dns-discovery source 10.0.1.10" and
+nothing else to find a relay.  An application on the gateway router joins
+(10.0.1.10, 232.1.1.1) on the pseudo-interface amtg0.
+"""
+
+import json
+import os
+import sys
+from functools import partial
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.append(os.path.join(CWD, "../"))
+
+# pylint: disable=C0413
+from lib import topotest
+from lib.topogen import Topogen, TopoRouter, get_topogen
+
+pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
+
+PYTHON = "/usr/bin/python3"
+DNSMASQ = "/usr/sbin/dnsmasq"
+SENDER = os.path.join(CWD, "../amt_relay/mcast_sender.py")
+RECEIVER = os.path.join(CWD, "../amt_gateway/mcast_receiver.py")
+SRC, G1 = "10.0.1.10", "232.1.1.1"
+DNS_ADDR = "198.51.100.53"
+RELAY1, RELAY2 = "198.51.100.1", "198.51.100.2"
+REVERSE = "10.1.0.10.in-addr.arpa"
+
+
+def amtrelay_rdata(precedence, d_bit, relay_type, relay):
+    "AMTRELAY RDATA (RFC 8777 section 4.2) as hex, for dnsmasq's --dns-rr"
+    out = bytes([precedence, (0x80 if d_bit else 0) | relay_type])
+    if relay_type == 3:
+        for label in relay.split("."):
+            out += bytes([len(label)]) + label.encode()
+        out += b"\x00"
+    else:
+        out += relay
+    return out.hex()
+
+
+RECORDS = [
+    amtrelay_rdata(10, True, 3, "relay1.amt.test"),
+    amtrelay_rdata(20, False, 1, bytes([198, 51, 100, 2])),
+    # A type 1 record with a 3-byte address: the gateway must drop it.
+    amtrelay_rdata(5, True, 1, bytes([10, 0, 1])),
+]
+
+procs = []
+
+
+def build_topo(tgen):
+    for name in ("src", "relay1", "relay2", "gw", "dns"):
+        tgen.add_router(name)
+    lan = tgen.add_switch("s1")
+    for name in ("src", "relay1", "relay2"):
+        lan.add_link(tgen.gears[name], nodeif=name + "-eth0")
+    wan = tgen.add_switch("s2")
+    wan.add_link(tgen.gears["relay1"], nodeif="relay1-eth1")
+    wan.add_link(tgen.gears["relay2"], nodeif="relay2-eth1")
+    wan.add_link(tgen.gears["gw"], nodeif="gw-eth0")
+    wan.add_link(tgen.gears["dns"], nodeif="dns-eth0")
+
+
+def host_resolv_conf():
+    try:
+        with open("/etc/resolv.conf") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    for name in ("relay1", "relay2"):
+        tgen.gears[name].load_frr_config(
+            os.path.join(CWD, name, "frr.conf"),
+            [
+                (TopoRouter.RD_ZEBRA, None),
+                (TopoRouter.RD_MGMTD, None),
+                (TopoRouter.RD_PIM, None),
+                (TopoRouter.RD_AMTD, None),
+            ],
+        )
+    tgen.gears["gw"].load_frr_config(
+        os.path.join(CWD, "gw", "frr.conf"),
+        [
+            (TopoRouter.RD_ZEBRA, None),
+            (TopoRouter.RD_MGMTD, None),
+            (TopoRouter.RD_AMTD, None),
+        ],
+    )
+
+    src, dns, gw = tgen.gears["src"], tgen.gears["dns"], tgen.gears["gw"]
+    src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
+    src.cmd("ip route add default via 10.0.1.1")
+    dns.cmd("ip addr add {}/24 dev dns-eth0".format(DNS_ADDR))
+
+    logdir = os.path.join(tgen.logdir, "dns")
+    os.makedirs(logdir, exist_ok=True)
+    cmd = [
+        DNSMASQ, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+        "--no-hosts", "--user=root", "--bind-interfaces",
+        "--listen-address=" + DNS_ADDR, "--local-ttl=30", "--log-queries",
+        "--log-facility=" + os.path.join(logdir, "dnsmasq.log"),
+        "--pid-file=" + os.path.join(logdir, "dnsmasq.pid"),
+        "--host-record=relay1.amt.test," + RELAY1,
+    ]
+    cmd += ["--dns-rr={},260,{}".format(REVERSE, rr) for rr in RECORDS]
+    procs.append(dns.popen(cmd))
+
+    # The gateway router's resolver, in its own mount namespace only.
+    before = host_resolv_conf()
+    resolv = os.path.join(tgen.logdir, "gw", "resolv.conf")
+    os.makedirs(os.path.dirname(resolv), exist_ok=True)
+    with open(resolv, "w") as f:
+        f.write("nameserver {}\noptions timeout:1 attempts:2\n".format(DNS_ADDR))
+    gw.cmd("mount --bind {} /etc/resolv.conf".format(resolv))
+    assert host_resolv_conf() == before, "the bind mount leaked out of the gw namespace"
+    assert DNS_ADDR in gw.cmd("cat /etc/resolv.conf")
+
+    tgen.start_router()
+    # Numbered datagrams, 20/s, for longer than the module runs.
+    procs.append(
+        src.popen(
+            [PYTHON, SENDER, "--flow", SRC + "," + G1, "--ifname", "src-eth0",
+             "--rate", "20", "--duration", "900", "--ttl", "16"]
+        )
+    )
+
+
+def teardown_module(mod):
+    tgen = get_topogen()
+    for p in procs:
+        p.terminate()
+        p.wait(timeout=10)
+    tgen.gears["gw"].cmd("umount /etc/resolv.conf")
+    tgen.stop_topology()
+
+
+def expect_json(router, cmd, expected, count=40, wait=1):
+    test_func = partial(topotest.router_json_cmp, router, cmd, expected)
+    _, result = topotest.run_and_expect(test_func, None, count=count, wait=wait)
+    return result
+
+
+def gw_state():
+    gw = get_topogen().gears["gw"]
+    return json.loads(gw.vtysh_cmd("show amt gateway amtg0 json"))["amtg0"]
+
+
+def start_receiver(router, name, duration):
+    state = os.path.join(get_topogen().logdir, router.name, name + ".json")
+    if os.path.exists(state):
+        os.unlink(state)
+    procs.append(
+        router.popen(
+            [PYTHON, RECEIVER, "--source", SRC, "--group", G1, "--ifaddr", "10.255.0.2",
+             "--from", SRC, "--duration", str(duration), "--state-file", state]
+        )
+    )
+    return state
+
+
+def read_state(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def wait_packets(path, minimum, count=40):
+    ok, _ = topotest.run_and_expect(
+        lambda: read_state(path).get("packets", 0) >= minimum, True, count=count, wait=1
+    )
+    return ok
+
+
+def relay_tunnels(router):
+    out = json.loads(router.vtysh_cmd("show amt relay tunnels json"))
+    return [t["gateway"] for t in out["amtr0"]["tunnels"]]
+
+
+def test_lowest_precedence_relay_is_used():
+    "the gateway queries AMTRELAY, drops the bad record, uses precedence 10 (a name)"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    result = expect_json(
+        gw, "show amt gateway amtg0 json",
+        {"amtg0": {
+            "state": "up", "relay": RELAY1, "relaySelection": "dns",
+            "dns": {
+                "queryName": REVERSE, "records": 2, "ttl": 30,
+                "record": {"index": 1, "precedence": 10, "discoveryOptional": True,
+                           "relayType": "name", "relayName": "relay1.amt.test",
+                           "address": RELAY1},
+            },
+            # D=1: straight to a Request, no Relay Discovery.
+            "counters": {"sentDiscovery": 0},
+        }},
+    )
+    assert result is None, result
+    dns = gw_state()["dns"]["counters"]
+    assert dns["queries"] >= 1 and dns["answers"] >= 1, dns
+    # The 3-byte IPv4 record is counted and never tried.
+    assert dns["badRecords"] >= 1 and dns["relaysTried"] == 1, dns
+
+    # The same, as YANG operational data.
+    oper = json.loads(gw.vtysh_cmd(
+        "show yang operational-data /frr-amtd:amtd/gateway[name='amtg0']/state amtd"))
+    state = oper["frr-amtd:amtd"]["gateway"][0]["state"]
+    assert state["relay-selection"] == "dns", state
+    assert state["dns"]["precedence"] == 10, state
+    assert state["dns"]["relay-type"] == "name", state
+    assert state["dns"]["relay-name"] == "relay1.amt.test", state
+    assert int(state["dns"]["bad-records"]) >= 1, state
+
+
+def test_stream_through_first_relay():
+    "an application joined on amtg0 receives the stream through relay1"
+    tgen = get_topogen()
+    gw, relay1, relay2 = tgen.gears["gw"], tgen.gears["relay1"], tgen.gears["relay2"]
+    state = start_receiver(gw, "app1", 40)
+    assert wait_packets(state, 40), read_state(state)
+    ok, tunnels = topotest.run_and_expect(
+        lambda: relay_tunnels(relay1), ["198.51.100.3"], count=10, wait=1)
+    assert ok, tunnels
+    assert relay_tunnels(relay2) == [], relay_tunnels(relay2)
+
+
+def test_failover_to_next_record_by_relay_discovery():
+    "relay1's amtd stops: ICMP, next record (D=0): Relay Discovery to relay2, stream resumes"
+    tgen = get_topogen()
+    gw, relay1, relay2 = tgen.gears["gw"], tgen.gears["relay1"], tgen.gears["relay2"]
+    state = start_receiver(gw, "app2", 120)
+    assert wait_packets(state, 20), read_state(state)
+
+    relay1.net.killRouterDaemons(["amtd"])
+    # The gateway's next Request meets a closed port (query interval 10 s).
+    result = expect_json(
+        gw, "show amt gateway amtg0 json",
+        {"amtg0": {
+            "state": "up", "relay": RELAY2, "relaySelection": "dns",
+            "dns": {"record": {"index": 2, "precedence": 20, "discoveryOptional": False,
+                               "relayType": "ipv4", "address": RELAY2}},
+            "counters": {"sentDiscovery": 1, "receivedAdvertisement": 1},
+        }},
+        count=60,
+    )
+    assert result is None, result
+    st = gw_state()["counters"]
+    assert st["icmpErrors"] >= 1 and st["relayChanges"] == 1, st
+    relay2_stats = json.loads(relay2.vtysh_cmd("show amt relay statistics json"))
+    assert relay2_stats["amtr0"]["received"]["discovery"] >= 1, relay2_stats
+
+    before = read_state(state).get("packets", 0)
+    assert wait_packets(state, before + 40, count=60), read_state(state)
+    assert relay_tunnels(relay2) == ["198.51.100.3"], relay_tunnels(relay2)
+
+
+def test_failover_by_timeout_queries_dns_again():
+    "relay2 stops answering: no record left, DNS is queried again, relay1 (back) is used"
+    tgen = get_topogen()
+    gw, relay1, relay2 = tgen.gears["gw"], tgen.gears["relay1"], tgen.gears["relay2"]
+    relay1.net.startRouterDaemons(["amtd"])
+    relay1.cmd("vtysh -b -d amtd")
+    state = start_receiver(gw, "app3", 150)
+    assert wait_packets(state, 20), read_state(state)
+    queries = gw_state()["dns"]["counters"]["queries"]
+    timeouts = gw_state()["counters"]["relayTimeouts"]
+
+    # relay2 silently drops what the gateway sends: no ICMP, only silence.
+    relay2.cmd("iptables -A INPUT -p udp --dport 2268 -j DROP")
+    try:
+        result = expect_json(
+            gw, "show amt gateway amtg0 json",
+            {"amtg0": {"state": "up", "relay": RELAY1,
+                       "dns": {"record": {"index": 1, "precedence": 10}}}},
+            count=90,
+        )
+        assert result is None, result
+        st = gw_state()
+        assert st["counters"]["relayTimeouts"] > timeouts, st
+        assert st["dns"]["counters"]["queries"] > queries, st
+        before = read_state(state).get("packets", 0)
+        assert wait_packets(state, before + 40, count=60), read_state(state)
+    finally:
+        relay2.cmd("iptables -D INPUT -p udp --dport 2268 -j DROP")
+
+
+def test_configuration():
+    "running-config and validation: dns-discovery excludes relay-address"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    conf = gw.vtysh_cmd("show running-config amtd")
+    assert " dns-discovery source 10.0.1.10\n" in conf, conf
+    out = gw.vtysh_cmd("configure terminal\namt gateway amtg0\nrelay-address 192.0.2.9\n")
+    assert "dns-discovery excludes relay-address" in out, out
+    out = gw.vtysh_cmd("configure terminal\namt gateway amtg0\ndns-discovery source 232.1.1.1\n")
+    assert "not a unicast address" in out, out
+    conf = gw.vtysh_cmd("show running-config amtd")
+    assert "relay-address" not in conf and "232.1.1.1" not in conf, conf
+
+
+def test_name_without_records_backs_off():
+    "a name without AMTRELAY records: the gateway waits, counting empty answers"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    gw.vtysh_cmd("configure terminal\namt gateway amtg0\ndns-discovery name relay1.amt.test\n")
+    result = expect_json(
+        gw, "show amt gateway amtg0 json",
+        {"amtg0": {"state": "idle", "relay": "-",
+                   "dns": {"queryName": "relay1.amt.test", "records": 0,
+                           "counters": {"emptyAnswers": 1}}}},
+        count=20,
+    )
+    assert result is None, result
+    conf = gw.vtysh_cmd("show running-config amtd")
+    assert " dns-discovery name relay1.amt.test\n" in conf, conf
+    assert "dns-discovery source" not in conf, conf
+
+
+if __name__ == "__main__":
+    args = ["-s"] + sys.argv[1:]
+    sys.exit(pytest.main(args))
