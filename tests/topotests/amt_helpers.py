@@ -10,12 +10,29 @@ import os
 from functools import partial
 
 from lib import topotest
-from lib.topogen import get_topogen
+from lib.topogen import TopoRouter, get_topogen
 
 PYTHON = "/usr/bin/python3"
 HERE = os.path.dirname(os.path.realpath(__file__))
 SENDER = os.path.join(HERE, "amt_relay", "mcast_sender.py")
 RECEIVER = os.path.join(HERE, "amt_gateway", "mcast_receiver.py")
+
+
+def load_routers(tgen, testdir, names, daemons):
+    "Load NAME/frr.conf of testdir into each router of names, for the daemons given"
+    daemons = [(TopoRouter.RD_ZEBRA, None), (TopoRouter.RD_MGMTD, None)] + [
+        (d, None) for d in daemons]
+    for name in names:
+        tgen.gears[name].load_frr_config(os.path.join(testdir, name, "frr.conf"), daemons)
+
+
+def start_sender(procs, router, flows, ifname, rate=20, duration=600):
+    "Numbered datagrams on each (S, G) of flows, rate per second; added to procs"
+    cmd = [PYTHON, SENDER, "--ifname", ifname, "--rate", str(rate),
+           "--duration", str(duration), "--ttl", "16"]
+    for source, group in flows:
+        cmd += ["--flow", source + "," + group]
+    procs.append(router.popen(cmd))
 
 
 def expect_json(router, cmd, expected, count=40, wait=1):

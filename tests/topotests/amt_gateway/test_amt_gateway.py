@@ -26,7 +26,6 @@ during the test.
 import json
 import os
 import sys
-from functools import partial
 
 import pytest
 
@@ -34,14 +33,14 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
+from amt_helpers import (expect_json, load_routers, read_state, start_sender, stop_procs,
+                         wait_packets)
+from amt_helpers import start_receiver as start_receiver_on
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
-PYTHON = "/usr/bin/python3"
-SENDER = os.path.join(CWD, "../amt_relay/mcast_sender.py")
-RECEIVER = os.path.join(CWD, "mcast_receiver.py")
 SRC, G1, G2 = "10.0.1.10", "232.1.1.1", "232.1.1.2"
 # An ASM group; the relay is its RP.
 G_ASM = "239.1.1.1"
@@ -61,25 +60,8 @@ def build_topo(tgen):
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    tgen.gears["gwn"].load_frr_config(
-        os.path.join(CWD, "gwn", "frr.conf"),
-        [
-            (TopoRouter.RD_ZEBRA, None),
-            (TopoRouter.RD_MGMTD, None),
-            (TopoRouter.RD_STATIC, None),
-            (TopoRouter.RD_AMTD, None),
-        ],
-    )
-    for name in ("relay", "gw"):
-        tgen.gears[name].load_frr_config(
-            os.path.join(CWD, name, "frr.conf"),
-            [
-                (TopoRouter.RD_ZEBRA, None),
-                (TopoRouter.RD_MGMTD, None),
-                (TopoRouter.RD_PIM, None),
-                (TopoRouter.RD_AMTD, None),
-            ],
-        )
+    load_routers(tgen, CWD, ["gwn"], [TopoRouter.RD_STATIC, TopoRouter.RD_AMTD])
+    load_routers(tgen, CWD, ("relay", "gw"), [TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
     tgen.start_router()
     src = tgen.gears["src"]
     src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
@@ -90,55 +72,17 @@ def setup_module(mod):
     nat.cmd("ip route add 192.0.2.0/24 via 203.0.113.1")
     nat.cmd("sysctl -w net.ipv4.ip_forward=1")
     nat.cmd("iptables -t nat -A POSTROUTING -o nat-eth0 -j MASQUERADE")
-    # Numbered datagrams, 20/s per flow, for longer than the module runs.
-    procs.append(
-        src.popen(
-            [PYTHON, SENDER, "--flow", SRC + "," + G1, "--flow", SRC + "," + G2,
-             "--flow", SRC + "," + G_ASM,
-             "--ifname", "src-eth0", "--rate", "20", "--duration", "600", "--ttl", "16"]
-        )
-    )
+    start_sender(procs, src, [(SRC, G1), (SRC, G2), (SRC, G_ASM)], "src-eth0")
 
 
 def teardown_module(mod):
-    for p in procs:
-        p.terminate()
-        p.wait(timeout=10)
+    stop_procs(procs)
     get_topogen().stop_topology()
 
 
-def expect_json(router, cmd, expected, count=40, wait=1):
-    test_func = partial(topotest.router_json_cmp, router, cmd, expected)
-    _, result = topotest.run_and_expect(test_func, None, count=count, wait=wait)
-    return result
-
-
 def start_receiver(router, ifaddr, group, name, duration, source=SRC):
-    state = os.path.join(get_topogen().logdir, router.name, name + ".json")
-    if os.path.exists(state):
-        os.unlink(state)
-    procs.append(
-        router.popen(
-            [PYTHON, RECEIVER, "--source", source, "--group", group, "--ifaddr", ifaddr,
-             "--from", SRC, "--duration", str(duration), "--state-file", state]
-        )
-    )
-    return state
-
-
-def read_state(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return {}
-
-
-def wait_packets(path, minimum, count=40):
-    ok, _ = topotest.run_and_expect(
-        lambda: read_state(path).get("packets", 0) >= minimum, True, count=count, wait=1
-    )
-    return ok
+    return start_receiver_on(procs, router, name, source, group, duration, ifaddr=ifaddr,
+                             sender=SRC)
 
 
 def test_tunnel_up():

@@ -31,7 +31,7 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
-from amt_helpers import (PYTHON, SENDER, expect_json, read_state, start_receiver,
+from amt_helpers import (expect_json, load_routers, read_state, start_receiver, start_sender,
                          stop_procs, wait_packets)
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
@@ -57,17 +57,8 @@ def build_topo(tgen):
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    for name in ("relay", "gw"):
-        tgen.gears[name].load_frr_config(
-            os.path.join(CWD, name, "frr.conf"),
-            [
-                (TopoRouter.RD_ZEBRA, None),
-                (TopoRouter.RD_MGMTD, None),
-                (TopoRouter.RD_PIM, None),
-                (TopoRouter.RD_PIM6, None),
-                (TopoRouter.RD_AMTD, None),
-            ],
-        )
+    load_routers(tgen, CWD, ("relay", "gw"),
+                 (TopoRouter.RD_PIM, TopoRouter.RD_PIM6, TopoRouter.RD_AMTD))
     tgen.start_router()
     src = tgen.gears["src"]
     src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
@@ -79,14 +70,7 @@ def setup_module(mod):
     lan.cmd("ip route add default via 10.10.0.1")
     lan.cmd("ip -6 addr add 2001:db8:20::10/64 dev lan-eth0 nodad")
     lan.cmd("ip -6 route add default via 2001:db8:20::1")
-    # Numbered datagrams, 20/s per flow, for longer than the module runs.
-    procs.append(
-        src.popen(
-            [PYTHON, SENDER, "--flow", SRC + "," + G_SSM, "--flow", SRC + "," + G_ASM,
-             "--flow", SRC6 + "," + G6,
-             "--ifname", "src-eth0", "--rate", "20", "--duration", "600", "--ttl", "16"]
-        )
-    )
+    start_sender(procs, src, [(SRC, G_SSM), (SRC, G_ASM), (SRC6, G6)], "src-eth0")
 
 
 def teardown_module(mod):

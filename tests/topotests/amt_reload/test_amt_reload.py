@@ -28,7 +28,6 @@ import json
 import os
 import re
 import sys
-from functools import partial
 
 import pytest
 
@@ -36,15 +35,13 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
-from lib import topotest
+from amt_helpers import (expect_json, load_routers, read_state, start_receiver, start_sender,
+                         stop_procs, wait_packets)
 from lib.topogen import Topogen, TopoRouter, get_topogen
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
-PYTHON = "/usr/bin/python3"
 RELOAD = "/usr/lib/frr/frr-reload.py"
-SENDER = os.path.join(CWD, "../amt_relay/mcast_sender.py")
-RECEIVER = os.path.join(CWD, "../amt_gateway/mcast_receiver.py")
 SRC, GROUP = "10.0.1.10", "232.1.1.1"
 RATE = 20
 
@@ -63,58 +60,21 @@ def build_topo(tgen):
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    for name in ("relay", "gw"):
-        tgen.gears[name].load_frr_config(
-            os.path.join(CWD, name, "frr.conf"),
-            [
-                (TopoRouter.RD_ZEBRA, None),
-                (TopoRouter.RD_MGMTD, None),
-                (TopoRouter.RD_PIM, None),
-                (TopoRouter.RD_AMTD, None),
-            ],
-        )
+    load_routers(tgen, CWD, ("relay", "gw"), [TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
     tgen.start_router()
     src = tgen.gears["src"]
     src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
     src.cmd("ip route add default via 10.0.1.1")
-    procs.append(
-        src.popen(
-            [PYTHON, SENDER, "--flow", SRC + "," + GROUP, "--ifname", "src-eth0",
-             "--rate", str(RATE), "--duration", "600", "--ttl", "16"]
-        )
-    )
+    start_sender(procs, src, [(SRC, GROUP)], "src-eth0", rate=RATE)
 
 
 def teardown_module(mod):
-    for p in procs:
-        p.terminate()
-        p.wait(timeout=10)
+    stop_procs(procs)
     get_topogen().stop_topology()
-
-
-def expect_json(router, cmd, expected, count=40, wait=1):
-    test_func = partial(topotest.router_json_cmp, router, cmd, expected)
-    _, result = topotest.run_and_expect(test_func, None, count=count, wait=wait)
-    return result
 
 
 def show_json(router, cmd):
     return json.loads(router.vtysh_cmd(cmd))
-
-
-def read_state(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return {}
-
-
-def wait_packets(path, minimum, count=40):
-    ok, _ = topotest.run_and_expect(
-        lambda: read_state(path).get("packets", 0) >= minimum, True, count=count, wait=1
-    )
-    return ok
 
 
 def running_config(router):
@@ -190,13 +150,7 @@ def test_tunnel_and_stream_up():
                    "queryInterval": 20}},
     )
     assert result is None, result
-    state = os.path.join(tgen.logdir, "gw", "app.json")
-    procs.append(
-        gw.popen(
-            [PYTHON, RECEIVER, "--source", SRC, "--group", GROUP, "--ifaddr",
-             "10.255.0.2", "--duration", "300", "--state-file", state]
-        )
-    )
+    state = start_receiver(procs, gw, "app", SRC, GROUP, 300, ifaddr="10.255.0.2")
     receiver["state_file"] = state
     assert wait_packets(state, 2 * RATE), read_state(state)
 
