@@ -5,12 +5,12 @@
 #
 
 """
-    src ---- relay ============ gw ---- lan
-  10.0.1.10  (zebra, pimd,    (zebra, pimd, pim6d,   10.10.0.10
-  2001:db8:   pim6d, amtd      amtd gateway)         2001:db8:20::10
-  10::10      relay)
-           10.0.1.1  192.0.2.1   192.0.2.2  10.10.0.1
-                     unicast only           2001:db8:20::1
+    src ---- r1 ---- relay ============ gw ---- lan
+  10.0.1.10  (PIM, RP) (zebra, pimd,  (zebra, pimd, pim6d,   10.10.0.10
+  2001:db8:             pim6d, amtd    amtd gateway)         2001:db8:20::10
+  10::10                relay)
+          10.0.1.1  10.0.2.2  192.0.2.1   192.0.2.2  10.10.0.1
+                              unicast only           2001:db8:20::1
 
 The link between relay and gw carries no multicast routing.  On gw, amtd is
 pimd's (and pim6d's) PIM neighbor on the pseudo-interface amtg0: the routes
@@ -47,9 +47,10 @@ receivers = []
 
 
 def build_topo(tgen):
-    for name in ("src", "relay", "gw", "lan"):
+    for name in ("src", "r1", "relay", "gw", "lan"):
         tgen.add_router(name)
-    tgen.add_link(tgen.gears["src"], tgen.gears["relay"], "src-eth0", "relay-eth0")
+    tgen.add_link(tgen.gears["src"], tgen.gears["r1"], "src-eth0", "r1-eth0")
+    tgen.add_link(tgen.gears["r1"], tgen.gears["relay"], "r1-eth1", "relay-eth0")
     tgen.add_link(tgen.gears["relay"], tgen.gears["gw"], "relay-eth1", "gw-eth0")
     tgen.add_link(tgen.gears["gw"], tgen.gears["lan"], "gw-eth1", "lan-eth0")
 
@@ -57,8 +58,10 @@ def build_topo(tgen):
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    load_routers(tgen, CWD, ("relay", "gw"),
-                 (TopoRouter.RD_PIM, TopoRouter.RD_PIM6, TopoRouter.RD_AMTD))
+    load_routers(tgen, CWD, ["r1"], (TopoRouter.RD_PIM, TopoRouter.RD_PIM6))
+    load_routers(tgen, CWD, ["relay"],
+                 (TopoRouter.RD_STATIC, TopoRouter.RD_PIM, TopoRouter.RD_PIM6, TopoRouter.RD_AMTD))
+    load_routers(tgen, CWD, ["gw"], (TopoRouter.RD_PIM, TopoRouter.RD_PIM6, TopoRouter.RD_AMTD))
     tgen.start_router()
     src = tgen.gears["src"]
     src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
@@ -168,6 +171,29 @@ def test_lan_receiver_ssm_ipv6():
         {"amtg0": {"pim": {"joins": [{"source": SRC6, "group": G6}]}}},
     )
     assert result is None, result
+
+
+def test_lan_and_gateway_application_share_a_channel():
+    "an application on the gateway router and a LAN host on one channel; the LAN leaves, the application stays"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    stop_procs(receivers)
+    lan_state = lan_receiver("shared-lan", SRC, G_SSM, duration=20)
+    app_state = start_receiver(receivers, gw, "shared-app", SRC, G_SSM, 90,
+                               ifaddr="10.255.0.2", sender=SRC)
+    assert wait_packets(lan_state, 40, count=60), read_state(lan_state)
+    assert wait_packets(app_state, 40, count=60), read_state(app_state)
+
+    def lan_joined():
+        pim = json.loads(gw.vtysh_cmd("show amt gateway json"))["amtg0"]["pim"]
+        return {"source": SRC, "group": G_SSM} in pim["joins"]
+
+    # The LAN receiver ends after 20 s; pimd prunes and amtd drops its
+    # membership, while the application's own keeps the channel coming.
+    ok, _ = topotest.run_and_expect(lan_joined, False, count=60, wait=1)
+    assert ok, gw.vtysh_cmd("show amt gateway")
+    before = read_state(app_state).get("packets", 0)
+    assert wait_packets(app_state, before + 40, count=60), read_state(app_state)
 
 
 def test_amtd_restart_on_gateway_lan_resumes():
