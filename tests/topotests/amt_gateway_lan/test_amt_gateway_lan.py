@@ -39,7 +39,7 @@ from lib.topogen import Topogen, TopoRouter, get_topogen
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
 SRC, SRC6 = "10.0.1.10", "2001:db8:10::10"
-G_SSM, G_ASM, G6 = "232.1.1.1", "239.1.1.1", "ff3e::8000:1"
+G_SSM, G_ASM, G6, G6_ASM = "232.1.1.1", "239.1.1.1", "ff3e::8000:1", "ff15::1"
 LAN_HOST = "10.10.0.10"
 
 procs = []
@@ -73,7 +73,7 @@ def setup_module(mod):
     lan.cmd("ip route add default via 10.10.0.1")
     lan.cmd("ip -6 addr add 2001:db8:20::10/64 dev lan-eth0 nodad")
     lan.cmd("ip -6 route add default via 2001:db8:20::1")
-    start_sender(procs, src, [(SRC, G_SSM), (SRC, G_ASM), (SRC6, G6)], "src-eth0")
+    start_sender(procs, src, [(SRC, G_SSM), (SRC, G_ASM), (SRC6, G6), (SRC6, G6_ASM)], "src-eth0")
 
 
 def teardown_module(mod):
@@ -173,6 +173,20 @@ def test_lan_receiver_ssm_ipv6():
     assert result is None, result
 
 
+def test_lan_receiver_asm_ipv6():
+    "an MLDv2 (*,G) join on the LAN: pim6d joins toward the IPv6 RP through amtd"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    state = lan_receiver("asm6", "*", G6_ASM)
+    assert wait_packets(state, 40, count=60), (
+        read_state(state), gw.vtysh_cmd("show amt gateway"), gw.vtysh_cmd("show ipv6 mroute"))
+    result = expect_json(
+        gw, "show amt gateway json",
+        {"amtg0": {"pim": {"joins": [{"source": "*", "group": G6_ASM}]}}},
+    )
+    assert result is None, result
+
+
 def test_lan_and_gateway_application_share_a_channel():
     "an application on the gateway router and a LAN host on one channel; the LAN leaves, the application stays"
     tgen = get_topogen()
@@ -223,7 +237,7 @@ def test_lan_leave_reaches_the_relay():
         tunnels = json.loads(relay.vtysh_cmd("show amt relay tunnels detail json"))
         return [f for t in tunnels["amtr0"]["tunnels"] for f in t.get("flows", [])]
 
-    ours = (G_SSM, G_ASM, G6)
+    ours = (G_SSM, G_ASM, G6, G6_ASM)
     ok, flows = topotest.run_and_expect(
         lambda: [f for f in relay_flows() if f["group"] in ours], [], count=60, wait=1)
     assert ok, flows
