@@ -173,6 +173,12 @@ static void amt_gw_send_teardown(struct amt_gateway *gw, const struct amt_ipaddr
 	gw->stats.tx_teardown++;
 }
 
+/* Who the gateway is talking to: the discovery target, or the relay. */
+static const struct amt_ipaddr *amt_gw_peer(const struct amt_gateway *gw)
+{
+	return gw->state == AMT_GW_DISCOVERING ? &gw->discovery_target : &gw->relay;
+}
+
 /*
  * The relay in use is given up.  With DNS discovery the next AMTRELAY
  * record is tried at once; otherwise the gateway starts over (by discovery
@@ -180,8 +186,7 @@ static void amt_gw_send_teardown(struct amt_gateway *gw, const struct amt_ipaddr
  */
 static void amt_gw_relay_failed(struct amt_gateway *gw, const char *why)
 {
-	const struct amt_ipaddr *peer =
-		gw->state == AMT_GW_DISCOVERING ? &gw->discovery_target : &gw->relay;
+	const struct amt_ipaddr *peer = amt_gw_peer(gw);
 	char addr[INET6_ADDRSTRLEN] = "-";
 
 	if (peer->family)
@@ -462,8 +467,7 @@ static void amt_gw_handle(struct amt_gateway *gw, const uint8_t *buf, size_t len
 /* Was this packet of ours, that an ICMP error is about, for the peer? */
 static bool amt_gw_icmp_about_peer(const struct amt_gateway *gw, const union sockunion *dst)
 {
-	const struct amt_ipaddr *peer =
-		gw->state == AMT_GW_DISCOVERING ? &gw->discovery_target : &gw->relay;
+	const struct amt_ipaddr *peer = amt_gw_peer(gw);
 
 	if (gw->state == AMT_GW_IDLE || gw->state == AMT_GW_RESOLVING ||
 	    dst->sa.sa_family != peer->family)
@@ -589,7 +593,7 @@ static void amt_gateway_start(struct amt_gateway *gw)
 		amt_gw_dns_start(gw->dns);
 		return;
 	}
-	gw->selection = c->relay.family	    ? AMT_GW_SEL_CONFIGURED
+	gw->selection = c->relay.family	      ? AMT_GW_SEL_CONFIGURED
 			: c->discovery.family ? AMT_GW_SEL_DISCOVERY
 					      : AMT_GW_SEL_NONE;
 	if (!family || amt_gw_open(gw, family) < 0) {

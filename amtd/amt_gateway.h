@@ -81,7 +81,7 @@ struct amt_gateway {
 	/* DNS relay discovery state; NULL unless configured. */
 	struct amt_gw_dns *dns;
 	uint32_t discovery_nonce;
-	uint32_t request_nonce; /* of the last Request sent */
+	uint32_t request_nonce;	   /* of the last Request sent */
 	uint64_t request_nonce_ms; /* when it was chosen */
 	/* The MAC of the last Query, and the nonce it was computed over. */
 	uint8_t mac[AMT_MAC_LEN];

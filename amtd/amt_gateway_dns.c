@@ -412,6 +412,7 @@ void amt_gw_dns_start(struct amt_gw_dns *dns)
 		amt_gateway_set_idle(dns->gw);
 		return;
 	}
+	amt_gateway_set_resolving(dns->gw);
 	amt_gw_dns_query(dns);
 }
 

@@ -28,7 +28,6 @@ nothing else to find a relay.  An application on the gateway router joins
 import json
 import os
 import sys
-from functools import partial
 
 import pytest
 
@@ -38,13 +37,12 @@ sys.path.append(os.path.join(CWD, "../"))
 # pylint: disable=C0413
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
+from amt_helpers import (expect_json, load_routers, read_state, start_receiver, start_sender,
+                         stop_procs, wait_packets)
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
-PYTHON = "/usr/bin/python3"
 DNSMASQ = "/usr/sbin/dnsmasq"
-SENDER = os.path.join(CWD, "../amt_relay/mcast_sender.py")
-RECEIVER = os.path.join(CWD, "../amt_gateway/mcast_receiver.py")
 SRC, G1 = "10.0.1.10", "232.1.1.1"
 DNS_ADDR = "198.51.100.53"
 RELAY1, RELAY2 = "198.51.100.1", "198.51.100.2"
@@ -97,44 +95,12 @@ def host_resolv_conf():
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    for name in ("relay1", "relay2"):
-        tgen.gears[name].load_frr_config(
-            os.path.join(CWD, name, "frr.conf"),
-            [
-                (TopoRouter.RD_ZEBRA, None),
-                (TopoRouter.RD_MGMTD, None),
-                (TopoRouter.RD_PIM, None),
-                (TopoRouter.RD_AMTD, None),
-            ],
-        )
-    tgen.gears["gw"].load_frr_config(
-        os.path.join(CWD, "gw", "frr.conf"),
-        [
-            (TopoRouter.RD_ZEBRA, None),
-            (TopoRouter.RD_MGMTD, None),
-            (TopoRouter.RD_AMTD, None),
-        ],
-    )
+    load_routers(tgen, CWD, ("relay1", "relay2"), [TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
+    load_routers(tgen, CWD, ("gw",), [TopoRouter.RD_AMTD])
 
     src, dns, gw = tgen.gears["src"], tgen.gears["dns"], tgen.gears["gw"]
-    src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
-    src.cmd("ip route add default via 10.0.1.1")
-    dns.cmd("ip addr add {}/24 dev dns-eth0".format(DNS_ADDR))
-
-    logdir = os.path.join(tgen.logdir, "dns")
-    os.makedirs(logdir, exist_ok=True)
-    cmd = [
-        DNSMASQ, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
-        "--no-hosts", "--user=root", "--bind-interfaces",
-        "--listen-address=" + DNS_ADDR, "--local-ttl=30", "--log-queries",
-        "--log-facility=" + os.path.join(logdir, "dnsmasq.log"),
-        "--pid-file=" + os.path.join(logdir, "dnsmasq.pid"),
-        "--host-record=relay1.amt.test," + RELAY1,
-    ]
-    cmd += ["--dns-rr={},260,{}".format(REVERSE, rr) for rr in RECORDS]
-    procs.append(dns.popen(cmd))
-
-    # The gateway router's resolver, in its own mount namespace only.
+    # The gateway router's resolver, in its own mount namespace only; before
+    # amtd starts.
     before = host_resolv_conf()
     resolv = os.path.join(tgen.logdir, "gw", "resolv.conf")
     os.makedirs(os.path.dirname(resolv), exist_ok=True)
@@ -145,28 +111,42 @@ def setup_module(mod):
     assert DNS_ADDR in gw.cmd("cat /etc/resolv.conf")
 
     tgen.start_router()
+
+    # Addresses of the hosts without FRR, after start_router() flushed them.
+    src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
+    src.cmd("ip route add default via 10.0.1.1")
+    dns.cmd("ip addr add {}/24 dev dns-eth0".format(DNS_ADDR))
+    # The source's LAN is a bridge: let it flood multicast to both relays
+    # (its IGMP snooping would wait for reports that no host sends there).
+    s1 = tgen.gears["s1"]
+    s1.cmd("ip link set s1 type bridge mcast_snooping 0")
+    assert s1.cmd("cat /sys/class/net/s1/bridge/multicast_snooping").strip() == "0"
+
+    logdir = os.path.join(tgen.logdir, "dns")
+    os.makedirs(logdir, exist_ok=True)
+    cmd = [
+        DNSMASQ, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+        "--no-hosts", "--user=root", "--bind-interfaces",
+        "--listen-address=" + DNS_ADDR, "--local-ttl=30", "--log-queries",
+        "--log-facility=" + os.path.join(logdir, "dnsmasq.log"),
+        "--pid-file=" + os.path.join(logdir, "dnsmasq.pid"),
+        # Authoritative for amt.test: no such record is NODATA, not REFUSED.
+        "--local=/amt.test/", "--host-record=relay1.amt.test," + RELAY1,
+        # A relay type 0 record: no relay for this name.
+        "--dns-rr=norelay.amt.test,260," + amtrelay_rdata(0, False, 0, b""),
+    ]
+    cmd += ["--dns-rr={},260,{}".format(REVERSE, rr) for rr in RECORDS]
+    procs.append(dns.popen(cmd))
+
     # Numbered datagrams, 20/s, for longer than the module runs.
-    procs.append(
-        src.popen(
-            [PYTHON, SENDER, "--flow", SRC + "," + G1, "--ifname", "src-eth0",
-             "--rate", "20", "--duration", "900", "--ttl", "16"]
-        )
-    )
+    start_sender(procs, src, [(SRC, G1)], "src-eth0", duration=900)
 
 
 def teardown_module(mod):
     tgen = get_topogen()
-    for p in procs:
-        p.terminate()
-        p.wait(timeout=10)
+    stop_procs(procs)
     tgen.gears["gw"].cmd("umount /etc/resolv.conf")
     tgen.stop_topology()
-
-
-def expect_json(router, cmd, expected, count=40, wait=1):
-    test_func = partial(topotest.router_json_cmp, router, cmd, expected)
-    _, result = topotest.run_and_expect(test_func, None, count=count, wait=wait)
-    return result
 
 
 def gw_state():
@@ -174,32 +154,31 @@ def gw_state():
     return json.loads(gw.vtysh_cmd("show amt gateway amtg0 json"))["amtg0"]
 
 
-def start_receiver(router, name, duration):
-    state = os.path.join(get_topogen().logdir, router.name, name + ".json")
-    if os.path.exists(state):
-        os.unlink(state)
-    procs.append(
-        router.popen(
-            [PYTHON, RECEIVER, "--source", SRC, "--group", G1, "--ifaddr", "10.255.0.2",
-             "--from", SRC, "--duration", str(duration), "--state-file", state]
-        )
-    )
-    return state
+def start_app(name, duration):
+    "an application on the gateway router joined on amtg0"
+    return start_receiver(procs, get_topogen().gears["gw"], name, SRC, G1, duration,
+                          ifaddr="10.255.0.2", sender=SRC)
 
 
-def read_state(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return {}
-
-
-def wait_packets(path, minimum, count=40):
-    ok, _ = topotest.run_and_expect(
-        lambda: read_state(path).get("packets", 0) >= minimum, True, count=count, wait=1
-    )
-    return ok
+def diagnostics(name):
+    "what the routers say, in a file named in the assertion message"
+    tgen = get_topogen()
+    out = []
+    for rname, cmds in (
+        ("gw", ["show amt gateway amtg0 json"]),
+        ("relay1", ["show amt relay tunnels detail json", "show ip mroute"]),
+        ("relay2", ["show amt relay tunnels detail json", "show ip mroute"]),
+    ):
+        for cmd in cmds:
+            out.append("{}: {}\n{}".format(rname, cmd, tgen.gears[rname].vtysh_cmd(cmd)))
+    for rname in ("relay1", "relay2"):
+        for cmd in ("ip mroute show", "cat /proc/net/ip_mr_vif"):
+            out.append("{}: {}\n{}".format(rname, cmd, tgen.gears[rname].cmd(cmd + " 2>&1")))
+    out.append("processes (args, exit status): {}".format([(p.args, p.poll()) for p in procs]))
+    path = os.path.join(tgen.logdir, "diagnostics-{}.txt".format(name))
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+    return "see " + path
 
 
 def relay_tunnels(router):
@@ -245,9 +224,9 @@ def test_lowest_precedence_relay_is_used():
 def test_stream_through_first_relay():
     "an application joined on amtg0 receives the stream through relay1"
     tgen = get_topogen()
-    gw, relay1, relay2 = tgen.gears["gw"], tgen.gears["relay1"], tgen.gears["relay2"]
-    state = start_receiver(gw, "app1", 40)
-    assert wait_packets(state, 40), read_state(state)
+    relay1, relay2 = tgen.gears["relay1"], tgen.gears["relay2"]
+    state = start_app("app1", 40)
+    assert wait_packets(state, 40), (read_state(state), diagnostics("app1"))
     ok, tunnels = topotest.run_and_expect(
         lambda: relay_tunnels(relay1), ["198.51.100.3"], count=10, wait=1)
     assert ok, tunnels
@@ -258,7 +237,7 @@ def test_failover_to_next_record_by_relay_discovery():
     "relay1's amtd stops: ICMP, next record (D=0): Relay Discovery to relay2, stream resumes"
     tgen = get_topogen()
     gw, relay1, relay2 = tgen.gears["gw"], tgen.gears["relay1"], tgen.gears["relay2"]
-    state = start_receiver(gw, "app2", 120)
+    state = start_app("app2", 120)
     assert wait_packets(state, 20), read_state(state)
 
     relay1.net.killRouterDaemons(["amtd"])
@@ -290,7 +269,7 @@ def test_failover_by_timeout_queries_dns_again():
     gw, relay1, relay2 = tgen.gears["gw"], tgen.gears["relay1"], tgen.gears["relay2"]
     relay1.net.startRouterDaemons(["amtd"])
     relay1.cmd("vtysh -b -d amtd")
-    state = start_receiver(gw, "app3", 150)
+    state = start_app("app3", 150)
     assert wait_packets(state, 20), read_state(state)
     queries = gw_state()["dns"]["counters"]["queries"]
     timeouts = gw_state()["counters"]["relayTimeouts"]
@@ -328,21 +307,30 @@ def test_configuration():
     assert "relay-address" not in conf and "232.1.1.1" not in conf, conf
 
 
-def test_name_without_records_backs_off():
-    "a name without AMTRELAY records: the gateway waits, counting empty answers"
+def test_name_saying_no_relay_backs_off():
+    "a name whose only AMTRELAY record says 'no relay': the gateway waits and asks again"
     tgen = get_topogen()
     gw = tgen.gears["gw"]
-    gw.vtysh_cmd("configure terminal\namt gateway amtg0\ndns-discovery name relay1.amt.test\n")
+    gw.vtysh_cmd("configure terminal\namt gateway amtg0\ndns-discovery name norelay.amt.test\n")
     result = expect_json(
         gw, "show amt gateway amtg0 json",
         {"amtg0": {"state": "idle", "relay": "-",
-                   "dns": {"queryName": "relay1.amt.test", "records": 0,
-                           "counters": {"emptyAnswers": 1}}}},
+                   "dns": {"queryName": "norelay.amt.test", "records": 0}}},
         count=20,
     )
     assert result is None, result
+
+    def counters():
+        return gw_state()["dns"]["counters"]
+
+    # Asked again after the back-off (5 s), each answer counted.
+    ok, c = topotest.run_and_expect(
+        lambda: counters()["emptyAnswers"] >= 2 and counters()["noRelayRecords"] >= 2,
+        True, count=20, wait=1)
+    assert ok, counters()
+    assert gw_state()["state"] == "idle", gw_state()
     conf = gw.vtysh_cmd("show running-config amtd")
-    assert " dns-discovery name relay1.amt.test\n" in conf, conf
+    assert " dns-discovery name norelay.amt.test\n" in conf, conf
     assert "dns-discovery source" not in conf, conf
 
 
