@@ -53,6 +53,14 @@
 		}                                                                                  \
 	}
 
+/* The gateway as pimd's PIM neighbor. */
+#define GATEWAY_PIM_STATE(name)                                                                    \
+	{                                                                                          \
+		.xpath = "/frr-amtd:amtd/gateway/state/pim/" name,                                 \
+		.cbs = {.get_elem = amtd_gateway_pim_state_get_elem,                               \
+		}                                                                                  \
+	}
+
 /* clang-format off */
 const struct frr_yang_module_info frr_amtd_info = {
 	.name = "frr-amtd",
@@ -213,6 +221,18 @@ const struct frr_yang_module_info frr_amtd_info = {
 		GATEWAY_STATE("relay-selection"),
 		GATEWAY_STATE("relay-changes"),
 		GATEWAY_STATE("icmp-errors"),
+		GATEWAY_STATE("nonce-age"),
+		GATEWAY_PIM_STATE("neighbor"),
+		GATEWAY_PIM_STATE("neighbor-ipv6"),
+		GATEWAY_PIM_STATE("join-count"),
+		GATEWAY_PIM_STATE("sent-hello"),
+		GATEWAY_PIM_STATE("received-hello"),
+		GATEWAY_PIM_STATE("received-join"),
+		GATEWAY_PIM_STATE("received-prune"),
+		GATEWAY_PIM_STATE("ignored"),
+		GATEWAY_PIM_STATE("malformed"),
+		GATEWAY_PIM_STATE("join-errors"),
+		GATEWAY_PIM_STATE("expired"),
 		GATEWAY_DNS_STATE("query-name"),
 		GATEWAY_DNS_STATE("records"),
 		GATEWAY_DNS_STATE("record-index"),

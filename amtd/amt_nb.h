@@ -22,6 +22,7 @@ struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args);
 int amtd_gateway_destroy(struct nb_cb_destroy_args *args);
 int amtd_gateway_dns_source_modify(struct nb_cb_modify_args *args);
 struct yang_data *amtd_gateway_dns_state_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *amtd_gateway_pim_state_get_elem(struct nb_cb_get_elem_args *args);
 
 /* Operational state (amt_nb_state.c). */
 const void *amtd_relay_get_next(struct nb_cb_get_next_args *args);

@@ -11,6 +11,7 @@
 #include "amtd.h"
 #include "amt_gateway.h"
 #include "amt_gateway_dns.h"
+#include "amt_gateway_pim.h"
 #include "amt_nb.h"
 #include "amt_relay.h"
 #include "amt_zebra.h"
@@ -278,6 +279,10 @@ struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
 		return yang_data_new_uint64(args->xpath, gw->stats.relay_changes);
 	if (strmatch(leaf, "icmp-errors"))
 		return yang_data_new_uint64(args->xpath, gw->stats.icmp_errors);
+	if (strmatch(leaf, "nonce-age"))
+		return gw->have_mac ? yang_data_new_uint32(args->xpath,
+							   (amt_now_ms() - gw->mac_nonce_ms) / 1000)
+				    : NULL;
 	return NULL;
 }
 
@@ -349,4 +354,55 @@ struct yang_data *amtd_gateway_dns_state_get_elem(struct nb_cb_get_elem_args *ar
 	if (strmatch(leaf, "ttl"))
 		return dns->nrecs ? yang_data_new_uint32(args->xpath, dns->ttl) : NULL;
 	return amt_gw_dns_record_elem(args->xpath, leaf, dns);
+}
+
+/* XPath: /frr-amtd:amtd/gateway/state/pim/<leaf> */
+static const struct {
+	const char *leaf;
+	size_t offset;
+} amt_gw_pim_counters[] = {
+#define AMT_COUNTER(leaf, field)                                                                   \
+	{                                                                                          \
+		leaf, offsetof(struct amt_gw_pim_stats, field)                                     \
+	}
+	AMT_COUNTER("sent-hello", tx_hello),
+	AMT_COUNTER("received-hello", rx_hello),
+	AMT_COUNTER("received-join", rx_join),
+	AMT_COUNTER("received-prune", rx_prune),
+	AMT_COUNTER("ignored", rx_ignored),
+	AMT_COUNTER("malformed", rx_bad),
+	AMT_COUNTER("join-errors", join_errors),
+	AMT_COUNTER("expired", expired),
+#undef AMT_COUNTER
+};
+
+struct yang_data *amtd_gateway_pim_state_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct amt_instance *inst = args->list_entry;
+	const struct amt_gw_pim *pim = inst->gateway ? inst->gateway->pim : NULL;
+	const char *leaf = amt_xpath_leaf(args->xpath);
+	union amt_ip nbr;
+	struct ipaddr ip = {};
+
+	if (!pim)
+		return NULL;
+	for (size_t i = 0; i < array_size(amt_gw_pim_counters); i++) {
+		if (strmatch(leaf, amt_gw_pim_counters[i].leaf)) {
+			const uint8_t *base = (const uint8_t *)amt_gw_pim_stats(pim);
+			uint64_t val;
+
+			memcpy(&val, base + amt_gw_pim_counters[i].offset, sizeof(val));
+			return yang_data_new_uint64(args->xpath, val);
+		}
+	}
+	if (strmatch(leaf, "join-count"))
+		return yang_data_new_uint32(args->xpath, amt_gw_pim_join_count(pim));
+	if (strmatch(leaf, "neighbor") && amt_gw_pim_neighbor(pim, AF_INET, &nbr)) {
+		ip.ipa_type = IPADDR_V4;
+		ip.ipaddr_v4 = nbr.v4;
+		return yang_data_new_ipv4(args->xpath, &ip.ipaddr_v4);
+	}
+	if (strmatch(leaf, "neighbor-ipv6") && amt_gw_pim_neighbor(pim, AF_INET6, &nbr))
+		return yang_data_new_ipv6(args->xpath, &nbr.v6);
+	return NULL;
 }

@@ -85,6 +85,20 @@ mount_chroot() {
 		ln -s pts/ptmx "$d/ptmx" && ln -s /proc/self/fd "$d/fd"
 }
 
+# step SECONDS LOG DESCRIPTION COMMAND...: one check, COMMAND run in the
+# chroot with its output in $work/LOG (whose end is shown on failure).
+step() {
+	t=$1 log=$work/$2 what=$3
+	shift 3
+	if in_root "$t" "$@" >"$log" 2>&1; then
+		pass "$what"
+	else
+		tail -n 20 "$log"
+		fail "$what, see $log"
+		return 1
+	fi
+}
+
 # The processes of the chroot's PID namespace: "PID NAME ARGS..." lines.
 procs() {
 	for p in "$root"/proc/[0-9]*; do
@@ -123,20 +137,11 @@ phase_fetch() {
 		fail "mounts for the chroot"
 		return 1
 	}
-	if in_root 600 apt-get update -q >"$work/apt-update.log" 2>&1; then
-		pass "apt-get update against $mirror ($suite)"
-	else
-		fail "apt-get update against $mirror, see $work/apt-update.log"
-		return 1
-	fi
-	if in_root 900 sh -c 'cd /tmp/debs && apt-get install -y -q --download-only ./*.deb' \
-		>"$work/apt-download.log" 2>&1; then
-		pass "apt resolves the dependencies of ./*.deb on Debian 12 and downloads them"
-	else
-		tail -n 20 "$work/apt-download.log"
-		fail "apt cannot satisfy the dependencies of ./*.deb on Debian 12, see $work/apt-download.log"
-		return 1
-	fi
+	step 600 apt-update.log "apt-get update against $mirror ($suite)" \
+		apt-get update -q &&
+		step 900 apt-download.log \
+			"apt resolves the dependencies of ./*.deb on Debian 12 and downloads them" \
+			sh -c 'cd /tmp/debs && apt-get install -y -q --download-only ./*.deb'
 }
 
 # Install and run: no network but the namespace's own loopback.
@@ -152,14 +157,8 @@ phase_run() {
 
 	# The packages, the Debian way, from the cache (there is no network here;
 	# apt's --no-download mishandles ./*.deb, but it is not needed).
-	if in_root 900 sh -c 'cd /tmp/debs && apt-get install -y -q ./*.deb' \
-		>"$work/apt-install.log" 2>&1; then
-		pass "apt-get install ./*.deb"
-	else
-		tail -n 20 "$work/apt-install.log"
-		fail "apt-get install ./*.deb, see $work/apt-install.log"
-		return 1
-	fi
+	step 900 apt-install.log "apt-get install ./*.deb" \
+		sh -c 'cd /tmp/debs && apt-get install -y -q ./*.deb' || return 1
 	notinstalled=""
 	for deb in "$root"/tmp/debs/*.deb; do
 		pkg=$(dpkg-deb -f "$deb" Package)
@@ -205,12 +204,8 @@ phase_run() {
 	# Start FRR the way the package does without systemd (frr.service runs
 	# the same script), with amtd turned on.
 	sed -i 's/^amtd=no$/amtd=yes/' "$root/etc/frr/daemons"
-	if in_root 120 /usr/lib/frr/frrinit.sh start >"$work/frrinit-start.log" 2>&1; then
-		pass "/usr/lib/frr/frrinit.sh start, with amtd=yes"
-	else
-		cat "$work/frrinit-start.log"
-		fail "/usr/lib/frr/frrinit.sh start, see $work/frrinit-start.log"
-	fi
+	step 120 frrinit-start.log "/usr/lib/frr/frrinit.sh start, with amtd=yes" \
+		/usr/lib/frr/frrinit.sh start
 	watchfrr_watches_amtd() {
 		procs | awk '$2 == "watchfrr"' | grep -q -w amtd
 	}
@@ -254,7 +249,16 @@ phase_run() {
 	check "show running-config has the relay and its local address" in_running_config
 	check "show amt json: relay amtr0 is up" \
 		wait_for 20 show_amt_json 'j["instances"]["amtr0"]["role"] == "relay" and j["instances"]["amtr0"]["operStatus"] == "up"'
-	check "the pseudo-interface amtr0 exists" wait_for 20 ip link show amtr0
+	tun_exists() {
+		ip link show amtr0 >/dev/null 2>&1
+	}
+	tun_was_there=false
+	if wait_for 20 tun_exists; then
+		tun_was_there=true
+		pass "the pseudo-interface amtr0 exists"
+	else
+		fail "the pseudo-interface amtr0 exists"
+	fi
 	listening() {
 		# 192.0.2.1:2268 as /proc/net/udp writes it
 		grep -q ' 010200C0:08DC ' "$root/proc/net/udp"
@@ -262,18 +266,15 @@ phase_run() {
 	check "amtd listens on $relay_addr UDP port 2268" wait_for 20 listening
 
 	# Stop FRR with the same script.
-	if in_root 120 /usr/lib/frr/frrinit.sh stop >"$work/frrinit-stop.log" 2>&1; then
-		pass "/usr/lib/frr/frrinit.sh stop"
-	else
-		cat "$work/frrinit-stop.log"
-		fail "/usr/lib/frr/frrinit.sh stop, see $work/frrinit-stop.log"
-	fi
+	step 120 frrinit-stop.log "/usr/lib/frr/frrinit.sh stop" /usr/lib/frr/frrinit.sh stop
 	no_frr_left() {
 		! procs | awk '{ print $2 }' | grep -q -x -E 'watchfrr|zebra|mgmtd|staticd|amtd'
 	}
 	check "no FRR daemon runs after the stop" wait_for 30 no_frr_left
-	check "the stopped amtd removed its pseudo-interface" \
-		wait_for 10 sh -c '! ip link show amtr0 >/dev/null 2>&1'
+	tun_gone() {
+		$tun_was_there && ! tun_exists
+	}
+	check "the stopped amtd removed its pseudo-interface" wait_for 10 tun_gone
 }
 
 if [ "${1:-}" = --phase ]; then

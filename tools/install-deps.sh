@@ -12,7 +12,8 @@ PKGS="build-essential autoconf automake libtool pkg-config bison flex gawk
   python3-pytest python3-pexpect python3-yaml python3-toml python3-jsonschema
   python3-scapy python3-grpcio python3-grpc-tools
   iproute2 iptables conntrack procps psmisc clang libclang-rt-14-dev tshark
-  python3-sphinx rpm dnsmasq-base gnuplot-nox debootstrap"
+  python3-sphinx rpm dnsmasq-base gnuplot-nox debootstrap
+  debhelper chrpath libunwind-dev"
 
 missing=""
 for p in $PKGS; do

@@ -37,23 +37,8 @@ stage() {
 stage check make check
 stage install sh -c 'make install && tools/setup-frr-user.sh'
 stage topotest make topotest
-# The Debian packages: make deb needs a few packages besides
-# tools/install-deps.sh's; then install and run them in a chroot.
-# shellcheck disable=SC2317 # run through stage
-deb() {
-	missing=""
-	for p in debhelper chrpath libunwind-dev; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-			missing="$missing $p"
-	done
-	if [ -n "$missing" ]; then
-		# shellcheck disable=SC2086
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends $missing || return 1
-	fi
-	make deb && tools/check-deb.sh
-}
-stage deb deb
+# The Debian packages, then installed and run in a Debian 12 chroot.
+stage deb sh -c 'make deb && tools/check-deb.sh'
 
 echo
 echo "=== summary"

@@ -101,6 +101,14 @@ def test_amtd_is_pimds_neighbor():
                    "pim": {"neighbor": "10.255.0.1", "neighborIpv6": "fe80::2268"}}},
     )
     assert result is None, result
+    # The same as YANG operational data, with the nonce's age.
+    oper = json.loads(gw.vtysh_cmd(
+        "show yang operational-data /frr-amtd:amtd/gateway[name='amtg0']/state amtd"))
+    state = oper["frr-amtd:amtd"]["gateway"][0]["state"]
+    assert state["pim"]["neighbor"] == "10.255.0.1", state
+    assert state["pim"]["neighbor-ipv6"] == "fe80::2268", state
+    assert int(state["pim"]["sent-hello"]) >= 2, state
+    assert 0 <= state["nonce-age"] < 60, state
     result = expect_json(gw, "show ip pim neighbor json", {"amtg0": {"10.255.0.1": {}}})
     assert result is None, result
     result = expect_json(gw, "show ipv6 pim neighbor json", {"amtg0": {"fe80::2268": {}}})
