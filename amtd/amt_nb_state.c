@@ -100,11 +100,30 @@ struct yang_data *amtd_zebra_connections_get_elem(struct nb_cb_get_elem_args *ar
 	return yang_data_new_uint32(args->xpath, amt_g.zebra_connections);
 }
 
-/* XPath: /frr-amtd:amtd/relay/statistics/<counter> */
-static const struct {
+/* A uint64_t counter leaf and where it is in its statistics structure. */
+struct amt_counter_leaf {
 	const char *leaf;
 	size_t offset;
-} amt_relay_counters[] = {
+};
+
+/* The counter named leaf, read from stats; NULL when the table has none. */
+static struct yang_data *amt_counter_elem(const char *xpath, const char *leaf,
+					  const struct amt_counter_leaf *table, size_t n,
+					  const void *stats)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strmatch(leaf, table[i].leaf)) {
+			uint64_t val;
+
+			memcpy(&val, (const uint8_t *)stats + table[i].offset, sizeof(val));
+			return yang_data_new_uint64(xpath, val);
+		}
+	}
+	return NULL;
+}
+
+/* XPath: /frr-amtd:amtd/relay/statistics/<counter> */
+static const struct amt_counter_leaf amt_relay_counters[] = {
 #define AMT_COUNTER(leaf, field)                                                                   \
 	{                                                                                          \
 		leaf, offsetof(struct amt_relay_stats, field)                                      \
@@ -150,16 +169,8 @@ struct yang_data *amtd_relay_statistics_get_elem(struct nb_cb_get_elem_args *arg
 
 	if (!inst->relay)
 		return NULL;
-	for (size_t i = 0; i < array_size(amt_relay_counters); i++) {
-		if (strmatch(leaf, amt_relay_counters[i].leaf)) {
-			const uint8_t *base = (const uint8_t *)&inst->relay->stats;
-			uint64_t val;
-
-			memcpy(&val, base + amt_relay_counters[i].offset, sizeof(val));
-			return yang_data_new_uint64(args->xpath, val);
-		}
-	}
-	return NULL;
+	return amt_counter_elem(args->xpath, leaf, amt_relay_counters,
+				array_size(amt_relay_counters), &inst->relay->stats);
 }
 
 /* XPath: /frr-amtd:amtd/relay/tunnel */
@@ -287,10 +298,7 @@ struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
 }
 
 /* XPath: /frr-amtd:amtd/gateway/state/dns/<counter> */
-static const struct {
-	const char *leaf;
-	size_t offset;
-} amt_gw_dns_counters[] = {
+static const struct amt_counter_leaf amt_gw_dns_counters[] = {
 #define AMT_COUNTER(leaf, field)                                                                   \
 	{                                                                                          \
 		leaf, offsetof(struct amt_gw_dns_stats, field)                                     \
@@ -335,18 +343,14 @@ struct yang_data *amtd_gateway_dns_state_get_elem(struct nb_cb_get_elem_args *ar
 	const struct amt_instance *inst = args->list_entry;
 	const struct amt_gw_dns *dns = inst->gateway ? inst->gateway->dns : NULL;
 	const char *leaf = amt_xpath_leaf(args->xpath);
+	struct yang_data *data;
 
 	if (!dns)
 		return NULL;
-	for (size_t i = 0; i < array_size(amt_gw_dns_counters); i++) {
-		if (strmatch(leaf, amt_gw_dns_counters[i].leaf)) {
-			const uint8_t *base = (const uint8_t *)&dns->stats;
-			uint64_t val;
-
-			memcpy(&val, base + amt_gw_dns_counters[i].offset, sizeof(val));
-			return yang_data_new_uint64(args->xpath, val);
-		}
-	}
+	data = amt_counter_elem(args->xpath, leaf, amt_gw_dns_counters,
+				array_size(amt_gw_dns_counters), &dns->stats);
+	if (data)
+		return data;
 	if (strmatch(leaf, "query-name"))
 		return dns->qname[0] ? yang_data_new_string(args->xpath, dns->qname) : NULL;
 	if (strmatch(leaf, "records"))
@@ -357,10 +361,7 @@ struct yang_data *amtd_gateway_dns_state_get_elem(struct nb_cb_get_elem_args *ar
 }
 
 /* XPath: /frr-amtd:amtd/gateway/state/pim/<leaf> */
-static const struct {
-	const char *leaf;
-	size_t offset;
-} amt_gw_pim_counters[] = {
+static const struct amt_counter_leaf amt_gw_pim_counters[] = {
 #define AMT_COUNTER(leaf, field)                                                                   \
 	{                                                                                          \
 		leaf, offsetof(struct amt_gw_pim_stats, field)                                     \
@@ -381,27 +382,19 @@ struct yang_data *amtd_gateway_pim_state_get_elem(struct nb_cb_get_elem_args *ar
 	const struct amt_instance *inst = args->list_entry;
 	const struct amt_gw_pim *pim = inst->gateway ? inst->gateway->pim : NULL;
 	const char *leaf = amt_xpath_leaf(args->xpath);
+	struct yang_data *data;
 	union amt_ip nbr;
-	struct ipaddr ip = {};
 
 	if (!pim)
 		return NULL;
-	for (size_t i = 0; i < array_size(amt_gw_pim_counters); i++) {
-		if (strmatch(leaf, amt_gw_pim_counters[i].leaf)) {
-			const uint8_t *base = (const uint8_t *)amt_gw_pim_stats(pim);
-			uint64_t val;
-
-			memcpy(&val, base + amt_gw_pim_counters[i].offset, sizeof(val));
-			return yang_data_new_uint64(args->xpath, val);
-		}
-	}
+	data = amt_counter_elem(args->xpath, leaf, amt_gw_pim_counters,
+				array_size(amt_gw_pim_counters), amt_gw_pim_stats(pim));
+	if (data)
+		return data;
 	if (strmatch(leaf, "join-count"))
 		return yang_data_new_uint32(args->xpath, amt_gw_pim_join_count(pim));
-	if (strmatch(leaf, "neighbor") && amt_gw_pim_neighbor(pim, AF_INET, &nbr)) {
-		ip.ipa_type = IPADDR_V4;
-		ip.ipaddr_v4 = nbr.v4;
-		return yang_data_new_ipv4(args->xpath, &ip.ipaddr_v4);
-	}
+	if (strmatch(leaf, "neighbor") && amt_gw_pim_neighbor(pim, AF_INET, &nbr))
+		return yang_data_new_ipv4(args->xpath, &nbr.v4);
 	if (strmatch(leaf, "neighbor-ipv6") && amt_gw_pim_neighbor(pim, AF_INET6, &nbr))
 		return yang_data_new_ipv6(args->xpath, &nbr.v6);
 	return NULL;
