@@ -410,17 +410,11 @@ static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 
 static void amt_gw_data(struct amt_gateway *gw, const struct amt_msg *msg)
 {
-	const uint8_t *p = msg->inner;
-	union amt_ip s = {}, g = {};
+	union amt_ip s, g;
 
-	if (msg->inner_family == AF_INET) {
-		memcpy(&s.v4, p + 12, 4);
-		memcpy(&g.v4, p + 16, 4);
-	} else {
-		memcpy(&s.v6, p + 8, 16);
-		memcpy(&g.v6, p + 24, 16);
-	}
-	if (!amt_membership_wants(gw->wanted, msg->inner_family, &s, &g)) {
+	/* The decoder checked the inner header's version and length. */
+	if (!amt_ip_sg(msg->inner, msg->inner_len, &s, &g) ||
+	    !amt_membership_wants(gw->wanted, msg->inner_family, &s, &g)) {
 		gw->stats.drop_data_flow++;
 		return;
 	}

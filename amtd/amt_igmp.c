@@ -907,3 +907,20 @@ ssize_t amt_report_without_link_local(const uint8_t *pkt, size_t len, int family
 	*out = buf;
 	return amt_report_build(buf, size, rep.family, &rep.src, recs, kept);
 }
+
+int amt_ip_sg(const uint8_t *pkt, size_t len, union amt_ip *source, union amt_ip *group)
+{
+	memset(source, 0, sizeof(*source));
+	memset(group, 0, sizeof(*group));
+	if (len >= AMT_IP4_HDR_MIN && (pkt[0] >> 4) == 4) {
+		memcpy(&source->v4, pkt + 12, 4);
+		memcpy(&group->v4, pkt + 16, 4);
+		return AF_INET;
+	}
+	if (len >= AMT_IP6_HDR_LEN && (pkt[0] >> 4) == 6) {
+		memcpy(&source->v6, pkt + 8, 16);
+		memcpy(&group->v6, pkt + 24, 16);
+		return AF_INET6;
+	}
+	return 0;
+}

@@ -177,6 +177,13 @@ ssize_t amt_report_build(uint8_t *buf, size_t size, int family, const union amt_
 ssize_t amt_report_build_legacy(uint8_t *buf, size_t size, int family, const union amt_ip *src,
 				const union amt_ip *group, bool leave);
 
+/*
+ * The source and destination of an IP packet (a multicast datagram: its
+ * (S,G)), read from the fixed header: AF_INET or AF_INET6, or 0 when len
+ * is shorter than the header of the version the packet says.
+ */
+int amt_ip_sg(const uint8_t *pkt, size_t len, union amt_ip *source, union amt_ip *group);
+
 /* 224.0.0.0/24, or an IPv6 group of interface- or link-local scope. */
 bool amt_group_is_link_local(int family, const union amt_ip *group);
 

@@ -1050,6 +1050,23 @@ static void test_report_without_link_local(void)
 	/* Not a report. */
 	CHECK_INT(amt_report_without_link_local(pkt, 10, AF_INET, buf, sizeof(buf), &out), -1);
 
+	/* The (S,G) of a datagram's header. */
+	{
+		union amt_ip s, gr;
+
+		CHECK_INT(amt_ip_sg(pkt, n, &s, &gr), AF_INET);
+		check_addr4(&s.v4, "10.255.0.2");
+		check_addr4(&gr.v4, "224.0.0.22");
+		CHECK_INT(amt_ip_sg(mldv2_report, sizeof(mldv2_report), &s, &gr), AF_INET6);
+		check_addr6(&s.v6, "fe80::2");
+		check_addr6(&gr.v6, "ff02::16");
+		CHECK_INT(amt_ip_sg(igmpv3_report, sizeof(igmpv3_report), &s, &gr), AF_INET);
+		check_addr4(&gr.v4, "224.0.0.22");
+		CHECK_INT(amt_ip_sg(igmpv3_report, 19, &s, &gr), 0);
+		CHECK_INT(amt_ip_sg(mldv2_report, 39, &s, &gr), 0);
+		CHECK_INT(amt_ip_sg((const uint8_t *)"\x50", 1, &s, &gr), 0);
+	}
+
 	/* MLDv2: ff02::d out, ff3e::8000:1 kept. */
 	memset(recs, 0, sizeof(recs));
 	memset(&src, 0, sizeof(src));
