@@ -32,12 +32,14 @@ DEFINE_MTYPE_STATIC(AMTD, AMT_TUNNEL, "AMT relay tunnel");
  * many wait), more while the event has taken less than 1/AMT_RELAY_CTL_DIV
  * of the time the last tun read event took (the data path, bounded in
  * amt_relay_tun.c), at most AMT_RELAY_RX_MAX.  Neither side starves the
- * other: under load from both, the control plane gets about a ninth of the
- * core, and more when the data path's events are short.
+ * other: under load from both, the control plane gets a sixteenth of the
+ * data path's time or its minimum batch, whichever is more (at 100 tunnels
+ * at saturation, some 6,000 handshakes/s while forwarding at 0.8-0.9 of
+ * the rate without them).
  */
 #define AMT_RELAY_RX_BATCH 64
 #define AMT_RELAY_RX_MAX   1024
-#define AMT_RELAY_CTL_DIV  8
+#define AMT_RELAY_CTL_DIV  16
 /* Largest reply (a Membership Query with its General Query). */
 #define AMT_RELAY_REPLY_MAX 256
 

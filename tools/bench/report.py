@@ -185,17 +185,20 @@ def handshake_section(t, kv):
                      fmt(num(kv, "handshake.%d.retransmits" % n)),
                      fmt(num(kv, "handshake.%d.relay_tunnels" % n)),
                      fmt(num(kv, "handshake.%d.core_busy_pct" % n), "{:.0f}%"),
+                     fmt(num(kv, "handshake.%d.socket_drops" % n)),
                      verdict(h >= TARGET_HANDSHAKES)])
         t.target("handshakes/s, %d tunnels >= %d" % (n, TARGET_HANDSHAKES), fmt(h),
                  h >= TARGET_HANDSHAKES)
     t.rows(["tunnels", "handshakes/s", "seconds", "retransmits", "relay tunnels",
-            "core busy", "target"], rows)
+            "core busy", "sock drops", "target"], rows)
     t.out("  Time from the first Request to the relay's answer to a Request sent "
           "after the last Update")
     t.out("  (the relay serves its socket in order), 1024 handshakes in flight.  "
           "core busy below 100%:")
     t.out("  the emulator's core (which also carries the relay's receive softirq) "
-          "set the pace.")
+          "set the pace.  sock drops:")
+    t.out("  messages the kernel dropped at the relay's full socket (SO_RXQ_OVFL, "
+          "relay statistics).")
 
 
 def memory_section(t, kv):
@@ -267,11 +270,13 @@ def storm_section(t, kv):
                                      "" if done else " (unfinished)"),
                      fmt(num(kv, "storm.%s.storm_handshake_s" % tag), "{:.1f}"),
                      fmt(num(kv, "storm.%s.storm_handshakes_per_s" % tag)),
-                     fmt(num(kv, "storm.%s.retransmits" % tag)), verdict(ok)])
+                     fmt(num(kv, "storm.%s.retransmits" % tag)),
+                     fmt(num(kv, "storm.%s.socket_drops" % tag)), verdict(ok)])
         t.target("forwarding during a 10,000-gateway storm (%s) >= %.1f x ceiling" %
                  (what, TARGET_STORM), fmt(rd, "{:.2f}"), ok)
     t.rows(["newcomers join", "before dgram/s", "ratio", "during dgram/s", "ratio",
-            "storm up", "seconds", "handshakes/s", "retransmits", "target"], rows)
+            "storm up", "seconds", "handshakes/s", "retransmits", "sock drops", "target"],
+           rows)
     t.out("  The source offers 1.5 x the ceiling (measured just before) to the 100 "
           "tunnels; 'before' is")
     t.out("  the 2 s before the storm, 'during' from its first Request to the relay's "

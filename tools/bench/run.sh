@@ -171,6 +171,11 @@ relay_stat() {
 	json_get "$NS_RELAY" "show amt relay statistics json" "d['amtr0']$1"
 }
 
+# sock_dropped: messages the kernel dropped at the relay's full UDP socket.
+sock_dropped() {
+	relay_stat "['received'].get('socketDrops', 0)" 2>/dev/null || echo 0
+}
+
 # tun_dropped: packets the kernel dropped because amtd did not read amtr0.
 tun_dropped() {
 	ip netns exec "$NS_RELAY" cat /sys/class/net/amtr0/statistics/tx_dropped
@@ -434,6 +439,7 @@ handshake_run() {
 	n=$1
 	f=$RUN/handshake-$n
 	clear_tunnels
+	s0=$(sock_dropped)
 	k0=$(core_ticks)
 	m0=$(now_ms)
 	emu "$f.emu" --tunnels "$n" --duration 0 --measure-ms 1000 \
@@ -447,6 +453,7 @@ handshake_run() {
 	profile_stop
 	wait_for 60 tunnels_are "$n" || log "  relay has $(relay_tunnels) tunnels, not $n"
 	echo "relay_tunnels=$(relay_tunnels)" >>"$f.x"
+	echo "socket_drops=$(($(sock_dropped) - s0))" >>"$f.x"
 	record_run "handshake.$n" "$f"
 	log "  $n handshakes: $(kv "$f.emu" handshakes_per_s)/s, $(kv "$f.emu" retransmits)" \
 		"retransmissions, relay has $(kv "$f.x" relay_tunnels) tunnels"
@@ -510,6 +517,7 @@ storm_run() {
 	emu "$f.emu" --tunnels $base --storm $storm --storm-at-ms 3000 --warmup-ms "$WARMUP_MS" \
 		--measure-ms 1500 --duration 150 --idle-exit-ms 3000 --retries 10 "$@"
 	emu_ready 60 "$f.emu" || return 0
+	s0=$(sock_dropped)
 	# The source outlasts the storm; it is stopped when the emulator ends.
 	source_bg "$rate" 150000 "$f.src"
 	src_pid=$SRC_PID
@@ -522,6 +530,7 @@ storm_run() {
 	kill "$src_pid" 2>/dev/null || true
 	wait_pid 10 "$src_pid"
 	echo "offered_pps=$rate" >>"$f.x"
+	echo "socket_drops=$(($(sock_dropped) - s0))" >>"$f.x"
 	record_run "storm.$tag" "$f"
 	log "  before: $(kv "$f.emu" storm_rate_before)/s, during:" \
 		"$(kv "$f.emu" storm_rate_during)/s, storm: $(kv "$f.emu" storm_up) up in" \
