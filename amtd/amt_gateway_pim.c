@@ -395,8 +395,9 @@ void amt_gw_pim_refresh(struct amt_gw_pim *pim)
 	pim->have_v4 = ifp && amt_gw_pim_pick_v4(ifp, &pim->nbr4);
 	pim->have_v6 = ifp != NULL;
 	if (had_v4 != pim->have_v4 || had_v6 != pim->have_v6 || old.s_addr != pim->nbr4.s_addr) {
-		DEBUGD(&amt_dbg_events, "AMT gateway %s: PIM neighbor %pI4%s%s", pim->gw->inst->name,
-		       &pim->nbr4, pim->have_v4 ? "" : " (none)", pim->have_v6 ? " and fe80::2268" : "");
+		DEBUGD(&amt_dbg_events, "AMT gateway %s: PIM neighbor %pI4%s%s",
+		       pim->gw->inst->name, &pim->nbr4, pim->have_v4 ? "" : " (none)",
+		       pim->have_v6 ? " and fe80::2268" : "");
 		amt_gw_pim_hello(pim, AMT_GW_PIM_HOLDTIME_S);
 	}
 }

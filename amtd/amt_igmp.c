@@ -294,8 +294,9 @@ static enum amt_igmp_error amt_ip6_parse(const uint8_t *pkt, size_t len, struct 
 	v->msg_len = tot - off;
 	if (v->msg_len < AMT_MLDV2_REPORT_HDR)
 		return AMT_IGMP_ERR_TOO_SHORT;
-	if (amt_csum_fold(amt_csum_add(amt_csum_pseudo6(&v->src, &v->dst, v->msg_len, AMT_IPPROTO_ICMPV6), v->msg,
-				       v->msg_len)) != 0)
+	if (amt_csum_fold(
+		    amt_csum_add(amt_csum_pseudo6(&v->src, &v->dst, v->msg_len, AMT_IPPROTO_ICMPV6),
+				 v->msg, v->msg_len)) != 0)
 		return AMT_IGMP_ERR_CHECKSUM;
 	return AMT_IGMP_OK;
 }

@@ -366,14 +366,10 @@ static const struct amt_counter_leaf amt_gw_pim_counters[] = {
 	{                                                                                          \
 		leaf, offsetof(struct amt_gw_pim_stats, field)                                     \
 	}
-	AMT_COUNTER("sent-hello", tx_hello),
-	AMT_COUNTER("received-hello", rx_hello),
-	AMT_COUNTER("received-join", rx_join),
-	AMT_COUNTER("received-prune", rx_prune),
-	AMT_COUNTER("ignored", rx_ignored),
-	AMT_COUNTER("malformed", rx_bad),
-	AMT_COUNTER("join-errors", join_errors),
-	AMT_COUNTER("expired", expired),
+	AMT_COUNTER("sent-hello", tx_hello),	 AMT_COUNTER("received-hello", rx_hello),
+	AMT_COUNTER("received-join", rx_join),	 AMT_COUNTER("received-prune", rx_prune),
+	AMT_COUNTER("ignored", rx_ignored),	 AMT_COUNTER("malformed", rx_bad),
+	AMT_COUNTER("join-errors", join_errors), AMT_COUNTER("expired", expired),
 #undef AMT_COUNTER
 };
 

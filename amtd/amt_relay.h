@@ -127,6 +127,23 @@ extern void amt_relay_reconfigure(struct amt_relay *relay);
 /* The pseudo-interface came (back): start reading it. */
 extern void amt_relay_tun_attach(struct amt_relay *relay);
 
+/* The tunnel table and its expiry timer (amt_relay_tunnel.c). */
+extern void amt_relay_tunnels_init(struct amt_relay *relay);
+/* Removes every tunnel. */
+extern void amt_relay_tunnels_fini(struct amt_relay *relay);
+extern void amt_relay_membership_params(const struct amt_relay *relay,
+					struct amt_membership_params *p);
+extern struct amt_tunnel *amt_tunnel_find(struct amt_relay *relay, const union sockunion *gw);
+extern struct amt_tunnel *amt_tunnel_new(struct amt_relay *relay, const union sockunion *gw,
+					 struct amt_relay_socket *sock, uint64_t now);
+/* Remove a tunnel and everything it contributed to the union. */
+extern void amt_tunnel_free(struct amt_tunnel *t);
+/*
+ * After a tunnel's membership changed: free it when empty, else queue it for
+ * its next expiry; then amt_relay_expiry_arm() makes the timer fire in time.
+ */
+extern void amt_tunnel_settle(struct amt_tunnel *t);
+extern void amt_relay_expiry_arm(struct amt_relay *relay, uint64_t now);
 extern uint32_t amt_relay_tunnel_count(const struct amt_relay *relay);
 extern struct amt_tunnel *amt_relay_tunnel_first(struct amt_relay *relay);
 extern struct amt_tunnel *amt_relay_tunnel_next(struct amt_relay *relay, struct amt_tunnel *t);

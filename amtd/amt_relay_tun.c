@@ -187,19 +187,11 @@ static void amt_tx_flush(struct amt_relay *relay, struct amt_tx_batch *b)
  * untouched until the batch is flushed.  Returns the datagrams queued.
  */
 static uint32_t amt_relay_fanout(struct amt_relay *relay, struct amt_tx_batch *b,
-				 const uint8_t *hdr, uint8_t *pkt, size_t len, int family)
+				 const uint8_t *hdr, uint8_t *pkt, size_t len, int family,
+				 const union amt_ip *s, const union amt_ip *g)
 {
-	union amt_ip s = {}, g = {};
-	struct amt_fanout fo;
+	struct amt_fanout fo = amt_flow_index_lookup(relay->index, family, s, g);
 
-	if (family == AF_INET) {
-		memcpy(&s.v4, pkt + 12, 4);
-		memcpy(&g.v4, pkt + 16, 4);
-	} else {
-		memcpy(&s.v6, pkt + 8, 16);
-		memcpy(&g.v6, pkt + 24, 16);
-	}
-	fo = amt_flow_index_lookup(relay->index, family, &s, &g);
 	if (fo.count == 0) {
 		relay->stats.tun_no_receiver++;
 		return 0;
@@ -232,22 +224,22 @@ static uint32_t amt_relay_fanout(struct amt_relay *relay, struct amt_tx_batch *b
 }
 
 /* Is this a packet to forward (not link-local scope control traffic)? */
-static bool amt_is_routable_multicast(const uint8_t *pkt, int family)
+static bool amt_is_routable_multicast(int family, const union amt_ip *g)
 {
-	if (family == AF_INET)
-		return pkt[16] >= 224 && pkt[16] <= 239 &&
-		       !(pkt[16] == 224 && pkt[17] == 0 && pkt[18] == 0);
-	return pkt[24] == 0xff && (pkt[25] & 0x0f) > 2;
+	bool mcast = family == AF_INET ? (g->bytes[0] & 0xf0) == 0xe0 : g->bytes[0] == 0xff;
+
+	return mcast && !amt_group_is_link_local(family, g);
 }
 
 /* One packet read from the tun; returns the datagrams it queued. */
 static uint32_t amt_relay_tun_packet(struct amt_relay *relay, struct amt_tx_batch *b,
 				     const uint8_t *hdr, uint8_t *pkt, size_t len)
 {
-	int family = (pkt[0] >> 4) == 4 ? AF_INET : (pkt[0] >> 4) == 6 ? AF_INET6 : 0;
+	union amt_ip s, g;
+	int family = amt_ip_sg(pkt, len, &s, &g);
 	struct amt_query q;
 
-	if (family == 0 || len < (family == AF_INET ? 20u : 40u)) {
+	if (family == 0) {
 		relay->stats.tun_other++;
 		return 0;
 	}
@@ -255,11 +247,11 @@ static uint32_t amt_relay_tun_packet(struct amt_relay *relay, struct amt_tx_batc
 		amt_relay_answer_query(relay, &q);
 		return 0;
 	}
-	if (!amt_is_routable_multicast(pkt, family)) {
+	if (!amt_is_routable_multicast(family, &g)) {
 		relay->stats.tun_other++;
 		return 0;
 	}
-	return amt_relay_fanout(relay, b, hdr, pkt, len, family);
+	return amt_relay_fanout(relay, b, hdr, pkt, len, family, &s, &g);
 }
 
 /*

@@ -38,8 +38,8 @@ static void test_hello_v4(void)
 		.generation_id = 0x01020304,
 	};
 	/* Holdtime 105, DR priority 1, generation ID 0x01020304. */
-	static const uint8_t options[] = { 0, 1, 0, 2, 0, 105, 0, 19, 0, 4, 0, 0, 0, 1,
-					   0, 20, 0, 4, 1, 2, 3, 4 };
+	static const uint8_t options[] = { 0, 1, 0, 2, 0,  105, 0, 19, 0, 4, 0,
+					   0, 0, 1, 0, 20, 0,	4, 1,  2, 3, 4 };
 	struct amt_pim_msg m;
 	uint8_t buf[128];
 	ssize_t n = amt_pim_hello_build(buf, sizeof(buf), &p);
@@ -95,16 +95,16 @@ static void test_hello_v6(void)
 static size_t handmade_jp(uint8_t *pkt)
 {
 	static const uint8_t pim[] = {
-		0x23, 0, 0, 0,			    /* v2 Join/Prune, checksum */
-		1, 0, 10, 255, 0, 1,		    /* upstream neighbor */
-		0, 2, 0, 210,			    /* reserved, 2 groups, holdtime */
-		1, 0, 0, 32, 232, 1, 1, 1,	    /* group 232.1.1.1/32 */
-		0, 1, 0, 0,			    /* 1 joined, 0 pruned */
-		1, 0, 4, 32, 10, 0, 1, 10,	    /* (10.0.1.10) S */
-		1, 0, 0, 32, 239, 1, 1, 1,	    /* group 239.1.1.1/32 */
-		0, 1, 0, 1,			    /* 1 joined, 1 pruned */
-		1, 0, 7, 32, 10, 0, 1, 1,	    /* RP 10.0.1.1 S|W|R */
-		1, 0, 5, 32, 10, 0, 1, 10,	    /* (10.0.1.10) S|R prune */
+		0x23, 0, 0,  0,			 /* v2 Join/Prune, checksum */
+		1,    0, 10, 255, 0,   1,	 /* upstream neighbor */
+		0,    2, 0,  210,		 /* reserved, 2 groups, holdtime */
+		1,    0, 0,  32,  232, 1, 1, 1,	 /* group 232.1.1.1/32 */
+		0,    1, 0,  0,			 /* 1 joined, 0 pruned */
+		1,    0, 4,  32,  10,  0, 1, 10, /* (10.0.1.10) S */
+		1,    0, 0,  32,  239, 1, 1, 1,	 /* group 239.1.1.1/32 */
+		0,    1, 0,  1,			 /* 1 joined, 1 pruned */
+		1,    0, 7,  32,  10,  0, 1, 1,	 /* RP 10.0.1.1 S|W|R */
+		1,    0, 5,  32,  10,  0, 1, 10, /* (10.0.1.10) S|R prune */
 	};
 	size_t len = 20 + sizeof(pim);
 

@@ -236,9 +236,17 @@ def test_clear_commands():
     "clear amt relay statistics resets the counters; clear ... tunnels drops the tunnels"
     tgen = get_topogen()
     relay = tgen.gears["relay"]
-    before = json.loads(relay.vtysh_cmd("show amt relay statistics json"))["amtr0"]
-    # Gateways have been sending Updates and the relay forwarding data.
-    assert before["received"]["update"] >= 2 and before["sent"]["data"] > 0, before
+
+    def stats():
+        return json.loads(relay.vtysh_cmd("show amt relay statistics json"))["amtr0"]
+
+    # Gateways send Updates (at least one per refresh, every 20 s, since the
+    # relay's amtd restarted) and the relay forwards data.
+    ok, _ = topotest.run_and_expect(
+        lambda: stats()["received"]["update"] >= 2 and stats()["sent"]["data"] > 0, True,
+        count=60, wait=1)
+    before = stats()
+    assert ok, before
     relay.vtysh_cmd("clear amt relay amtr0 statistics")
     after = json.loads(relay.vtysh_cmd("show amt relay statistics json"))["amtr0"]
     assert after["received"]["update"] < before["received"]["update"], after
