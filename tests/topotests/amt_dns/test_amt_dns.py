@@ -293,6 +293,37 @@ def test_failover_by_timeout_queries_dns_again():
         relay2.cmd("iptables -D INPUT -p udp --dport 2268 -j DROP")
 
 
+def test_failover_on_l_flag():
+    "relay1 at its group limit answers with L: the gateway moves to the next record"
+    tgen = get_topogen()
+    gw, relay1, relay2 = tgen.gears["gw"], tgen.gears["relay1"], tgen.gears["relay2"]
+    state = start_app("app4", 120)
+    assert wait_packets(state, 20), read_state(state)
+    assert gw_state()["relay"] == RELAY1, gw_state()
+    before = gw_state()["counters"]
+
+    # The gateway's one group is all relay1 now takes: its next Query has L.
+    relay1.vtysh_cmd("configure terminal\namt relay amtr0\ngroup-limit 1\n")
+    try:
+        result = expect_json(
+            gw, "show amt gateway amtg0 json",
+            {"amtg0": {"state": "up", "relay": RELAY2,
+                       "dns": {"record": {"index": 2, "precedence": 20}}}},
+            count=60,
+        )
+        assert result is None, result
+        st = gw_state()["counters"]
+        assert st["queriesWithLimit"] > before["queriesWithLimit"], st
+        assert st["relayChanges"] > before["relayChanges"], st
+        packets = read_state(state).get("packets", 0)
+        assert wait_packets(state, packets + 40, count=60), read_state(state)
+        ok, tunnels = topotest.run_and_expect(
+            lambda: relay_tunnels(relay2), ["198.51.100.3"], count=20, wait=1)
+        assert ok, tunnels
+    finally:
+        relay1.vtysh_cmd("configure terminal\namt relay amtr0\nno group-limit\n")
+
+
 def test_configuration():
     "running-config and validation: dns-discovery excludes relay-address"
     tgen = get_topogen()
