@@ -32,6 +32,11 @@ DEFINE_MTYPE_STATIC(AMTD, AMT_GW_PIM_JOIN, "AMT gateway PIM join");
 #define AMT_GW_PIM_TICK_S 10
 /* At most one triggered Hello per second in answer to pimd's. */
 #define AMT_GW_PIM_TRIGGER_MS 1000
+/*
+ * Memberships held for pimd, at most: each is a socket, and LAN hosts (via
+ * pimd) must not be able to exhaust amtd's file descriptors.
+ */
+#define AMT_GW_PIM_MAX_JOINS 1000
 /* A fixed link-local address for the IPv6 neighbor: fe80::2268. */
 #define AMT_GW_PIM_LL_LAST 0x2268
 
@@ -301,6 +306,10 @@ static void amt_gw_pim_entry(struct amt_gw_pim *pim, const struct amt_pim_jp *jp
 	}
 	pim->stats.rx_join++;
 	if (!j) {
+		if (amt_gw_joins_count(&pim->joins) >= AMT_GW_PIM_MAX_JOINS) {
+			pim->stats.join_errors++;
+			return;
+		}
 		j = XCALLOC(MTYPE_AMT_GW_PIM_JOIN, sizeof(*j));
 		*j = key;
 		j->fd = amt_gw_pim_sock_join(pim, j);
