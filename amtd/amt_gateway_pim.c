@@ -451,49 +451,42 @@ const struct amt_gw_pim_stats *amt_gw_pim_stats(const struct amt_gw_pim *pim)
 
 void amt_gw_pim_show(const struct amt_gw_pim *pim, struct vty *vty, json_object *json)
 {
-	char nbr4[INET_ADDRSTRLEN] = "-", src[INET6_ADDRSTRLEN], grp[INET6_ADDRSTRLEN];
+	char nbr4[INET6_ADDRSTRLEN] = "", nbr6[INET6_ADDRSTRLEN] = "";
+	char src[INET6_ADDRSTRLEN], grp[INET6_ADDRSTRLEN];
+	json_object *jo = json_object_new_object(), *list = json_object_new_array();
 	const struct amt_gw_join *j;
-	json_object *jo = NULL, *list = NULL;
+	union amt_ip addr;
 
-	if (pim->have_v4)
-		inet_ntop(AF_INET, &pim->nbr4, nbr4, sizeof(nbr4));
-	if (json) {
-		jo = json_object_new_object();
-		json_object_string_add(jo, "neighbor", pim->have_v4 ? nbr4 : "");
-		json_object_string_add(jo, "neighborIpv6", pim->have_v6 ? "fe80::2268" : "");
-		json_object_int_add(jo, "joinCount", amt_gw_pim_join_count(pim));
-		json_object_int_add(jo, "sentHello", pim->stats.tx_hello);
-		json_object_int_add(jo, "receivedHello", pim->stats.rx_hello);
-		json_object_int_add(jo, "receivedJoin", pim->stats.rx_join);
-		json_object_int_add(jo, "receivedPrune", pim->stats.rx_prune);
-		json_object_int_add(jo, "ignored", pim->stats.rx_ignored);
-		json_object_int_add(jo, "malformed", pim->stats.rx_bad);
-		json_object_int_add(jo, "joinErrors", pim->stats.join_errors);
-		json_object_int_add(jo, "expired", pim->stats.expired);
-		list = json_object_new_array();
-		json_object_object_add(jo, "joins", list);
-		json_object_object_add(json, "pim", jo);
-	} else {
-		vty_out(vty, "  PIM neighbor of pimd: %s, %s\n", nbr4,
-			pim->have_v6 ? "fe80::2268" : "-");
-		vty_out(vty,
-			"  PIM: %u joins; hellos sent %" PRIu64 ", received %" PRIu64
-			"; joins %" PRIu64 ", prunes %" PRIu64 ", ignored %" PRIu64
-			", malformed %" PRIu64 ", refused %" PRIu64 ", expired %" PRIu64 "\n",
-			amt_gw_pim_join_count(pim), pim->stats.tx_hello, pim->stats.rx_hello,
-			pim->stats.rx_join, pim->stats.rx_prune, pim->stats.rx_ignored,
-			pim->stats.rx_bad, pim->stats.join_errors, pim->stats.expired);
-	}
+	if (amt_gw_pim_neighbor(pim, AF_INET, &addr))
+		inet_ntop(AF_INET, &addr, nbr4, sizeof(nbr4));
+	if (amt_gw_pim_neighbor(pim, AF_INET6, &addr))
+		inet_ntop(AF_INET6, &addr, nbr6, sizeof(nbr6));
+	json_object_string_add(jo, "neighbor", nbr4);
+	json_object_string_add(jo, "neighborIpv6", nbr6);
+	json_object_int_add(jo, "joinCount", amt_gw_pim_join_count(pim));
+	json_object_int_add(jo, "sentHello", pim->stats.tx_hello);
+	json_object_int_add(jo, "receivedHello", pim->stats.rx_hello);
+	json_object_int_add(jo, "receivedJoin", pim->stats.rx_join);
+	json_object_int_add(jo, "receivedPrune", pim->stats.rx_prune);
+	json_object_int_add(jo, "ignored", pim->stats.rx_ignored);
+	json_object_int_add(jo, "malformed", pim->stats.rx_bad);
+	json_object_int_add(jo, "joinErrors", pim->stats.join_errors);
+	json_object_int_add(jo, "expired", pim->stats.expired);
 	frr_each (amt_gw_joins_const, &pim->joins, j) {
-		amt_gw_join_addrs(j, src, grp);
-		if (list) {
-			json_object *e = json_object_new_object();
+		json_object *e = json_object_new_object();
 
-			json_object_string_add(e, "source", src);
-			json_object_string_add(e, "group", grp);
-			json_object_array_add(list, e);
-		} else {
-			vty_out(vty, "    join (%s,%s)\n", src, grp);
-		}
+		amt_gw_join_addrs(j, src, grp);
+		json_object_string_add(e, "source", src);
+		json_object_string_add(e, "group", grp);
+		json_object_array_add(list, e);
 	}
+	json_object_object_add(jo, "joins", list);
+	if (json) {
+		json_object_object_add(json, "pim", jo);
+		return;
+	}
+	/* The same as the JSON, like the gateway's counters. */
+	vty_out(vty, "  PIM neighbor of pimd:\n%s\n",
+		json_object_to_json_string_ext(jo, JSON_C_TO_STRING_PRETTY));
+	json_object_free(jo);
 }

@@ -42,6 +42,13 @@ def expect_json(router, cmd, expected, count=40, wait=1):
     return result
 
 
+def gateway_oper_state(router, name="amtg0"):
+    "A gateway instance's state, as YANG operational data"
+    oper = json.loads(router.vtysh_cmd(
+        "show yang operational-data /frr-amtd:amtd/gateway[name='{}']/state amtd".format(name)))
+    return oper["frr-amtd:amtd"]["gateway"][0]["state"]
+
+
 def start_receiver(procs, router, name, source, group, duration, ifaddr=None, ifname=None,
                    sender=None):
     """Start a receiver on router joined to (source, group) ("*" for ASM); it is

@@ -37,8 +37,8 @@ sys.path.append(os.path.join(CWD, "../"))
 # pylint: disable=C0413
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
-from amt_helpers import (expect_json, load_routers, read_state, start_receiver, start_sender,
-                         stop_procs, wait_packets)
+from amt_helpers import (expect_json, gateway_oper_state, load_routers, read_state,
+                         start_receiver, start_sender, stop_procs, wait_packets)
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
@@ -211,9 +211,7 @@ def test_lowest_precedence_relay_is_used():
     assert dns["badRecords"] >= 1 and dns["relaysTried"] == 1, dns
 
     # The same, as YANG operational data.
-    oper = json.loads(gw.vtysh_cmd(
-        "show yang operational-data /frr-amtd:amtd/gateway[name='amtg0']/state amtd"))
-    state = oper["frr-amtd:amtd"]["gateway"][0]["state"]
+    state = gateway_oper_state(gw)
     assert state["relay-selection"] == "dns", state
     assert state["dns"]["precedence"] == 10, state
     assert state["dns"]["relay-type"] == "name", state

@@ -31,8 +31,8 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
-from amt_helpers import (expect_json, load_routers, read_state, start_receiver, start_sender,
-                         stop_procs, wait_packets)
+from amt_helpers import (expect_json, gateway_oper_state, load_routers, read_state,
+                         start_receiver, start_sender, stop_procs, wait_packets)
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 
@@ -102,9 +102,7 @@ def test_amtd_is_pimds_neighbor():
     )
     assert result is None, result
     # The same as YANG operational data, with the nonce's age.
-    oper = json.loads(gw.vtysh_cmd(
-        "show yang operational-data /frr-amtd:amtd/gateway[name='amtg0']/state amtd"))
-    state = oper["frr-amtd:amtd"]["gateway"][0]["state"]
+    state = gateway_oper_state(gw)
     assert state["pim"]["neighbor"] == "10.255.0.1", state
     assert state["pim"]["neighbor-ipv6"] == "fe80::2268", state
     assert int(state["pim"]["sent-hello"]) >= 2, state
