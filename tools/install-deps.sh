@@ -11,9 +11,10 @@ PKGS="build-essential autoconf automake libtool pkg-config bison flex gawk
   libssl-dev python3-dev
   python3-pytest python3-pexpect python3-yaml python3-toml python3-jsonschema
   python3-scapy python3-grpcio python3-grpc-tools
-  iproute2 iptables conntrack procps psmisc clang libclang-rt-14-dev tshark
+  iproute2 iptables conntrack procps psmisc gdb clang libclang-rt-14-dev tshark
   python3-sphinx rpm dnsmasq-base gnuplot-nox debootstrap
-  debhelper chrpath libunwind-dev"
+  debhelper chrpath libunwind-dev
+  linux-source-6.1 bc"
 
 missing=""
 for p in $PKGS; do
