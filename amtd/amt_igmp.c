@@ -841,6 +841,100 @@ ssize_t amt_report_build(uint8_t *buf, size_t size, int family, const union amt_
 	return amt_gm_finish(buf, family, src, &dst, mlen);
 }
 
+ssize_t amt_report_build_part(uint8_t *buf, size_t size, int family, const union amt_ip *src,
+			      const struct amt_group_record *recs, size_t nrecs,
+			      struct amt_report_cursor *cur)
+{
+	size_t alen, hlen, room, off = AMT_IGMPV3_REPORT_HDR;
+	uint16_t n = 0;
+	union amt_ip dst;
+	uint8_t *m;
+
+	if (family != AF_INET && family != AF_INET6)
+		return -1;
+	if (cur->rec >= nrecs)
+		return 0;
+	alen = amt_addr_len(family);
+	hlen = amt_ip_hdr_len(family);
+	/* Room for the report's records, within the IP length fields too. */
+	if (size > 65535)
+		size = 65535;
+	if (size < hlen + AMT_IGMPV3_REPORT_HDR + 4 + alen)
+		return -1;
+	room = size - hlen;
+	m = buf + hlen;
+
+	/* At most UINT16_MAX records; each pass writes one or stops. */
+	while (cur->rec < nrecs && n < UINT16_MAX) {
+		const struct amt_group_record *r = &recs[cur->rec];
+		size_t left, fit, take;
+		bool whole;
+
+		if (r->family != family || !amt_record_type_known(r->type) ||
+		    (r->num_sources && !r->sources) || cur->src > r->num_sources)
+			return -1;
+		if (room - off < 4 + alen)
+			break;
+		left = r->num_sources - cur->src;
+		fit = (room - off - 4 - alen) / alen;
+		whole = fit >= left;
+		if (!whole && n > 0)
+			break; /* to the next report, which it may fit whole */
+		take = whole ? left : fit;
+		if (!whole && take == 0)
+			return -1;
+
+		m[off] = r->type;
+		m[off + 1] = 0;
+		amt_put16(m + off + 2, take);
+		memcpy(m + off + 4, &r->group, alen);
+		if (take)
+			memcpy(m + off + 4 + alen, r->sources + (size_t)cur->src * alen,
+			       take * alen);
+		off += 4 + alen + take * alen;
+		n++;
+		if (whole || r->type == AMT_REC_MODE_IS_EXCLUDE ||
+		    r->type == AMT_REC_CHANGE_TO_EXCLUDE) {
+			/* Done; an exclusion list too long is cut. */
+			cur->rec++;
+			cur->src = 0;
+		} else {
+			/* The rest of the sources in the next report. */
+			cur->src += take;
+		}
+		if (!whole)
+			break;
+	}
+	memset(m, 0, AMT_IGMPV3_REPORT_HDR);
+	m[0] = family == AF_INET ? AMT_IGMP_V3_REPORT : AMT_MLD_V2_REPORT;
+	amt_put16(m + 6, n);
+	if (family == AF_INET)
+		amt_addr_set4(&dst, 224, 22);
+	else
+		amt_addr_set6(&dst, 0x16);
+	return amt_gm_finish(buf, family, src, &dst, off);
+}
+
+bool amt_leave_record(const struct amt_group_record *state, struct amt_group_record *leave)
+{
+	uint8_t latest = state->family == AF_INET ? 3 : 2;
+
+	if (state->type != AMT_REC_MODE_IS_INCLUDE && state->type != AMT_REC_MODE_IS_EXCLUDE)
+		return false;
+	*leave = *state;
+	if (state->type == AMT_REC_MODE_IS_INCLUDE && state->version >= latest &&
+	    state->num_sources) {
+		/* INCLUDE(A) -> INCLUDE({}): BLOCK(A). */
+		leave->type = AMT_REC_BLOCK_OLD_SOURCES;
+		return true;
+	}
+	/* EXCLUDE(X) -> INCLUDE({}), or an older version's leave: TO_IN({}). */
+	leave->type = AMT_REC_CHANGE_TO_INCLUDE;
+	leave->num_sources = 0;
+	leave->sources = NULL;
+	return true;
+}
+
 ssize_t amt_report_build_legacy(uint8_t *buf, size_t size, int family, const union amt_ip *src,
 				const union amt_ip *group, bool leave)
 {
@@ -880,6 +974,15 @@ bool amt_group_is_link_local(int family, const union amt_ip *group)
 		return group->bytes[0] == 224 && group->bytes[1] == 0 && group->bytes[2] == 0;
 	/* ff00::/8 with scope 0 (reserved), 1 (interface) or 2 (link). */
 	return group->bytes[0] == 0xff && (group->bytes[1] & 0x0f) <= 2;
+}
+
+bool amt_group_is_ssm(int family, const union amt_ip *group)
+{
+	/* RFC 4607 section 1: 232.0.0.0/8 and FF3x::/32. */
+	if (family == AF_INET)
+		return group->bytes[0] == 232;
+	return group->bytes[0] == 0xff && (group->bytes[1] & 0xf0) == 0x30 && group->bytes[2] == 0 &&
+	       group->bytes[3] == 0;
 }
 
 ssize_t amt_report_without_link_local(const uint8_t *pkt, size_t len, int family, uint8_t *buf,

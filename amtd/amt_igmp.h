@@ -171,6 +171,39 @@ ssize_t amt_query_build(uint8_t *buf, size_t size, const struct amt_query_params
 ssize_t amt_report_build(uint8_t *buf, size_t size, int family, const union amt_ip *src,
 			 const struct amt_group_record *recs, size_t nrecs);
 /*
+ * Where amt_report_build_part() is in an array of records: the record, and
+ * the first of its sources not yet written.  Zero it to start.
+ */
+struct amt_report_cursor {
+	size_t rec;
+	uint16_t src;
+};
+
+/*
+ * One IGMPv3 / MLDv2 report of at most `size` bytes holding the records
+ * from the cursor on, which it advances; call until it returns 0.  Records
+ * that do not fit go to the next report, and a record too long for a
+ * report of its own is split into records of the same type with a part of
+ * its sources each, except IS_EX and TO_EX, whose extra sources are left
+ * out (RFC 3376 section 4.2.16, RFC 3810 section 5.2.15).  Returns the
+ * length, 0 when every record was written, -1 for an invalid record or a
+ * size too small for a record without sources.
+ */
+ssize_t amt_report_build_part(uint8_t *buf, size_t size, int family, const union amt_ip *src,
+			      const struct amt_group_record *recs, size_t nrecs,
+			      struct amt_report_cursor *cur);
+
+/*
+ * The record that leaves a group whose current state `state` describes
+ * (MODE_IS_INCLUDE with its sources, or MODE_IS_EXCLUDE; `version` its
+ * compatibility mode), as a host leaving it would report the change
+ * (RFC 3376 section 5.1, RFC 3810 section 6.1): BLOCK_OLD_SOURCES of the
+ * sources of an IGMPv3 / MLDv2 INCLUDE group, else TO_IN({}), which older
+ * versions' routers take as a leave.  False for a state of another type.
+ */
+bool amt_leave_record(const struct amt_group_record *state, struct amt_group_record *leave);
+
+/*
  * IGMPv2 report (to the group) or leave (to 224.0.0.2); MLDv1 report (to
  * the group) or done (to ff02::2).
  */
@@ -186,6 +219,9 @@ int amt_ip_sg(const uint8_t *pkt, size_t len, union amt_ip *source, union amt_ip
 
 /* 224.0.0.0/24, or an IPv6 group of interface- or link-local scope. */
 bool amt_group_is_link_local(int family, const union amt_ip *group);
+
+/* A source-specific multicast group: 232.0.0.0/8 or FF3x::/32. */
+bool amt_group_is_ssm(int family, const union amt_ip *group);
 
 /*
  * Link-local groups have no business in a tunnel: the host stack reports

@@ -984,6 +984,32 @@ static void test_pseudo_random(void)
 	CHECK_INT(bad, 0);
 }
 
+/* SSM ranges, RFC 4607 section 1; their edges are checked both sides. */
+static void test_group_is_ssm(void)
+{
+	static const struct {
+		int family;
+		const char *group;
+		bool ssm;
+	} cases[] = {
+		{ AF_INET, "232.0.0.0", true },	   { AF_INET, "232.255.255.255", true },
+		{ AF_INET, "231.255.255.255", false }, { AF_INET, "233.0.0.0", false },
+		{ AF_INET, "224.0.0.22", false },	   { AF_INET6, "ff3e::8000:1", true },
+		{ AF_INET6, "ff35::1", true },	   { AF_INET6, "ff3e:1::1", false },
+		{ AF_INET6, "ff2e::1", false },	   { AF_INET6, "ff0e::1", false },
+		{ AF_INET6, "fe80::1", false },
+	};
+	union amt_ip g;
+
+	for (size_t i = 0; i < array_size(cases); i++) {
+		memset(&g, 0, sizeof(g));
+		inet_pton(cases[i].family, cases[i].group, &g);
+		if (amt_group_is_ssm(cases[i].family, &g) != cases[i].ssm)
+			fprintf(stderr, "amt_group_is_ssm(%s) is wrong\n", cases[i].group);
+		CHECK(amt_group_is_ssm(cases[i].family, &g) == cases[i].ssm);
+	}
+}
+
 /* Link-local groups are taken out of reports before they enter a tunnel. */
 static void test_report_without_link_local(void)
 {
@@ -1083,6 +1109,234 @@ static void test_report_without_link_local(void)
 	check_addr6(&rec.group.v6, "ff3e::8000:1");
 }
 
+/* Decode one built report: its records appended to out (sources to srcs). */
+static size_t decode_part(const uint8_t *buf, size_t len, int family, struct amt_group_record *out,
+			  size_t max, uint8_t *srcs, size_t *srcs_len)
+{
+	struct amt_group_record rec;
+	struct amt_report rep;
+	size_t alen = family == AF_INET ? 4 : 16, n = 0;
+
+	if (amt_report_decode(buf, len, family, &rep) != AMT_IGMP_OK)
+		return SIZE_MAX;
+	while (amt_report_next(&rep, &rec) && n < max) {
+		memcpy(srcs + *srcs_len, rec.sources, rec.num_sources * alen);
+		*srcs_len += rec.num_sources * alen;
+		out[n++] = rec;
+	}
+	return n;
+}
+
+static void test_report_build_part(void)
+{
+	struct amt_group_record recs[10], got[16];
+	struct amt_report_cursor cur;
+	union amt_ip src;
+	uint8_t buf[512], s4[40], all[400];
+	size_t all_len, n;
+	unsigned int bad;
+	ssize_t len;
+
+	for (unsigned int i = 0; i < 10; i++) {
+		s4[4 * i] = 10;
+		s4[4 * i + 1] = 0;
+		s4[4 * i + 2] = 0;
+		s4[4 * i + 3] = i + 1;
+	}
+	memset(&src, 0, sizeof(src));
+	inet_pton(AF_INET, "192.0.2.10", &src.v4);
+
+	/* One record that fits: the report above byte for byte, then 0. */
+	memset(recs, 0, sizeof(recs));
+	recs[0].family = AF_INET;
+	recs[0].type = AMT_REC_ALLOW_NEW_SOURCES;
+	inet_pton(AF_INET, "232.1.1.1", &recs[0].group.v4);
+	recs[0].num_sources = 1;
+	recs[0].sources = s4 + 36;
+	memcpy(s4 + 36, (uint8_t[]){ 198, 51, 100, 7 }, 4);
+	memset(&cur, 0, sizeof(cur));
+	len = amt_report_build_part(buf, sizeof(buf), AF_INET, &src, recs, 1, &cur);
+	CHECK_INT(len, sizeof(igmpv3_report));
+	CHECK_MEM(buf, igmpv3_report, sizeof(igmpv3_report));
+	CHECK_INT(amt_report_build_part(buf, sizeof(buf), AF_INET, &src, recs, 1, &cur), 0);
+
+	/* Ten IS_IN records of 2 sources (16 bytes each), 3 to a report. */
+	for (unsigned int i = 0; i < 10; i++) {
+		s4[36] = 10;
+		recs[i].family = AF_INET;
+		recs[i].type = AMT_REC_MODE_IS_INCLUDE;
+		recs[i].group.bytes[0] = 232;
+		recs[i].group.bytes[3] = i + 1;
+		recs[i].num_sources = 2;
+		recs[i].sources = s4 + 4 * (i % 5) * 2;
+	}
+	memset(&cur, 0, sizeof(cur));
+	bad = 0;
+	n = 0;
+	for (unsigned int r = 0; r < 4; r++) {
+		size_t k;
+
+		all_len = 0;
+		len = amt_report_build_part(buf, AMT_IGMP_IP_HDR_LEN + 8 + 3 * 16, AF_INET, &src,
+					    recs, 10, &cur);
+		k = decode_part(buf, len > 0 ? len : 0, AF_INET, got, 16, all, &all_len);
+		CHECK_INT(k, r < 3 ? 3 : 1);
+		for (size_t i = 0; i < k && k != SIZE_MAX; i++, n++)
+			if (got[i].group.bytes[3] != n + 1 || got[i].num_sources != 2 ||
+			    memcmp(got[i].sources, recs[n].sources, 8))
+				bad++;
+	}
+	CHECK_INT(n, 10);
+	CHECK_INT(bad, 0);
+	CHECK_INT(amt_report_build_part(buf, sizeof(buf), AF_INET, &src, recs, 10, &cur), 0);
+
+	/* An INCLUDE record of 10 sources, 3 to a report: split in four. */
+	recs[0].num_sources = 10;
+	recs[0].sources = s4;
+	memset(&cur, 0, sizeof(cur));
+	all_len = 0;
+	n = 0;
+	for (unsigned int r = 0; r < 4; r++) {
+		len = amt_report_build_part(buf, AMT_IGMP_IP_HDR_LEN + 8 + 8 + 12, AF_INET, &src,
+					    recs, 1, &cur);
+		CHECK_INT(decode_part(buf, len > 0 ? len : 0, AF_INET, got, 16, all, &all_len), 1);
+		CHECK_INT(got[0].type, AMT_REC_MODE_IS_INCLUDE);
+		CHECK_INT(got[0].num_sources, r < 3 ? 3 : 1);
+	}
+	CHECK_INT(all_len, 40);
+	CHECK_MEM(all, s4, 40);
+	CHECK_INT(amt_report_build_part(buf, sizeof(buf), AF_INET, &src, recs, 1, &cur), 0);
+
+	/* IS_EX too long: the sources that fit, the rest left out. */
+	recs[0].type = AMT_REC_MODE_IS_EXCLUDE;
+	memset(&cur, 0, sizeof(cur));
+	all_len = 0;
+	len = amt_report_build_part(buf, AMT_IGMP_IP_HDR_LEN + 8 + 8 + 12, AF_INET, &src, recs, 1,
+				    &cur);
+	CHECK_INT(decode_part(buf, len > 0 ? len : 0, AF_INET, got, 16, all, &all_len), 1);
+	CHECK_INT(got[0].num_sources, 3);
+	CHECK_INT(amt_report_build_part(buf, sizeof(buf), AF_INET, &src, recs, 1, &cur), 0);
+
+	/* A short record, then a long one: the long one starts the next report. */
+	recs[0].type = AMT_REC_MODE_IS_INCLUDE;
+	recs[0].num_sources = 1;
+	recs[1].type = AMT_REC_BLOCK_OLD_SOURCES;
+	recs[1].num_sources = 10;
+	recs[1].sources = s4;
+	memset(&cur, 0, sizeof(cur));
+	all_len = 0;
+	len = amt_report_build_part(buf, AMT_IGMP_IP_HDR_LEN + 8 + 8 + 12, AF_INET, &src, recs, 2,
+				    &cur);
+	CHECK_INT(decode_part(buf, len > 0 ? len : 0, AF_INET, got, 16, all, &all_len), 1);
+	CHECK_INT(got[0].type, AMT_REC_MODE_IS_INCLUDE);
+	n = 0;
+	for (unsigned int r = 0;
+	     r < 5 && (len = amt_report_build_part(buf, AMT_IGMP_IP_HDR_LEN + 8 + 8 + 12, AF_INET,
+						   &src, recs, 2, &cur)) > 0;
+	     r++) {
+		CHECK_INT(decode_part(buf, len, AF_INET, got, 16, all, &all_len), 1);
+		CHECK_INT(got[0].type, AMT_REC_BLOCK_OLD_SOURCES);
+		n++;
+	}
+	CHECK_INT(n, 4);
+	CHECK_INT(len, 0);
+	CHECK_INT(all_len, 4 + 40);
+
+	/* Too small for a record without sources; invalid records. */
+	memset(&cur, 0, sizeof(cur));
+	CHECK_INT(amt_report_build_part(buf, AMT_IGMP_IP_HDR_LEN + 8 + 7, AF_INET, &src, recs, 1,
+					&cur),
+		  -1);
+	recs[1].type = 0;
+	memset(&cur, 0, sizeof(cur));
+	CHECK_INT(amt_report_build_part(buf, sizeof(buf), AF_INET, &src, recs, 2, &cur), -1);
+	recs[1].type = AMT_REC_BLOCK_OLD_SOURCES;
+	recs[1].family = AF_INET6;
+	memset(&cur, 0, sizeof(cur));
+	CHECK_INT(amt_report_build_part(buf, sizeof(buf), AF_INET, &src, recs, 2, &cur), -1);
+	memset(&cur, 0, sizeof(cur));
+	CHECK_INT(amt_report_build_part(buf, sizeof(buf), AF_UNSPEC, &src, recs, 1, &cur), -1);
+
+	/* MLDv2: three records without sources, two to a report. */
+	memset(recs, 0, sizeof(recs));
+	memset(&src, 0, sizeof(src));
+	inet_pton(AF_INET6, "fe80::2", &src.v6);
+	for (unsigned int i = 0; i < 3; i++) {
+		recs[i].family = AF_INET6;
+		recs[i].type = AMT_REC_CHANGE_TO_INCLUDE;
+		inet_pton(AF_INET6, "ff3e::1", &recs[i].group.v6);
+		recs[i].group.bytes[15] = i + 1;
+	}
+	memset(&cur, 0, sizeof(cur));
+	n = 0;
+	bad = 0;
+	for (unsigned int r = 0; r < 3; r++) {
+		size_t k;
+
+		all_len = 0;
+		len = amt_report_build_part(buf, AMT_MLD_IP_HDR_LEN + 8 + 2 * 20, AF_INET6, &src,
+					    recs, 3, &cur);
+		if (len <= 0)
+			break;
+		k = decode_part(buf, len, AF_INET6, got, 16, all, &all_len);
+		for (size_t i = 0; i < k && k != SIZE_MAX; i++, n++)
+			if (got[i].group.bytes[15] != n + 1 ||
+			    got[i].type != AMT_REC_CHANGE_TO_INCLUDE)
+				bad++;
+	}
+	CHECK_INT(n, 3);
+	CHECK_INT(bad, 0);
+}
+
+static void test_leave_record(void)
+{
+	struct amt_group_record st = {}, lv;
+	uint8_t s4[8] = { 10, 0, 0, 1, 10, 0, 0, 2 };
+
+	/* IGMPv3 INCLUDE(A): BLOCK(A). */
+	st.family = AF_INET;
+	st.type = AMT_REC_MODE_IS_INCLUDE;
+	st.version = 3;
+	inet_pton(AF_INET, "232.1.1.1", &st.group.v4);
+	st.num_sources = 2;
+	st.sources = s4;
+	CHECK(amt_leave_record(&st, &lv));
+	CHECK_INT(lv.type, AMT_REC_BLOCK_OLD_SOURCES);
+	CHECK_INT(lv.num_sources, 2);
+	CHECK(lv.sources == s4);
+	CHECK_MEM(&lv.group, &st.group, 4);
+
+	/* EXCLUDE(X): TO_IN({}). */
+	st.type = AMT_REC_MODE_IS_EXCLUDE;
+	CHECK(amt_leave_record(&st, &lv));
+	CHECK_INT(lv.type, AMT_REC_CHANGE_TO_INCLUDE);
+	CHECK_INT(lv.num_sources, 0);
+
+	/* A group in IGMPv2 compatibility: TO_IN({}), a leave there. */
+	st.type = AMT_REC_MODE_IS_INCLUDE;
+	st.version = 2;
+	CHECK(amt_leave_record(&st, &lv));
+	CHECK_INT(lv.type, AMT_REC_CHANGE_TO_INCLUDE);
+	CHECK_INT(lv.num_sources, 0);
+
+	/* MLDv2 INCLUDE(A): BLOCK(A); MLDv1: TO_IN({}). */
+	st.family = AF_INET6;
+	st.version = 2;
+	CHECK(amt_leave_record(&st, &lv));
+	CHECK_INT(lv.type, AMT_REC_BLOCK_OLD_SOURCES);
+	st.version = 1;
+	CHECK(amt_leave_record(&st, &lv));
+	CHECK_INT(lv.type, AMT_REC_CHANGE_TO_INCLUDE);
+
+	/* INCLUDE without sources: TO_IN({}); a change record is no state. */
+	st.version = 2;
+	st.num_sources = 0;
+	CHECK(amt_leave_record(&st, &lv));
+	CHECK_INT(lv.type, AMT_REC_CHANGE_TO_INCLUDE);
+	st.type = AMT_REC_ALLOW_NEW_SOURCES;
+	CHECK(!amt_leave_record(&st, &lv));
+}
+
 int main(void)
 {
 	test_checksum_helper();
@@ -1094,6 +1348,9 @@ int main(void)
 	test_query_build();
 	test_report_build();
 	test_report_without_link_local();
+	test_report_build_part();
+	test_leave_record();
+	test_group_is_ssm();
 	test_pseudo_random();
 	return amt_test_summary("test_amt_igmp");
 }
