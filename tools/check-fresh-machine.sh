@@ -202,8 +202,9 @@ diagnose_env("/tmp/topodiag")
 
 phase_run() {
 	mount --make-rprivate / || return 1
-	# The host's ip, before the pivot: the fresh system has none yet.
-	ip link set lo up || return 1
+	# The host's ip and hostname, before the pivot: the fresh system has
+	# neither yet.
+	ip link set lo up && hostname fresh-debian12 || return 1
 	if ! wait_network; then
 		echo "check-fresh-machine: no network from slirp4netns" >&2
 		return 1
@@ -280,9 +281,17 @@ fi
 rm -rf "$root"
 mkdir -p "$root"
 tar -C "$root" -xf "$base" || exit 1
-# slirp4netns's DNS forwarder; the machine's name.
+# slirp4netns's DNS forwarder; the machine's name, and the /etc/hosts that
+# Debian's installer writes (debootstrap writes none).
 echo "nameserver 10.0.2.3" >"$root/etc/resolv.conf"
 echo fresh-debian12 >"$root/etc/hostname"
+cat >"$root/etc/hosts" <<EOF
+127.0.0.1	localhost
+127.0.1.1	fresh-debian12
+::1	localhost ip6-localhost ip6-loopback
+ff02::1	ip6-allnodes
+ff02::2	ip6-allrouters
+EOF
 # No init system runs here: package scripts must not try to start services.
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
@@ -324,6 +333,18 @@ if awk -v r="$root" 'index($5, r) == 1' /proc/self/mountinfo | grep -q .; then
 	echo "check-fresh-machine: mounts left below $root" >&2
 	rc=1
 fi
+leftover=""
+for p in /proc/[0-9]*; do
+	case "$(readlink "$p/root" 2>/dev/null)" in
+	"$root" | "$root"/*) leftover="$leftover ${p#/proc/}" ;;
+	esac
+done
+if [ -n "$leftover" ]; then
+	echo "check-fresh-machine: processes left in $root:$leftover" >&2
+	rc=1
+fi
+# The fresh system is kept for a look when the run failed.
+[ "$rc" -eq 0 ] && rm -rf "$root"
 
 echo
 echo "=== check-fresh-machine ($mode run, exit $rc)"
