@@ -3,6 +3,8 @@
 # against the FRR installed at its standard paths.  Needs root.
 #
 #   run-amtd-topotests.sh FRR_TREE [PYTEST_ARGS...]
+#
+# AMTD_TOPOTEST_DIRS selects the test directories (default: amt_*/).
 set -eu
 tree=$1
 shift
@@ -28,8 +30,9 @@ set +e
 # engineers, or CI and one engineer) would kill each other's routers.  Giving
 # pytest MUNET_PID=<its own pid> from the start (exec keeps the pid) marks the
 # run as alive, so other runs leave it alone.
+# shellcheck disable=SC2086
 /bin/sh -c 'MUNET_PID=$$ exec /usr/bin/python3 -m pytest -v -p no:cacheprovider "$@"' \
-	pytest amt_*/ "$@"
+	pytest ${AMTD_TOPOTEST_DIRS:-amt_*/} "$@"
 rc=$?
 set -e
 # pytest's 5 means no test ran: that is a failure here.
