@@ -6,7 +6,9 @@
 
 #include "lib/command.h"
 #include "lib/json.h"
+#include "lib/monotime.h"
 #include "lib/northbound_cli.h"
+#include "lib/termtable.h"
 #include "lib/vty.h"
 
 #include "amtd.h"
@@ -104,12 +106,87 @@ DEFPY_YANG(amt_gw_linux_flags, amt_gw_linux_flags_cmd, "[no] linux-flag-layout",
 	return amt_cli_leaf(vty, "linux-flag-layout", false, no ? "false" : "true");
 }
 
+/*
+ * The gateway's counters, its DNS lookups' and its PIM neighbor's, in both
+ * outputs; a new counter is one line here.  The JSON keys stay as they are:
+ * topotests and scripts read them.
+ */
+#define GW_STAT(key, name, field)                                                                  \
+	AMT_SHOW_COUNTER("counters", key, name, struct amt_gateway_stats, field)
+
+static const struct amt_show_row amt_gw_stat_rows[] = {
+	GW_STAT("sentDiscovery", "Relay Discovery sent", tx_discovery),
+	GW_STAT("receivedAdvertisement", "Relay Advertisement received", rx_advertisement),
+	GW_STAT("sentRequest", "Request sent", tx_request),
+	GW_STAT("receivedQuery", "Membership Query received", rx_query),
+	GW_STAT("sentUpdate", "Membership Update sent", tx_update),
+	GW_STAT("sentTeardown", "Teardown sent", tx_teardown),
+	GW_STAT("receivedData", "Multicast Data received", rx_data),
+	GW_STAT("receivedDataBytes", "Multicast Data bytes received", rx_data_bytes),
+	GW_STAT("droppedDataWrongSender", "Data dropped, not from the relay", drop_data_sender),
+	GW_STAT("droppedDataNotRequested", "Data dropped, flow not requested", drop_data_flow),
+	GW_STAT("droppedMalformed", "Malformed messages dropped", drop_malformed),
+	GW_STAT("droppedBadNonce", "Messages dropped, wrong nonce", drop_nonce),
+	GW_STAT("reportsBeforeTunnelUp", "Reports before the tunnel was up", reports_before_up),
+	GW_STAT("reportsOnlyLinkLocal", "Reports of link-local groups only", reports_link_local),
+	GW_STAT("relayTimeouts", "Relay timeouts", relay_timeouts),
+	GW_STAT("queriesWithLimit", "Queries with L (relay at its limit)", queries_with_l),
+	GW_STAT("natChanges", "NAT mapping changes", nat_changes),
+	GW_STAT("icmpErrors", "ICMP errors about the relay", icmp_errors),
+	GW_STAT("relayChanges", "Relay changes", relay_changes),
+	GW_STAT("movesStarted", "Moves begun on L", moves_started),
+	GW_STAT("moves", "Moves completed", moves),
+	GW_STAT("movesFailed", "Moves that found no other relay", moves_failed),
+	GW_STAT("sentLeaveUpdate", "Updates leaving the old relay", tx_leave_update),
+	GW_STAT("receivedDataOldRelay", "Data from the old relay during a move", rx_data_old),
+	GW_STAT("sentRequestMld", "Requests with P (MLD)", tx_request_p),
+};
+
+#define DNS_STAT(key, name, field)                                                                 \
+	AMT_SHOW_COUNTER("counters", key, name, struct amt_gw_dns_stats, field)
+
+static const struct amt_show_row amt_gw_dns_stat_rows[] = {
+	DNS_STAT("queries", "AMTRELAY queries", queries),
+	DNS_STAT("answers", "Answers naming a relay", answers),
+	DNS_STAT("queryFailures", "Query failures", query_failures),
+	DNS_STAT("badAnswers", "Malformed answers", bad_answers),
+	DNS_STAT("emptyAnswers", "Answers naming no relay", empty_answers),
+	DNS_STAT("badRecords", "Malformed records", bad_records),
+	DNS_STAT("noRelayRecords", "Records of type 0 (no relay)", no_relay_records),
+	DNS_STAT("overLimit", "Records over the limit", over_limit),
+	DNS_STAT("nameFailures", "Relay names not resolved", name_failures),
+	DNS_STAT("relaysTried", "Relays tried", relays_tried),
+};
+
+/* Built by amt_gw_pim_show(); the text shows these of its JSON. */
+static const struct amt_show_row amt_gw_pim_rows[] = {
+	AMT_SHOW_VALUE("pim", "neighbor", "Address"),
+	AMT_SHOW_VALUE("pim", "neighborIpv6", "IPv6 address"),
+	AMT_SHOW_VALUE("pim", "joinCount", "Joins held"),
+	AMT_SHOW_VALUE("pim", "sentHello", "Hellos sent"),
+	AMT_SHOW_VALUE("pim", "receivedHello", "Hellos received"),
+	AMT_SHOW_VALUE("pim", "receivedJoin", "Joins received"),
+	AMT_SHOW_VALUE("pim", "receivedPrune", "Prunes received"),
+	AMT_SHOW_VALUE("pim", "ignored", "Entries ignored"),
+	AMT_SHOW_VALUE("pim", "malformed", "Malformed messages"),
+	AMT_SHOW_VALUE("pim", "joinErrors", "Memberships refused"),
+	AMT_SHOW_VALUE("pim", "expired", "Joins expired"),
+};
+
+static const struct amt_show_section amt_gw_sections[] = {
+	{ "counters", "Counters" },
+	{ "pim", "PIM neighbor of pimd" },
+};
+
+static const struct amt_show_section amt_gw_dns_sections[] = {
+	{ "counters", "DNS counters" },
+};
+
 /* DNS discovery: the record in use, the answer, the lookup counters. */
 static json_object *amt_gw_dns_json(const struct amt_gw_dns *dns)
 {
-	const struct amt_gw_dns_stats *st = &dns->stats;
 	const struct amt_relay_record *rec = &dns->cur_rec;
-	json_object *j = json_object_new_object(), *r, *c;
+	json_object *j = json_object_new_object(), *r;
 	char addr[INET6_ADDRSTRLEN];
 
 	json_object_string_add(j, "queryName", dns->qname);
@@ -127,48 +204,93 @@ static json_object *amt_gw_dns_json(const struct amt_gw_dns *dns)
 		json_object_string_add(r, "address", addr);
 		json_object_object_add(j, "record", r);
 	}
-	c = json_object_new_object();
-	json_object_int_add(c, "queries", st->queries);
-	json_object_int_add(c, "answers", st->answers);
-	json_object_int_add(c, "queryFailures", st->query_failures);
-	json_object_int_add(c, "badAnswers", st->bad_answers);
-	json_object_int_add(c, "emptyAnswers", st->empty_answers);
-	json_object_int_add(c, "badRecords", st->bad_records);
-	json_object_int_add(c, "noRelayRecords", st->no_relay_records);
-	json_object_int_add(c, "overLimit", st->over_limit);
-	json_object_int_add(c, "nameFailures", st->name_failures);
-	json_object_int_add(c, "relaysTried", st->relays_tried);
-	json_object_object_add(j, "counters", c);
+	amt_show_counters_json(j, &dns->stats, amt_gw_dns_stat_rows,
+			       array_size(amt_gw_dns_stat_rows));
 	return j;
 }
 
-static void amt_show_gateway_selection(struct vty *vty, const struct amt_gateway *gw)
+/* The gateway's state as name/value rows. */
+static void amt_show_gateway_state(struct vty *vty, const struct amt_gateway *gw, const char *relay,
+				   const char *seen)
 {
 	const struct amt_gw_dns *dns = gw->dns;
 	const struct amt_relay_record *rec;
+	struct ttable *tt = amt_table_new(1);
+	char buf[32];
 
-	vty_out(vty, "  Relay selection: %s", amt_gw_selection_str(gw->selection));
-	if (!dns) {
-		vty_out(vty, "\n");
-		return;
+	amt_table_row(tt, "Pseudo-interface", "%s", gw->inst->tun_fd >= 0 ? "up" : "down");
+	amt_table_row(tt, "Tunnel state", "%s", amt_gw_state_str(gw->state));
+	amt_table_row(tt, "Uptime", "%s",
+		      gw->state == AMT_GW_UP
+			      ? frrtime_to_interval((amt_now_ms() - gw->up_since_ms) / 1000, buf,
+						    sizeof(buf))
+			      : "-");
+	amt_table_row(tt, "Relay", "%s", relay);
+	amt_table_row(tt, "Relay port", "%u", gw->cfg.relay_port);
+	amt_table_row(tt, "Relay selection", "%s", amt_gw_selection_str(gw->selection));
+	if (dns) {
+		amt_table_row(tt, "DNS query name", "%s", dns->qname);
+		amt_table_row(tt, "DNS relays", "%u, TTL %u s", dns->nrecs,
+			      dns->nrecs ? dns->ttl : 0);
+		if (dns->have_cur) {
+			rec = &dns->cur_rec;
+			amt_table_row(tt, "DNS record in use",
+				      "#%d, precedence %u, D=%u, type %s%s%s", dns->cur + 1,
+				      rec->precedence, rec->discovery_optional,
+				      amt_relay_type_str(rec->type),
+				      rec->type == AMT_RELAY_TYPE_NAME ? " " : "",
+				      rec->type == AMT_RELAY_TYPE_NAME ? rec->name : "");
+		}
 	}
-	vty_out(vty, ", AMTRELAY records of %s (%u relay(s), TTL %u)\n", dns->qname, dns->nrecs,
-		dns->nrecs ? dns->ttl : 0);
-	if (!dns->have_cur)
+	amt_table_row(tt, "Address seen by the relay", "%s", seen);
+	if (gw->have_seen)
+		amt_table_row(tt, "Port seen by the relay", "%u", gw->seen_port);
+	else
+		amt_table_row(tt, "Port seen by the relay", "-");
+	amt_table_row(tt, "Query interval", "%u s", gw->query_interval_s);
+	amt_table_row(tt, "Groups requested", "%u", amt_membership_num_groups(gw->wanted));
+	amt_table_row(tt, "Source routes installed", "%u", gw->ninstalled);
+	if (gw->have_mac)
+		amt_table_row(tt, "Nonce", "0x%08x, chosen %" PRIu64 " s ago", gw->mac_nonce,
+			      (amt_now_ms() - gw->mac_nonce_ms) / 1000);
+	else
+		amt_table_row(tt, "Nonce", "-");
+	amt_table_print(vty, tt, false);
+}
+
+/* The joins the PIM neighbor holds for pimd, from its JSON. */
+static void amt_show_gateway_joins(struct vty *vty, json_object *jpim)
+{
+	json_object *joins, *e, *src, *grp;
+	struct ttable *tt;
+	size_t n;
+
+	if (!jpim || !json_object_object_get_ex(jpim, "joins", &joins))
 		return;
-	rec = &dns->cur_rec;
-	vty_out(vty, "  DNS record in use: #%d, precedence %u, D=%u, type %s%s%s\n", dns->cur + 1,
-		rec->precedence, rec->discovery_optional, amt_relay_type_str(rec->type),
-		rec->type == AMT_RELAY_TYPE_NAME ? " " : "",
-		rec->type == AMT_RELAY_TYPE_NAME ? rec->name : "");
+	n = json_object_array_length(joins);
+	if (!n)
+		return;
+	tt = ttable_new(&ttable_styles[TTSTYLE_BLANK]);
+	ttable_add_row(tt, "Source|Group");
+	tt->style.cell.rpad = 2;
+	ttable_restyle(tt);
+	for (size_t i = 0; i < n; i++) {
+		e = json_object_array_get_idx(joins, i);
+		if (json_object_object_get_ex(e, "source", &src) &&
+		    json_object_object_get_ex(e, "group", &grp))
+			ttable_add_row(tt, "%s|%s", json_object_get_string(src),
+				       json_object_get_string(grp));
+	}
+	vty_out(vty, "\nJoins held for pimd\n");
+	amt_table_print(vty, tt, false);
 }
 
 static void amt_show_gateway(struct vty *vty, json_object *json, struct amt_instance *inst)
 {
 	const struct amt_gateway *gw = inst->gateway;
-	const struct amt_gateway_stats *st = &gw->stats;
 	char relay[INET6_ADDRSTRLEN] = "-", seen[INET6_ADDRSTRLEN] = "-";
-	json_object *j, *c, *jdns = NULL;
+	char buf[INET6_ADDRSTRLEN];
+	json_object *j, *jdns = NULL, *jpim = NULL;
 
 	if (gw->relay.family)
 		inet_ntop(gw->relay.family, &gw->relay.ip, relay, sizeof(relay));
@@ -187,6 +309,22 @@ static void amt_show_gateway(struct vty *vty, json_object *json, struct amt_inst
 	json_object_int_add(j, "relayPort", gw->cfg.relay_port);
 	json_object_string_add(j, "addressSeenByRelay", seen);
 	json_object_int_add(j, "portSeenByRelay", gw->have_seen ? gw->seen_port : 0);
+	/* From the Query's gateway fields (G), or our own end without G. */
+	json_object_string_add(j, "seenFrom",
+			       !gw->have_seen	 ? "-"
+			       : gw->seen_from_g ? "gateway-fields"
+						 : "local");
+	/* A make-before-break move after L; the last one's time and relay. */
+	json_object_boolean_add(j, "moving", gw->moving);
+	if (gw->moving && gw->old.relay.family) {
+		inet_ntop(gw->old.relay.family, &gw->old.relay.ip, buf, sizeof(buf));
+		json_object_string_add(j, "movingFrom", buf);
+	}
+	if (gw->stats.moves && gw->last_left.family) {
+		inet_ntop(gw->last_left.family, &gw->last_left.ip, buf, sizeof(buf));
+		json_object_int_add(j, "lastMoveMs", gw->last_move_ms);
+		json_object_string_add(j, "lastRelayLeft", buf);
+	}
 	json_object_int_add(j, "queryInterval", gw->query_interval_s);
 	json_object_int_add(j, "uptime",
 			    gw->state == AMT_GW_UP ? (amt_now_ms() - gw->up_since_ms) / 1000 : 0);
@@ -196,49 +334,28 @@ static void amt_show_gateway(struct vty *vty, json_object *json, struct amt_inst
 	json_object_int_add(j, "nonceAge",
 			    gw->have_mac ? (amt_now_ms() - gw->mac_nonce_ms) / 1000 : 0);
 	amt_gw_pim_show(gw->pim, NULL, j);
-	c = json_object_new_object();
-	json_object_int_add(c, "sentDiscovery", st->tx_discovery);
-	json_object_int_add(c, "receivedAdvertisement", st->rx_advertisement);
-	json_object_int_add(c, "sentRequest", st->tx_request);
-	json_object_int_add(c, "receivedQuery", st->rx_query);
-	json_object_int_add(c, "sentUpdate", st->tx_update);
-	json_object_int_add(c, "sentTeardown", st->tx_teardown);
-	json_object_int_add(c, "receivedData", st->rx_data);
-	json_object_int_add(c, "receivedDataBytes", st->rx_data_bytes);
-	json_object_int_add(c, "droppedDataWrongSender", st->drop_data_sender);
-	json_object_int_add(c, "droppedDataNotRequested", st->drop_data_flow);
-	json_object_int_add(c, "droppedMalformed", st->drop_malformed);
-	json_object_int_add(c, "droppedBadNonce", st->drop_nonce);
-	json_object_int_add(c, "reportsBeforeTunnelUp", st->reports_before_up);
-	json_object_int_add(c, "reportsOnlyLinkLocal", st->reports_link_local);
-	json_object_int_add(c, "relayTimeouts", st->relay_timeouts);
-	json_object_int_add(c, "queriesWithLimit", st->queries_with_l);
-	json_object_int_add(c, "natChanges", st->nat_changes);
-	json_object_int_add(c, "icmpErrors", st->icmp_errors);
-	json_object_int_add(c, "relayChanges", st->relay_changes);
-	json_object_object_add(j, "counters", c);
+	amt_show_counters_json(j, &gw->stats, amt_gw_stat_rows, array_size(amt_gw_stat_rows));
 
 	if (json) {
 		json_object_object_add(json, inst->name, j);
 		return;
 	}
-	vty_out(vty, "AMT gateway %s: tunnel %s, relay %s port %u\n", inst->name,
-		amt_gw_state_str(gw->state), relay, gw->cfg.relay_port);
-	amt_show_gateway_selection(vty, gw);
-	vty_out(vty, "  Relay sees this gateway as %s port %u\n", seen,
-		gw->have_seen ? gw->seen_port : 0);
-	vty_out(vty, "  Groups requested: %u, source routes installed: %u\n",
-		amt_membership_num_groups(gw->wanted), gw->ninstalled);
-	if (gw->have_mac)
-		vty_out(vty, "  Nonce 0x%08x, chosen %" PRIu64 " s ago\n", gw->mac_nonce,
-			(amt_now_ms() - gw->mac_nonce_ms) / 1000);
-	amt_gw_pim_show(gw->pim, vty, NULL);
-	vty_out(vty, "  Counters:\n%s\n",
-		json_object_to_json_string_ext(c, JSON_C_TO_STRING_PRETTY));
-	if (jdns)
-		vty_out(vty, "  DNS counters:\n%s\n",
-			json_object_to_json_string_ext(json_object_object_get(jdns, "counters"),
-						       JSON_C_TO_STRING_PRETTY));
+	/* Blocks aligned each on its own, apart by a blank line. */
+	vty_out(vty, "AMT gateway %s\n", inst->name);
+	amt_show_gateway_state(vty, gw, relay, seen);
+	vty_out(vty, "\n");
+	amt_show_rows_text(vty, j, amt_gw_stat_rows, array_size(amt_gw_stat_rows), amt_gw_sections,
+			   array_size(amt_gw_sections));
+	if (jdns) {
+		vty_out(vty, "\n");
+		amt_show_rows_text(vty, jdns, amt_gw_dns_stat_rows, array_size(amt_gw_dns_stat_rows),
+				   amt_gw_dns_sections, array_size(amt_gw_dns_sections));
+	}
+	vty_out(vty, "\n");
+	amt_show_rows_text(vty, j, amt_gw_pim_rows, array_size(amt_gw_pim_rows), amt_gw_sections,
+			   array_size(amt_gw_sections));
+	json_object_object_get_ex(j, "pim", &jpim);
+	amt_show_gateway_joins(vty, jpim);
 	json_object_free(j);
 }
 
@@ -248,11 +365,15 @@ DEFPY(show_amt_gateway, show_amt_gateway_cmd, "show amt gateway [IFNAME$name] [j
 {
 	json_object *jroot = json ? json_object_new_object() : NULL;
 	struct amt_instance *inst;
+	bool first = true;
 
 	frr_each_amt_instance(inst)
 	{
 		if (!inst->gateway || (name && strcmp(name, inst->name)))
 			continue;
+		if (!jroot && !first)
+			vty_out(vty, "\n");
+		first = false;
 		amt_show_gateway(vty, jroot, inst);
 	}
 	if (jroot)

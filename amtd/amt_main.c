@@ -16,6 +16,7 @@
 
 #include "amtd.h"
 #include "amt_debug.h"
+#include "amt_errors.h"
 #include "amt_memory.h"
 #include "amt_nb.h"
 #include "amt_vty.h"
@@ -121,6 +122,7 @@ int main(int argc, char **argv, char **envp)
 
 	master = frr_init();
 
+	amt_error_init();
 	vrf_init(NULL, NULL, NULL, NULL);
 	amt_debug_init();
 	amt_init();

@@ -10,13 +10,14 @@
 
 /*
  * A relay parameter: applied by the relay's apply_finish.  Each has a
- * default, so it is never destroyed, only set back.
+ * default, so it is never destroyed, only set back (a modify): the
+ * northbound wants no destroy callback for it (nb_cb_operation_is_valid()
+ * in lib/northbound.c) and logs each one it is given as unneeded.
  */
 #define RELAY_LEAF(name)                                                                           \
 	{                                                                                          \
 		.xpath = "/frr-amtd:amtd/relay/" name,                                             \
 		.cbs = {.modify = amtd_leaf_modify,                                                \
-			.destroy = amtd_leaf_destroy,                                              \
 			.cli_show = amt_cli_show_leaf,                                             \
 		}                                                                                  \
 	}
@@ -104,6 +105,8 @@ const struct frr_yang_module_info frr_amtd_info = {
 		RELAY_LEAF("robustness"),
 		RELAY_LEAF("unauthenticated-rate-limit"),
 		RELAY_LEAF("linux-flag-layout"),
+		RELAY_LEAF("gateway-fields"),
+		RELAY_LEAF("shutdown"),
 		RELAY_STATE("statistics/received-relay-discovery", amtd_relay_statistics_get_elem),
 		RELAY_STATE("statistics/sent-relay-advertisement", amtd_relay_statistics_get_elem),
 		RELAY_STATE("statistics/received-request", amtd_relay_statistics_get_elem),
@@ -127,6 +130,17 @@ const struct frr_yang_module_info frr_amtd_info = {
 		RELAY_STATE("statistics/source-limit-exceeded", amtd_relay_statistics_get_elem),
 		RELAY_STATE("statistics/bad-report", amtd_relay_statistics_get_elem),
 		RELAY_STATE("statistics/data-from-gateway", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/tunnels-reconfigured", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/refused-draining", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/bad-source", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/ssm-exclude-ignored", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/sent-query-gateway-fields", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/sent-query-no-gateway-fields", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/sent-query-linux-layout", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/sent-query-limit", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/received-request-rfc", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/received-request-linux", amtd_relay_statistics_get_elem),
+		RELAY_STATE("statistics/received-request-exact-length", amtd_relay_statistics_get_elem),
 		{
 			.xpath = "/frr-amtd:amtd/relay/tunnel",
 			.cbs = {
@@ -153,6 +167,18 @@ const struct frr_yang_module_info frr_amtd_info = {
 			.xpath = "/frr-amtd:amtd/relay/if-index",
 			.cbs = {
 				.get_elem = amtd_instance_if_index_get_elem,
+			}
+		},
+		{
+			.xpath = "/frr-amtd:amtd/relay/pseudo-interface-losses",
+			.cbs = {
+				.get_elem = amtd_instance_tun_losses_get_elem,
+			}
+		},
+		{
+			.xpath = "/frr-amtd:amtd/relay/pseudo-interface-error",
+			.cbs = {
+				.get_elem = amtd_instance_tun_error_get_elem,
 			}
 		},
 		{
@@ -221,6 +247,13 @@ const struct frr_yang_module_info frr_amtd_info = {
 		GATEWAY_STATE("relay-selection"),
 		GATEWAY_STATE("relay-changes"),
 		GATEWAY_STATE("icmp-errors"),
+		GATEWAY_STATE("moving"),
+		GATEWAY_STATE("moving-from"),
+		GATEWAY_STATE("moves"),
+		GATEWAY_STATE("moves-failed"),
+		GATEWAY_STATE("last-move-duration"),
+		GATEWAY_STATE("nat-changes"),
+		GATEWAY_STATE("sent-request-mld"),
 		GATEWAY_STATE("nonce-age"),
 		GATEWAY_PIM_STATE("neighbor"),
 		GATEWAY_PIM_STATE("neighbor-ipv6"),
@@ -261,6 +294,18 @@ const struct frr_yang_module_info frr_amtd_info = {
 			.xpath = "/frr-amtd:amtd/gateway/if-index",
 			.cbs = {
 				.get_elem = amtd_instance_if_index_get_elem,
+			}
+		},
+		{
+			.xpath = "/frr-amtd:amtd/gateway/pseudo-interface-losses",
+			.cbs = {
+				.get_elem = amtd_instance_tun_losses_get_elem,
+			}
+		},
+		{
+			.xpath = "/frr-amtd:amtd/gateway/pseudo-interface-error",
+			.cbs = {
+				.get_elem = amtd_instance_tun_error_get_elem,
 			}
 		},
 		{

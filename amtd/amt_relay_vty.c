@@ -7,8 +7,10 @@
 
 #include "lib/command.h"
 #include "lib/json.h"
+#include "lib/monotime.h"
 #include "lib/northbound_cli.h"
 #include "lib/sockunion.h"
+#include "lib/termtable.h"
 #include "lib/vty.h"
 
 #include "amtd.h"
@@ -119,6 +121,22 @@ DEFPY_YANG(amt_relay_linux_flags, amt_relay_linux_flags_cmd, "[no] linux-flag-la
 	return amt_cli_leaf(vty, "linux-flag-layout", false, no ? "false" : "true");
 }
 
+DEFPY_YANG(amt_relay_gateway_fields, amt_relay_gateway_fields_cmd,
+	   "[no] gateway-fields ![<auto|always|never>$mode]",
+	   NO_STR "Gateway address and port (G flag) in Membership Queries\n"
+		  "By the kind of gateway each Request shows (default)\n"
+		  "In every Membership Query\n"
+		  "In no Membership Query\n")
+{
+	return amt_cli_leaf(vty, "gateway-fields", !!no, mode);
+}
+
+DEFPY_YANG(amt_relay_shutdown, amt_relay_shutdown_cmd, "[no] shutdown",
+	   NO_STR "Drain the relay: no new tunnels, L flag to every gateway\n")
+{
+	return amt_cli_leaf(vty, "shutdown", false, no ? "false" : "true");
+}
+
 /* ------------------------------------------------------- show */
 
 static void amt_json_addresses(json_object *obj, const char *key, const struct amt_ipaddr a[2])
@@ -134,11 +152,25 @@ static void amt_json_addresses(json_object *obj, const char *key, const struct a
 	json_object_object_add(obj, key, arr);
 }
 
+/* An address per family, for the text output; "-" for none. */
+static const char *amt_addresses_str(const struct amt_ipaddr a[2], char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	for (int i = 0; i < 2; i++)
+		if (a[i].family)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? ", " : "",
+				 inet_ntop(a[i].family, &a[i].ip, addr, sizeof(addr)));
+	return buf[0] ? buf : "-";
+}
+
 static void amt_show_relay_summary(struct vty *vty, json_object *json, struct amt_instance *inst)
 {
 	const struct amt_relay *relay = inst->relay;
 	const struct amt_relay_config *c = &relay->cfg;
-	char buf[INET6_ADDRSTRLEN];
+	char addrs[2 * INET6_ADDRSTRLEN + 2];
+	struct ttable *tt;
 	json_object *j;
 
 	if (json) {
@@ -158,35 +190,40 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 		json_object_int_add(j, "secretKeyRotationInterval", c->key_rotation_s);
 		json_object_int_add(j, "unauthenticatedRateLimit", c->rate_limit);
 		json_object_boolean_add(j, "linuxFlagLayout", c->flag_layout == AMT_FLAGS_LINUX);
+		json_object_string_add(j, "gatewayFields", amt_relay_gw_fields_str(c->gw_fields));
+		/* Draining: the tunnels left are tunnelCount. */
+		json_object_boolean_add(j, "draining", c->shutdown);
 		json_object_object_add(json, inst->name, j);
 		return;
 	}
-	vty_out(vty, "AMT relay %s: pseudo-interface %s\n", inst->name,
-		inst->tun_fd >= 0 ? "up" : "down");
-	for (int i = 0; i < 2; i++) {
-		if (c->local[i].family)
-			vty_out(vty, "  Local address:     %s\n",
-				inet_ntop(c->local[i].family, &c->local[i].ip, buf, sizeof(buf)));
-		if (c->discovery[i].family)
-			vty_out(vty, "  Discovery address: %s\n",
-				inet_ntop(c->discovery[i].family, &c->discovery[i].ip, buf,
-					  sizeof(buf)));
-	}
-	vty_out(vty, "  UDP port %u, %u socket(s) listening\n", c->port, relay->nsocks);
-	vty_out(vty, "  Tunnels: %u of at most %u\n", amt_relay_tunnel_count(relay),
-		c->tunnel_limit);
-	vty_out(vty, "  Per tunnel: at most %u groups, %u sources\n", c->group_limit,
-		c->source_limit);
-	vty_out(vty, "  Query interval %us, response interval %us, robustness %u\n",
-		c->query_interval_s, c->query_response_interval_s, c->robustness);
+	tt = amt_table_new(1);
+	amt_table_row(tt, "Pseudo-interface", "%s", inst->tun_fd >= 0 ? "up" : "down");
+	amt_table_row(tt, "Local addresses", "%s",
+		      amt_addresses_str(c->local, addrs, sizeof(addrs)));
+	amt_table_row(tt, "Discovery addresses", "%s",
+		      amt_addresses_str(c->discovery, addrs, sizeof(addrs)));
+	amt_table_row(tt, "UDP port", "%u", c->port);
+	amt_table_row(tt, "Listening sockets", "%u", relay->nsocks);
+	amt_table_row(tt, "Tunnels", "%u", amt_relay_tunnel_count(relay));
+	amt_table_row(tt, "Tunnel limit", "%u", c->tunnel_limit);
+	amt_table_row(tt, "Draining (shutdown)", "%s", c->shutdown ? "yes, no new tunnels" : "no");
+	amt_table_row(tt, "Gateway fields in Queries", "%s", amt_relay_gw_fields_str(c->gw_fields));
+	amt_table_row(tt, "Group limit per tunnel", "%u", c->group_limit);
+	amt_table_row(tt, "Source limit per tunnel", "%u", c->source_limit);
+	amt_table_row(tt, "Query interval", "%u s", c->query_interval_s);
+	amt_table_row(tt, "Query response interval", "%u s", c->query_response_interval_s);
+	amt_table_row(tt, "Robustness", "%u", c->robustness);
+	amt_table_row(tt, "Secret key rotation interval", "%u s", c->key_rotation_s);
+	amt_table_row(tt, "Unauthenticated rate limit", "%u/s", c->rate_limit);
+	amt_table_row(tt, "Linux flag layout", "%s",
+		      c->flag_layout == AMT_FLAGS_LINUX ? "yes" : "no");
+	vty_out(vty, "AMT relay %s\n", inst->name);
+	amt_table_print(vty, tt, false);
 }
 
-struct amt_flow_walk {
-	struct vty *vty;
-	json_object *flows;
-};
-
-static void amt_show_tunnel_flows(struct amt_tunnel *t, struct amt_flow_walk *w)
+/* A tunnel's flows: (S,G) of the sources it includes, (*,G) in EXCLUDE mode. */
+static void amt_tunnel_flow_each(struct amt_tunnel *t,
+				 void (*fn)(const char *src, const char *grp, void *arg), void *arg)
 {
 	char g[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
 	const struct amt_mgroup *mg;
@@ -199,32 +236,100 @@ static void amt_show_tunnel_flows(struct amt_tunnel *t, struct amt_flow_walk *w)
 	     mg = amt_membership_group_next(t->memb, mg)) {
 		amt_mgroup_get_info(mg, now, &gi);
 		inet_ntop(gi.family, &gi.group, g, sizeof(g));
-		if (gi.mode == AMT_FILTER_EXCLUDE) {
-			if (w->flows) {
-				json_object *f = json_object_new_object();
-
-				json_object_string_add(f, "group", g);
-				json_object_string_add(f, "source", "*");
-				json_object_array_add(w->flows, f);
-			} else {
-				vty_out(w->vty, "    (*, %s) exclude mode\n", g);
-			}
-		}
+		if (gi.mode == AMT_FILTER_EXCLUDE)
+			fn("*", g, arg);
 		for (ms = amt_mgroup_source_first(mg); ms; ms = amt_mgroup_source_next(mg, ms)) {
 			amt_msource_get_info(ms, &si);
 			if (si.excluded)
 				continue;
 			inet_ntop(gi.family, &si.source, s, sizeof(s));
-			if (w->flows) {
-				json_object *f = json_object_new_object();
-
-				json_object_string_add(f, "group", g);
-				json_object_string_add(f, "source", s);
-				json_object_array_add(w->flows, f);
-			} else {
-				vty_out(w->vty, "    (%s, %s)\n", s, g);
-			}
+			fn(s, g, arg);
 		}
+	}
+}
+
+static void amt_flow_json(const char *src, const char *grp, void *arg)
+{
+	json_object *f = json_object_new_object();
+
+	json_object_string_add(f, "group", grp);
+	json_object_string_add(f, "source", src);
+	json_object_array_add(arg, f);
+}
+
+/*
+ * The text tables of tunnels and flows are printed row by row, with column
+ * widths measured in a first pass: a relay may have 100,000 tunnels, too
+ * many to hold as a lib/termtable.h table besides the output.
+ */
+struct amt_tunnel_text {
+	struct vty *vty;
+	const char *gw;
+	uint16_t port;
+	int gw_w, src_w, grp_w;
+};
+
+static void amt_flow_measure(const char *src, const char *grp, void *arg)
+{
+	struct amt_tunnel_text *tx = arg;
+
+	tx->src_w = MAX(tx->src_w, (int)strlen(src));
+	tx->grp_w = MAX(tx->grp_w, (int)strlen(grp));
+}
+
+static void amt_flow_text(const char *src, const char *grp, void *arg)
+{
+	struct amt_tunnel_text *tx = arg;
+
+	vty_out(tx->vty, " %-*s  %5u  %-*s  %s\n", tx->gw_w, tx->gw, tx->port, tx->src_w, src, grp);
+}
+
+static uint16_t amt_tunnel_port(const struct amt_tunnel *t)
+{
+	return ntohs(t->gw.sa.sa_family == AF_INET ? t->gw.sin.sin_port : t->gw.sin6.sin6_port);
+}
+
+static void amt_show_relay_tunnels_text(struct vty *vty, struct amt_instance *inst, bool detail)
+{
+	struct amt_relay *relay = inst->relay;
+	struct amt_tunnel_text tx = {
+		.vty = vty,
+		.gw_w = strlen("Gateway"),
+		.src_w = strlen("Source"),
+		.grp_w = strlen("Group"),
+	};
+	uint64_t now = amt_now_ms();
+	char addr[INET6_ADDRSTRLEN], uptime[32];
+	struct amt_tunnel *t;
+
+	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t)) {
+		sockunion2str(&t->gw, addr, sizeof(addr));
+		tx.gw_w = MAX(tx.gw_w, (int)strlen(addr));
+		if (detail)
+			amt_tunnel_flow_each(t, amt_flow_measure, &tx);
+	}
+
+	vty_out(vty, "AMT relay %s: %u tunnel(s)\n", inst->name, amt_relay_tunnel_count(relay));
+	vty_out(vty, " %-*s  %5s  %8s  %6s  %7s  %7s  %12s\n", tx.gw_w, "Gateway", "Port", "Uptime",
+		"Groups", "Sources", "Updates", "Data packets");
+	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t)) {
+		sockunion2str(&t->gw, addr, sizeof(addr));
+		frrtime_to_interval((now - t->created_ms) / 1000, uptime, sizeof(uptime));
+		vty_out(vty, " %-*s  %5u  %8s  %6u  %7u  %7" PRIu64 "  %12" PRIu64 "\n", tx.gw_w,
+			addr, amt_tunnel_port(t), uptime, amt_membership_num_groups(t->memb),
+			amt_membership_num_sources(t->memb), t->updates, t->data_packets);
+	}
+	if (!detail)
+		return;
+
+	vty_out(vty, "\nFlows of the tunnels\n");
+	vty_out(vty, " %-*s  %5s  %-*s  %s\n", tx.gw_w, "Gateway", "Port", tx.src_w, "Source",
+		"Group");
+	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t)) {
+		sockunion2str(&t->gw, addr, sizeof(addr));
+		tx.gw = addr;
+		tx.port = amt_tunnel_port(t);
+		amt_tunnel_flow_each(t, amt_flow_text, &tx);
 	}
 }
 
@@ -232,111 +337,121 @@ static void amt_show_relay_tunnels(struct vty *vty, json_object *json, struct am
 				   bool detail)
 {
 	struct amt_relay *relay = inst->relay;
-	json_object *jrelay = NULL, *jarr = NULL;
+	json_object *jrelay, *jarr;
 	uint64_t now = amt_now_ms();
 	struct amt_tunnel *t;
 	char addr[INET6_ADDRSTRLEN];
 
-	if (json) {
-		jrelay = json_object_new_object();
-		jarr = json_object_new_array();
-		json_object_object_add(jrelay, "tunnels", jarr);
-		json_object_object_add(json, inst->name, jrelay);
-	} else {
-		vty_out(vty, "AMT relay %s: %u tunnel(s)\n", inst->name,
-			amt_relay_tunnel_count(relay));
-		vty_out(vty, "  %-39s %-5s %-8s %-6s %-7s %s\n", "Gateway", "Port", "Uptime",
-			"Groups", "Sources", "Data packets");
+	if (!json) {
+		amt_show_relay_tunnels_text(vty, inst, detail);
+		return;
 	}
+	jrelay = json_object_new_object();
+	jarr = json_object_new_array();
+	json_object_object_add(jrelay, "tunnels", jarr);
+	json_object_object_add(json, inst->name, jrelay);
 	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t)) {
-		struct amt_flow_walk w = { .vty = vty };
-		uint16_t port = ntohs(t->gw.sa.sa_family == AF_INET ? t->gw.sin.sin_port
-								    : t->gw.sin6.sin6_port);
+		json_object *jt = json_object_new_object();
+		json_object *jc = json_object_new_object();
+		json_object *flows;
 
 		sockunion2str(&t->gw, addr, sizeof(addr));
-		if (json) {
-			json_object *jt = json_object_new_object();
-			json_object *jc = json_object_new_object();
-
-			json_object_string_add(jt, "gateway", addr);
-			json_object_int_add(jt, "gatewayPort", port);
-			json_object_string_add(jt, "family",
-					       t->gw.sa.sa_family == AF_INET ? "ipv4" : "ipv6");
-			json_object_int_add(jt, "uptime", (now - t->created_ms) / 1000);
-			json_object_int_add(jt, "groupCount", amt_membership_num_groups(t->memb));
-			json_object_int_add(jt, "sourceCount", amt_membership_num_sources(t->memb));
-			json_object_int_add(jc, "updates", t->updates);
-			json_object_int_add(jc, "dataPackets", t->data_packets);
-			json_object_int_add(jc, "dataBytes", t->data_bytes);
-			json_object_object_add(jt, "counters", jc);
-			if (detail) {
-				w.flows = json_object_new_array();
-				amt_show_tunnel_flows(t, &w);
-				json_object_object_add(jt, "flows", w.flows);
-			}
-			json_object_array_add(jarr, jt);
-			continue;
+		json_object_string_add(jt, "gateway", addr);
+		json_object_int_add(jt, "gatewayPort", amt_tunnel_port(t));
+		json_object_string_add(jt, "family",
+				       t->gw.sa.sa_family == AF_INET ? "ipv4" : "ipv6");
+		json_object_int_add(jt, "uptime", (now - t->created_ms) / 1000);
+		json_object_int_add(jt, "groupCount", amt_membership_num_groups(t->memb));
+		json_object_int_add(jt, "sourceCount", amt_membership_num_sources(t->memb));
+		json_object_int_add(jc, "updates", t->updates);
+		json_object_int_add(jc, "dataPackets", t->data_packets);
+		json_object_int_add(jc, "dataBytes", t->data_bytes);
+		json_object_object_add(jt, "counters", jc);
+		if (detail) {
+			flows = json_object_new_array();
+			amt_tunnel_flow_each(t, amt_flow_json, flows);
+			json_object_object_add(jt, "flows", flows);
 		}
-		vty_out(vty, "  %-39s %-5u %-8" PRIu64 " %-6u %-7u %" PRIu64 "\n", addr, port,
-			(now - t->created_ms) / 1000, amt_membership_num_groups(t->memb),
-			amt_membership_num_sources(t->memb), t->data_packets);
-		if (detail)
-			amt_show_tunnel_flows(t, &w);
+		json_object_array_add(jarr, jt);
 	}
 }
 
-#define AMT_STAT(obj, key, val) json_object_int_add(obj, key, val)
+/*
+ * The relay's counters, in both outputs; a new counter is one line here.
+ * The JSON keys stay as they are: topotests and scripts read them.
+ */
+#define RELAY_STAT(section, key, name, field)                                                      \
+	AMT_SHOW_COUNTER(section, key, name, struct amt_relay_stats, field)
+
+static const struct amt_show_row amt_relay_stat_rows[] = {
+	RELAY_STAT("received", "discovery", "Relay Discovery", rx_discovery),
+	RELAY_STAT("received", "request", "Request", rx_request),
+	RELAY_STAT("received", "requestRfc", "Request, RFC 7450 gateway",
+		   rx_request_kind[AMT_GW_KIND_RFC]),
+	RELAY_STAT("received", "requestLinux", "Request, Linux driver gateway",
+		   rx_request_kind[AMT_GW_KIND_LINUX]),
+	RELAY_STAT("received", "requestExactLength", "Request, exact-length gateway",
+		   rx_request_kind[AMT_GW_KIND_EXACT]),
+	RELAY_STAT("received", "update", "Membership Update", rx_update),
+	RELAY_STAT("received", "teardown", "Teardown", rx_teardown),
+	RELAY_STAT("received", "socketDrops", "Dropped, socket queue full", rx_socket_drops),
+	RELAY_STAT("sent", "advertisement", "Relay Advertisement", tx_advertisement),
+	RELAY_STAT("sent", "query", "Membership Query", tx_query),
+	RELAY_STAT("sent", "queryGatewayFields", "Query with gateway fields", tx_query_gw_fields),
+	RELAY_STAT("sent", "queryNoGatewayFields", "Query without gateway fields",
+		   tx_query_no_gw_fields),
+	RELAY_STAT("sent", "queryLinuxLayout", "Query in Linux flag layout", tx_query_linux),
+	RELAY_STAT("sent", "queryLimit", "Query with L (limit)", tx_query_limit),
+	RELAY_STAT("sent", "data", "Multicast Data", tx_data),
+	RELAY_STAT("sent", "dataBytes", "Multicast Data bytes", tx_data_bytes),
+	RELAY_STAT("sent", "errors", "Send errors", tx_errors),
+	RELAY_STAT("errors", "malformed", "Malformed", err_malformed),
+	RELAY_STAT("errors", "badVersion", "Bad version", err_bad_version),
+	RELAY_STAT("errors", "unknownType", "Unknown type", err_unknown_type),
+	RELAY_STAT("errors", "unexpectedType", "Unexpected type", err_unexpected_type),
+	RELAY_STAT("errors", "badMac", "Bad MAC", err_bad_mac),
+	RELAY_STAT("errors", "nonceMismatch", "Nonce mismatch", err_nonce_mismatch),
+	RELAY_STAT("errors", "rateLimited", "Rate limited", err_rate_limited),
+	RELAY_STAT("errors", "tunnelLimit", "Tunnel limit", err_tunnel_limit),
+	RELAY_STAT("errors", "groupLimit", "Group limit", err_group_limit),
+	RELAY_STAT("errors", "sourceLimit", "Source limit", err_source_limit),
+	RELAY_STAT("errors", "badReport", "Bad report", err_bad_report),
+	RELAY_STAT("errors", "dataFromGateway", "Data from a gateway", err_data_from_gateway),
+	RELAY_STAT("errors", "refusedDraining", "Refused while draining", err_draining),
+	RELAY_STAT("errors", "badSource", "Bad source address or port", err_bad_source),
+	RELAY_STAT("errors", "ssmExcludeIgnored", "SSM EXCLUDE records ignored", err_ssm_exclude),
+	RELAY_STAT(NULL, "unusual", "Unusual messages accepted", unusual),
+	RELAY_STAT(NULL, "tunnelsReconfigured", "Tunnels removed with their relay address",
+		   tunnels_reconfigured),
+	RELAY_STAT("pseudoInterface", "dataForwarded", "Data forwarded", tun_data),
+	RELAY_STAT("pseudoInterface", "dataWithoutReceiver", "Data without receiver",
+		   tun_no_receiver),
+	RELAY_STAT("pseudoInterface", "queriesAnswered", "Queries of pimd answered", tun_queries),
+	RELAY_STAT("pseudoInterface", "otherPackets", "Other packets", tun_other),
+	RELAY_STAT("pseudoInterface", "reportsWritten", "Reports written", tun_reports_written),
+	RELAY_STAT("pseudoInterface", "writeErrors", "Write errors", tun_write_errors),
+};
+
+static const struct amt_show_section amt_relay_stat_sections[] = {
+	{ "received", "Messages received" },
+	{ "sent", "Messages sent" },
+	{ "errors", "Messages dropped" },
+	{ "pseudoInterface", "Pseudo-interface" },
+};
 
 static void amt_show_relay_stats(struct vty *vty, json_object *json, struct amt_instance *inst)
 {
-	const struct amt_relay_stats *st = &inst->relay->stats;
-	json_object *j, *rx, *tx, *err, *tun;
+	json_object *j = json_object_new_object();
 
-	j = json_object_new_object();
-	rx = json_object_new_object();
-	tx = json_object_new_object();
-	err = json_object_new_object();
-	tun = json_object_new_object();
-	AMT_STAT(rx, "discovery", st->rx_discovery);
-	AMT_STAT(rx, "request", st->rx_request);
-	AMT_STAT(rx, "update", st->rx_update);
-	AMT_STAT(rx, "teardown", st->rx_teardown);
-	AMT_STAT(rx, "socketDrops", st->rx_socket_drops);
-	AMT_STAT(tx, "advertisement", st->tx_advertisement);
-	AMT_STAT(tx, "query", st->tx_query);
-	AMT_STAT(tx, "data", st->tx_data);
-	AMT_STAT(tx, "dataBytes", st->tx_data_bytes);
-	AMT_STAT(tx, "errors", st->tx_errors);
-	AMT_STAT(err, "malformed", st->err_malformed);
-	AMT_STAT(err, "badVersion", st->err_bad_version);
-	AMT_STAT(err, "unknownType", st->err_unknown_type);
-	AMT_STAT(err, "unexpectedType", st->err_unexpected_type);
-	AMT_STAT(err, "badMac", st->err_bad_mac);
-	AMT_STAT(err, "nonceMismatch", st->err_nonce_mismatch);
-	AMT_STAT(err, "rateLimited", st->err_rate_limited);
-	AMT_STAT(err, "tunnelLimit", st->err_tunnel_limit);
-	AMT_STAT(err, "groupLimit", st->err_group_limit);
-	AMT_STAT(err, "sourceLimit", st->err_source_limit);
-	AMT_STAT(err, "badReport", st->err_bad_report);
-	AMT_STAT(err, "dataFromGateway", st->err_data_from_gateway);
-	AMT_STAT(j, "unusual", st->unusual);
-	AMT_STAT(tun, "dataForwarded", st->tun_data);
-	AMT_STAT(tun, "dataWithoutReceiver", st->tun_no_receiver);
-	AMT_STAT(tun, "queriesAnswered", st->tun_queries);
-	AMT_STAT(tun, "otherPackets", st->tun_other);
-	AMT_STAT(tun, "reportsWritten", st->tun_reports_written);
-	AMT_STAT(tun, "writeErrors", st->tun_write_errors);
-	json_object_object_add(j, "received", rx);
-	json_object_object_add(j, "sent", tx);
-	json_object_object_add(j, "errors", err);
-	json_object_object_add(j, "pseudoInterface", tun);
-
+	amt_show_counters_json(j, &inst->relay->stats, amt_relay_stat_rows,
+			       array_size(amt_relay_stat_rows));
 	if (json) {
 		json_object_object_add(json, inst->name, j);
 		return;
 	}
-	vty_out(vty, "AMT relay %s statistics:\n%s\n", inst->name,
-		json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+	vty_out(vty, "AMT relay %s statistics\n", inst->name);
+	amt_show_rows_text(vty, j, amt_relay_stat_rows, array_size(amt_relay_stat_rows),
+			   amt_relay_stat_sections, array_size(amt_relay_stat_sections));
 	json_object_free(j);
 }
 
@@ -347,11 +462,15 @@ static int amt_show_relays(struct vty *vty, const char *name, bool use_json,
 {
 	json_object *json = use_json ? json_object_new_object() : NULL;
 	struct amt_instance *inst;
+	bool first = true;
 
 	frr_each_amt_instance(inst)
 	{
 		if (!inst->relay || (name && strcmp(name, inst->name)))
 			continue;
+		if (!json && !first)
+			vty_out(vty, "\n");
+		first = false;
 		switch (what) {
 		case AMT_SHOW_SUMMARY:
 			amt_show_relay_summary(vty, json, inst);
@@ -423,6 +542,8 @@ void amt_relay_vty_init(void)
 	install_element(AMT_RELAY_NODE, &amt_relay_robustness_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_rate_limit_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_linux_flags_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_gateway_fields_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_shutdown_cmd);
 
 	install_element(VIEW_NODE, &show_amt_relay_cmd);
 	install_element(VIEW_NODE, &show_amt_relay_tunnels_cmd);

@@ -9,6 +9,7 @@
 #include "lib/command.h"
 #include "lib/json.h"
 #include "lib/northbound_cli.h"
+#include "lib/termtable.h"
 #include "lib/vty.h"
 
 #include "amtd.h"
@@ -111,7 +112,8 @@ void amt_cli_show_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_
 {
 	const char *name = dnode->schema->name;
 
-	if (strmatch(name, "linux-flag-layout")) {
+	/* Boolean switches read as a bare keyword. */
+	if (strmatch(name, "linux-flag-layout") || strmatch(name, "shutdown")) {
 		if (yang_dnode_get_bool(dnode, NULL))
 			vty_out(vty, " %s\n", name);
 		return;
@@ -158,6 +160,115 @@ void amt_cli_show_instance_end(struct vty *vty, const struct lyd_node *dnode)
 	vty_out(vty, "exit\n!\n");
 }
 
+struct ttable *amt_table_new(int indent)
+{
+	struct ttable *tt = ttable_new(&ttable_styles[TTSTYLE_BLANK]);
+
+	tt->style.indent = indent;
+	tt->style.cell.rpad = 2;
+	ttable_restyle(tt);
+	return tt;
+}
+
+void amt_table_row(struct ttable *tt, const char *name, const char *fmt, ...)
+{
+	char value[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintfrr(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	/* '|' separates the cells: one in a value (a DNS name) would split it. */
+	for (char *c = value; (c = strchr(c, '|'));)
+		*c = '?';
+	ttable_add_row(tt, "%s|%s", name, value);
+}
+
+void amt_table_print(struct vty *vty, struct ttable *tt, bool numbers)
+{
+	char *text;
+
+	if (tt->nrows > 0) {
+		if (numbers)
+			ttable_align(tt, 0, tt->ncols - 1, tt->nrows, 1, RIGHT);
+		/* No padding after the last column: no trailing blanks. */
+		ttable_pad(tt, 0, tt->ncols - 1, tt->nrows, 1, RIGHT, 0);
+		text = ttable_dump(tt, "\n");
+		vty_out(vty, "%s", text);
+		XFREE(MTYPE_TMP_TTABLE, text);
+	}
+	ttable_del(tt);
+}
+
+/* The JSON object a row's value is in. */
+static json_object *amt_show_row_object(json_object *json, const struct amt_show_row *row,
+					bool create)
+{
+	json_object *obj;
+
+	if (!row->section)
+		return json;
+	if (json_object_object_get_ex(json, row->section, &obj))
+		return obj;
+	if (!create)
+		return NULL;
+	obj = json_object_new_object();
+	json_object_object_add(json, row->section, obj);
+	return obj;
+}
+
+void amt_show_counters_json(json_object *json, const void *stats, const struct amt_show_row *rows,
+			    size_t nrows)
+{
+	for (size_t i = 0; i < nrows; i++) {
+		const uint64_t *val = (const uint64_t *)((const char *)stats + rows[i].offset);
+
+		json_object_int_add(amt_show_row_object(json, &rows[i], true), rows[i].key, *val);
+	}
+}
+
+static const char *amt_show_section_title(const char *key, const struct amt_show_section *sections,
+					  size_t nsections)
+{
+	for (size_t i = 0; i < nsections; i++)
+		if (strmatch(sections[i].key, key))
+			return sections[i].title;
+	return key;
+}
+
+void amt_show_rows_text(struct vty *vty, json_object *json, const struct amt_show_row *rows,
+			size_t nrows, const struct amt_show_section *sections, size_t nsections)
+{
+	struct ttable *tt = amt_table_new(1);
+	const char *section = NULL;
+	json_object *obj, *val;
+	const char *text;
+	char name[64];
+	bool numbers = true;
+
+	for (size_t i = 0; i < nrows; i++) {
+		const struct amt_show_row *row = &rows[i];
+
+		if (row->section && (!section || !strmatch(section, row->section)))
+			amt_table_row(tt, amt_show_section_title(row->section, sections, nsections),
+				      "%s", "");
+		section = row->section;
+		obj = amt_show_row_object(json, row, false);
+		if (!obj || !json_object_object_get_ex(obj, row->key, &val))
+			continue;
+		if (json_object_is_type(val, json_type_boolean))
+			text = json_object_get_boolean(val) ? "yes" : "no";
+		else
+			text = json_object_get_string(val);
+		/* Counters are right-aligned, a block with other values left. */
+		numbers = numbers && json_object_is_type(val, json_type_int);
+		/* A section's rows are indented under its heading. */
+		snprintf(name, sizeof(name), "%s%s", row->section ? "  " : "", row->name);
+		amt_table_row(tt, name, "%s", text && *text ? text : "-");
+	}
+	amt_table_print(vty, tt, numbers);
+}
+
 static void amt_show_instance_json(json_object *json, const struct amt_instance *inst)
 {
 	json_object *jinst = json_object_new_object();
@@ -168,18 +279,23 @@ static void amt_show_instance_json(json_object *json, const struct amt_instance 
 		json_object_int_add(jinst, "ifindex", inst->kernel_ifindex);
 	else
 		json_object_string_add(jinst, "error", inst->error);
+	json_object_int_add(jinst, "pseudoInterfaceLosses", inst->tun_losses);
 	json_object_boolean_add(jinst, "zebraInterface", inst->ifp != NULL);
+	if (inst->vrf_refused[0])
+		json_object_string_add(jinst, "vrfRefused", inst->vrf_refused);
 	json_object_object_add(json, inst->name, jinst);
 }
 
-static void amt_show_instance_text(struct vty *vty, const struct amt_instance *inst)
+/* What zebra says of the pseudo-interface, for the text output. */
+static const char *amt_instance_zebra_str(const struct amt_instance *inst, char *buf, size_t len)
 {
-	vty_out(vty, "  %-7s %-15s ", amt_role_str(inst->role), inst->name);
-	if (inst->tun_fd >= 0)
-		vty_out(vty, "up, ifindex %d", inst->kernel_ifindex);
-	else
-		vty_out(vty, "down: %s", inst->error);
-	vty_out(vty, "%s\n", inst->ifp ? "" : " (not yet reported by zebra)");
+	if (inst->ifp)
+		return "reported";
+	if (inst->vrf_refused[0]) {
+		snprintf(buf, len, "in VRF %s: refused", inst->vrf_refused);
+		return buf;
+	}
+	return "not reported";
 }
 
 DEFPY(show_amt, show_amt_cmd, "show amt [json$json]",
@@ -187,6 +303,8 @@ DEFPY(show_amt, show_amt_cmd, "show amt [json$json]",
 {
 	struct amt_instance *inst;
 	json_object *jroot, *jzebra, *jinst;
+	struct ttable *tt;
+	char ifindex[16], zbuf[VRF_NAMSIZ + 32];
 
 	if (json) {
 		jroot = json_object_new_object();
@@ -200,14 +318,35 @@ DEFPY(show_amt, show_amt_cmd, "show amt [json$json]",
 		return vty_json(vty, jroot);
 	}
 
-	vty_out(vty, "zebra: %s, %u connection(s) since start\n",
-		amt_zebra_is_connected() ? "connected" : "not connected", amt_g.zebra_connections);
+	tt = amt_table_new(1);
+	amt_table_row(tt, "Session", "%s", amt_zebra_is_connected() ? "up" : "down");
+	amt_table_row(tt, "Connections since start", "%u", amt_g.zebra_connections);
+	vty_out(vty, "zebra\n");
+	amt_table_print(vty, tt, false);
 	if (!amt_instance_first()) {
-		vty_out(vty, "No AMT relay or gateway configured\n");
+		vty_out(vty, "\nNo AMT relay or gateway configured\n");
 		return CMD_SUCCESS;
 	}
-	vty_out(vty, "Instances:\n");
-	frr_each_amt_instance(inst) amt_show_instance_text(vty, inst);
+
+	/* One row per instance, as pimd's interface tables; then why any is down. */
+	tt = ttable_new(&ttable_styles[TTSTYLE_BLANK]);
+	ttable_add_row(tt, "Instance|Role|Pseudo-interface|Ifindex|zebra");
+	tt->style.cell.rpad = 2;
+	ttable_restyle(tt);
+	frr_each_amt_instance(inst)
+	{
+		snprintf(ifindex, sizeof(ifindex), "%d", inst->kernel_ifindex);
+		ttable_add_row(tt, "%s|%s|%s|%s|%s", inst->name, amt_role_str(inst->role),
+			       inst->tun_fd >= 0 ? "up" : "down", inst->tun_fd >= 0 ? ifindex : "-",
+			       amt_instance_zebra_str(inst, zbuf, sizeof(zbuf)));
+	}
+	vty_out(vty, "\nInstances\n");
+	amt_table_print(vty, tt, false);
+	frr_each_amt_instance(inst)
+	{
+		if (inst->tun_fd < 0)
+			vty_out(vty, "%s is down: %s\n", inst->name, inst->error);
+	}
 	return CMD_SUCCESS;
 }
 

@@ -10,6 +10,7 @@
 
 #include "amtd.h"
 #include "amt_debug.h"
+#include "amt_errors.h"
 #include "amt_memory.h"
 #include "amt_gateway.h"
 #include "amt_relay.h"
@@ -67,6 +68,35 @@ static void amt_instance_open_tun(struct amt_instance *inst)
 	       amt_role_str(inst->role), inst->name, ifindex);
 }
 
+/*
+ * Whether the instance may use the interface zebra reports under its name:
+ * relays and gateways live in the default VRF only.  A pseudo-interface
+ * moved into another VRF (ip link set IFNAME master VRF) is refused, once
+ * logged, and shown by "show amt", until it is back in the default VRF.
+ */
+static bool amt_instance_vrf_accept(struct amt_instance *inst, struct interface *ifp)
+{
+	char name[VRF_NAMSIZ];
+
+	if (ifp->vrf->vrf_id == VRF_DEFAULT) {
+		if (inst->vrf_refused[0])
+			zlog_info("AMT %s %s: pseudo-interface back in the default VRF",
+				  amt_role_str(inst->role), inst->name);
+		inst->vrf_refused[0] = '\0';
+		return true;
+	}
+	if (ifp->vrf->name[0])
+		strlcpy(name, ifp->vrf->name, sizeof(name));
+	else
+		snprintf(name, sizeof(name), "id %u", ifp->vrf->vrf_id);
+	if (strcmp(inst->vrf_refused, name))
+		flog_err(EC_AMT_VRF,
+			 "AMT %s %s: the pseudo-interface is in VRF %s, but AMT instances live in the default VRF only; not using it until it is back there",
+			 amt_role_str(inst->role), inst->name, name);
+	strlcpy(inst->vrf_refused, name, sizeof(inst->vrf_refused));
+	return false;
+}
+
 struct amt_instance *amt_instance_create(const char *name, enum amt_role role)
 {
 	struct amt_instance *inst;
@@ -87,6 +117,15 @@ struct amt_instance *amt_instance_create(const char *name, enum amt_role role)
 	/* zebra may have told us about the interface already (restart). */
 	if (vrf)
 		inst->ifp = if_lookup_by_name(name, vrf->vrf_id);
+	if (!inst->ifp) {
+		struct interface *ifp;
+		struct vrf *other;
+
+		/* Or in another VRF, where the instance cannot use it. */
+		RB_FOREACH (other, vrf_id_head, &vrfs_by_id)
+			if ((ifp = if_lookup_by_name_vrf(name, other)))
+				amt_instance_vrf_accept(inst, ifp);
+	}
 
 	zlog_info("AMT %s %s created", amt_role_str(role), name);
 	return inst;
@@ -115,6 +154,10 @@ void amt_instance_if_update(struct interface *ifp, bool present)
 
 	if (!inst)
 		return;
+	if (present)
+		present = amt_instance_vrf_accept(inst, ifp);
+	else if (ifp->vrf->vrf_id != VRF_DEFAULT)
+		inst->vrf_refused[0] = '\0'; /* gone from the VRF it was refused in */
 	inst->ifp = present ? ifp : NULL;
 	if (inst->gateway)
 		amt_gateway_routes_refresh(inst->gateway);

@@ -11,6 +11,7 @@
 #include "lib/if.h"
 #include "lib/privs.h"
 #include "lib/typesafe.h"
+#include "lib/vrf.h"
 
 /* No port has been assigned to amtd in lib/libfrr.h; 2624 is unused there. */
 #define AMTD_VTY_PORT 2624
@@ -41,6 +42,12 @@ struct amt_instance {
 
 	/* zebra's view of the pseudo-interface, NULL until zebra reports it. */
 	struct interface *ifp;
+	/*
+	 * Instances live in the default VRF only.  When zebra reports the
+	 * pseudo-interface in another VRF, this is that VRF's name and ifp
+	 * stays NULL; otherwise it is empty.
+	 */
+	char vrf_refused[VRF_NAMSIZ];
 
 	/* Role-specific state: one of the two is set. */
 	struct amt_relay *relay;

@@ -7,10 +7,12 @@
 
 """
 Two routers on one LAN, each with zebra, mgmtd, pimd and amtd: r1 runs an
-AMT relay instance, r2 a gateway instance.  The tests check amtd's zebra
-session, its pseudo-interfaces as zebra sees them, vtysh integration
-(show daemons, running-config, write), northbound validation of bad
-configuration, and recovery from a crash under watchfrr.
+AMT relay instance, r2 a gateway instance that uses it.  The tests check
+amtd's zebra session, its pseudo-interfaces as zebra sees them, vtysh
+integration (show daemons, running-config, write), northbound validation of
+bad configuration, what an operator reads (show output as aligned text
+without JSON, amtd's error codes in 'show error', no northbound callback
+warnings in the log), and recovery from a crash under watchfrr.
 """
 
 import json
@@ -25,6 +27,7 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
+from amt_helpers import start_receiver, stop_procs
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 from lib.topolog import logger
@@ -167,6 +170,138 @@ def test_write_saves_configuration():
     r1.vtysh_cmd("write memory")
     saved = r1.cmd("cat /etc/frr/frr.conf")
     assert re.search(r"^amt relay amtr0$", saved, re.M), saved
+
+
+def value_columns(block):
+    """For a block of name/value lines (two or more spaces between name and
+    value; lines without a value are headings): the set of columns where the
+    values start and the set where they end."""
+    starts, ends = set(), set()
+    for line in block:
+        m = re.match(r"^(\s*\S.*?\S)( {2,})(\S.*?)\s*$", line)
+        if m:
+            starts.add(m.start(3))
+            ends.add(m.end(3))
+    return starts, ends
+
+
+def blocks(text):
+    "The blocks of indented lines of a show command's text, split at other lines"
+    out, cur = [], []
+    for line in text.splitlines():
+        if line.startswith(" ") and line.strip():
+            cur.append(line)
+        else:
+            if cur:
+                out.append(cur)
+            cur = []
+    if cur:
+        out.append(cur)
+    return out
+
+
+def assert_for_people(rname, cmd, text, min_rows):
+    "Text output: no JSON, and each name/value block aligned on its values"
+    assert text.strip(), "{} '{}': no output".format(rname, cmd)
+    for line in text.splitlines():
+        assert not line.strip().startswith(("{", "}", '"')), \
+            "{} '{}' prints JSON without 'json':\n{}".format(rname, cmd, text)
+    rows = 0
+    for block in blocks(text):
+        starts, ends = value_columns(block)
+        # Left-aligned values share their first column, numbers their last.
+        assert len(starts) <= 1 or len(ends) <= 1, \
+            "{} '{}': values not aligned in\n{}".format(rname, cmd, "\n".join(block))
+        rows += sum(1 for line in block if re.search(r"\S {2,}\S", line))
+    assert rows >= min_rows, "{} '{}': {} aligned rows, expected {}:\n{}".format(
+        rname, cmd, rows, min_rows, text)
+
+
+def test_show_output_for_people():
+    "text show output is aligned name/value columns and tables, JSON only with json"
+    tgen = get_topogen()
+    r1, r2 = tgen.gears["r1"], tgen.gears["r2"]
+    # A tunnel with a flow, so that the tables have rows: an application on
+    # r2 joins on the gateway's pseudo-interface.
+    procs = []
+    start_receiver(procs, r2, "receiver", "10.0.1.10", "232.1.1.1", 120, ifaddr="10.255.0.2")
+    try:
+        result = expect_json(r2, "show amt gateway json", {"amtg0": {"state": "up", "groups": 1}},
+                             count=60)
+        assert result is None, result
+        result = expect_json(r1, "show amt relay tunnels json",
+                             {"amtr0": {"tunnels": [{"gateway": "192.0.2.2", "groupCount": 1}]}},
+                             count=60)
+        assert result is None, result
+
+        checks = [
+            (r1, "show amt", 2),
+            (r1, "show amt relay", 15),
+            (r1, "show amt relay amtr0 statistics", 35),
+            (r2, "show amt", 2),
+            (r2, "show amt gateway", 40),
+        ]
+        for router, cmd, min_rows in checks:
+            assert_for_people(router.name, cmd, router.vtysh_cmd(cmd), min_rows)
+            # And every one of them has its JSON form.
+            json.loads(router.vtysh_cmd(cmd + " json"))
+
+        # The instance and tunnel tables: a header and a row each, their
+        # columns starting where the header's do.
+        for router, cmd, row in (
+            (r1, "show amt", "amtr0"),
+            (r1, "show amt relay tunnels", "192.0.2.2"),
+            (r1, "show amt relay tunnels detail", "10.0.1.10"),
+            (r2, "show amt", "amtg0"),
+        ):
+            text = router.vtysh_cmd(cmd)
+            assert "{" not in text, "{} '{}':\n{}".format(router.name, cmd, text)
+            json.loads(router.vtysh_cmd(cmd + " json"))
+            lines = text.splitlines()
+            header = [l for l in lines if re.match(r"^\s*(Instance|Gateway)\s", l)][-1]
+            data = [l for l in lines if row in l.split()][0]
+            # Column titles may have a space ("Data packets"); cells none.
+            heads = [(m.start(), m.end()) for m in re.finditer(r"\S+(?: \S+)*", header)]
+            cells = [(m.start(), m.end()) for m in re.finditer(r"\S+", data)]
+            assert len(cells) == len(heads), "{} '{}': {} cells for {} columns:\n{}".format(
+                router.name, cmd, len(cells), len(heads), text)
+            # A cell starts where its column's title does (text) or ends
+            # where it ends (numbers, right-aligned).
+            for (start, end), (hs, he) in zip(cells, heads):
+                assert start == hs or end == he, "{} '{}': misaligned:\n{}".format(
+                    router.name, cmd, text)
+    finally:
+        stop_procs(procs)
+
+
+def test_error_codes_listed():
+    "show error lists amtd's own error codes"
+    tgen = get_topogen()
+    r1 = tgen.gears["r1"]
+    errors = r1.vtysh_cmd("show error all json", isjson=True, daemon="amtd")
+    amt = {code: e for code, e in errors.items() if e["title"].startswith("AMT ")}
+    assert len(amt) >= 8, "amtd's error codes missing from 'show error all': {}".format(
+        sorted(errors))
+    # amtd's codes lie in their own range, away from the library's.
+    assert all(0x12000001 <= int(code) <= 0x12FFFFFF for code in amt), sorted(amt)
+    vrf = [code for code, e in amt.items() if "VRF" in e["title"]]
+    assert vrf, amt
+    text = r1.vtysh_cmd("show error {}".format(vrf[0]))
+    assert "default VRF" in text and "Recommendation" in text, text
+
+
+def test_no_unneeded_callbacks_logged():
+    "amtd registers only the northbound callbacks the northbound needs"
+    tgen = get_topogen()
+    for rname in ("r1", "r2"):
+        path = os.path.join(tgen.logdir, rname, "amtd.log")
+        with open(path) as f:
+            log = f.read()
+        # The log is the one of this amtd: it saw its instance created.
+        assert re.search(r"AMT (relay|gateway) amt[rg]0 created", log), log[-2000:]
+        bad = [l for l in log.splitlines()
+               if re.search(r"(unneeded|missing) '\w+' callback", l)]
+        assert not bad, "{} amtd.log:\n{}".format(rname, "\n".join(bad))
 
 
 def test_watchfrr_restarts_amtd():
