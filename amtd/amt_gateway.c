@@ -669,7 +669,7 @@ void amt_gateway_routes_refresh(struct amt_gateway *gw)
 	gw->ninstalled = 0;
 	if (!ifp || ifp->ifindex == IFINDEX_INTERNAL)
 		return;
-	/* Through pimd's neighbor on the pseudo-interface: RPF for pimd. */
+	/* In the MRIB, through pimd's neighbor on the pseudo-interface: RPF. */
 	for (unsigned int i = 0; i < gw->cfg.nprefixes; i++) {
 		const struct prefix *p = &gw->cfg.prefixes[i];
 		bool via = amt_gw_pim_neighbor(gw->pim, p->family, &nbr);

@@ -11,6 +11,7 @@
 #include "lib/log.h"
 
 #include "amtd.h"
+#include "amt_errors.h"
 #include "amt_tun.h"
 
 /*
@@ -28,6 +29,61 @@ static void amt_tun_ipv6_linklocal(const char *name)
 		return;
 	fputs("3\n", f);
 	fclose(f);
+}
+
+/* An IPv4 sysctl of interface `dev` ("all" for all), -1 if unreadable. */
+static int amt_tun_ipv4_conf_get(const char *dev, const char *key)
+{
+	char path[128];
+	FILE *f;
+	int val = -1;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", dev, key);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+/*
+ * The sources of the multicast a gateway writes into its tun are routed
+ * elsewhere by the unicast RIB (amtd's routes for them are in the multicast
+ * RIB, see amt_zebra_route()), so a strict reverse-path filter drops that
+ * multicast before the kernel's MFC or a local receiver sees it.  The
+ * kernel applies max(conf/all, conf/<dev>) of rp_filter: where that is
+ * strict (1), make the tun's own loose (2), which accepts a source with
+ * any unicast route.  Off (0) and loose stay as they are.  A relay's tun
+ * only receives amtd's reports, which loose mode accepts as strict does.
+ */
+static void amt_tun_rp_filter(const char *name)
+{
+	char path[128];
+	int all, own;
+	bool ok = false;
+	FILE *f;
+
+	all = amt_tun_ipv4_conf_get("all", "rp_filter");
+	own = amt_tun_ipv4_conf_get(name, "rp_filter");
+	if (all < 0 || own < 0 || MAX(all, own) != 1)
+		return;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", name);
+	f = fopen(path, "w");
+	if (f) {
+		/* A sysctl write's error shows at the flush, in fclose(). */
+		ok = fputs("2\n", f) >= 0;
+		ok = fclose(f) == 0 && ok;
+	}
+	if (!ok) {
+		flog_warn(EC_AMT_PSEUDO_IF,
+			  "%s: cannot make rp_filter loose (strict drops the tunnel's multicast): %s",
+			  name, safe_strerror(errno));
+		return;
+	}
+	zlog_info("%s: rp_filter was strict (all %d, %s %d), set to 2 (loose)", name, all, name,
+		  own);
 }
 
 static int amt_tun_set_up(const char *name, char *err, size_t errlen)
@@ -59,6 +115,7 @@ static int amt_tun_set_up(const char *name, char *err, size_t errlen)
 			goto out;
 		}
 	}
+	amt_tun_rp_filter(name);
 	ret = 0;
 out:
 	close(sock);
@@ -104,6 +161,7 @@ void amt_tun_close(int fd, bool remove)
 	if (fd < 0)
 		return;
 	if (remove && ioctl(fd, TUNSETPERSIST, 0) < 0)
-		zlog_warn("cannot clear persistence of tun fd %d: %s", fd, safe_strerror(errno));
+		flog_warn(EC_AMT_PSEUDO_IF, "cannot clear persistence of tun fd %d: %s", fd,
+			  safe_strerror(errno));
 	close(fd);
 }

@@ -27,8 +27,14 @@ static void amt_zebra_connected(struct zclient *zc)
 
 /*
  * Install (or remove) a route to a gateway's source prefix through its
- * pseudo-interface, so that the RPF check of the kernel and pimd accepts
- * the multicast decapsulated into it.  Returns whether it was sent.
+ * pseudo-interface in the multicast RIB, so that pimd's RPF lookup
+ * (rpf-lookup-mode, MRIB first by default) accepts the multicast
+ * decapsulated into it.  Not the unicast RIB: there it would override the
+ * IGP's or BGP's route and take the sources' unicast traffic into the tun,
+ * where amtd drops it.  zebra installs no MRIB route in the kernel; the
+ * kernel's rp_filter on the tun is loosened in amt_tun.c instead.  The
+ * distance is zebra's for the route type amt (1, as for static routes).
+ * Returns whether it was sent.
  */
 bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_ip *gate, bool add)
 {
@@ -39,7 +45,7 @@ bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_
 		return false;
 	api.vrf_id = VRF_DEFAULT;
 	api.type = ZEBRA_ROUTE_AMT;
-	api.safi = SAFI_UNICAST;
+	api.safi = SAFI_MULTICAST;
 	prefix_copy(&api.prefix, p);
 	apply_mask(&api.prefix);
 	if (add) {
@@ -58,8 +64,8 @@ bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_
 			nh->gate.ipv6 = gate->v6;
 		}
 	}
-	DEBUGD(&amt_dbg_zebra, "%s route %pFX via ifindex %d%s", add ? "add" : "delete", p, ifindex,
-	       gate ? " and the PIM neighbor" : "");
+	DEBUGD(&amt_dbg_zebra, "%s MRIB route %pFX via ifindex %d%s", add ? "add" : "delete", p,
+	       ifindex, gate ? " and the PIM neighbor" : "");
 	return zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, zclient, &api) !=
 	       ZCLIENT_SEND_FAILURE;
 }

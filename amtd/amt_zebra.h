@@ -12,7 +12,10 @@
 extern void amt_zebra_init(void);
 extern void amt_zebra_terminate(void);
 extern bool amt_zebra_is_connected(void);
-/* gate: the nexthop address on the interface, or NULL for none. */
+/*
+ * A route to a gateway's source prefix in the multicast RIB (RPF only, never
+ * unicast forwarding).  gate: the nexthop address on the interface, or NULL.
+ */
 extern bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_ip *gate,
 			    bool add);
 

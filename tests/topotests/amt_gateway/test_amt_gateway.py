@@ -95,9 +95,16 @@ def test_tunnel_up():
                    "routesInstalled": 1}},
     )
     assert result is None, result
-    # The source prefix is routed through the pseudo-interface (RPF).
+    # The source prefix is routed through the pseudo-interface in the
+    # multicast RIB (RPF), never in the unicast RIB.
+    result = expect_json(
+        tgen.gears["gw"], "show ip rpf json",
+        {"10.0.1.0/24": [{"protocol": "amt", "selected": True,
+                          "nexthops": [{"interfaceName": "amtg0"}]}]},
+    )
+    assert result is None, result
     routes = json.loads(tgen.gears["gw"].vtysh_cmd("show ip route 10.0.1.0/24 json"))
-    assert routes["10.0.1.0/24"][0]["protocol"] == "amt", routes
+    assert "amt" not in [r.get("protocol") for r in routes.get("10.0.1.0/24", [])], routes
 
 
 def test_application_on_gateway_router_receives():

@@ -111,18 +111,23 @@ def test_amtd_is_pimds_neighbor():
     assert result is None, result
     result = expect_json(gw, "show ipv6 pim neighbor json", {"amtg0": {"fe80::2268": {}}})
     assert result is None, result
+    # In the multicast RIB (RPF only), never in the unicast RIB.
     result = expect_json(
-        gw, "show ip route 10.0.1.0/24 json",
-        {"10.0.1.0/24": [{"protocol": "amt",
+        gw, "show ip rpf json",
+        {"10.0.1.0/24": [{"protocol": "amt", "selected": True,
                           "nexthops": [{"ip": "10.255.0.1", "interfaceName": "amtg0"}]}]},
     )
     assert result is None, result
     result = expect_json(
-        gw, "show ipv6 route 2001:db8:10::/64 json",
-        {"2001:db8:10::/64": [{"protocol": "amt",
+        gw, "show ipv6 rpf json",
+        {"2001:db8:10::/64": [{"protocol": "amt", "selected": True,
                                "nexthops": [{"ip": "fe80::2268", "interfaceName": "amtg0"}]}]},
     )
     assert result is None, result
+    for cmd, prefix in (("show ip route 10.0.1.0/24 json", "10.0.1.0/24"),
+                        ("show ipv6 route 2001:db8:10::/64 json", "2001:db8:10::/64")):
+        routes = json.loads(gw.vtysh_cmd(cmd)).get(prefix, [])
+        assert "amt" not in [r.get("protocol") for r in routes], routes
 
 
 def test_lan_receiver_ssm_ipv4():
