@@ -19,19 +19,63 @@ FRR=/usr/lib/frr
 NS=amtdemo-relay
 GW=amtdemo-gw
 SRC=amtdemo-src
-state=$(mktemp)
+state=$(mktemp /tmp/amtdemo-state.XXXXXX)
 
-cleanup() {
-	for pidfile in /var/run/frr/$NS/*.pid; do
-		[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+# Stop and remove everything the demo makes (also what an earlier run that
+# was killed left behind): the FRR daemons of both routers, found by their
+# pid files, then every process still in one of the namespaces (the
+# application, the sender, vtysh), the namespaces with their links and
+# pseudo-interfaces, the routers' configuration and run directories, and
+# the application's state file.
+stop_pids() {
+	# stop_pids PID...: SIGTERM, then SIGKILL to what still runs 10 s later.
+	[ $# -gt 0 ] || return 0
+	kill -TERM "$@" 2>/dev/null
+	i=0
+	while [ $i -lt 50 ]; do
+		alive=""
+		for p in "$@"; do
+			kill -0 "$p" 2>/dev/null && alive="$alive $p"
+		done
+		[ -n "$alive" ] || return 0
+		sleep 0.2
+		i=$((i + 1))
 	done
-	sleep 1
+	# shellcheck disable=SC2086
+	kill -KILL $alive 2>/dev/null
+	sleep 0.5
+}
+cleanup() {
+	set +e
+	pids=""
+	for n in $NS $GW; do
+		for pidfile in /var/run/frr/$n/*.pid; do
+			[ -f "$pidfile" ] || continue
+			p=$(cat "$pidfile" 2>/dev/null)
+			d=$(basename "$pidfile" .pid)
+			# only the daemon named by the file, not a process that reused its pid
+			case "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" in
+			"$FRR/$d "*"-N $n "*) pids="$pids $p" ;;
+			esac
+		done
+	done
+	# shellcheck disable=SC2086
+	stop_pids $pids
 	for n in $NS $GW $SRC; do
+		[ -e "/run/netns/$n" ] || continue
+		# shellcheck disable=SC2046
+		stop_pids $(ip netns pids "$n" 2>/dev/null)
 		ip netns del "$n" 2>/dev/null || true
 	done
-	rm -rf "/etc/frr/$NS" "/var/run/frr/$NS" "$state"
+	rm -rf "/etc/frr/$NS" "/var/run/frr/$NS" "/etc/frr/$GW" "/var/run/frr/$GW" \
+		"/etc/frr/$SRC" "/var/run/frr/$SRC" "$state"
+	set -e
 }
-trap cleanup EXIT INT TERM
+# Interrupted (Ctrl-C, kill): clean up, then end with the signal's status.
+trap cleanup EXIT
+trap 'trap - EXIT; cleanup; exit 130' INT
+trap 'trap - EXIT; cleanup; exit 143' TERM
+trap 'trap - EXIT; cleanup; exit 129' HUP
 cleanup
 
 for n in $NS $GW $SRC; do

@@ -4,6 +4,7 @@
 #
 # Stages after the build: make check (unit tests, the same under ASan and
 # UBSan, the tshark cross-check, the fuzzers), make install, the topotests,
+# the demo (run whole and interrupted, then checked to leave nothing behind),
 # and the Debian packages (make deb, then tools/check-deb.sh installs them on
 # a clean Debian 12 in a chroot and starts FRR with amtd from them).
 # Each stage runs even when an earlier one failed; the closing summary adds
@@ -37,22 +38,24 @@ stage() {
 stage check make check
 stage install sh -c 'make install && tools/setup-frr-user.sh'
 stage topotest make topotest
+stage demo tests/demo/check-demo-cleanup.sh
 # The Debian packages, then installed and run in a Debian 12 chroot.
 stage deb sh -c 'make deb && tools/check-deb.sh'
 
 echo
 echo "=== summary"
 status=0
-for name in check install topotest deb; do
+for name in check install topotest demo deb; do
 	rc=$(cat "$results/$name.rc" 2>/dev/null || echo 1)
 	[ "$rc" -eq 0 ] && word=ok || { word="FAILED (exit $rc)"; status=1; }
 	echo "$name: $word"
 done
 # Our suites close with "unit: N passed, N failed" (and sanitized, tshark,
-# fuzz, docs, rpm, deb), pytest with
+# fuzz, docs, rpm, demo, deb), pytest with
 # "=== N passed, M failed ... in Ts ===".
-cat "$results"/check.log "$results"/topotest.log "$results"/deb.log | awk '
-	/^(unit|sanitized|tshark|fuzz|docs|rpm|deb): [0-9]+ passed, [0-9]+ failed$/ {
+cat "$results"/check.log "$results"/topotest.log "$results"/demo.log \
+	"$results"/deb.log | awk '
+	/^(unit|sanitized|tshark|fuzz|docs|rpm|demo|deb): [0-9]+ passed, [0-9]+ failed$/ {
 		print "  " $0; p += $2; f += $4; next
 	}
 	/^=+ .* in [0-9.]+s/ {
