@@ -22,6 +22,7 @@
 
 #include "amtd.h"
 #include "amt_debug.h"
+#include "amt_errors.h"
 #include "amt_gateway.h"
 #include "amt_gateway_pim.h"
 #include "amt_gateway_dns.h"
@@ -191,7 +192,7 @@ static void amt_gw_relay_failed(struct amt_gateway *gw, const char *why)
 
 	if (peer->family)
 		inet_ntop(peer->family, &peer->ip, addr, sizeof(addr));
-	zlog_warn("AMT gateway %s: %s %s given up: %s", gw->inst->name,
+	flog_warn(EC_AMT_RELAY_UNREACHABLE, "AMT gateway %s: %s %s given up: %s", gw->inst->name,
 		  gw->state == AMT_GW_DISCOVERING ? "discovery at" : "relay", addr, why);
 	gw->have_mac = false;
 	gw->refreshing = false;
@@ -560,14 +561,16 @@ static int amt_gw_open(struct amt_gateway *gw, int family)
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
-		zlog_err("AMT gateway %s: socket: %s", gw->inst->name, safe_strerror(errno));
+		flog_err(EC_AMT_SOCKET, "AMT gateway %s: socket: %s", gw->inst->name,
+			 safe_strerror(errno));
 		return -1;
 	}
 	setsockopt_so_recvbuf(fd, 4 * 1024 * 1024);
 	/* ICMP errors about the relay, read from the error queue. */
 	if (setsockopt(fd, family == AF_INET ? SOL_IP : SOL_IPV6,
 		       family == AF_INET ? IP_RECVERR : IPV6_RECVERR, &(int){ 1 }, sizeof(int)) < 0)
-		zlog_warn("AMT gateway %s: IP_RECVERR: %s", gw->inst->name, safe_strerror(errno));
+		flog_warn(EC_AMT_SOCKET, "AMT gateway %s: IP_RECVERR: %s", gw->inst->name,
+			  safe_strerror(errno));
 	gw->fd = fd;
 	event_add_read(master, amt_gw_read, gw, fd, &gw->t_read);
 	return 0;

@@ -18,6 +18,7 @@
 
 #include "amtd.h"
 #include "amt_debug.h"
+#include "amt_errors.h"
 #include "amt_gateway.h"
 #include "amt_gateway_dns.h"
 #include "amt_memory.h"
@@ -101,7 +102,8 @@ static void amt_gw_dns_sock_state(void *data, ares_socket_t fd, int readable, in
 		if (!readable && !writable)
 			return;
 		if (!free_slot) {
-			zlog_warn("AMT gateway %s: c-ares uses more than %d sockets",
+			flog_warn(EC_AMT_DNS_RESOLVER,
+				  "AMT gateway %s: c-ares uses more than %d sockets",
 				  dns->gw->inst->name, AMT_GW_DNS_MAX_FDS);
 			return;
 		}
@@ -145,7 +147,8 @@ static bool amt_gw_dns_channel_open(struct amt_gw_dns *dns)
 	if (!lib_init) {
 		ret = ares_library_init(ARES_LIB_INIT_ALL);
 		if (ret != ARES_SUCCESS) {
-			zlog_err("AMT gateway %s: c-ares initialisation failed: %s",
+			flog_err(EC_AMT_DNS_RESOLVER,
+				 "AMT gateway %s: c-ares initialisation failed: %s",
 				 dns->gw->inst->name, ares_strerror(ret));
 			return false;
 		}
@@ -158,8 +161,8 @@ static bool amt_gw_dns_channel_open(struct amt_gw_dns *dns)
 	ret = ares_init_options(&dns->channel, &opts,
 				ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
 	if (ret != ARES_SUCCESS) {
-		zlog_err("AMT gateway %s: c-ares channel: %s", dns->gw->inst->name,
-			 ares_strerror(ret));
+		flog_err(EC_AMT_DNS_RESOLVER, "AMT gateway %s: c-ares channel: %s",
+			 dns->gw->inst->name, ares_strerror(ret));
 		dns->channel = NULL;
 		return false;
 	}
@@ -193,7 +196,8 @@ static void amt_gw_dns_exhausted(struct amt_gw_dns *dns, const char *why)
 		dns->backoff_s = AMT_GW_DNS_BACKOFF_MIN_S;
 	else
 		dns->backoff_s = MIN(dns->backoff_s * 2, AMT_GW_DNS_BACKOFF_MAX_S);
-	zlog_warn("AMT gateway %s: no usable AMT relay from DNS for %s (%s); querying again in %us",
+	flog_warn(EC_AMT_DNS_DISCOVERY,
+		  "AMT gateway %s: no usable AMT relay from DNS for %s (%s); querying again in %us",
 		  dns->gw->inst->name, dns->qname, why, dns->backoff_s);
 	amt_gateway_set_idle(dns->gw);
 	amt_gw_dns_schedule(dns, dns->backoff_s);
@@ -243,8 +247,8 @@ static void amt_gw_dns_addrinfo_cb(void *arg, int status, int timeouts, struct a
 		ares_freeaddrinfo(result);
 	if (!addr.family) {
 		dns->stats.name_failures++;
-		zlog_warn("AMT gateway %s: relay name %s does not resolve: %s", dns->gw->inst->name,
-			  dns->recs[dns->cur].name,
+		flog_warn(EC_AMT_DNS_DISCOVERY, "AMT gateway %s: relay name %s does not resolve: %s",
+			  dns->gw->inst->name, dns->recs[dns->cur].name,
 			  status == ARES_SUCCESS ? "no address" : ares_strerror(status));
 		amt_gw_dns_try_next(dns);
 		return;
@@ -319,12 +323,13 @@ static void amt_gw_dns_answer(struct amt_gw_dns *dns, const uint8_t *abuf, size_
 	dns->stats.no_relay_records += st.no_relay;
 	dns->stats.over_limit += st.over_limit;
 	if (st.bad_records)
-		zlog_warn("AMT gateway %s: %u malformed AMTRELAY record(s) for %s ignored",
+		flog_warn(EC_AMT_DNS_DISCOVERY,
+			  "AMT gateway %s: %u malformed AMTRELAY record(s) for %s ignored",
 			  dns->gw->inst->name, st.bad_records, dns->qname);
 	if (err != AMT_DNS_OK) {
 		dns->stats.bad_answers++;
-		zlog_warn("AMT gateway %s: malformed DNS answer for %s: %s", dns->gw->inst->name,
-			  dns->qname, amt_dns_error_str(err));
+		flog_warn(EC_AMT_DNS_DISCOVERY, "AMT gateway %s: malformed DNS answer for %s: %s",
+			  dns->gw->inst->name, dns->qname, amt_dns_error_str(err));
 		amt_gw_dns_no_answer(dns, "malformed answer");
 		return;
 	}
@@ -366,8 +371,8 @@ static void amt_gw_dns_query_cb(void *arg, int status, int timeouts, unsigned ch
 	}
 	if (status != ARES_SUCCESS || !abuf || alen <= 0) {
 		dns->stats.query_failures++;
-		zlog_warn("AMT gateway %s: AMTRELAY query for %s failed: %s", dns->gw->inst->name,
-			  dns->qname, ares_strerror(status));
+		flog_warn(EC_AMT_DNS_DISCOVERY, "AMT gateway %s: AMTRELAY query for %s failed: %s",
+			  dns->gw->inst->name, dns->qname, ares_strerror(status));
 		amt_gw_dns_no_answer(dns, ares_strerror(status));
 		return;
 	}

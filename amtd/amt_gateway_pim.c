@@ -15,6 +15,7 @@
 #include "lib/typesafe.h"
 
 #include "amt_debug.h"
+#include "amt_errors.h"
 #include "amt_gateway.h"
 #include "amt_gateway_pim.h"
 #include "amt_memory.h"
@@ -258,7 +259,8 @@ static int amt_gw_pim_sock_join(struct amt_gw_pim *pim, const struct amt_gw_join
 	if (rc < 0) {
 		char sg[2 * INET6_ADDRSTRLEN + 4];
 
-		zlog_warn("AMT gateway %s: cannot join %s on the pseudo-interface: %s",
+		flog_warn(EC_AMT_PIM_JOIN,
+			  "AMT gateway %s: cannot join %s on the pseudo-interface: %s",
 			  pim->gw->inst->name, amt_gw_join_str(j, sg, sizeof(sg)),
 			  safe_strerror(errno));
 		close(fd);

@@ -16,6 +16,7 @@
 
 #include "amtd.h"
 #include "amt_debug.h"
+#include "amt_errors.h"
 #include "amt_igmp.h"
 #include "amt_memory.h"
 #include "amt_relay.h"
@@ -533,8 +534,8 @@ static int amt_relay_socket_open(struct amt_relay *relay, const struct amt_ipadd
 	setsockopt_so_sendbuf(fd, 4 * 1024 * 1024);
 	amt_ipaddr_to_su(addr, relay->cfg.port, &su);
 	if (bind(fd, &su.sa, sockunion_sizeof(&su)) < 0) {
-		zlog_err("AMT relay %s: cannot bind %pSU: %s", relay->inst->name, &su,
-			 safe_strerror(errno));
+		flog_err(EC_AMT_SOCKET, "AMT relay %s: cannot bind %pSU: %s", relay->inst->name,
+			 &su, safe_strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -585,8 +586,8 @@ static void amt_relay_rotate(struct event *event)
 	struct amt_relay *relay = EVENT_ARG(event);
 
 	if (amt_mac_rotate(&relay->mac, amt_now_ms()) < 0)
-		zlog_warn("AMT relay %s: cannot draw a new MAC secret: %s", relay->inst->name,
-			  safe_strerror(errno));
+		flog_warn(EC_AMT_MAC_SECRET, "AMT relay %s: cannot draw a new MAC secret: %s",
+			  relay->inst->name, safe_strerror(errno));
 	event_add_timer(master, amt_relay_rotate, relay, relay->cfg.key_rotation_s,
 			&relay->t_rotate);
 }
@@ -613,8 +614,8 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 	/* The previous secret stays good for one rotation interval. */
 	amt_mac_init(&relay->mac, relay->cfg.key_rotation_s * 1000);
 	if (amt_mac_rotate(&relay->mac, amt_now_ms()) < 0)
-		zlog_err("AMT relay %s: cannot draw a MAC secret: %s", inst->name,
-			 safe_strerror(errno));
+		flog_err(EC_AMT_MAC_SECRET, "AMT relay %s: cannot draw a MAC secret: %s",
+			 inst->name, safe_strerror(errno));
 	amt_relay_rotate_schedule(relay);
 	amt_relay_tun_attach(relay);
 	return relay;
