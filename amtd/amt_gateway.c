@@ -37,9 +37,29 @@ DEFINE_MTYPE_STATIC(AMTD, AMT_GATEWAY, "AMT gateway");
 #define AMT_GW_RX_BATCH 64
 /* Wait before starting over after a relay is given up. */
 #define AMT_GW_RESTART_DELAY_S 5
+/*
+ * Make-before-break move: how long the new tunnel may take to come up, how
+ * long after it is up the old relay is left at the latest (when not every
+ * flow arrived through the new one before), and how long after a move
+ * found no other relay the next L starts another.
+ */
+#define AMT_GW_MOVE_MAX_S    60
+#define AMT_GW_MOVE_SETTLE_S 5
+#define AMT_GW_MOVE_HOLD_S   30
+/* Membership Updates the gateway builds itself: report size, batch. */
+#define AMT_GW_REPORT_MAX 1400
+#define AMT_GW_BATCH_RECS 256
+#define AMT_GW_BATCH_SRCS 1024
 
 static void amt_gateway_start(struct amt_gateway *gw);
 static void amt_gateway_send_request(struct amt_gateway *gw);
+static void amt_gw_close(struct amt_gateway *gw);
+static void amt_gw_read(struct event *event);
+static void amt_gw_move_begin(struct amt_gateway *gw);
+static void amt_gw_move_new_up(struct amt_gateway *gw);
+static void amt_gw_move_flow_seen(struct amt_gateway *gw, int family, const union amt_ip *s,
+				  const union amt_ip *g, bool from_old);
+static void amt_gw_move_abandon(struct amt_gateway *gw);
 
 const char *amt_gw_state_str(enum amt_gw_state state)
 {
@@ -82,6 +102,19 @@ void amt_gateway_config_default(struct amt_gateway_config *cfg)
 	cfg->flag_layout = AMT_FLAGS_RFC;
 }
 
+static bool amt_gw_addr_same(const struct amt_ipaddr *a, const struct amt_ipaddr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(&a->ip, &b->ip, a->family == AF_INET ? 4 : sizeof(a->ip));
+}
+
+static const char *amt_gw_addr_str(const struct amt_ipaddr *a, char *buf, size_t size)
+{
+	if (!a->family || !inet_ntop(a->family, &a->ip, buf, size))
+		strlcpy(buf, "-", size);
+	return buf;
+}
+
 static uint32_t amt_random32(void)
 {
 	uint32_t r;
@@ -107,25 +140,39 @@ static void amt_gw_set_state(struct amt_gateway *gw, enum amt_gw_state state)
 
 /* ---------------------------------------------------------------- sending */
 
-static void amt_gw_send(struct amt_gateway *gw, const uint8_t *buf, ssize_t len,
-			const struct amt_ipaddr *to)
+/* A relay's (or discovery) address at the relay port. */
+static void amt_gw_peer_su(const struct amt_gateway *gw, const struct amt_ipaddr *to,
+			   union sockunion *su)
 {
-	union sockunion su = {};
+	memset(su, 0, sizeof(*su));
+	su->sa.sa_family = to->family;
+	if (to->family == AF_INET) {
+		su->sin.sin_addr = to->ip.v4;
+		su->sin.sin_port = htons(gw->cfg.relay_port);
+	} else {
+		su->sin6.sin6_addr = to->ip.v6;
+		su->sin6.sin6_port = htons(gw->cfg.relay_port);
+	}
+}
 
-	if (len < 0 || gw->fd < 0) {
+static void amt_gw_sendto(struct amt_gateway *gw, int fd, const uint8_t *buf, ssize_t len,
+			  const struct amt_ipaddr *to)
+{
+	union sockunion su;
+
+	if (len < 0 || fd < 0) {
 		gw->stats.tx_errors++;
 		return;
 	}
-	su.sa.sa_family = to->family;
-	if (to->family == AF_INET) {
-		su.sin.sin_addr = to->ip.v4;
-		su.sin.sin_port = htons(gw->cfg.relay_port);
-	} else {
-		su.sin6.sin6_addr = to->ip.v6;
-		su.sin6.sin6_port = htons(gw->cfg.relay_port);
-	}
-	if (sendto(gw->fd, buf, len, 0, &su.sa, sockunion_sizeof(&su)) != len)
+	amt_gw_peer_su(gw, to, &su);
+	if (sendto(fd, buf, len, 0, &su.sa, sockunion_sizeof(&su)) != len)
 		gw->stats.tx_errors++;
+}
+
+static void amt_gw_send(struct amt_gateway *gw, const uint8_t *buf, ssize_t len,
+			const struct amt_ipaddr *to)
+{
+	amt_gw_sendto(gw, gw->fd, buf, len, to);
 }
 
 /* Retransmission timer: the interval doubles at each try. */
@@ -149,25 +196,97 @@ static void amt_gw_send_discovery(struct amt_gateway *gw)
 	amt_gw_arm_retransmit(gw);
 }
 
+/*
+ * P (RFC 7450 section 5.1.3.4): the gateway asks for an MLDv2 General Query
+ * when its tunnel carries IPv6 groups; the host stack gets the other
+ * family's General Query made locally (amt_gw_tun_other_query()).  Before
+ * any group is asked for, the configured source prefixes tell: P when they
+ * are all IPv6.
+ */
+static bool amt_gw_request_p(const struct amt_gateway *gw)
+{
+	const struct amt_mgroup *g;
+	struct amt_mgroup_info info;
+	uint64_t now = amt_now_ms();
+	bool v4 = false, v6 = false;
+
+	/* Groups come in (family, address) order: bounded by their number. */
+	for (g = amt_membership_group_first(gw->wanted); g;
+	     g = amt_membership_group_next(gw->wanted, g)) {
+		amt_mgroup_get_info(g, now, &info);
+		if (info.family == AF_INET6)
+			return true;
+	}
+	if (amt_membership_num_groups(gw->wanted))
+		return false;
+	for (unsigned int i = 0; i < gw->cfg.nprefixes; i++) {
+		v4 |= gw->cfg.prefixes[i].family == AF_INET;
+		v6 |= gw->cfg.prefixes[i].family == AF_INET6;
+	}
+	return v6 && !v4;
+}
+
+static uint32_t amt_gw_encode_request(struct amt_gateway *gw, uint8_t *buf, size_t size,
+				      ssize_t *len)
+{
+	/* A new nonce for each Request (RFC 7450 section 5.1.3.6). */
+	uint32_t nonce = amt_random32();
+	bool p = amt_gw_request_p(gw);
+
+	*len = amt_encode_request(buf, size, nonce, p, gw->cfg.flag_layout);
+	gw->stats.tx_request++;
+	if (p)
+		gw->stats.tx_request_p++;
+	return nonce;
+}
+
+static bool amt_gw_check_local(struct amt_gateway *gw);
+
+/* A refresh Request now: the relay learns the endpoint it comes from. */
+static void amt_gw_refresh_now(struct amt_gateway *gw)
+{
+	gw->refreshing = true;
+	gw->tries = 0;
+	amt_gateway_send_request(gw);
+}
+
 static void amt_gateway_send_request(struct amt_gateway *gw)
 {
 	uint8_t buf[AMT_REQUEST_LEN];
+	ssize_t len;
 
-	/* A new nonce for each Request (RFC 7450 section 5.1.3.3). */
-	gw->request_nonce = amt_random32();
+	/* A refresh: first, has our end changed under the tunnel? */
+	if (gw->state == AMT_GW_UP)
+		amt_gw_check_local(gw);
+	gw->request_nonce = amt_gw_encode_request(gw, buf, sizeof(buf), &len);
 	gw->request_nonce_ms = amt_now_ms();
-	amt_gw_send(gw, buf,
-		    amt_encode_request(buf, sizeof(buf), gw->request_nonce, false,
-				       gw->cfg.flag_layout),
-		    &gw->relay);
-	gw->stats.tx_request++;
+	amt_gw_send(gw, buf, len, &gw->relay);
 	amt_gw_arm_retransmit(gw);
 }
 
+/* An Update on the current tunnel: its MAC and nonce are the relay's. */
+static void amt_gw_update_sent(struct amt_gateway *gw)
+{
+	memcpy(gw->upd_mac, gw->mac, sizeof(gw->upd_mac));
+	gw->upd_nonce = gw->mac_nonce;
+	gw->have_upd = true;
+	gw->stats.tx_update++;
+}
+
+/*
+ * Teardown (RFC 7450 section 5.1.7) of the tunnel of addr/port: with the
+ * nonce and MAC of the last Update sent on it, which the relay kept (a
+ * relay may refuse a Teardown with another), else those given.
+ */
 static void amt_gw_send_teardown(struct amt_gateway *gw, const struct amt_ipaddr *addr,
 				 uint16_t port, uint32_t nonce, const uint8_t *mac)
 {
 	uint8_t buf[AMT_TEARDOWN_LEN];
+
+	if (gw->have_upd) {
+		nonce = gw->upd_nonce;
+		mac = gw->upd_mac;
+	}
 
 	amt_gw_send(gw, buf, amt_encode_teardown(buf, sizeof(buf), mac, nonce, addr, port),
 		    &gw->relay);
@@ -198,6 +317,15 @@ static void amt_gw_relay_failed(struct amt_gateway *gw, const char *why)
 	gw->refreshing = false;
 	gw->tries = 0;
 	EVENT_OFF(gw->t_timer);
+	if (gw->moving) {
+		/* A candidate of a move failed: the next, or stay. */
+		amt_gw_set_state(gw, AMT_GW_IDLE);
+		if (gw->dns)
+			amt_gw_dns_relay_failed(gw->dns);
+		else
+			amt_gateway_move_failed(gw, why);
+		return;
+	}
 	if (gw->dns) {
 		gw->stats.relay_changes++;
 		amt_gw_set_state(gw, AMT_GW_IDLE);
@@ -251,6 +379,14 @@ static void amt_gw_track_report(struct amt_gateway *gw, const uint8_t *pkt, size
 
 	if (amt_report_decode(pkt, len, family, &rep) != AMT_IGMP_OK)
 		return;
+	/* The source of the reports the gateway builds itself. */
+	if (rep.family == AF_INET) {
+		gw->report_src4 = rep.src;
+		gw->have_report_src4 = true;
+	} else {
+		gw->report_src6 = rep.src;
+		gw->have_report_src6 = true;
+	}
 	while (amt_report_next(&rep, &rec))
 		amt_membership_apply(gw->wanted, &rec, amt_now_ms());
 }
@@ -270,15 +406,34 @@ static void amt_gw_tun_report(struct amt_gateway *gw, const uint8_t *pkt, size_t
 		return;
 	}
 	len = n;
-	if (gw->state != AMT_GW_UP || !gw->have_mac) {
+	if ((gw->state != AMT_GW_UP || !gw->have_mac) && !gw->moving) {
 		/* The next Query makes the host stack report again. */
 		gw->stats.reports_before_up++;
 		return;
 	}
 	amt_gw_track_report(gw, pkt, len, family);
-	amt_gw_send(gw, buf, amt_encode_update(buf, sizeof(buf), gw->mac, gw->mac_nonce, pkt, len),
-		    &gw->relay);
-	gw->stats.tx_update++;
+	/*
+	 * Our end changed (no G): an Update from the new endpoint would carry
+	 * the old one's MAC.  Tear the old tunnel down and ask anew; the
+	 * Query makes the host stack report again.
+	 */
+	if (gw->state == AMT_GW_UP && gw->have_mac && amt_gw_check_local(gw)) {
+		gw->stats.reports_before_up++;
+		amt_gw_refresh_now(gw);
+	} else if (gw->state == AMT_GW_UP && gw->have_mac) {
+		amt_gw_send(gw, buf,
+			    amt_encode_update(buf, sizeof(buf), gw->mac, gw->mac_nonce, pkt, len),
+			    &gw->relay);
+		amt_gw_update_sent(gw);
+	}
+	/* During a move the relay being left still serves every flow. */
+	if (gw->moving) {
+		amt_gw_sendto(gw, gw->old.fd, buf,
+			      amt_encode_update(buf, sizeof(buf), gw->old.mac, gw->old.mac_nonce,
+						pkt, len),
+			      &gw->old.relay);
+		gw->stats.tx_update++;
+	}
 }
 
 static void amt_gw_tun_read(struct event *event)
@@ -291,6 +446,11 @@ static void amt_gw_tun_read(struct event *event)
 		ssize_t n = read(fd, pkt, sizeof(pkt));
 		int family;
 
+		if (amt_tun_read_failed(n)) {
+			/* The device was deleted under us. */
+			amt_instance_tun_lost(gw->inst, errno);
+			return;
+		}
 		if (n <= 0)
 			break;
 		/* pimd's Hellos and Join/Prunes for the LAN it serves. */
@@ -303,21 +463,30 @@ static void amt_gw_tun_read(struct event *event)
 	event_add_read(master, amt_gw_tun_read, gw, fd, &gw->t_tun_read);
 }
 
-/* Ask the host stack for its MLD state too: the relay's Query is IGMP. */
-static void amt_gw_tun_mld_query(struct amt_gateway *gw, const struct amt_query *igmp)
+/*
+ * Ask the host stack for its state in the other protocol too: the relay's
+ * Query is IGMP, or MLD when the Request had P.
+ */
+static void amt_gw_tun_other_query(struct amt_gateway *gw, const struct amt_query *q)
 {
 	struct amt_query_params qp = {};
 	uint8_t buf[128];
 	ssize_t len;
 
-	qp.family = AF_INET6;
-	qp.version = 2;
-	qp.src.v6.s6_addr[0] = 0xfe;
-	qp.src.v6.s6_addr[1] = 0x80;
-	qp.src.v6.s6_addr[15] = 1;
-	qp.max_resp_ms = igmp->max_resp_ms;
-	qp.qrv = igmp->qrv;
-	qp.qqi = igmp->qqi;
+	if (q->family == AF_INET) {
+		qp.family = AF_INET6;
+		qp.version = 2;
+		qp.src.v6.s6_addr[0] = 0xfe;
+		qp.src.v6.s6_addr[1] = 0x80;
+		qp.src.v6.s6_addr[15] = 1;
+	} else {
+		/* From 0.0.0.0, as a querier without an address of its own. */
+		qp.family = AF_INET;
+		qp.version = 3;
+	}
+	qp.max_resp_ms = q->max_resp_ms;
+	qp.qrv = q->qrv;
+	qp.qqi = q->qqi;
 	len = amt_query_build(buf, sizeof(buf), &qp);
 	if (len > 0)
 		amt_gw_tun_write(gw, buf, len);
@@ -325,13 +494,18 @@ static void amt_gw_tun_mld_query(struct amt_gateway *gw, const struct amt_query 
 
 /* ---------------------------------------------------------------- receive */
 
-static bool amt_gw_from_relay(const struct amt_gateway *gw, const union sockunion *from)
+static bool amt_gw_from(const struct amt_ipaddr *relay, const union sockunion *from)
 {
-	if (from->sa.sa_family != gw->relay.family)
+	if (from->sa.sa_family != relay->family)
 		return false;
 	if (from->sa.sa_family == AF_INET)
-		return from->sin.sin_addr.s_addr == gw->relay.ip.v4.s_addr;
-	return IN6_ARE_ADDR_EQUAL(&from->sin6.sin6_addr, &gw->relay.ip.v6);
+		return from->sin.sin_addr.s_addr == relay->ip.v4.s_addr;
+	return IN6_ARE_ADDR_EQUAL(&from->sin6.sin6_addr, &relay->ip.v6);
+}
+
+static bool amt_gw_from_relay(const struct amt_gateway *gw, const union sockunion *from)
+{
+	return amt_gw_from(&gw->relay, from);
 }
 
 static void amt_gw_advertisement(struct amt_gateway *gw, const struct amt_msg *msg)
@@ -341,29 +515,125 @@ static void amt_gw_advertisement(struct amt_gateway *gw, const struct amt_msg *m
 		return;
 	}
 	gw->stats.rx_advertisement++;
+	if (gw->moving && amt_gw_addr_same(&msg->relay, &gw->old.relay)) {
+		amt_gw_relay_failed(gw, "discovery answers with the relay being left");
+		return;
+	}
 	gw->relay = msg->relay;
 	gw->tries = 0;
 	amt_gw_set_state(gw, AMT_GW_REQUESTING);
 	amt_gateway_send_request(gw);
 }
 
-/* A NAT between us and the relay mapped us anew: tear the old state down. */
+/*
+ * Without G the gateway knows only its own end of the tunnel: the source
+ * address the kernel picks toward the relay (a connected probe socket, no
+ * packet sent) and the port of its socket.  Without a NAT on the way that
+ * is the endpoint the relay sees.
+ */
+static bool amt_gw_local_endpoint(const struct amt_gateway *gw, struct amt_ipaddr *addr,
+				  uint16_t *port)
+{
+	union sockunion su, local = {};
+	socklen_t len = sizeof(local);
+	int fd, family = gw->relay.family;
+	bool ok;
+
+	if (gw->fd < 0 || !family || getsockname(gw->fd, &local.sa, &len) < 0 ||
+	    local.sa.sa_family != family)
+		return false;
+	*port = ntohs(family == AF_INET ? local.sin.sin_port : local.sin6.sin6_port);
+	if (!*port)
+		return false; /* not bound before the first send */
+	amt_gw_peer_su(gw, &gw->relay, &su);
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	len = sizeof(local);
+	ok = connect(fd, &su.sa, sockunion_sizeof(&su)) == 0 &&
+	     getsockname(fd, &local.sa, &len) == 0 && local.sa.sa_family == family;
+	close(fd);
+	if (!ok)
+		return false;
+	memset(addr, 0, sizeof(*addr));
+	addr->family = family;
+	if (family == AF_INET)
+		addr->ip.v4 = local.sin.sin_addr;
+	else
+		addr->ip.v6 = local.sin6.sin6_addr;
+	return true;
+}
+
+/*
+ * The endpoint the relay sees is now addr/port: when it was another one,
+ * the relay keeps a tunnel for the old one, which a Teardown with the old
+ * address, port, nonce and MAC clears (RFC 7450 sections 5.1.7 and
+ * 5.2.3.4).  Returns whether it changed.
+ */
+static bool amt_gw_endpoint_is(struct amt_gateway *gw, const struct amt_ipaddr *addr, uint16_t port,
+			       bool from_g, const uint8_t *old_mac, uint32_t old_nonce, bool had_mac)
+{
+	char was[INET6_ADDRSTRLEN], now[INET6_ADDRSTRLEN];
+	bool changed = gw->have_seen && gw->seen_from_g == from_g &&
+		       (gw->seen_port != port || !amt_gw_addr_same(&gw->seen_addr, addr));
+
+	if (changed && had_mac) {
+		gw->stats.nat_changes++;
+		zlog_info("AMT gateway %s: the relay sees us as %s port %u, no longer %s port %u%s; tearing down the old tunnel",
+			  gw->inst->name, amt_gw_addr_str(addr, now, sizeof(now)), port,
+			  amt_gw_addr_str(&gw->seen_addr, was, sizeof(was)), gw->seen_port,
+			  from_g ? "" : " (our own address or port changed)");
+		amt_gw_send_teardown(gw, &gw->seen_addr, gw->seen_port, old_nonce, old_mac);
+	}
+	if (changed)
+		gw->have_upd = false; /* that was the old endpoint's tunnel */
+	gw->seen_addr = *addr;
+	gw->seen_port = port;
+	gw->seen_from_g = from_g;
+	gw->have_seen = true;
+	return changed;
+}
+
+/*
+ * Without G, check our own end (before each refresh Request, and when
+ * zebra reports an address change): the tunnel's MAC and nonce are still
+ * those of the old endpoint.
+ */
+static bool amt_gw_check_local(struct amt_gateway *gw)
+{
+	struct amt_ipaddr addr;
+	uint16_t port;
+
+	if (gw->state != AMT_GW_UP || !gw->have_mac || (gw->have_seen && gw->seen_from_g))
+		return false;
+	if (!amt_gw_local_endpoint(gw, &addr, &port))
+		return false;
+	return amt_gw_endpoint_is(gw, &addr, port, false, gw->mac, gw->mac_nonce, true);
+}
+
+void amt_gateway_local_address_changed(struct amt_gateway *gw)
+{
+	/* Changed: a Request now tells the relay the new endpoint. */
+	if (amt_gw_check_local(gw))
+		amt_gw_refresh_now(gw);
+}
+
+/*
+ * RFC 7450 section 5.2.3.4: with G (section 5.1.4.5) the Query says where
+ * the relay sees us; a NAT that mapped us anew shows there.  Without G,
+ * what we can see ourselves.
+ */
 static void amt_gw_check_nat(struct amt_gateway *gw, const struct amt_msg *msg,
 			     const uint8_t *old_mac, uint32_t old_nonce, bool had_mac)
 {
-	if (!msg->g)
-		return;
-	if (gw->have_seen && had_mac &&
-	    (gw->seen_port != msg->gw_port ||
-	     memcmp(&gw->seen_addr.ip, &msg->gw_addr.ip, sizeof(gw->seen_addr.ip)))) {
-		gw->stats.nat_changes++;
-		zlog_info("AMT gateway %s: the relay sees a new address/port; tearing down the old tunnel",
-			  gw->inst->name);
-		amt_gw_send_teardown(gw, &gw->seen_addr, gw->seen_port, old_nonce, old_mac);
-	}
-	gw->seen_addr = msg->gw_addr;
-	gw->seen_port = msg->gw_port;
-	gw->have_seen = true;
+	struct amt_ipaddr addr;
+	uint16_t port;
+
+	if (msg->g)
+		amt_gw_endpoint_is(gw, &msg->gw_addr, msg->gw_port, true, old_mac, old_nonce,
+				   had_mac);
+	else if (amt_gw_local_endpoint(gw, &addr, &port))
+		amt_gw_endpoint_is(gw, &addr, port, false, old_mac, old_nonce, had_mac);
 }
 
 static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
@@ -383,10 +653,17 @@ static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 	}
 	gw->stats.rx_query++;
 	if (msg->l) {
-		/* The relay takes no new state; with discovery, try another. */
+		/*
+		 * L (RFC 7450 section 5.1.4.4): the relay accepts no Update
+		 * from new endpoints.  A gateway without a tunnel there yet
+		 * looks elsewhere; one whose tunnel is in use may ignore it
+		 * and keeps it, but moves make-before-break when it has a
+		 * way to find another relay (below).
+		 */
 		gw->stats.queries_with_l++;
-		if (gw->selection == AMT_GW_SEL_DISCOVERY || gw->selection == AMT_GW_SEL_DNS) {
-			amt_gw_relay_failed(gw, "relay at its limit (L flag)");
+		if (!(had_mac && gw->state == AMT_GW_UP) &&
+		    (gw->selection == AMT_GW_SEL_DISCOVERY || gw->selection == AMT_GW_SEL_DNS)) {
+			amt_gw_relay_failed(gw, "relay takes no new tunnel (L flag)");
 			return;
 		}
 	}
@@ -403,13 +680,20 @@ static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 
 	/* Let the host stack answer: it reports all it wants. */
 	amt_gw_tun_write(gw, msg->inner, msg->inner_len);
-	amt_gw_tun_mld_query(gw, &q);
+	amt_gw_tun_other_query(gw, &q);
 
 	EVENT_OFF(gw->t_timer);
 	event_add_timer(master, amt_gw_timeout, gw, gw->query_interval_s, &gw->t_timer);
+
+	if (gw->moving && !had_mac)
+		amt_gw_move_new_up(gw);
+	else if (msg->l && had_mac && !gw->moving &&
+		 (gw->selection == AMT_GW_SEL_DISCOVERY || gw->selection == AMT_GW_SEL_DNS) &&
+		 amt_now_ms() >= gw->move_hold_until_ms)
+		amt_gw_move_begin(gw);
 }
 
-static void amt_gw_data(struct amt_gateway *gw, const struct amt_msg *msg)
+static void amt_gw_data(struct amt_gateway *gw, const struct amt_msg *msg, bool from_old)
 {
 	union amt_ip s, g;
 
@@ -421,7 +705,11 @@ static void amt_gw_data(struct amt_gateway *gw, const struct amt_msg *msg)
 	}
 	gw->stats.rx_data++;
 	gw->stats.rx_data_bytes += msg->inner_len;
+	if (from_old)
+		gw->stats.rx_data_old++;
 	amt_gw_tun_write(gw, msg->inner, msg->inner_len);
+	if (gw->moving)
+		amt_gw_move_flow_seen(gw, msg->inner_family, &s, &g, from_old);
 }
 
 static void amt_gw_handle(struct amt_gateway *gw, const uint8_t *buf, size_t len,
@@ -447,7 +735,7 @@ static void amt_gw_handle(struct amt_gateway *gw, const uint8_t *buf, size_t len
 		amt_gw_query(gw, &msg);
 		break;
 	case AMT_MSG_MULTICAST_DATA:
-		amt_gw_data(gw, &msg);
+		amt_gw_data(gw, &msg, false);
 		break;
 	case AMT_MSG_RELAY_DISCOVERY:
 	case AMT_MSG_RELAY_ADVERTISEMENT:
@@ -581,8 +869,11 @@ static void amt_gateway_start(struct amt_gateway *gw)
 	const struct amt_gateway_config *c = &gw->cfg;
 	int family = c->relay.family ? c->relay.family : c->discovery.family;
 
+	amt_gw_move_abandon(gw);
 	amt_gw_close(gw);
 	gw->have_mac = false;
+	gw->have_seen = false;
+	gw->have_upd = false;
 	gw->refreshing = false;
 	gw->tries = 0;
 	if (gw->dns) {
@@ -612,6 +903,8 @@ void amt_gateway_connect(struct amt_gateway *gw, const struct amt_ipaddr *addr, 
 {
 	amt_gw_close(gw);
 	gw->have_mac = false;
+	gw->have_seen = false;
+	gw->have_upd = false;
 	gw->refreshing = false;
 	gw->tries = 0;
 	if (amt_gw_open(gw, addr->family) < 0) {
@@ -653,6 +946,110 @@ void amt_gateway_set_idle(struct amt_gateway *gw)
 	amt_gw_no_relay(gw, AMT_GW_IDLE);
 }
 
+/* ---------------------------------------------------------------- make-before-break move */
+
+/*
+ * The gateway's membership as group records of one family, for Updates it
+ * builds itself: each group's current state (MODE_IS_INCLUDE with its
+ * sources, MODE_IS_EXCLUDE with its excluded ones), or with `leave` the
+ * record that leaves it.  Sent as IGMPv3 / MLDv2 reports, as many as it
+ * takes, in Membership Updates with the given tunnel's MAC and nonce.
+ */
+static void amt_gw_send_records(struct amt_gateway *gw, int fd, const struct amt_ipaddr *to,
+				const uint8_t *mac, uint32_t nonce, int family,
+				const struct amt_group_record *recs, size_t nrecs)
+{
+	static uint8_t report[AMT_GW_REPORT_MAX], buf[AMT_GW_REPORT_MAX + 64];
+	struct amt_report_cursor cur = {};
+	union amt_ip src = {};
+	ssize_t len;
+
+	if (family == AF_INET && gw->have_report_src4)
+		src = gw->report_src4;
+	else if (family == AF_INET6 && gw->have_report_src6)
+		src = gw->report_src6;
+	else if (family == AF_INET6) {
+		src.v6.s6_addr[0] = 0xfe;
+		src.v6.s6_addr[1] = 0x80;
+		src.v6.s6_addr[15] = 2;
+	}
+	/* Each report takes at least one record (or a part of its sources). */
+	for (size_t i = 0; i <= nrecs * AMT_GW_BATCH_SRCS; i++) {
+		len = amt_report_build_part(report, sizeof(report), family, &src, recs, nrecs, &cur);
+		if (len <= 0)
+			break;
+		amt_gw_sendto(gw, fd, buf,
+			      amt_encode_update(buf, sizeof(buf), mac, nonce, report, len), to);
+		if (fd == gw->fd)
+			amt_gw_update_sent(gw);
+		else
+			gw->stats.tx_update++;
+	}
+}
+
+static void amt_gw_send_membership(struct amt_gateway *gw, int fd, const struct amt_ipaddr *to,
+				   const uint8_t *mac, uint32_t nonce, bool leave)
+{
+	static struct amt_group_record recs[AMT_GW_BATCH_RECS];
+	static uint8_t srcs[AMT_GW_BATCH_SRCS * 16];
+	const struct amt_mgroup *g = amt_membership_group_first(gw->wanted);
+	struct amt_mgroup_info info;
+	uint64_t now = amt_now_ms();
+	size_t nrecs = 0, nsrcs = 0;
+	int family = 0;
+
+	while (g || nrecs) {
+		struct amt_group_record state = {}, *rec;
+		const struct amt_msource *ms;
+		struct amt_msource_info si;
+		size_t alen, cap;
+		bool cut = false;
+
+		if (g)
+			amt_mgroup_get_info(g, now, &info);
+		alen = g && info.family == AF_INET ? 4 : 16;
+		/* Flush at the end, at a change of family, or when full. */
+		if (nrecs && (!g || info.family != family || nrecs == AMT_GW_BATCH_RECS ||
+			      nsrcs + info.num_sources > AMT_GW_BATCH_SRCS)) {
+			amt_gw_send_records(gw, fd, to, mac, nonce, family, recs, nrecs);
+			nrecs = nsrcs = 0;
+		}
+		if (!g)
+			break;
+		family = info.family;
+		state.family = info.family;
+		state.version = info.compat_version;
+		state.group = info.group;
+		state.type = info.mode == AMT_FILTER_INCLUDE ? AMT_REC_MODE_IS_INCLUDE
+							     : AMT_REC_MODE_IS_EXCLUDE;
+		state.sources = srcs + nsrcs * 16;
+		cap = (AMT_GW_BATCH_SRCS - nsrcs) * 16 / alen;
+		/* INCLUDE: the sources forwarded; EXCLUDE: the excluded ones. */
+		for (ms = amt_mgroup_source_first(g); ms; ms = amt_mgroup_source_next(g, ms)) {
+			amt_msource_get_info(ms, &si);
+			if (si.excluded != (info.mode == AMT_FILTER_EXCLUDE))
+				continue;
+			if (state.num_sources == cap) {
+				cut = true;
+				break;
+			}
+			memcpy(srcs + nsrcs * 16 + (size_t)state.num_sources * alen, &si.source,
+			       alen);
+			state.num_sources++;
+		}
+		nsrcs += ((size_t)state.num_sources * alen + 15) / 16;
+		/* Sources beyond the batch: leave the group as a whole. */
+		if (cut && leave)
+			state.num_sources = 0;
+		rec = &recs[nrecs];
+		if (!leave)
+			*rec = state;
+		if (!leave || amt_leave_record(&state, rec))
+			nrecs++;
+		g = amt_membership_group_next(gw->wanted, g);
+	}
+}
+
 /* Tell the relay we are gone (RFC 7450 section 5.1.7). */
 static void amt_gw_teardown_current(struct amt_gateway *gw)
 {
@@ -682,6 +1079,327 @@ void amt_gateway_routes_refresh(struct amt_gateway *gw)
 	}
 }
 
+const struct amt_ipaddr *amt_gateway_moving_from(const struct amt_gateway *gw)
+{
+	return gw->moving ? &gw->old.relay : NULL;
+}
+
+static void amt_gw_old_close(struct amt_gateway *gw)
+{
+	struct amt_gw_old_tunnel *o = &gw->old;
+
+	EVENT_OFF(o->t_read);
+	EVENT_OFF(o->t_timer);
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	gw->moving = false;
+	EVENT_OFF(gw->t_move);
+}
+
+/* The old tunnel kept fresh while the move is under way. */
+static void amt_gw_old_refresh(struct event *event)
+{
+	struct amt_gateway *gw = EVENT_ARG(event);
+	struct amt_gw_old_tunnel *o = &gw->old;
+	uint8_t buf[AMT_REQUEST_LEN];
+	ssize_t len;
+
+	o->request_nonce = amt_gw_encode_request(gw, buf, sizeof(buf), &len);
+	o->request_nonce_ms = amt_now_ms();
+	amt_gw_sendto(gw, o->fd, buf, len, &o->relay);
+	event_add_timer(master, amt_gw_old_refresh, gw, o->query_interval_s, &o->t_timer);
+}
+
+/* The old relay answers a refresh: the MAC for its Updates.  L is known. */
+static void amt_gw_old_query(struct amt_gateway *gw, const struct amt_msg *msg)
+{
+	struct amt_gw_old_tunnel *o = &gw->old;
+	struct amt_query q;
+
+	if (msg->nonce != o->request_nonce) {
+		gw->stats.drop_nonce++;
+		return;
+	}
+	if (amt_query_parse(msg->inner, msg->inner_len, msg->inner_family, &q) != AMT_IGMP_OK) {
+		gw->stats.drop_malformed++;
+		return;
+	}
+	gw->stats.rx_query++;
+	if (msg->l)
+		gw->stats.queries_with_l++;
+	memcpy(o->mac, msg->mac, sizeof(o->mac));
+	o->mac_nonce = msg->nonce;
+	o->mac_nonce_ms = o->request_nonce_ms;
+}
+
+static void amt_gw_old_read(struct event *event)
+{
+	struct amt_gateway *gw = EVENT_ARG(event);
+	struct amt_gw_old_tunnel *o = &gw->old;
+	static uint8_t buf[AMT_GW_RXBUF];
+	union sockunion from;
+	socklen_t fromlen;
+	int fd = o->fd;
+
+	for (int i = 0; i < AMT_GW_RX_BATCH; i++) {
+		struct amt_msg msg;
+		ssize_t n;
+
+		fromlen = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0, &from.sa, &fromlen);
+		if (n < 0) {
+			/* ICMP errors about the old relay: it is being left. */
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				for (int k = 0;
+				     k < AMT_GW_RX_BATCH &&
+				     recv(fd, buf, sizeof(buf), MSG_ERRQUEUE | MSG_DONTWAIT) >= 0;
+				     k++)
+					gw->stats.icmp_errors++;
+			break;
+		}
+		if (amt_decode(buf, n, from.sa.sa_family, gw->cfg.flag_layout, &msg) !=
+		    AMT_DECODE_OK) {
+			gw->stats.drop_malformed++;
+			continue;
+		}
+		if (!amt_gw_from(&o->relay, &from)) {
+			gw->stats.drop_data_sender++;
+			continue;
+		}
+		if (msg.type == AMT_MSG_MEMBERSHIP_QUERY)
+			amt_gw_old_query(gw, &msg);
+		else if (msg.type == AMT_MSG_MULTICAST_DATA)
+			amt_gw_data(gw, &msg, true);
+		else
+			gw->stats.drop_malformed++;
+		if (!gw->moving || o->fd != fd)
+			return;
+	}
+	event_add_read(master, amt_gw_old_read, gw, fd, &o->t_read);
+}
+
+/*
+ * The new tunnel's flows arrived: leave the old relay with one Update that
+ * leaves every group (then nothing more: a Teardown is for an endpoint
+ * that changed, RFC 7450 section 5.1.7) and close its socket.
+ */
+static void amt_gw_move_finish(struct amt_gateway *gw, const char *why)
+{
+	struct amt_gw_old_tunnel *o = &gw->old;
+	char from[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN];
+	uint64_t before = gw->stats.tx_update;
+
+	amt_gw_send_membership(gw, o->fd, &o->relay, o->mac, o->mac_nonce, true);
+	gw->stats.tx_leave_update += gw->stats.tx_update - before;
+	gw->stats.moves++;
+	gw->stats.relay_changes++;
+	gw->last_move_ms = MIN(amt_now_ms() - gw->move_start_ms, UINT32_MAX);
+	gw->last_left = o->relay;
+	zlog_info("AMT gateway %s: moved from relay %s to %s in %u ms (%s)", gw->inst->name,
+		  amt_gw_addr_str(&o->relay, from, sizeof(from)),
+		  amt_gw_addr_str(&gw->relay, to, sizeof(to)), gw->last_move_ms, why);
+	amt_gw_old_close(gw);
+}
+
+/* A move is given up with the gateway (reconfigured, freed, restarted). */
+static void amt_gw_move_abandon(struct amt_gateway *gw)
+{
+	struct amt_gw_old_tunnel *o = &gw->old;
+
+	if (!gw->moving)
+		return;
+	amt_gw_send_membership(gw, o->fd, &o->relay, o->mac, o->mac_nonce, true);
+	amt_gw_old_close(gw);
+}
+
+static void amt_gw_move_timer(struct event *event)
+{
+	struct amt_gateway *gw = EVENT_ARG(event);
+
+	if (!gw->moving)
+		return;
+	if (gw->state == AMT_GW_UP && gw->move_new_up_ms)
+		amt_gw_move_finish(gw, "not every flow came through the new relay in time");
+	else
+		amt_gateway_move_failed(gw, "no other relay answered in time");
+}
+
+/*
+ * RFC 7450 section 5.1.4.4 lets a gateway whose tunnel is in use ignore L;
+ * amtd moves, make-before-break: the tunnel in use is kept receiving while
+ * another relay is found (discovery address or the next AMTRELAY records)
+ * and its tunnel brought up; it is left once the flows come through the
+ * new one.  No other relay: the gateway stays.
+ */
+static void amt_gw_move_begin(struct amt_gateway *gw)
+{
+	struct amt_gw_old_tunnel *o = &gw->old;
+	char addr[INET6_ADDRSTRLEN];
+
+	zlog_info("AMT gateway %s: relay %s takes no new tunnels (L); looking for another one",
+		  gw->inst->name, amt_gw_addr_str(&gw->relay, addr, sizeof(addr)));
+	gw->stats.moves_started++;
+	EVENT_OFF(gw->t_read);
+	EVENT_OFF(gw->t_timer);
+	o->fd = gw->fd;
+	gw->fd = -1;
+	o->relay = gw->relay;
+	o->selection = gw->selection;
+	memcpy(o->mac, gw->mac, sizeof(o->mac));
+	o->mac_nonce = gw->mac_nonce;
+	o->mac_nonce_ms = gw->mac_nonce_ms;
+	o->request_nonce = gw->request_nonce;
+	o->request_nonce_ms = gw->request_nonce_ms;
+	o->query_interval_s = gw->query_interval_s ? gw->query_interval_s : 125;
+	o->up_since_ms = gw->up_since_ms;
+	o->seen_addr = gw->seen_addr;
+	o->seen_port = gw->seen_port;
+	o->have_seen = gw->have_seen;
+	o->seen_from_g = gw->seen_from_g;
+	memcpy(o->upd_mac, gw->upd_mac, sizeof(o->upd_mac));
+	o->upd_nonce = gw->upd_nonce;
+	o->have_upd = gw->have_upd;
+	o->dns_have_cur = gw->dns && gw->dns->have_cur;
+	if (o->dns_have_cur) {
+		o->dns_rec = gw->dns->cur_rec;
+		o->dns_addr = gw->dns->cur_addr;
+	}
+	event_add_read(master, amt_gw_old_read, gw, o->fd, &o->t_read);
+	event_add_timer(master, amt_gw_old_refresh, gw, o->query_interval_s, &o->t_timer);
+
+	gw->moving = true;
+	gw->move_start_ms = amt_now_ms();
+	gw->move_new_up_ms = 0;
+	gw->move_nflows = 0;
+	gw->move_flows_overflow = false;
+	gw->have_mac = false;
+	gw->have_seen = false;
+	gw->have_upd = false;
+	gw->refreshing = false;
+	gw->tries = 0;
+	EVENT_OFF(gw->t_move);
+	event_add_timer(master, amt_gw_move_timer, gw, AMT_GW_MOVE_MAX_S, &gw->t_move);
+	amt_gw_set_state(gw, AMT_GW_IDLE);
+	if (gw->dns)
+		amt_gw_dns_move(gw->dns);
+	else
+		amt_gateway_connect(gw, &gw->cfg.discovery, true);
+}
+
+/* The new tunnel is up: ask its relay for everything at once. */
+static void amt_gw_move_new_up(struct amt_gateway *gw)
+{
+	gw->move_new_up_ms = amt_now_ms();
+	amt_gw_send_membership(gw, gw->fd, &gw->relay, gw->mac, gw->mac_nonce, false);
+	EVENT_OFF(gw->t_move);
+	event_add_timer(master, amt_gw_move_timer, gw, AMT_GW_MOVE_SETTLE_S, &gw->t_move);
+}
+
+/*
+ * Each flow that arrives during the move is noted; once every one of them
+ * arrived through the new relay, the old one is left.
+ */
+static void amt_gw_move_flow_seen(struct amt_gateway *gw, int family, const union amt_ip *s,
+				  const union amt_ip *g, bool from_old)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct amt_gw_move_flow *f = NULL;
+
+	for (unsigned int i = 0; i < gw->move_nflows; i++) {
+		struct amt_gw_move_flow *e = &gw->move_flows[i];
+
+		if (e->family == family && !memcmp(&e->source, s, alen) &&
+		    !memcmp(&e->group, g, alen)) {
+			f = e;
+			break;
+		}
+	}
+	if (!f) {
+		if (gw->move_nflows == AMT_GW_MOVE_FLOWS) {
+			/* Too many to follow: the settle time decides. */
+			gw->move_flows_overflow = true;
+			return;
+		}
+		f = &gw->move_flows[gw->move_nflows++];
+		memset(f, 0, sizeof(*f));
+		f->family = family;
+		memcpy(&f->source, s, alen);
+		memcpy(&f->group, g, alen);
+	}
+	if (from_old)
+		return;
+	f->on_new = true;
+	if (gw->state != AMT_GW_UP || !gw->move_new_up_ms || gw->move_flows_overflow)
+		return;
+	for (unsigned int i = 0; i < gw->move_nflows; i++)
+		if (!gw->move_flows[i].on_new)
+			return;
+	amt_gw_move_finish(gw, "every flow comes through the new relay");
+}
+
+void amt_gateway_move_failed(struct amt_gateway *gw, const char *why)
+{
+	struct amt_gw_old_tunnel *o = &gw->old;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!gw->moving)
+		return;
+	zlog_info("AMT gateway %s: no other relay (%s); staying with relay %s", gw->inst->name, why,
+		  amt_gw_addr_str(&o->relay, addr, sizeof(addr)));
+	gw->stats.moves_failed++;
+	amt_gw_close(gw);
+	EVENT_OFF(o->t_read);
+	EVENT_OFF(o->t_timer);
+	EVENT_OFF(gw->t_move);
+	gw->moving = false;
+	gw->fd = o->fd;
+	o->fd = -1;
+	gw->relay = o->relay;
+	gw->selection = o->selection;
+	memcpy(gw->mac, o->mac, sizeof(gw->mac));
+	gw->mac_nonce = o->mac_nonce;
+	gw->mac_nonce_ms = o->mac_nonce_ms;
+	/* A refresh of the old tunnel may be on its way back. */
+	gw->request_nonce = o->request_nonce;
+	gw->request_nonce_ms = o->request_nonce_ms;
+	gw->have_mac = true;
+	gw->query_interval_s = o->query_interval_s;
+	gw->seen_addr = o->seen_addr;
+	gw->seen_port = o->seen_port;
+	gw->have_seen = o->have_seen;
+	gw->seen_from_g = o->seen_from_g;
+	memcpy(gw->upd_mac, o->upd_mac, sizeof(gw->upd_mac));
+	gw->upd_nonce = o->upd_nonce;
+	gw->have_upd = o->have_upd;
+	gw->refreshing = false;
+	gw->tries = 0;
+	/* L comes again with each Query: not another move at once. */
+	gw->move_hold_until_ms = amt_now_ms() +
+				 1000ULL * MAX(AMT_GW_MOVE_HOLD_S, gw->query_interval_s);
+	amt_gw_set_state(gw, AMT_GW_UP);
+	gw->up_since_ms = o->up_since_ms;
+	if (gw->dns)
+		amt_gw_dns_stay(gw->dns, o->dns_have_cur, &o->dns_rec, &o->dns_addr);
+	event_add_read(master, amt_gw_read, gw, gw->fd, &gw->t_read);
+	event_add_timer(master, amt_gw_timeout, gw, gw->query_interval_s, &gw->t_timer);
+}
+
+/* The pseudo-interface is gone: stop reading it; pimd's joins went with it. */
+void amt_gateway_tun_detach(struct amt_gateway *gw)
+{
+	EVENT_OFF(gw->t_tun_read);
+	amt_gw_pim_tun_lost(gw->pim);
+}
+
+/* The pseudo-interface is (back) in place: read it. */
+void amt_gateway_tun_attach(struct amt_gateway *gw)
+{
+	EVENT_OFF(gw->t_tun_read);
+	if (gw->inst->tun_fd >= 0)
+		event_add_read(master, amt_gw_tun_read, gw, gw->inst->tun_fd, &gw->t_tun_read);
+}
+
 struct amt_gateway *amt_gateway_new(struct amt_instance *inst)
 {
 	struct amt_gateway *gw = XCALLOC(MTYPE_AMT_GATEWAY, sizeof(*gw));
@@ -689,18 +1407,19 @@ struct amt_gateway *amt_gateway_new(struct amt_instance *inst)
 
 	gw->inst = inst;
 	gw->fd = -1;
+	gw->old.fd = -1;
 	amt_gateway_config_default(&gw->cfg);
 	amt_membership_params_default(&params);
 	gw->wanted = amt_membership_new(&params, NULL, NULL);
 	gw->pim = amt_gw_pim_new(gw);
-	if (inst->tun_fd >= 0)
-		event_add_read(master, amt_gw_tun_read, gw, inst->tun_fd, &gw->t_tun_read);
+	amt_gateway_tun_attach(gw);
 	return gw;
 }
 
 void amt_gateway_free(struct amt_gateway *gw)
 {
 	amt_gw_teardown_current(gw);
+	amt_gw_move_abandon(gw);
 	amt_gw_close(gw);
 	amt_gw_dns_free(&gw->dns);
 	amt_gw_pim_free(&gw->pim);
@@ -733,8 +1452,10 @@ void amt_gateway_reconfigure(struct amt_gateway *gw, const struct amt_gateway_co
 
 	bool use_dns = cfg->dns_source.family || cfg->dns_name[0];
 
-	if (restart)
+	if (restart) {
 		amt_gw_teardown_current(gw);
+		amt_gw_move_abandon(gw);
+	}
 	gw->cfg = *cfg;
 	if (use_dns && !gw->dns)
 		gw->dns = amt_gw_dns_new(gw);

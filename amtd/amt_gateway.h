@@ -61,6 +61,50 @@ struct amt_gateway_stats {
 	uint64_t tun_write_errors, tx_errors;
 	/* The relay was given up: ICMP errors about it, moves to another. */
 	uint64_t icmp_errors, relay_changes;
+	/* Make-before-break moves on L: begun, completed, given up (no
+	 * other relay: the gateway stayed), Updates leaving every group. */
+	uint64_t moves_started, moves, moves_failed, tx_leave_update;
+	/* Data received from the relay being left, during a move. */
+	uint64_t rx_data_old;
+	/* Requests sent with the P flag (MLD General Query asked for). */
+	uint64_t tx_request_p;
+};
+
+/*
+ * The tunnel being left during a make-before-break move: it keeps
+ * receiving (and is refreshed) until the new tunnel's flows arrive.
+ */
+struct amt_gw_old_tunnel {
+	int fd;
+	struct event *t_read;
+	struct event *t_timer;
+	struct amt_ipaddr relay;
+	enum amt_gw_selection selection;
+	uint8_t mac[AMT_MAC_LEN];
+	uint32_t mac_nonce;
+	uint64_t mac_nonce_ms;
+	uint32_t request_nonce;
+	uint64_t request_nonce_ms;
+	uint32_t query_interval_s;
+	uint64_t up_since_ms;
+	struct amt_ipaddr seen_addr;
+	uint16_t seen_port;
+	bool have_seen, seen_from_g;
+	uint8_t upd_mac[AMT_MAC_LEN];
+	uint32_t upd_nonce;
+	bool have_upd;
+	/* The DNS record it came from, to go back to. */
+	bool dns_have_cur;
+	struct amt_relay_record dns_rec;
+	struct amt_ipaddr dns_addr;
+};
+
+/* Flows seen during a move: left when each arrived through the new relay. */
+#define AMT_GW_MOVE_FLOWS 64
+struct amt_gw_move_flow {
+	uint8_t family;
+	bool on_new;
+	union amt_ip source, group;
 };
 
 struct amt_gateway {
@@ -94,10 +138,39 @@ struct amt_gateway {
 	uint32_t query_interval_s;
 	uint64_t up_since_ms;
 
-	/* The gateway's address and port as the relay sees them (G flag). */
+	/*
+	 * The gateway's address and port as the relay sees them: from the
+	 * Query's G fields, or without G our own (local address toward the
+	 * relay, the socket's port).
+	 */
 	struct amt_ipaddr seen_addr;
 	uint16_t seen_port;
-	bool have_seen;
+	bool have_seen, seen_from_g;
+
+	/*
+	 * The MAC and nonce of the last Update on the tunnel: what the relay
+	 * keeps with the tunnel, so what a Teardown of it carries.
+	 */
+	uint8_t upd_mac[AMT_MAC_LEN];
+	uint32_t upd_nonce;
+	bool have_upd;
+
+	/* Where the host stack's last reports came from, per family. */
+	union amt_ip report_src4, report_src6;
+	bool have_report_src4, have_report_src6;
+
+	/* A make-before-break move (L from the relay in use) under way. */
+	bool moving;
+	struct amt_gw_old_tunnel old;
+	struct event *t_move;
+	uint64_t move_start_ms;
+	uint64_t move_new_up_ms; /* 0 until the new tunnel is up */
+	struct amt_gw_move_flow move_flows[AMT_GW_MOVE_FLOWS];
+	unsigned int move_nflows;
+	bool move_flows_overflow;
+	uint32_t last_move_ms;	     /* how long the last completed move took */
+	uint64_t move_hold_until_ms; /* no move before: the last found none */
+	struct amt_ipaddr last_left; /* the relay the last move left */
 
 	/* What the gateway asked for: data for other flows is dropped. */
 	struct amt_membership *wanted;
@@ -116,6 +189,9 @@ extern void amt_gateway_config_default(struct amt_gateway_config *cfg);
 extern struct amt_gateway *amt_gateway_new(struct amt_instance *inst);
 /* Sends a Teardown when a tunnel is up. */
 extern void amt_gateway_free(struct amt_gateway *gw);
+/* The pseudo-interface is in place (again), or gone: read it or stop. */
+extern void amt_gateway_tun_attach(struct amt_gateway *gw);
+extern void amt_gateway_tun_detach(struct amt_gateway *gw);
 extern void amt_gateway_reconfigure(struct amt_gateway *gw, const struct amt_gateway_config *cfg);
 /* zebra (re)connected or the pseudo-interface appeared: install routes. */
 extern void amt_gateway_routes_refresh(struct amt_gateway *gw);
@@ -130,5 +206,11 @@ extern void amt_gateway_connect(struct amt_gateway *gw, const struct amt_ipaddr 
 				bool discover);
 extern void amt_gateway_set_resolving(struct amt_gateway *gw);
 extern void amt_gateway_set_idle(struct amt_gateway *gw);
+/* During a move: the relay being left, or NULL when not moving. */
+extern const struct amt_ipaddr *amt_gateway_moving_from(const struct amt_gateway *gw);
+/* During a move: no other relay was found; stay on the old one. */
+extern void amt_gateway_move_failed(struct amt_gateway *gw, const char *why);
+/* An address changed: check the endpoint the relay sees (no G). */
+extern void amt_gateway_local_address_changed(struct amt_gateway *gw);
 
 #endif /* _AMT_GATEWAY_H */

@@ -190,6 +190,11 @@ static void amt_gw_dns_schedule(struct amt_gw_dns *dns, uint32_t secs)
 /* No record left to try: wait, then query again. */
 static void amt_gw_dns_exhausted(struct amt_gw_dns *dns, const char *why)
 {
+	/* Moving away from a relay that set L: no other one, so stay. */
+	if (amt_gateway_moving_from(dns->gw)) {
+		amt_gateway_move_failed(dns->gw, why);
+		return;
+	}
 	dns->have_cur = false;
 	dns->cur = -1;
 	if (dns->backoff_s == 0)
@@ -203,10 +208,23 @@ static void amt_gw_dns_exhausted(struct amt_gw_dns *dns, const char *why)
 	amt_gw_dns_schedule(dns, dns->backoff_s);
 }
 
+static bool amt_gw_dns_addr_same(const struct amt_ipaddr *a, const struct amt_ipaddr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(&a->ip, &b->ip, a->family == AF_INET ? 4 : sizeof(a->ip));
+}
+
 static void amt_gw_dns_use(struct amt_gw_dns *dns, const struct amt_ipaddr *addr)
 {
 	const struct amt_relay_record *rec = &dns->recs[dns->cur];
+	const struct amt_ipaddr *leaving = amt_gateway_moving_from(dns->gw);
 	char buf[INET6_ADDRSTRLEN];
+
+	/* A move looks for another relay than the one it leaves. */
+	if (leaving && amt_gw_dns_addr_same(addr, leaving)) {
+		amt_gw_dns_try_next(dns);
+		return;
+	}
 
 	dns->cur_rec = *rec;
 	dns->cur_addr = *addr;
@@ -300,6 +318,11 @@ static void amt_gw_dns_refreshed(struct amt_gw_dns *dns)
 /* The answer is unusable: while up, keep the relay and ask again later. */
 static void amt_gw_dns_no_answer(struct amt_gw_dns *dns, const char *why)
 {
+	if (amt_gateway_moving_from(dns->gw)) {
+		/* Keep the records of the relay in use; no other relay. */
+		amt_gateway_move_failed(dns->gw, why);
+		return;
+	}
 	if (dns->gw->state == AMT_GW_UP) {
 		zlog_info("AMT gateway %s: refreshing AMTRELAY records of %s failed (%s); keeping the relay in use",
 			  dns->gw->inst->name, dns->qname, why);
@@ -428,6 +451,35 @@ void amt_gw_dns_relay_failed(struct amt_gw_dns *dns)
 		amt_gw_dns_query(dns);
 	else
 		amt_gw_dns_try_next(dns);
+}
+
+void amt_gw_dns_move(struct amt_gw_dns *dns)
+{
+	/* A lookup under way brings fresh records; else the ones we have. */
+	if (dns->busy)
+		return;
+	dns->cur = -1;
+	amt_gw_dns_try_next(dns);
+}
+
+void amt_gw_dns_stay(struct amt_gw_dns *dns, bool have_cur, const struct amt_relay_record *rec,
+		     const struct amt_ipaddr *addr)
+{
+	amt_gw_dns_channel_close(dns);
+	dns->have_cur = have_cur;
+	dns->cur = -1;
+	if (have_cur) {
+		dns->cur_rec = *rec;
+		dns->cur_addr = *addr;
+		for (unsigned int i = 0; i < dns->nrecs; i++) {
+			if (amt_relay_record_same(&dns->recs[i], rec)) {
+				dns->cur = i;
+				break;
+			}
+		}
+	}
+	dns->backoff_s = 0;
+	amt_gw_dns_schedule(dns, amt_gw_dns_ttl_clamp(dns->ttl));
 }
 
 void amt_gw_dns_tunnel_up(struct amt_gw_dns *dns)

@@ -69,6 +69,14 @@ extern void amt_gw_dns_free(struct amt_gw_dns **dnsp);
 extern void amt_gw_dns_start(struct amt_gw_dns *dns);
 /* The relay in use failed: try the next record. */
 extern void amt_gw_dns_relay_failed(struct amt_gw_dns *dns);
+/*
+ * The relay in use set L: try the records from the first, skipping the
+ * relay being left; when none is left, amt_gateway_move_failed().
+ */
+extern void amt_gw_dns_move(struct amt_gw_dns *dns);
+/* The move found no other relay: the record in use is again this one. */
+extern void amt_gw_dns_stay(struct amt_gw_dns *dns, bool have_cur,
+			    const struct amt_relay_record *rec, const struct amt_ipaddr *addr);
 /* The tunnel came up: reset the back-off, refresh the records at their TTL. */
 extern void amt_gw_dns_tunnel_up(struct amt_gw_dns *dns);
 

@@ -290,6 +290,25 @@ struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
 		return yang_data_new_uint64(args->xpath, gw->stats.relay_changes);
 	if (strmatch(leaf, "icmp-errors"))
 		return yang_data_new_uint64(args->xpath, gw->stats.icmp_errors);
+	if (strmatch(leaf, "moving"))
+		return yang_data_new_bool(args->xpath, gw->moving);
+	if (strmatch(leaf, "moving-from")) {
+		if (!gw->moving)
+			return NULL;
+		ip.ipa_type = gw->old.relay.family == AF_INET ? IPADDR_V4 : IPADDR_V6;
+		memcpy(&ip.ip, &gw->old.relay.ip, gw->old.relay.family == AF_INET ? 4 : 16);
+		return yang_data_new_ip(args->xpath, &ip);
+	}
+	if (strmatch(leaf, "moves"))
+		return yang_data_new_uint64(args->xpath, gw->stats.moves);
+	if (strmatch(leaf, "moves-failed"))
+		return yang_data_new_uint64(args->xpath, gw->stats.moves_failed);
+	if (strmatch(leaf, "last-move-duration"))
+		return gw->stats.moves ? yang_data_new_uint32(args->xpath, gw->last_move_ms) : NULL;
+	if (strmatch(leaf, "nat-changes"))
+		return yang_data_new_uint64(args->xpath, gw->stats.nat_changes);
+	if (strmatch(leaf, "sent-request-mld"))
+		return yang_data_new_uint64(args->xpath, gw->stats.tx_request_p);
 	if (strmatch(leaf, "nonce-age"))
 		return gw->have_mac ? yang_data_new_uint32(args->xpath,
 							   (amt_now_ms() - gw->mac_nonce_ms) / 1000)

@@ -90,3 +90,65 @@ def stop_procs(procs):
         p.terminate()
         p.wait(timeout=10)
     del procs[:]
+
+
+def build_two_relay_topo(tgen):
+    """src on a LAN with relay1 and relay2; the relays, gw and dns on a WAN
+    (amt_dns, amt_gateway_move)"""
+    for name in ("src", "relay1", "relay2", "gw", "dns"):
+        tgen.add_router(name)
+    lan = tgen.add_switch("s1")
+    for name in ("src", "relay1", "relay2"):
+        lan.add_link(tgen.gears[name], nodeif=name + "-eth0")
+    wan = tgen.add_switch("s2")
+    for name in ("relay1", "relay2", "gw"):
+        wan.add_link(tgen.gears[name], nodeif=name + "-eth{}".format(0 if name == "gw" else 1))
+    wan.add_link(tgen.gears["dns"], nodeif="dns-eth0")
+
+
+def amtrelay_rdata(precedence, d_bit, relay_type, relay):
+    """AMTRELAY RDATA (RFC 8777 section 4.2) as hex, for dnsmasq's --dns-rr;
+    relay: bytes of an address, or a name for relay type 3"""
+    out = bytes([precedence, (0x80 if d_bit else 0) | relay_type])
+    if relay_type == 3:
+        for label in relay.split("."):
+            out += bytes([len(label)]) + label.encode()
+        out += b"\x00"
+    else:
+        out += relay
+    return out.hex()
+
+
+def _host_resolv_conf():
+    try:
+        with open("/etc/resolv.conf") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def bind_resolv_conf(tgen, router, server):
+    """The router's /etc/resolv.conf, in its own mount namespace only, names
+    server; before its daemons start.  Undo with umount /etc/resolv.conf."""
+    before = _host_resolv_conf()
+    resolv = os.path.join(tgen.logdir, router.name, "resolv.conf")
+    os.makedirs(os.path.dirname(resolv), exist_ok=True)
+    with open(resolv, "w") as f:
+        f.write("nameserver {}\noptions timeout:1 attempts:2\n".format(server))
+    router.cmd("mount --bind {} /etc/resolv.conf".format(resolv))
+    assert _host_resolv_conf() == before, "the bind mount leaked out of " + router.name
+    assert server in router.cmd("cat /etc/resolv.conf")
+
+
+def start_dnsmasq(procs, tgen, router, listen, args):
+    "dnsmasq on router, answering at listen with args (records); added to procs"
+    logdir = os.path.join(tgen.logdir, router.name)
+    os.makedirs(logdir, exist_ok=True)
+    cmd = [
+        "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+        "--no-hosts", "--user=root", "--bind-interfaces",
+        "--listen-address=" + listen, "--local-ttl=30", "--log-queries",
+        "--log-facility=" + os.path.join(logdir, "dnsmasq.log"),
+        "--pid-file=" + os.path.join(logdir, "dnsmasq.pid"),
+    ]
+    procs.append(router.popen(cmd + list(args)))

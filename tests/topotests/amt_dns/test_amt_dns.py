@@ -37,29 +37,16 @@ sys.path.append(os.path.join(CWD, "../"))
 # pylint: disable=C0413
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
-from amt_helpers import (expect_json, gateway_oper_state, load_routers, read_state,
+from amt_helpers import (amtrelay_rdata, bind_resolv_conf, build_two_relay_topo, expect_json,
+                         gateway_oper_state, load_routers, read_state, start_dnsmasq,
                          start_receiver, start_sender, stop_procs, wait_packets)
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
-DNSMASQ = "/usr/sbin/dnsmasq"
 SRC, G1 = "10.0.1.10", "232.1.1.1"
 DNS_ADDR = "198.51.100.53"
 RELAY1, RELAY2 = "198.51.100.1", "198.51.100.2"
 REVERSE = "10.1.0.10.in-addr.arpa"
-
-
-def amtrelay_rdata(precedence, d_bit, relay_type, relay):
-    "AMTRELAY RDATA (RFC 8777 section 4.2) as hex, for dnsmasq's --dns-rr"
-    out = bytes([precedence, (0x80 if d_bit else 0) | relay_type])
-    if relay_type == 3:
-        for label in relay.split("."):
-            out += bytes([len(label)]) + label.encode()
-        out += b"\x00"
-    else:
-        out += relay
-    return out.hex()
-
 
 RECORDS = [
     amtrelay_rdata(10, True, 3, "relay1.amt.test"),
@@ -72,24 +59,7 @@ procs = []
 
 
 def build_topo(tgen):
-    for name in ("src", "relay1", "relay2", "gw", "dns"):
-        tgen.add_router(name)
-    lan = tgen.add_switch("s1")
-    for name in ("src", "relay1", "relay2"):
-        lan.add_link(tgen.gears[name], nodeif=name + "-eth0")
-    wan = tgen.add_switch("s2")
-    wan.add_link(tgen.gears["relay1"], nodeif="relay1-eth1")
-    wan.add_link(tgen.gears["relay2"], nodeif="relay2-eth1")
-    wan.add_link(tgen.gears["gw"], nodeif="gw-eth0")
-    wan.add_link(tgen.gears["dns"], nodeif="dns-eth0")
-
-
-def host_resolv_conf():
-    try:
-        with open("/etc/resolv.conf") as f:
-            return f.read()
-    except OSError:
-        return ""
+    build_two_relay_topo(tgen)
 
 
 def setup_module(mod):
@@ -101,14 +71,7 @@ def setup_module(mod):
     src, dns, gw = tgen.gears["src"], tgen.gears["dns"], tgen.gears["gw"]
     # The gateway router's resolver, in its own mount namespace only; before
     # amtd starts.
-    before = host_resolv_conf()
-    resolv = os.path.join(tgen.logdir, "gw", "resolv.conf")
-    os.makedirs(os.path.dirname(resolv), exist_ok=True)
-    with open(resolv, "w") as f:
-        f.write("nameserver {}\noptions timeout:1 attempts:2\n".format(DNS_ADDR))
-    gw.cmd("mount --bind {} /etc/resolv.conf".format(resolv))
-    assert host_resolv_conf() == before, "the bind mount leaked out of the gw namespace"
-    assert DNS_ADDR in gw.cmd("cat /etc/resolv.conf")
+    bind_resolv_conf(tgen, gw, DNS_ADDR)
 
     tgen.start_router()
 
@@ -122,21 +85,12 @@ def setup_module(mod):
     s1.cmd("ip link set s1 type bridge mcast_snooping 0")
     assert s1.cmd("cat /sys/class/net/s1/bridge/multicast_snooping").strip() == "0"
 
-    logdir = os.path.join(tgen.logdir, "dns")
-    os.makedirs(logdir, exist_ok=True)
-    cmd = [
-        DNSMASQ, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
-        "--no-hosts", "--user=root", "--bind-interfaces",
-        "--listen-address=" + DNS_ADDR, "--local-ttl=30", "--log-queries",
-        "--log-facility=" + os.path.join(logdir, "dnsmasq.log"),
-        "--pid-file=" + os.path.join(logdir, "dnsmasq.pid"),
+    start_dnsmasq(procs, tgen, dns, DNS_ADDR, [
         # Authoritative for amt.test: no such record is NODATA, not REFUSED.
         "--local=/amt.test/", "--host-record=relay1.amt.test," + RELAY1,
         # A relay type 0 record: no relay for this name.
         "--dns-rr=norelay.amt.test,260," + amtrelay_rdata(0, False, 0, b""),
-    ]
-    cmd += ["--dns-rr={},260,{}".format(REVERSE, rr) for rr in RECORDS]
-    procs.append(dns.popen(cmd))
+    ] + ["--dns-rr={},260,{}".format(REVERSE, rr) for rr in RECORDS])
 
     # Numbered datagrams, 20/s, for longer than the module runs.
     start_sender(procs, src, [(SRC, G1)], "src-eth0", duration=900)
@@ -291,8 +245,8 @@ def test_failover_by_timeout_queries_dns_again():
         relay2.cmd("iptables -D INPUT -p udp --dport 2268 -j DROP")
 
 
-def test_failover_on_l_flag():
-    "relay1 at its group limit answers with L: the gateway moves to the next record"
+def test_drain_moves_to_next_record():
+    "relay1 drains (shutdown: L in every Query): the gateway moves to the next record"
     tgen = get_topogen()
     gw, relay1, relay2 = tgen.gears["gw"], tgen.gears["relay1"], tgen.gears["relay2"]
     state = start_app("app4", 120)
@@ -300,26 +254,34 @@ def test_failover_on_l_flag():
     assert gw_state()["relay"] == RELAY1, gw_state()
     before = gw_state()["counters"]
 
-    # The gateway's one group is all relay1 now takes: its next Query has L.
-    relay1.vtysh_cmd("configure terminal\namt relay amtr0\ngroup-limit 1\n")
+    relay1.vtysh_cmd("configure terminal\namt relay amtr0\nshutdown\n")
     try:
+        # Make-before-break: relay2 (D=0, by Relay Discovery) is brought up
+        # before relay1 is left.
         result = expect_json(
             gw, "show amt gateway amtg0 json",
-            {"amtg0": {"state": "up", "relay": RELAY2,
-                       "dns": {"record": {"index": 2, "precedence": 20}}}},
+            {"amtg0": {"state": "up", "relay": RELAY2, "moving": False,
+                       "lastRelayLeft": RELAY1,
+                       "dns": {"record": {"index": 2, "precedence": 20}},
+                       "counters": {"moves": before["moves"] + 1}}},
             count=60,
         )
-        assert result is None, result
+        assert result is None, (result, diagnostics("drain"))
         st = gw_state()["counters"]
         assert st["queriesWithLimit"] > before["queriesWithLimit"], st
         assert st["relayChanges"] > before["relayChanges"], st
+        assert st["sentLeaveUpdate"] > before["sentLeaveUpdate"], st
         packets = read_state(state).get("packets", 0)
         assert wait_packets(state, packets + 40, count=60), read_state(state)
         ok, tunnels = topotest.run_and_expect(
             lambda: relay_tunnels(relay2), ["198.51.100.3"], count=20, wait=1)
         assert ok, tunnels
+        # The Update that left every group ended relay1's tunnel.
+        ok, tunnels = topotest.run_and_expect(
+            lambda: relay_tunnels(relay1), [], count=10, wait=1)
+        assert ok, tunnels
     finally:
-        relay1.vtysh_cmd("configure terminal\namt relay amtr0\nno group-limit\n")
+        relay1.vtysh_cmd("configure terminal\namt relay amtr0\nno shutdown\n")
 
 
 def test_configuration():
