@@ -43,9 +43,16 @@ def build_topo(tgen):
     switch.add_link(r2)
 
 
+# A network namespace on r1, which zebra (VRF backend: netns) takes as a VRF.
+VRF_NS = "amtbasic-blue"
+
+
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
+    r1 = tgen.gears["r1"]
+    r1.net.add_netns(VRF_NS)
+    r1.use_netns_vrf()
     for rname, router in tgen.routers().items():
         router.load_frr_config(
             os.path.join(CWD, "{}/frr.conf".format(rname)),
@@ -60,7 +67,9 @@ def setup_module(mod):
 
 
 def teardown_module(mod):
-    get_topogen().stop_topology()
+    tgen = get_topogen()
+    tgen.gears["r1"].net.delete_netns(VRF_NS)
+    tgen.stop_topology()
 
 
 def show_amt(router):
@@ -302,6 +311,34 @@ def test_no_unneeded_callbacks_logged():
         bad = [l for l in log.splitlines()
                if re.search(r"(unneeded|missing) '\w+' callback", l)]
         assert not bad, "{} amtd.log:\n{}".format(rname, "\n".join(bad))
+
+
+def test_vrf_binding_refused():
+    "a pseudo-interface moved into a VRF is refused, logged and shown"
+    tgen = get_topogen()
+    r1 = tgen.gears["r1"]
+    r1.vtysh_cmd("configure terminal\namt relay amtr5\nexit\n")
+    result = expect_json(r1, "show amt json",
+                         {"instances": {"amtr5": {"operStatus": "up", "zebraInterface": True}}})
+    assert result is None, result
+    ok, _ = topotest.run_and_expect(
+        lambda: VRF_NS in r1.vtysh_cmd("show vrf"), True, count=30, wait=1)
+    assert ok, r1.vtysh_cmd("show vrf")
+
+    r1.cmd("ip link set amtr5 netns {}".format(VRF_NS))
+    try:
+        result = expect_json(r1, "show amt json", {"instances": {"amtr5": {
+            "zebraInterface": False, "vrfRefused": VRF_NS}}})
+        assert result is None, result
+        text = r1.vtysh_cmd("show amt")
+        assert re.search(r"^ amtr5 .*in VRF {}: refused".format(VRF_NS), text, re.M), text
+        with open(os.path.join(tgen.logdir, "r1", "amtd.log")) as f:
+            log = f.read()
+        assert re.search(r"AMT relay amtr5: the pseudo-interface is in VRF {}".format(VRF_NS),
+                         log), log[-2000:]
+    finally:
+        r1.vtysh_cmd("configure terminal\nno amt relay amtr5\n")
+    assert "amtr5" not in show_amt(r1)["instances"]
 
 
 def test_watchfrr_restarts_amtd():
