@@ -125,7 +125,7 @@ def boot_uml(host, role, addr, mac, env):
     cmd = ["/usr/bin/env", "TMPDIR=" + memdir, UML_LINUX, "mem=256M",
            "rootfstype=hostfs", "rootflags=/", "ro", "init=" + UML_INIT,
            "eth0=tuntap,{},{}".format(tap, mac), "con=null", "con0=null,fd:1",
-           "ssl=null"]
+           "ssl=null", "uml_dir=" + out]
     cmd += ["{}={}".format(k, v) for k, v in sorted(params.items())]
     console = open(os.path.join(out, "console.log"), "w")
     logger.info("%s: booting UML: %s", name, " ".join(cmd))
@@ -207,7 +207,11 @@ def share_received(state_file, packets):
     assert wait_packets(state_file, first.get("packets", 0) + packets,
                         count=int(packets / SENDER_RATE * 2) + 20), read_state(state_file)
     last = read_state(state_file)
-    return (last["packets"] - first["packets"], last["last_seq"] - first["last_seq"])
+    received = last["packets"] - first["packets"]
+    sent = last["last_seq"] - first["last_seq"]
+    logger.info("%s: received %d of %d datagrams (seq %s to %s)", state_file, received,
+                sent, first["last_seq"], last["last_seq"])
+    return received, sent
 
 
 def test_uml_kernels_boot():
