@@ -184,6 +184,26 @@ void amt_table_row(struct ttable *tt, const char *name, const char *fmt, ...)
 	ttable_add_row(tt, "%s|%s", name, value);
 }
 
+/* ttable pads every cell to its column's width; lines end without it. */
+static void amt_strip_trailing_blanks(char *text)
+{
+	char *out = text, *blanks = NULL;
+
+	for (char *in = text; *in; in++) {
+		if (*in == ' ') {
+			if (!blanks)
+				blanks = out;
+		} else if (*in == '\n' && blanks) {
+			out = blanks;
+			blanks = NULL;
+		} else {
+			blanks = NULL;
+		}
+		*out++ = *in;
+	}
+	*out = '\0';
+}
+
 void amt_table_print(struct vty *vty, struct ttable *tt, bool numbers)
 {
 	char *text;
@@ -191,9 +211,8 @@ void amt_table_print(struct vty *vty, struct ttable *tt, bool numbers)
 	if (tt->nrows > 0) {
 		if (numbers)
 			ttable_align(tt, 0, tt->ncols - 1, tt->nrows, 1, RIGHT);
-		/* No padding after the last column: no trailing blanks. */
-		ttable_pad(tt, 0, tt->ncols - 1, tt->nrows, 1, RIGHT, 0);
 		text = ttable_dump(tt, "\n");
+		amt_strip_trailing_blanks(text);
 		vty_out(vty, "%s", text);
 		XFREE(MTYPE_TMP_TTABLE, text);
 	}

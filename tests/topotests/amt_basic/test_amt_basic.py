@@ -283,6 +283,26 @@ def test_show_output_for_people():
         stop_procs(procs)
 
 
+def test_dns_gateway_output_for_people():
+    "a gateway with DNS relay discovery shows its lookups as aligned text too"
+    tgen = get_topogen()
+    r2 = tgen.gears["r2"]
+    r2.vtysh_cmd("configure terminal\namt gateway amtg7\n"
+                 "dns-discovery name relays.invalid\nexit\n")
+    try:
+        result = expect_json(r2, "show amt gateway amtg7 json",
+                             {"amtg7": {"relaySelection": "dns",
+                                        "dns": {"queryName": "relays.invalid"}}})
+        assert result is None, result
+        text = r2.vtysh_cmd("show amt gateway amtg7")
+        assert_for_people("r2", "show amt gateway amtg7", text, 45)
+        assert re.search(r"^ DNS query name +relays\.invalid$", text, re.M), text
+        assert re.search(r"^ DNS counters$", text, re.M), text
+        assert re.search(r"^   AMTRELAY queries +\d+$", text, re.M), text
+    finally:
+        r2.vtysh_cmd("configure terminal\nno amt gateway amtg7\n")
+
+
 def test_error_codes_listed():
     "show error lists amtd's own error codes"
     tgen = get_topogen()
