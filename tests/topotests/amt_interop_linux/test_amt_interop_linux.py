@@ -39,7 +39,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -195,7 +194,7 @@ def uml_link(name):
 
 
 def wait_for(func, count, wait=1):
-    ok, result = topotest.run_and_expect(func, True, count=count, wait=wait)
+    ok, _ = topotest.run_and_expect(func, True, count=count, wait=wait)
     return ok
 
 
@@ -251,6 +250,7 @@ def test_linux_gateway_receives_from_amtd_relay():
     assert sent > 0 and received >= 0.9 * sent, (received, sent, read_state(state))
     relay = get_topogen().gears["relay"]
     stats = json.loads(relay.vtysh_cmd("show amt relay statistics json"))["amtr0"]
+    logger.info("relay statistics: %s", json.dumps(stats))
     assert stats["sent"]["data"] >= received, stats
 
 
