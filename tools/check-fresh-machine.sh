@@ -94,6 +94,31 @@ pivot() {
 		umount -l /.oldroot && rmdir /.oldroot
 }
 
+# What the pivot is for: a process that enters a mount namespace made in
+# here (as the topotests' setns() does) lands in the fresh system, not on the
+# host (from a plain chroot it lands in the host's "/").  The fresh system's
+# own unshare, nsenter and cat (util-linux and coreutils are in minbase).
+check_pivot() {
+	unshare --mount --propagation unchanged sleep 60 &
+	p=$!
+	i=0
+	while [ "$(readlink /proc/$p/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] &&
+		[ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	name=$(nsenter --mount --target "$p" cat /etc/hostname 2>&1)
+	host=$(nsenter --mount --target "$p" sh -c 'ls -d /.oldroot /work 2>/dev/null')
+	kill "$p"
+	wait "$p" 2>/dev/null
+	if [ "$name" = fresh-debian12 ] && [ -z "$host" ]; then
+		echo "PASS: nsenter into a new mount namespace lands in the fresh root"
+	else
+		echo "FAIL: nsenter into a new mount namespace lands in /etc/hostname '$name', sees '$host'"
+		return 1
+	fi
+}
+
 # The environment of a root shell on a new machine (CI adds CI=true).
 fresh_env() {
 	env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -217,6 +242,7 @@ phase_run() {
 		echo "check-fresh-machine: pivot_root failed" >&2
 		return 1
 	}
+	check_pivot || return 1
 	# This process is PID 1 of the namespace: it waits in the background
 	# job's "wait", which also reaps the orphans that are handed to it.
 	if [ "${FRESH_QUICK:-}" = 1 ]; then
