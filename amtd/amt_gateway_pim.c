@@ -441,6 +441,19 @@ void amt_gw_pim_free(struct amt_gw_pim **pimp)
 	XFREE(MTYPE_AMT_GW_PIM, *pimp);
 }
 
+/*
+ * The pseudo-interface was deleted: the kernel dropped the memberships the
+ * joins held on it.  Forget them; pimd's next periodic Join makes them anew
+ * on the new device.
+ */
+void amt_gw_pim_tun_lost(struct amt_gw_pim *pim)
+{
+	struct amt_gw_join *j;
+
+	frr_each_safe (amt_gw_joins, &pim->joins, j)
+		amt_gw_pim_join_free(pim, j);
+}
+
 unsigned int amt_gw_pim_join_count(const struct amt_gw_pim *pim)
 {
 	return amt_gw_joins_count(&pim->joins);

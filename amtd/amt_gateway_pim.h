@@ -44,6 +44,8 @@ extern void amt_gw_pim_free(struct amt_gw_pim **pim);
 extern bool amt_gw_pim_input(struct amt_gw_pim *pim, const uint8_t *pkt, size_t len);
 /* The pseudo-interface or its addresses changed. */
 extern void amt_gw_pim_refresh(struct amt_gw_pim *pim);
+/* The pseudo-interface was deleted: forget the joins held on it. */
+extern void amt_gw_pim_tun_lost(struct amt_gw_pim *pim);
 /* The neighbor's address of a family: the nexthop of routes to sources. */
 extern bool amt_gw_pim_neighbor(const struct amt_gw_pim *pim, int family, union amt_ip *addr);
 extern void amt_gw_pim_show(const struct amt_gw_pim *pim, struct vty *vty, json_object *json);

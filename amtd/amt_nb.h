@@ -32,6 +32,8 @@ const void *amtd_relay_lookup_entry(struct nb_cb_lookup_entry_args *args);
 const void *amtd_gateway_lookup_entry(struct nb_cb_lookup_entry_args *args);
 struct yang_data *amtd_instance_oper_status_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *amtd_instance_if_index_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *amtd_instance_tun_losses_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *amtd_instance_tun_error_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *amtd_zebra_connected_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *amtd_zebra_connections_get_elem(struct nb_cb_get_elem_args *args);
 

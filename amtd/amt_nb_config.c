@@ -17,17 +17,32 @@ static int amt_instance_nb_create(struct nb_cb_create_args *args, enum amt_role 
 {
 	const char *name = yang_dnode_get_string(args->dnode, "name");
 	struct amt_instance *inst;
+	char err[128];
+	int ifindex = 0;
 
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		/* YANG's must statements keep relay and gateway names apart. */
 		break;
 	case NB_EV_PREPARE:
+		/*
+		 * The pseudo-interface is what the instance is: without it the
+		 * commit fails, with the reason, rather than leave an instance
+		 * that can serve nobody.
+		 */
+		args->resource->fd = amt_instance_tun_prepare(name, &ifindex, err, sizeof(err));
+		if (args->resource->fd < 0) {
+			snprintf(args->errmsg, args->errmsg_len,
+				 "cannot create the pseudo-interface %s: %s", name, err);
+			return NB_ERR_RESOURCE;
+		}
+		break;
 	case NB_EV_ABORT:
+		amt_instance_tun_release(args->resource->fd);
 		break;
 	case NB_EV_APPLY:
 		DEBUGD(&amt_dbg_northbound, "create %s %s", amt_role_str(role), name);
-		inst = amt_instance_create(name, role);
+		inst = amt_instance_create(name, role, args->resource->fd, if_nametoindex(name));
 		nb_running_set_entry(args->dnode, inst);
 		break;
 	}
@@ -127,6 +142,8 @@ static void amt_relay_config_from_dnode(const struct lyd_node *dnode, struct amt
 	cfg->rate_limit = yang_dnode_get_uint32(dnode, "unauthenticated-rate-limit");
 	cfg->flag_layout = yang_dnode_get_bool(dnode, "linux-flag-layout") ? AMT_FLAGS_LINUX
 									   : AMT_FLAGS_RFC;
+	cfg->gw_fields = yang_dnode_get_enum(dnode, "gateway-fields");
+	cfg->shutdown = yang_dnode_get_bool(dnode, "shutdown");
 }
 
 /* XPath: /frr-amtd:amtd/relay, after all changes of a commit. */

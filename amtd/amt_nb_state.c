@@ -78,6 +78,24 @@ struct yang_data *amtd_instance_oper_status_get_elem(struct nb_cb_get_elem_args 
 	return yang_data_new_string(args->xpath, inst->tun_fd >= 0 ? "up" : "down");
 }
 
+/* XPath: /frr-amtd:amtd/{relay,gateway}/pseudo-interface-losses */
+struct yang_data *amtd_instance_tun_losses_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct amt_instance *inst = args->list_entry;
+
+	return yang_data_new_uint32(args->xpath, inst->tun_losses);
+}
+
+/* XPath: /frr-amtd:amtd/{relay,gateway}/pseudo-interface-error */
+struct yang_data *amtd_instance_tun_error_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct amt_instance *inst = args->list_entry;
+
+	if (inst->tun_fd >= 0)
+		return NULL;
+	return yang_data_new_string(args->xpath, inst->error);
+}
+
 /* XPath: /frr-amtd:amtd/{relay,gateway}/if-index */
 struct yang_data *amtd_instance_if_index_get_elem(struct nb_cb_get_elem_args *args)
 {
@@ -151,6 +169,17 @@ static const struct amt_counter_leaf amt_relay_counters[] = {
 	AMT_COUNTER("source-limit-exceeded", err_source_limit),
 	AMT_COUNTER("bad-report", err_bad_report),
 	AMT_COUNTER("data-from-gateway", err_data_from_gateway),
+	AMT_COUNTER("tunnels-reconfigured", tunnels_reconfigured),
+	AMT_COUNTER("refused-draining", err_draining),
+	AMT_COUNTER("bad-source", err_bad_source),
+	AMT_COUNTER("ssm-exclude-ignored", err_ssm_exclude),
+	AMT_COUNTER("sent-query-gateway-fields", tx_query_gw_fields),
+	AMT_COUNTER("sent-query-no-gateway-fields", tx_query_no_gw_fields),
+	AMT_COUNTER("sent-query-linux-layout", tx_query_linux),
+	AMT_COUNTER("sent-query-limit", tx_query_limit),
+	AMT_COUNTER("received-request-rfc", rx_request_kind[AMT_GW_KIND_RFC]),
+	AMT_COUNTER("received-request-linux", rx_request_kind[AMT_GW_KIND_LINUX]),
+	AMT_COUNTER("received-request-exact-length", rx_request_kind[AMT_GW_KIND_EXACT]),
 #undef AMT_COUNTER
 };
 

@@ -550,3 +550,72 @@ ssize_t amt_encode_msg(uint8_t *buf, size_t size, const struct amt_msg *msg,
 	}
 	return -1;
 }
+
+/*
+ * RFC 7450 section 5.1.4 lets the relay choose whether a Query carries the
+ * Gateway Address/Port fields (G).  RFC 7450 gateways use them to detect a
+ * NAT change (section 5.2.3.4.2), but two gateways deployed in numbers
+ * cannot take them:
+ * - the Linux driver reads byte 1 as bitfields in the high bits and drops a
+ *   Query with any other bit set, G at 0x01 included.  As a gateway it
+ *   sends from the AMT port, 2268, where RFC gateways use an ephemeral
+ *   port, and its P for MLD lands in bit 0x80;
+ * - VLC's access module accepts an IPv4 Query only at its exact length
+ *   without gateway fields; its Request is 9 bytes, one more than section
+ *   5.1.3 defines.
+ */
+enum amt_gw_kind amt_request_gw_kind(const struct amt_msg *req, uint16_t src_port)
+{
+	if (src_port == AMT_UDP_PORT || (req->flags & AMT_MSGF_LINUX_BITS))
+		return AMT_GW_KIND_LINUX;
+	if (req->flags & AMT_MSGF_TRAILING)
+		return AMT_GW_KIND_EXACT;
+	return AMT_GW_KIND_RFC;
+}
+
+const char *amt_gw_kind_str(enum amt_gw_kind kind)
+{
+	switch (kind) {
+	case AMT_GW_KIND_RFC:
+		return "rfc";
+	case AMT_GW_KIND_LINUX:
+		return "linux";
+	case AMT_GW_KIND_EXACT:
+		return "exact-length";
+	case AMT_GW_KIND_MAX:
+		break;
+	}
+	return "?";
+}
+
+bool amt_request_wants_mld(const struct amt_msg *req, enum amt_gw_kind kind)
+{
+	/* In RFC layout, the only Linux bit a Request can carry is P (0x80). */
+	return req->p || (kind == AMT_GW_KIND_LINUX && (req->flags & AMT_MSGF_LINUX_BITS));
+}
+
+/* The first byte of an IPv4 address that may send and be answered. */
+static bool amt_v4_endpoint_ok(uint8_t first)
+{
+	/* 0/8 is "this network"; 224/4 multicast; 240/4 reserved and broadcast. */
+	return first != 0 && first < 224;
+}
+
+bool amt_endpoint_ok(int family, const union amt_ip *addr, uint16_t port)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const uint8_t *b = addr->bytes;
+
+	if (port == 0)
+		return false;
+	if (family == AF_INET)
+		return amt_v4_endpoint_ok(b[0]);
+	if (family != AF_INET6 || b[0] == 0xff)
+		return false;
+	if (amt_all_zero(b, 16))
+		return false;
+	/* IPv4-mapped: the IPv4 rules. */
+	if (!memcmp(b, v4mapped, sizeof(v4mapped)))
+		return amt_v4_endpoint_ok(b[12]);
+	return true;
+}

@@ -165,6 +165,50 @@ ssize_t amt_encode_teardown(uint8_t *buf, size_t size, const uint8_t mac[AMT_RES
  */
 void amt_encode_data_header(uint8_t hdr[AMT_DATA_HDR_LEN]);
 
+/*
+ * The kinds of gateway a relay tells apart by their Request, so that each
+ * gets a Membership Query it accepts (see amt_request_gw_kind()).
+ */
+enum amt_gw_kind {
+	/* An RFC 7450 gateway: Query with the Gateway Address/Port fields. */
+	AMT_GW_KIND_RFC = 0,
+	/*
+	 * The Linux kernel's amt driver: flags in the high bits, every Query
+	 * with another bit set in that byte dropped, Requests from the AMT
+	 * port itself.
+	 */
+	AMT_GW_KIND_LINUX,
+	/*
+	 * A gateway that accepts only a Query of the exact length without
+	 * gateway fields (VLC's access module, whose Request is 9 bytes).
+	 */
+	AMT_GW_KIND_EXACT,
+	AMT_GW_KIND_MAX,
+};
+
+/*
+ * Which kind of gateway sent a Request (decoded in RFC layout), from its
+ * form and UDP source port.  Pure guesswork from facts on the wire; a
+ * relay operator can override its consequences (gateway-fields,
+ * linux-flag-layout).
+ */
+enum amt_gw_kind amt_request_gw_kind(const struct amt_msg *req, uint16_t src_port);
+const char *amt_gw_kind_str(enum amt_gw_kind kind);
+
+/*
+ * The P flag of a Request from a gateway of `kind` decoded in RFC layout:
+ * the Linux driver sets it in the high bit.
+ */
+bool amt_request_wants_mld(const struct amt_msg *req, enum amt_gw_kind kind);
+
+/*
+ * Whether a datagram's source can be a gateway or relay endpoint that may
+ * be answered: not multicast, broadcast, unspecified or reserved, not port
+ * 0.  Such sources are spoofed, and an answer would reflect traffic onto a
+ * third party (RFC 7450 section 6).
+ */
+bool amt_endpoint_ok(int family, const union amt_ip *addr, uint16_t port);
+
 /* Encode a decoded message again (inner data taken from msg->inner). */
 ssize_t amt_encode_msg(uint8_t *buf, size_t size, const struct amt_msg *msg,
 		       enum amt_flag_layout layout);

@@ -72,6 +72,20 @@ void amt_relay_config_default(struct amt_relay_config *cfg)
 	cfg->robustness = 2;
 	cfg->rate_limit = 10000;
 	cfg->flag_layout = AMT_FLAGS_RFC;
+	cfg->gw_fields = AMT_GW_FIELDS_AUTO;
+}
+
+const char *amt_relay_gw_fields_str(enum amt_gw_fields mode)
+{
+	switch (mode) {
+	case AMT_GW_FIELDS_AUTO:
+		return "auto";
+	case AMT_GW_FIELDS_ALWAYS:
+		return "always";
+	case AMT_GW_FIELDS_NEVER:
+		return "never";
+	}
+	return "?";
 }
 
 /* Gateway endpoint as the codec wants it: address and host-order port. */
@@ -115,16 +129,25 @@ void amt_relay_sendmmsg(struct amt_relay *relay, int fd, struct mmsghdr *msgs, u
 	while (sent < n) {
 		int r = sendmmsg(fd, msgs + sent, n - sent, 0);
 
-		if (r <= 0) {
-			/* Count what could not be sent and skip it. */
-			relay->stats.tx_errors++;
-			DEBUGD(&amt_dbg_packets, "AMT relay %s: send to %pSU failed: %s",
-			       relay->inst->name, (union sockunion *)msgs[sent].msg_hdr.msg_name,
-			       safe_strerror(errno));
-			sent++;
+		if (r > 0) {
+			sent += r;
 			continue;
 		}
-		sent += r;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+			/*
+			 * The socket's send queue is full: the rest of the batch
+			 * would fail the same way, one syscall each.  Drop it.
+			 */
+			relay->stats.tx_errors += n - sent;
+			DEBUGD(&amt_dbg_packets, "AMT relay %s: send queue full, %u datagrams dropped",
+			       relay->inst->name, n - sent);
+			return;
+		}
+		/* An error of this destination (unreachable, filtered): skip it. */
+		relay->stats.tx_errors++;
+		DEBUGD(&amt_dbg_packets, "AMT relay %s: send to %pSU failed: %s", relay->inst->name,
+		       (union sockunion *)msgs[sent].msg_hdr.msg_name, safe_strerror(errno));
+		sent++;
 	}
 }
 
@@ -234,12 +257,33 @@ static ssize_t amt_relay_general_query(struct amt_relay *relay, bool mld, uint8_
 	return amt_query_build(buf, size, &qp);
 }
 
-static bool amt_relay_at_limit(struct amt_relay *relay, struct amt_tunnel *t)
+/*
+ * L (RFC 7450 section 5.1.4.4): the relay will not accept Membership
+ * Updates from new gateway endpoints.  So it is set for an endpoint that
+ * has no tunnel yet while the tunnel table is full, and for everyone while
+ * the relay drains (RFC 8777 section 4.2: a relay shutting down sets L so
+ * that its gateways move elsewhere).  A tunnel at its group or source limit
+ * is not told to leave: its extra groups are refused and counted.
+ */
+static bool amt_relay_query_l(struct amt_relay *relay, const struct amt_tunnel *t)
 {
-	if (!t)
-		return amt_relay_tunnel_count(relay) >= relay->cfg.tunnel_limit;
-	return amt_membership_num_groups(t->memb) >= relay->cfg.group_limit ||
-	       amt_membership_num_sources(t->memb) >= relay->cfg.source_limit;
+	if (relay->cfg.shutdown)
+		return true;
+	return !t && amt_relay_tunnel_count(relay) >= relay->cfg.tunnel_limit;
+}
+
+/* G (RFC 7450 section 5.1.4.5) for a gateway of `kind`: see amt_request_gw_kind(). */
+static bool amt_relay_query_g(const struct amt_relay *relay, enum amt_gw_kind kind)
+{
+	switch (relay->cfg.gw_fields) {
+	case AMT_GW_FIELDS_ALWAYS:
+		return true;
+	case AMT_GW_FIELDS_NEVER:
+		return false;
+	case AMT_GW_FIELDS_AUTO:
+		break;
+	}
+	return kind == AMT_GW_KIND_RFC;
 }
 
 static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *msg,
@@ -247,28 +291,52 @@ static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *
 {
 	struct amt_relay *relay = s->relay;
 	uint8_t query[128], buf[256], mac[AMT_MAC_LEN];
+	enum amt_flag_layout layout = relay->cfg.flag_layout;
+	enum amt_gw_kind kind;
 	struct amt_ipaddr gw;
 	uint16_t gw_port;
 	ssize_t qlen, len;
-	bool limit;
+	bool limit, with_gw;
 
 	relay->stats.rx_request++;
 	amt_su_to_ipaddr(from, &gw, &gw_port);
+	kind = amt_request_gw_kind(msg, gw_port);
+	relay->stats.rx_request_kind[kind]++;
+	/* Answer the Linux driver in its own layout: it drops anything else. */
+	if (kind == AMT_GW_KIND_LINUX)
+		layout = AMT_FLAGS_LINUX;
 	if (amt_mac_generate(&relay->mac, gw.family, &gw.ip, gw_port, msg->nonce, mac) < 0) {
 		relay->stats.tx_errors++;
 		return;
 	}
-	qlen = amt_relay_general_query(relay, msg->p, query, sizeof(query));
+	qlen = amt_relay_general_query(relay, amt_request_wants_mld(msg, kind), query,
+				       sizeof(query));
 	if (qlen < 0) {
 		relay->stats.tx_errors++;
 		return;
 	}
-	limit = amt_relay_at_limit(relay, amt_tunnel_find(relay, from));
+	limit = amt_relay_query_l(relay, amt_tunnel_find(relay, from));
+	with_gw = amt_relay_query_g(relay, kind);
 	/* G: tell the gateway its address and port as seen here (NAT). */
-	len = amt_encode_query(buf, sizeof(buf), mac, msg->nonce, limit, query, qlen, &gw, gw_port,
-			       relay->cfg.flag_layout);
+	len = amt_encode_query(buf, sizeof(buf), mac, msg->nonce, limit, query, qlen,
+			       with_gw ? &gw : NULL, gw_port, layout);
+	if (len < 0) {
+		relay->stats.tx_errors++;
+		return;
+	}
 	amt_relay_send(s, buf, len, from);
 	relay->stats.tx_query++;
+	if (with_gw)
+		relay->stats.tx_query_gw_fields++;
+	else
+		relay->stats.tx_query_no_gw_fields++;
+	if (layout == AMT_FLAGS_LINUX)
+		relay->stats.tx_query_linux++;
+	if (limit)
+		relay->stats.tx_query_limit++;
+	DEBUGD(&amt_dbg_packets, "AMT relay %s: Query to %pSU (%s gateway): %zd bytes%s%s",
+	       relay->inst->name, from, amt_gw_kind_str(kind), len, with_gw ? ", G" : "",
+	       limit ? ", L" : "");
 }
 
 /* Apply the report an authenticated Update carries to its tunnel. */
@@ -292,6 +360,15 @@ static void amt_relay_apply_report(struct amt_relay *relay, struct amt_tunnel *t
 		/* Link-local groups do not cross a tunnel: no state for them. */
 		if (amt_group_is_link_local(rec.family, &rec.group)) {
 			relay->stats.unusual++;
+			continue;
+		}
+		/*
+		 * RFC 4604 section 2.2.1: EXCLUDE-mode records for an SSM group
+		 * create no (*,G) state; they are ignored.
+		 */
+		if ((rec.type == AMT_REC_MODE_IS_EXCLUDE || rec.type == AMT_REC_CHANGE_TO_EXCLUDE) &&
+		    amt_group_is_ssm(rec.family, &rec.group)) {
+			relay->stats.err_ssm_exclude++;
 			continue;
 		}
 		if (amt_membership_apply(t->memb, &rec, now) != AMT_MEMB_LIMIT)
@@ -323,6 +400,11 @@ static void amt_relay_update(struct amt_relay_socket *s, const struct amt_msg *m
 		return;
 	}
 	if (!t) {
+		/* A draining relay takes no new tunnels (it sent them L). */
+		if (relay->cfg.shutdown) {
+			relay->stats.err_draining++;
+			return;
+		}
 		if (amt_relay_tunnel_count(relay) >= relay->cfg.tunnel_limit) {
 			relay->stats.err_tunnel_limit++;
 			return;
@@ -353,6 +435,18 @@ static void amt_relay_teardown(struct amt_relay_socket *s, const struct amt_msg 
 	}
 	amt_ipaddr_to_su(&msg->gw_addr, msg->gw_port, &gw);
 	t = amt_tunnel_find(relay, &gw);
+	/*
+	 * RFC 7450 section 5.3.3 (Teardown): the Teardown's nonce is the one of the
+	 * Request the tunnel was made or last refreshed with (its last
+	 * Update's).  A Teardown captured earlier, whose MAC is still good,
+	 * cannot end a later tunnel of the same endpoint.
+	 */
+	if (t && t->nonce != msg->nonce) {
+		relay->stats.err_nonce_mismatch++;
+		DEBUGD(&amt_dbg_packets, "AMT relay %s: Teardown for %pSU with a stale nonce",
+		       relay->inst->name, &gw);
+		return;
+	}
 	if (t) {
 		amt_tunnel_free(t);
 		amt_flow_index_flush(relay->index);
@@ -379,6 +473,18 @@ static void amt_relay_count_decode_error(struct amt_relay *relay, enum amt_decod
 	}
 }
 
+/* The sender as the core wants it, for amt_endpoint_ok(). */
+static bool amt_relay_source_ok(const union sockunion *from)
+{
+	struct amt_ipaddr a;
+	uint16_t port;
+
+	if (from->sa.sa_family != AF_INET && from->sa.sa_family != AF_INET6)
+		return false;
+	amt_su_to_ipaddr(from, &a, &port);
+	return amt_endpoint_ok(a.family, &a.ip, port);
+}
+
 static void amt_relay_handle(struct amt_relay_socket *s, const uint8_t *buf, size_t len,
 			     const union sockunion *from)
 {
@@ -387,6 +493,12 @@ static void amt_relay_handle(struct amt_relay_socket *s, const uint8_t *buf, siz
 	struct amt_msg msg;
 	uint64_t now = amt_now_ms();
 
+	if (!amt_relay_source_ok(from)) {
+		relay->stats.err_bad_source++;
+		DEBUGD(&amt_dbg_packets, "AMT relay %s: dropped %zu bytes from %pSU: not a unicast endpoint",
+		       relay->inst->name, len, from);
+		return;
+	}
 	err = amt_decode(buf, len, from->sa.sa_family, relay->cfg.flag_layout, &msg);
 	if (err != AMT_DECODE_OK) {
 		amt_relay_count_decode_error(relay, err);
@@ -542,16 +654,35 @@ static int amt_relay_socket_open(struct amt_relay *relay, const struct amt_ipadd
 	return fd;
 }
 
-static void amt_relay_sockets_close(struct amt_relay *relay)
+static void amt_relay_socket_close(struct amt_relay_socket *s)
 {
-	for (unsigned int i = 0; i < relay->nsocks; i++) {
-		EVENT_OFF(relay->socks[i].t_read);
-		close(relay->socks[i].fd);
+	EVENT_OFF(s->t_read);
+	if (s->fd >= 0) {
+		close(s->fd);
+		s->relay->nsocks--;
 	}
-	relay->nsocks = 0;
+	s->fd = -1;
 }
 
-static void amt_relay_sockets_open(struct amt_relay *relay)
+static void amt_relay_sockets_close(struct amt_relay *relay)
+{
+	for (unsigned int i = 0; i < AMT_RELAY_MAX_SOCKETS; i++)
+		amt_relay_socket_close(&relay->socks[i]);
+}
+
+static bool amt_ipaddr_same(const struct amt_ipaddr *a, const struct amt_ipaddr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(&a->ip, &b->ip, a->family == AF_INET ? sizeof(a->ip.v4) : sizeof(a->ip.v6));
+}
+
+/*
+ * Make the open sockets match the configuration.  A socket whose address
+ * and port are still wanted stays open, with its tunnels, queued messages
+ * and slot (tunnels point at their socket); a socket no longer wanted is
+ * closed after its tunnels are torn down; new addresses get a free slot.
+ */
+static void amt_relay_sockets_sync(struct amt_relay *relay)
 {
 	const struct amt_ipaddr *addrs[] = {
 		&relay->cfg.local[0],
@@ -559,21 +690,44 @@ static void amt_relay_sockets_open(struct amt_relay *relay)
 		&relay->cfg.discovery[0],
 		&relay->cfg.discovery[1],
 	};
+	bool have[array_size(addrs)] = {};
 
-	for (unsigned int i = 0; i < array_size(addrs); i++) {
-		struct amt_relay_socket *s = &relay->socks[relay->nsocks];
+	for (unsigned int i = 0; i < AMT_RELAY_MAX_SOCKETS; i++) {
+		struct amt_relay_socket *s = &relay->socks[i];
+		bool keep = false;
+
+		if (s->fd < 0)
+			continue;
+		for (unsigned int j = 0; j < array_size(addrs); j++) {
+			if (!have[j] && s->port == relay->cfg.port && (j >= 2) == s->discovery &&
+			    amt_ipaddr_same(addrs[j], &s->addr)) {
+				have[j] = keep = true;
+				break;
+			}
+		}
+		if (keep)
+			continue;
+		relay->stats.tunnels_reconfigured += amt_relay_tunnels_on_socket_free(relay, s);
+		amt_relay_socket_close(s);
+	}
+	for (unsigned int j = 0; j < array_size(addrs); j++) {
+		struct amt_relay_socket *s = NULL;
 		int fd;
 
-		if (addrs[i]->family == 0)
+		if (have[j] || addrs[j]->family == 0)
 			continue;
-		fd = amt_relay_socket_open(relay, addrs[i]);
+		for (unsigned int i = 0; i < AMT_RELAY_MAX_SOCKETS && !s; i++)
+			if (relay->socks[i].fd < 0)
+				s = &relay->socks[i];
+		fd = s ? amt_relay_socket_open(relay, addrs[j]) : -1;
 		if (fd < 0)
 			continue;
 		s->relay = relay;
 		s->fd = fd;
 		s->drops_seen = 0;
-		s->addr = *addrs[i];
-		s->discovery = i >= 2;
+		s->addr = *addrs[j];
+		s->port = relay->cfg.port;
+		s->discovery = j >= 2;
 		event_add_read(master, amt_relay_sock_read, s, fd, &s->t_read);
 		relay->nsocks++;
 	}
@@ -606,6 +760,8 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 	struct amt_relay *relay = XCALLOC(MTYPE_AMT_RELAY, sizeof(*relay));
 
 	relay->inst = inst;
+	for (unsigned int i = 0; i < AMT_RELAY_MAX_SOCKETS; i++)
+		relay->socks[i].fd = -1;
 	amt_relay_config_default(&relay->cfg);
 	amt_relay_tunnels_init(relay);
 	relay->index = amt_flow_index_new(amt_relay_union_changed, relay);
@@ -633,21 +789,26 @@ void amt_relay_free(struct amt_relay *relay)
 }
 
 /*
- * Apply the configuration: sockets are re-opened (addresses or port may have
- * changed), tunnels keep their state and get the new limits and timers.
+ * Apply the configuration: only sockets whose address or port changed are
+ * closed or opened (with the tunnels on a closed one); every other tunnel
+ * keeps its state and gets the new limits and timers.
  */
 void amt_relay_reconfigure(struct amt_relay *relay)
 {
 	struct amt_membership_params params;
 	struct amt_tunnel *t;
 
-	amt_relay_sockets_close(relay);
-	amt_relay_sockets_open(relay);
+	amt_relay_sockets_sync(relay);
 	relay->mac.grace_ms = relay->cfg.key_rotation_s * 1000;
 	amt_relay_rotate_schedule(relay);
 	amt_relay_membership_params(relay, &params);
 	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t))
 		amt_membership_set_params(t->memb, &params);
+}
+
+void amt_relay_tun_detach(struct amt_relay *relay)
+{
+	EVENT_OFF(relay->t_tun_read);
 }
 
 void amt_relay_tun_attach(struct amt_relay *relay)

@@ -17,6 +17,14 @@
 struct amt_instance;
 struct event;
 
+/* Whether Membership Queries carry the Gateway Address/Port fields (G). */
+enum amt_gw_fields {
+	/* By the kind of gateway the Request shows (amt_request_gw_kind()). */
+	AMT_GW_FIELDS_AUTO = 0,
+	AMT_GW_FIELDS_ALWAYS,
+	AMT_GW_FIELDS_NEVER,
+};
+
 /* Configuration, as the frr-amtd YANG module has it. */
 struct amt_relay_config {
 	/* Unspecified (family 0) when not configured. */
@@ -32,6 +40,9 @@ struct amt_relay_config {
 	uint8_t robustness;
 	uint32_t rate_limit;
 	enum amt_flag_layout flag_layout;
+	enum amt_gw_fields gw_fields;
+	/* Drain: no new tunnels, L in every Query, existing tunnels served. */
+	bool shutdown;
 };
 
 /* Message and error counters (draft-ietf-mboned-amt-yang statistics). */
@@ -47,6 +58,18 @@ struct amt_relay_stats {
 	uint64_t err_unexpected_type, err_bad_mac, err_nonce_mismatch;
 	uint64_t err_rate_limited, err_tunnel_limit, err_group_limit;
 	uint64_t err_source_limit, err_bad_report, err_data_from_gateway;
+	/* Tunnels torn down because their relay address went away. */
+	uint64_t tunnels_reconfigured;
+	/* Updates from new endpoints refused while the relay drains. */
+	uint64_t err_draining;
+	/* Not answered: a source that is no unicast endpoint (reflection). */
+	uint64_t err_bad_source;
+	/* EXCLUDE-mode records for SSM groups, ignored (RFC 4604 2.2.1). */
+	uint64_t err_ssm_exclude;
+	/* Membership Query forms sent. */
+	uint64_t tx_query_gw_fields, tx_query_no_gw_fields, tx_query_linux, tx_query_limit;
+	/* Requests by the kind of gateway they revealed (enum amt_gw_kind). */
+	uint64_t rx_request_kind[AMT_GW_KIND_MAX];
 	/* Packets read from the pseudo-interface. */
 	uint64_t tun_data, tun_no_receiver, tun_queries, tun_other;
 	uint64_t tun_reports_written, tun_write_errors;
@@ -57,6 +80,7 @@ struct amt_relay_socket {
 	struct amt_relay *relay;
 	int fd;
 	struct amt_ipaddr addr;
+	uint16_t port;	     /* bound to, host order */
 	bool discovery;	     /* bound to a discovery address */
 	uint32_t drops_seen; /* the kernel's drop count (SO_RXQ_OVFL) so far */
 	struct event *t_read;
@@ -93,8 +117,9 @@ struct amt_relay {
 	struct amt_instance *inst;
 	struct amt_relay_config cfg;
 
+	/* Slots are stable (tunnels point at theirs); fd -1 when free. */
 	struct amt_relay_socket socks[AMT_RELAY_MAX_SOCKETS];
-	unsigned int nsocks;
+	unsigned int nsocks; /* open ones */
 	struct event *t_tun_read;
 	struct event *t_rotate;
 	/* How long the last tun read event took: the control socket's share. */
@@ -120,12 +145,15 @@ struct amt_relay {
 };
 
 extern void amt_relay_config_default(struct amt_relay_config *cfg);
+extern const char *amt_relay_gw_fields_str(enum amt_gw_fields mode);
 extern struct amt_relay *amt_relay_new(struct amt_instance *inst);
 extern void amt_relay_free(struct amt_relay *relay);
 /* Re-open sockets and apply parameters after a configuration change. */
 extern void amt_relay_reconfigure(struct amt_relay *relay);
 /* The pseudo-interface came (back): start reading it. */
 extern void amt_relay_tun_attach(struct amt_relay *relay);
+/* The pseudo-interface is gone: stop reading it. */
+extern void amt_relay_tun_detach(struct amt_relay *relay);
 
 /* The tunnel table and its expiry timer (amt_relay_tunnel.c). */
 extern void amt_relay_tunnels_init(struct amt_relay *relay);
@@ -138,6 +166,9 @@ extern struct amt_tunnel *amt_tunnel_new(struct amt_relay *relay, const union so
 					 struct amt_relay_socket *sock, uint64_t now);
 /* Remove a tunnel and everything it contributed to the union. */
 extern void amt_tunnel_free(struct amt_tunnel *t);
+/* Remove the tunnels that use socket s; returns how many. */
+extern uint32_t amt_relay_tunnels_on_socket_free(struct amt_relay *relay,
+						 const struct amt_relay_socket *s);
 /*
  * After a tunnel's membership changed: free it when empty, else queue it for
  * its next expiry; then amt_relay_expiry_arm() makes the timer fire in time.

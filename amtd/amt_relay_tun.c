@@ -176,17 +176,33 @@ struct amt_tx_batch {
 	unsigned int n;
 };
 
+/*
+ * One send batch per relay socket, so that a fan-out that mixes IPv4 and
+ * IPv6 gateways (or local and discovery addresses) still fills whole
+ * batches instead of flushing at every change of socket.
+ */
+struct amt_tx_batches {
+	struct amt_tx_batch b[AMT_RELAY_MAX_SOCKETS];
+};
+
 static void amt_tx_flush(struct amt_relay *relay, struct amt_tx_batch *b)
 {
-	amt_relay_sendmmsg(relay, b->sock->fd, b->msgs, b->n);
+	if (b->n)
+		amt_relay_sendmmsg(relay, b->sock->fd, b->msgs, b->n);
 	b->n = 0;
+}
+
+static void amt_tx_flush_all(struct amt_relay *relay, struct amt_tx_batches *bs)
+{
+	for (unsigned int i = 0; i < AMT_RELAY_MAX_SOCKETS; i++)
+		amt_tx_flush(relay, &bs->b[i]);
 }
 
 /*
  * Queue the packet to every tunnel that wants it; the buffers must stay
- * untouched until the batch is flushed.  Returns the datagrams queued.
+ * untouched until the batches are flushed.  Returns the datagrams queued.
  */
-static uint32_t amt_relay_fanout(struct amt_relay *relay, struct amt_tx_batch *b,
+static uint32_t amt_relay_fanout(struct amt_relay *relay, struct amt_tx_batches *bs,
 				 const uint8_t *hdr, uint8_t *pkt, size_t len, int family,
 				 const union amt_ip *s, const union amt_ip *g)
 {
@@ -199,9 +215,10 @@ static uint32_t amt_relay_fanout(struct amt_relay *relay, struct amt_tx_batch *b
 	relay->stats.tun_data++;
 	for (uint32_t i = 0; i < fo.count; i++) {
 		struct amt_tunnel *t = fo.owners[i];
+		struct amt_tx_batch *b = &bs->b[t->sock - relay->socks];
 		struct mmsghdr *m;
 
-		if (b->n && (b->sock != t->sock || b->n == AMT_TX_BATCH))
+		if (b->n == AMT_TX_BATCH)
 			amt_tx_flush(relay, b);
 		b->sock = t->sock;
 		m = &b->msgs[b->n];
@@ -232,7 +249,7 @@ static bool amt_is_routable_multicast(int family, const union amt_ip *g)
 }
 
 /* One packet read from the tun; returns the datagrams it queued. */
-static uint32_t amt_relay_tun_packet(struct amt_relay *relay, struct amt_tx_batch *b,
+static uint32_t amt_relay_tun_packet(struct amt_relay *relay, struct amt_tx_batches *b,
 				     const uint8_t *hdr, uint8_t *pkt, size_t len)
 {
 	union amt_ip s, g;
@@ -256,14 +273,15 @@ static uint32_t amt_relay_tun_packet(struct amt_relay *relay, struct amt_tx_batc
 
 /*
  * Read packets into separate slots and send all their datagrams in shared
- * sendmmsg batches, flushed when full and once at the end of the event.
+ * sendmmsg batches (one per socket), flushed when full and once at the end
+ * of the event.
  */
 void amt_relay_tun_read(struct event *event)
 {
 	struct amt_relay *relay = EVENT_ARG(event);
 	static uint8_t slot[AMT_TUN_RX_BATCH][AMT_TUN_SLOT];
 	static uint8_t big[65536];
-	static struct amt_tx_batch batch;
+	static struct amt_tx_batches batch;
 	static uint8_t hdr[AMT_DATA_HDR_LEN];
 	int fd = relay->inst->tun_fd;
 	uint64_t t0 = amt_now_us();
@@ -277,6 +295,14 @@ void amt_relay_tun_read(struct event *event)
 		};
 		ssize_t n = readv(fd, iov, array_size(iov));
 
+		if (amt_tun_read_failed(n)) {
+			/* Deleted under us: readable for ever, never readable. */
+			int err = errno;
+
+			amt_tx_flush_all(relay, &batch);
+			amt_instance_tun_lost(relay->inst, err);
+			return;
+		}
 		if (n <= 0)
 			break;
 		if (n <= AMT_TUN_SLOT) {
@@ -286,11 +312,9 @@ void amt_relay_tun_read(struct event *event)
 		/* Longer than a slot: make it whole in big, send before reuse. */
 		memcpy(big, slot[i], AMT_TUN_SLOT);
 		queued += amt_relay_tun_packet(relay, &batch, hdr, big, n);
-		if (batch.n)
-			amt_tx_flush(relay, &batch);
+		amt_tx_flush_all(relay, &batch);
 	}
-	if (batch.n)
-		amt_tx_flush(relay, &batch);
+	amt_tx_flush_all(relay, &batch);
 	relay->tun_busy_us = amt_now_us() - t0;
 	event_add_read(master, amt_relay_tun_read, relay, fd, &relay->t_tun_read);
 }

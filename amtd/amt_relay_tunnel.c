@@ -190,6 +190,29 @@ void amt_relay_clear_tunnels(struct amt_relay *relay)
 	amt_flow_index_flush(relay->index);
 }
 
+uint32_t amt_relay_tunnels_on_socket_free(struct amt_relay *relay,
+					  const struct amt_relay_socket *s)
+{
+	struct amt_tunnel *t;
+	uint32_t n = 0;
+
+	frr_each_safe (amt_tunnels, &relay->tunnels, t) {
+		if (t->sock != s)
+			continue;
+		amt_tunnel_free(t);
+		n++;
+	}
+	if (n) {
+		char addr[INET6_ADDRSTRLEN];
+
+		amt_flow_index_flush(relay->index);
+		inet_ntop(s->addr.family, &s->addr.ip, addr, sizeof(addr));
+		zlog_info("AMT relay %s: %u tunnel(s) removed with relay address %s port %u",
+			  relay->inst->name, n, addr, s->port);
+	}
+	return n;
+}
+
 void amt_relay_tunnels_init(struct amt_relay *relay)
 {
 	amt_tunnels_init(&relay->tunnels);

@@ -4,6 +4,7 @@
  */
 #include <zebra.h>
 
+#include "lib/frrevent.h"
 #include "lib/memory.h"
 #include "lib/privs.h"
 #include "lib/vrf.h"
@@ -49,23 +50,21 @@ struct amt_instance *amt_instance_next(struct amt_instance *inst)
 	return amt_instances_next(&amt_g.instances, inst);
 }
 
-/* Create the pseudo-interface; on failure the instance stays, down. */
-static void amt_instance_open_tun(struct amt_instance *inst)
+int amt_instance_tun_prepare(const char *name, int *ifindex, char *err, size_t errlen)
 {
-	int ifindex = 0;
+	int fd;
 
 	frr_with_privs (&amtd_privs) {
-		inst->tun_fd = amt_tun_open(inst->name, &ifindex, inst->error, sizeof(inst->error));
+		fd = amt_tun_open(name, ifindex, err, errlen);
 	}
-	if (inst->tun_fd < 0) {
-		zlog_err("AMT %s %s: pseudo-interface is down: %s", amt_role_str(inst->role),
-			 inst->name, inst->error);
-		return;
+	return fd;
+}
+
+void amt_instance_tun_release(int fd)
+{
+	frr_with_privs (&amtd_privs) {
+		amt_tun_close(fd, true);
 	}
-	inst->kernel_ifindex = ifindex;
-	inst->error[0] = '\0';
-	DEBUGD(&amt_dbg_events, "AMT %s %s: pseudo-interface up, ifindex %d",
-	       amt_role_str(inst->role), inst->name, ifindex);
 }
 
 /*
@@ -97,7 +96,70 @@ static bool amt_instance_vrf_accept(struct amt_instance *inst, struct interface 
 	return false;
 }
 
-struct amt_instance *amt_instance_create(const char *name, enum amt_role role)
+#define AMT_TUN_RETRY_MIN_S 1
+#define AMT_TUN_RETRY_MAX_S 60
+
+/* The roles read their pseudo-interface: start or stop that. */
+static void amt_instance_tun_attach(struct amt_instance *inst)
+{
+	if (inst->relay)
+		amt_relay_tun_attach(inst->relay);
+	if (inst->gateway)
+		amt_gateway_tun_attach(inst->gateway);
+}
+
+static void amt_instance_tun_retry(struct event *event)
+{
+	struct amt_instance *inst = EVENT_ARG(event);
+	int ifindex = 0;
+
+	inst->tun_fd = amt_instance_tun_prepare(inst->name, &ifindex, inst->error,
+						sizeof(inst->error));
+	if (inst->tun_fd < 0) {
+		inst->tun_retry_s = MIN(inst->tun_retry_s * 2, AMT_TUN_RETRY_MAX_S);
+		DEBUGD(&amt_dbg_events, "AMT %s %s: pseudo-interface still missing (%s), next try in %us",
+		       amt_role_str(inst->role), inst->name, inst->error, inst->tun_retry_s);
+		event_add_timer(master, amt_instance_tun_retry, inst, inst->tun_retry_s,
+				&inst->t_tun_retry);
+		return;
+	}
+	inst->kernel_ifindex = ifindex;
+	inst->error[0] = '\0';
+	inst->tun_retry_s = 0;
+	zlog_info("AMT %s %s: pseudo-interface created again, ifindex %d",
+		  amt_role_str(inst->role), inst->name, ifindex);
+	/*
+	 * pimd sees a new interface and queries it (the relay answers with
+	 * the union of its tunnels); zebra's interface events bring the
+	 * gateway's routes back.
+	 */
+	amt_instance_tun_attach(inst);
+}
+
+void amt_instance_tun_lost(struct amt_instance *inst, int err)
+{
+	if (inst->tun_fd < 0)
+		return;
+	flog_warn(EC_AMT_PSEUDO_IF,
+		  "AMT %s %s: the pseudo-interface is gone (%s); creating it again",
+		  amt_role_str(inst->role), inst->name, safe_strerror(err));
+	if (inst->relay)
+		amt_relay_tun_detach(inst->relay);
+	if (inst->gateway)
+		amt_gateway_tun_detach(inst->gateway);
+	/* Nothing left to unpersist: the device itself was removed. */
+	amt_instance_tun_release(inst->tun_fd);
+	inst->tun_fd = -1;
+	inst->tun_losses++;
+	snprintf(inst->error, sizeof(inst->error), "lost (%s), being created again",
+		 safe_strerror(err));
+	inst->tun_retry_s = AMT_TUN_RETRY_MIN_S;
+	EVENT_OFF(inst->t_tun_retry);
+	event_add_timer(master, amt_instance_tun_retry, inst, 0, &inst->t_tun_retry);
+}
+
+struct amt_instance *amt_instance_create(const char *name, enum amt_role role, int tun_fd,
+					 int ifindex)
 {
 	struct amt_instance *inst;
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
@@ -105,10 +167,12 @@ struct amt_instance *amt_instance_create(const char *name, enum amt_role role)
 	inst = XCALLOC(MTYPE_AMT_INSTANCE, sizeof(*inst));
 	inst->role = role;
 	strlcpy(inst->name, name, sizeof(inst->name));
-	inst->tun_fd = -1;
+	/* Created in the commit's prepare phase (amt_instance_tun_prepare()). */
+	inst->tun_fd = tun_fd;
+	inst->kernel_ifindex = ifindex;
 	amt_instances_add(&amt_g.instances, inst);
-
-	amt_instance_open_tun(inst);
+	DEBUGD(&amt_dbg_events, "AMT %s %s: pseudo-interface up, ifindex %d", amt_role_str(role),
+	       name, ifindex);
 	if (role == AMT_ROLE_RELAY)
 		inst->relay = amt_relay_new(inst);
 	else
@@ -135,6 +199,7 @@ struct amt_instance *amt_instance_create(const char *name, enum amt_role role)
 void amt_instance_delete(struct amt_instance *inst)
 {
 	zlog_info("AMT %s %s deleted", amt_role_str(inst->role), inst->name);
+	EVENT_OFF(inst->t_tun_retry);
 
 	if (inst->relay)
 		amt_relay_free(inst->relay);

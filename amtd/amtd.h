@@ -39,6 +39,14 @@ struct amt_instance {
 	ifindex_t kernel_ifindex;
 	/* Why the tun device is missing, for "show amt". */
 	char error[128];
+	/*
+	 * The tun device vanished under us (ip link del) this many times; while
+	 * it is missing it is created again every tun_retry_s seconds, doubling
+	 * up to AMT_TUN_RETRY_MAX_S.
+	 */
+	uint32_t tun_losses;
+	uint32_t tun_retry_s;
+	struct event *t_tun_retry;
 
 	/* zebra's view of the pseudo-interface, NULL until zebra reports it. */
 	struct interface *ifp;
@@ -79,7 +87,26 @@ extern const char *amt_role_str(enum amt_role role);
 extern struct amt_instance *amt_instance_find(const char *name);
 extern struct amt_instance *amt_instance_first(void);
 extern struct amt_instance *amt_instance_next(struct amt_instance *inst);
-extern struct amt_instance *amt_instance_create(const char *name, enum amt_role role);
+/*
+ * The pseudo-interface is created before the instance, in the northbound's
+ * prepare phase, so that a commit whose tun cannot be made fails: prepare
+ * it (-1 and err filled on failure), then create the instance with it, or
+ * release it when the commit is aborted.
+ */
+extern int amt_instance_tun_prepare(const char *name, int *ifindex, char *err, size_t errlen);
+extern void amt_instance_tun_release(int fd);
+/*
+ * A read from the pseudo-interface failed for good (the device was
+ * deleted): stop reading it, and create it again with back-off.
+ */
+extern void amt_instance_tun_lost(struct amt_instance *inst, int err);
+/* Whether a read error of the tun means the device is gone. */
+static inline bool amt_tun_read_failed(ssize_t n)
+{
+	return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+}
+extern struct amt_instance *amt_instance_create(const char *name, enum amt_role role, int tun_fd,
+						int ifindex);
 extern void amt_instance_delete(struct amt_instance *inst);
 extern void amt_instance_if_update(struct interface *ifp, bool present);
 extern void amt_instances_zebra_connected(void);

@@ -261,6 +261,91 @@ static void test_request(void)
 	check_truncations(linux_p1, 8, AF_INET, AMT_FLAGS_LINUX);
 }
 
+/*
+ * The kind of gateway behind a Request: the forms of the Linux driver and
+ * VLC, written out byte by byte, and an RFC gateway's.
+ */
+static void test_request_gw_kind(void)
+{
+	static const uint8_t rfc_v4[8] = { 0x03, 0x00, 0x00, 0x00, 0x0a, 0x0b, 0x0c, 0x0d };
+	static const uint8_t rfc_v6[8] = { 0x03, 0x01, 0x00, 0x00, 0x0a, 0x0b, 0x0c, 0x0d };
+	static const uint8_t linux_v6[8] = { 0x03, 0x80, 0x00, 0x00, 0x0a, 0x0b, 0x0c, 0x0d };
+	/* VLC: 9 bytes, the last one zero. */
+	static const uint8_t vlc[9] = { 0x03, 0x00, 0x00, 0x00, 0x0a, 0x0b, 0x0c, 0x0d, 0x00 };
+	struct amt_msg msg;
+
+	CHECK_INT(decode_free(rfc_v4, 8, AF_INET, AMT_FLAGS_RFC, &msg), AMT_DECODE_OK);
+	CHECK_INT(amt_request_gw_kind(&msg, 40000), AMT_GW_KIND_RFC);
+	CHECK(!amt_request_wants_mld(&msg, AMT_GW_KIND_RFC));
+	/* The Linux driver sends from the AMT port. */
+	CHECK_INT(amt_request_gw_kind(&msg, AMT_UDP_PORT), AMT_GW_KIND_LINUX);
+	CHECK(!amt_request_wants_mld(&msg, AMT_GW_KIND_LINUX));
+
+	CHECK_INT(decode_free(rfc_v6, 8, AF_INET, AMT_FLAGS_RFC, &msg), AMT_DECODE_OK);
+	CHECK_INT(amt_request_gw_kind(&msg, 40000), AMT_GW_KIND_RFC);
+	CHECK(amt_request_wants_mld(&msg, AMT_GW_KIND_RFC));
+
+	/* Its P in the high bit gives it away from any port, and means MLD. */
+	CHECK_INT(decode_free(linux_v6, 8, AF_INET, AMT_FLAGS_RFC, &msg), AMT_DECODE_OK);
+	CHECK_INT(amt_request_gw_kind(&msg, 40000), AMT_GW_KIND_LINUX);
+	CHECK(amt_request_wants_mld(&msg, AMT_GW_KIND_LINUX));
+	CHECK(!amt_request_wants_mld(&msg, AMT_GW_KIND_RFC));
+
+	CHECK_INT(decode_free(vlc, 9, AF_INET, AMT_FLAGS_RFC, &msg), AMT_DECODE_OK);
+	CHECK_INT(amt_request_gw_kind(&msg, 40000), AMT_GW_KIND_EXACT);
+	CHECK(!amt_request_wants_mld(&msg, AMT_GW_KIND_EXACT));
+
+	CHECK(!strcmp(amt_gw_kind_str(AMT_GW_KIND_RFC), "rfc"));
+	CHECK(!strcmp(amt_gw_kind_str(AMT_GW_KIND_LINUX), "linux"));
+	CHECK(!strcmp(amt_gw_kind_str(AMT_GW_KIND_EXACT), "exact-length"));
+}
+
+/* Sources a relay or gateway may answer (no reflection), both sides of each edge. */
+static void test_endpoint_ok(void)
+{
+	static const struct {
+		int family;
+		const char *addr;
+		uint16_t port;
+		bool ok;
+	} cases[] = {
+		{ AF_INET, "192.0.2.11", 40000, true },
+		{ AF_INET, "192.0.2.11", 0, false },
+		{ AF_INET, "1.0.0.1", 1, true },
+		{ AF_INET, "0.0.0.0", 2268, false },
+		{ AF_INET, "0.1.2.3", 2268, false },
+		{ AF_INET, "223.255.255.255", 2268, true },
+		{ AF_INET, "224.0.0.1", 2268, false },
+		{ AF_INET, "239.1.1.1", 2268, false },
+		{ AF_INET, "240.0.0.1", 2268, false },
+		{ AF_INET, "255.255.255.255", 2268, false },
+		{ AF_INET6, "2001:db8::11", 40000, true },
+		{ AF_INET6, "2001:db8::11", 0, false },
+		{ AF_INET6, "fe80::1", 2268, true },
+		{ AF_INET6, "::", 2268, false },
+		{ AF_INET6, "::1", 2268, true },
+		{ AF_INET6, "ff02::1", 2268, false },
+		{ AF_INET6, "ff3e::1", 2268, false },
+		{ AF_INET6, "::ffff:192.0.2.11", 2268, true },
+		{ AF_INET6, "::ffff:224.0.0.1", 2268, false },
+		{ AF_INET6, "::ffff:255.255.255.255", 2268, false },
+		{ AF_INET6, "::ffff:0.0.0.0", 2268, false },
+	};
+	union amt_ip a;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		CHECK(inet_pton(cases[i].family, cases[i].addr, &a) == 1);
+		if (amt_endpoint_ok(cases[i].family, &a, cases[i].port) != cases[i].ok)
+			fprintf(stderr, "amt_endpoint_ok(%s, %u) is wrong\n", cases[i].addr,
+				cases[i].port);
+		CHECK(amt_endpoint_ok(cases[i].family, &a, cases[i].port) == cases[i].ok);
+	}
+	memset(&a, 0, sizeof(a));
+	a.bytes[0] = 10;
+	CHECK(!amt_endpoint_ok(AF_UNSPEC, &a, 2268));
+}
+
 /* Build an expected Query by hand: header, inner, optional gw fields. */
 static size_t query_bytes(uint8_t *out, uint8_t flags, const uint8_t *inner, size_t inner_len,
 			  const uint8_t *gw, size_t gw_len)
@@ -700,6 +785,8 @@ int main(void)
 	test_discovery();
 	test_advertisement();
 	test_request();
+	test_request_gw_kind();
+	test_endpoint_ok();
 	test_query();
 	test_update();
 	test_data();

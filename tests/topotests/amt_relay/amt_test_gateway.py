@@ -21,6 +21,18 @@ topotest can poll while it runs:
 Outer transport follows the relay address's family (IPv4 or IPv6); the
 inner family is IPv4/IGMPv3 by default and IPv6/MLDv2 with --mld.
 
+--personality plays the documented behaviour of gateways deployed in the
+field, so that one relay can be tried against all of them at once:
+  rfc    RFC 7450 to the letter (the default);
+  vlc    VLC's AMT access module: a 9-byte Request whose nonce is the
+         Discovery's, an IPv4-inner Query accepted only at exactly 48 bytes
+         (no gateway fields; otherwise "length of relay query message
+         invalid" and an Update with a zero MAC), reports without Router
+         Alert from 0.0.0.0, leaves as BLOCK_OLD_SOURCES;
+  linux  the Linux kernel's amt driver: sends from UDP port 2268, P/L/G
+         read in the high bits of byte 1 (0x80, 0x40, 0x80), a Query with
+         any other bit of that byte set dropped as malformed.
+
 Every socket operation has a timeout and the program ends by itself at
 --duration (plus the time for a final Teardown): it never needs killing.
 Signals: SIGUSR1 leaves now, SIGUSR2 sends the Teardown now, SIGTERM ends
@@ -63,6 +75,14 @@ TYPE_NAMES = {
 REQ_FLAG_P = 0x01
 QRY_FLAG_G = 0x01
 QRY_FLAG_L = 0x02
+# Where the Linux kernel's driver reads and writes them (bitfields declared
+# low bit first on a little-endian CPU).
+LINUX_FLAG_P = 0x80
+LINUX_FLAG_G = 0x80
+LINUX_FLAG_L = 0x40
+# VLC's exact Query length for an IPv4 group: 12-byte AMT header, 24-byte
+# IPv4 header with Router Alert, 12-byte IGMPv3 General Query.
+VLC_QUERY_LEN_V4 = 48
 
 # IGMPv3 (RFC 3376) / MLDv2 (RFC 3810) group record types.
 MODE_IS_INCLUDE = 1
@@ -260,8 +280,14 @@ def build_discovery(nonce):
     return struct.pack("!BxxxI", T_DISCOVERY, nonce)
 
 
-def build_request(nonce, p_flag):
-    return struct.pack("!BBxxI", T_REQUEST, REQ_FLAG_P if p_flag else 0, nonce)
+def build_request(nonce, p_flag, personality="rfc"):
+    if personality == "linux":
+        return struct.pack("!BBxxI", T_REQUEST, LINUX_FLAG_P if p_flag else 0, nonce)
+    msg = struct.pack("!BBxxI", T_REQUEST, REQ_FLAG_P if p_flag else 0, nonce)
+    if personality == "vlc":
+        # VLC sends one zero byte more than RFC 7450 5.1.3 defines.
+        msg += b"\x00"
+    return msg
 
 
 def build_update(mac, nonce, inner):
@@ -376,18 +402,28 @@ def decode_general_query(pkt):
     raise DecodeError("encapsulated packet of IP version %d" % ver)
 
 
-def decode_query(buf, outer_family=4):
+def decode_query(buf, outer_family=4, personality="rfc"):
     """
     Membership Query: type, flags (L, G), Response MAC, Request Nonce,
     the encapsulated General Query, then (G set) Gateway Port Number and
-    Gateway IP Address, 18 bytes at the end of the datagram.
+    Gateway IP Address, 18 bytes at the end of the datagram.  The vlc and
+    linux personalities check what those gateways check.
     """
     if len(buf) < 12:
         raise DecodeError("query length %d" % len(buf))
     flags = buf[1]
+    flag_l, flag_g = QRY_FLAG_L, QRY_FLAG_G
+    if personality == "linux":
+        flag_l, flag_g = LINUX_FLAG_L, LINUX_FLAG_G
+        if flags & ~(LINUX_FLAG_L | LINUX_FLAG_G):
+            raise DecodeError("reserved bits 0x%02x set: dropped as the Linux driver does" % flags)
+    if personality == "vlc" and len(buf) > 12 and buf[12] >> 4 == 4:
+        if len(buf) != VLC_QUERY_LEN_V4:
+            raise DecodeError("length of relay query message invalid (%d)" % len(buf))
     q = {
-        "l": bool(flags & QRY_FLAG_L),
-        "g": bool(flags & QRY_FLAG_G),
+        "l": bool(flags & flag_l),
+        "g": bool(flags & flag_g),
+        "length": len(buf),
         "flags_byte": flags,
         "mac": buf[2:8].hex(),
         "nonce": struct.unpack("!I", buf[8:12])[0],
@@ -470,6 +506,7 @@ class Gateway:
         self.inner6 = args.mld
         self.mac = None
         self.nonce = None
+        self.discovery_nonce = None
         self.query = None
         self.pending_nonce = None
         self.pending_since = None
@@ -496,6 +533,8 @@ class Gateway:
             "local_address": None,
             "local_port": None,
             "inner_family": "ipv6" if args.mld else "ipv4",
+            "personality": args.personality,
+            "query_rejected": 0,
             "joins": ["%s,%s" % (s, g) for s, g in self.ssm]
             + ["*,%s" % g for g in self.asm],
             "sent": {
@@ -602,11 +641,13 @@ class Gateway:
         if self.inner6:
             return build_mldv2_report(records, src=self.args.inner_source or "fe80::1")
         src = self.args.inner_source
+        if self.args.personality == "vlc":
+            # VLC's reports: from 0.0.0.0, without Router Alert.
+            src = src or "0.0.0.0"
         if src is None:
             src = self.state["local_address"] if self.family == 4 else "0.0.0.0"
-        return build_igmpv3_report(
-            records, src=src, router_alert=not self.args.no_router_alert
-        )
+        router_alert = not self.args.no_router_alert and self.args.personality != "vlc"
+        return build_igmpv3_report(records, src=src, router_alert=router_alert)
 
     def group_sources(self):
         groups = {}
@@ -680,6 +721,7 @@ class Gateway:
                     self.error("advertisement with nonce %08x" % adv["nonce"])
                     continue
                 self.state["received"]["advertisement"] += 1
+                self.discovery_nonce = nonce
                 self.state["advertised_relay"] = adv["relay"]
                 self.state["advertisement_from"] = addr[0]
                 self.relay = adv["relay"]
@@ -691,17 +733,31 @@ class Gateway:
         return False
 
     def send_request(self):
-        self.pending_nonce = self.new_nonce()
+        if self.args.personality == "vlc" and self.discovery_nonce is not None:
+            # VLC reuses the Discovery's nonce in its Request.
+            self.pending_nonce = self.discovery_nonce
+        else:
+            self.pending_nonce = self.new_nonce()
         self.pending_since = time.monotonic()
         self.pending_tries = 1
-        self.send(build_request(self.pending_nonce, self.inner6), what="request")
+        self.send(self.request_msg(self.pending_nonce), what="request")
+
+    def request_msg(self, nonce):
+        return build_request(nonce, self.inner6, self.args.personality)
 
     def on_query(self, data):
         try:
-            q = decode_query(data, self.family)
+            q = decode_query(data, self.family, self.args.personality)
         except DecodeError as e:
             self.state["received"]["bad"] += 1
+            self.state["query_rejected"] += 1
             self.error("query: %s" % e)
+            if self.args.personality == "vlc" and self.pending_nonce is not None:
+                # VLC goes on with an Update whose MAC is all zeroes.
+                self.mac, self.nonce = "00" * 6, self.pending_nonce
+                recs = self.join_records(False)
+                if recs:
+                    self.send_update(recs, "join with a zero MAC")
             return
         if self.pending_nonce is None or q["nonce"] != self.pending_nonce:
             # Answers to a --abuse request-flood land here too.
@@ -959,7 +1015,7 @@ class Gateway:
                 else:
                     self.pending_tries += 1
                     self.pending_since = t
-                    self.send(build_request(self.pending_nonce, self.inner6), what="request")
+                    self.send(self.request_msg(self.pending_nonce), what="request")
             if (
                 self.next_refresh is not None
                 and t >= self.next_refresh
@@ -1057,6 +1113,12 @@ def parse_args(argv=None):
     )
     p.add_argument("--mld", action="store_true", help="inner IPv6/MLDv2 (P flag)")
     p.add_argument(
+        "--personality",
+        choices=("rfc", "vlc", "linux"),
+        default="rfc",
+        help="behave as an RFC 7450 gateway, VLC's access module or the Linux driver",
+    )
+    p.add_argument(
         "--ssm-record",
         choices=("allow", "is-in"),
         default="allow",
@@ -1144,6 +1206,9 @@ def parse_args(argv=None):
         p.error("--duration must be in (0, 3600]")
     if args.retries < 1 or args.retransmit <= 0:
         p.error("--retries and --retransmit must be positive")
+    if args.personality == "linux" and args.local_port == 0:
+        # The Linux driver's gateway sends from the AMT port.
+        args.local_port = AMT_PORT
     return args
 
 

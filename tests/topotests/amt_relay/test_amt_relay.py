@@ -604,8 +604,12 @@ def test_ssm_discovery_join_data_leave():
     before = gw2.packets(flow(S2, SSM_G1))
     time.sleep(2)
     assert gw2.packets(flow(S2, SSM_G1)) > before, "gw2 stopped receiving"
-    tun = find_tunnel(HOST_ADDR["gw1"][0], port)
-    assert tun is None or tun["groupCount"] == 0, tun
+    # With its last group gone the tunnel has no state left: it goes.
+    wait_until(
+        lambda: find_tunnel(HOST_ADDR["gw1"][0], port) is None,
+        lambda: "gw1's tunnel outlived its leave: {}".format(relay_tunnels()),
+        count=20,
+    )
 
     st = gw1.finish()
     assert st["errors"] == [] and st["exit_code"] == 0, st
@@ -834,7 +838,12 @@ def test_tunnel_limit():
             relay_router(), "show amt relay json", {"amtr0": {"tunnelLimit": 1}}
         )
         assert result is None, result
-        gw1 = Gateway("gw1", "limit", ["--relay", RELAY4, "--join", wanted, "--duration", "120"])
+        gw1 = Gateway(
+            "gw1",
+            "limit",
+            ["--relay", RELAY4, "--join", wanted, "--duration", "120"]
+            + ["--refresh-interval", "2"],
+        )
         st = gw1.wait_handshake()
         assert st["query_l"] is False, st
         gw1.wait_packets(wanted)
@@ -858,6 +867,11 @@ def test_tunnel_limit():
         assert [t["gateway"] for t in tunnels] == [HOST_ADDR["gw1"][0]], tunnels
         stats = relay_stats()
         assert stats["errors"]["tunnelLimit"] >= 1, stats
+        # L is for new endpoints only (RFC 7450 5.1.4.4): gw1, which holds
+        # the one tunnel, refreshes at the limit and never sees it.
+        st = gw1.wait(lambda s: s.get("refreshes", 0) >= 2, "gw1's refreshes at the limit")
+        assert st["queries_with_l"] == 0, st
+        assert relay_stats()["sent"]["queryLimit"] >= 2, relay_stats()
         gw2.end()
         gw3.end()
         gw1.end()
@@ -939,6 +953,7 @@ def test_group_and_source_limits():
     relay_conf("group-limit 2")
     try:
         args = ["--relay", RELAY4, "--duration", "120", "--ssm-record", "is-in"]
+        args += ["--refresh-interval", "2"]
         for g in groups:
             args += ["--join", flow(S1, g)]
         gw1 = Gateway("gw1", "group-limit", args)
@@ -952,6 +967,12 @@ def test_group_and_source_limits():
         assert tun is not None and tun["groupCount"] == 2, "tunnels {}, stats {}".format(
             relay_tunnels(), relay_stats()
         )
+        # A tunnel at its group limit is not told to leave: no L, and the
+        # groups it has keep flowing.
+        st = gw1.wait(lambda s: s.get("refreshes", 0) >= 2, "gw1's refreshes at its group limit")
+        assert st["queries_with_l"] == 0 and st["query_l"] is False, st
+        assert relay_stats()["sent"]["queryLimit"] == 0, relay_stats()
+        gw1.wait_packets(flow(S1, groups[0]))
         gw1.end()
     finally:
         relay_conf("group-limit 256")
@@ -1111,6 +1132,347 @@ def test_grpc_northbound():
     stats = dicts_with(state.get("data"), "received-request")
     assert stats and int(stats[0]["received-request"]) >= 1, state
     gw1.end()
+
+
+def test_interop_gateways_at_once():
+    "one relay, default settings: RFC, VLC-like and Linux-like gateways, IPv4 and IPv6 outer"
+    fresh_relay()
+    info = relay_json("show amt relay amtr0 json")["amtr0"]
+    assert info["gatewayFields"] == "auto" and info["linuxFlagLayout"] is False, info
+    wanted = flow(S1, SSM_G1)
+    wanted6 = flow(S6, SSM6_G1)
+    gws = {
+        "rfc": Gateway("gw1", "rfc", ["--relay", RELAY4, "--join", wanted, "--duration", "90"]),
+        "vlc": Gateway(
+            "gw2",
+            "vlc",
+            ["--discovery", DISCOVERY4, "--join", wanted, "--duration", "90"]
+            + ["--personality", "vlc"],
+        ),
+        "vlc6": Gateway(
+            "gw2",
+            "vlc6",
+            ["--relay", RELAY6, "--join", wanted, "--duration", "90"]
+            + ["--personality", "vlc"],
+        ),
+        "linux": Gateway(
+            "gw1",
+            "linux",
+            ["--relay", RELAY4, "--join", wanted, "--duration", "90"]
+            + ["--personality", "linux"],
+        ),
+        "linux-mld": Gateway(
+            "gw2",
+            "linux-mld",
+            ["--relay", RELAY4, "--mld", "--join", wanted6, "--duration", "90"]
+            + ["--personality", "linux"],
+        ),
+    }
+    for name, gw in gws.items():
+        gw.wait_packets(wanted6 if name == "linux-mld" else wanted)
+    for name, gw in gws.items():
+        st = gw.state()
+        assert st["errors"] == [] and st["query_rejected"] == 0, (name, st)
+        q = st["query"]
+        if name == "rfc":
+            # RFC gateways keep the gateway fields they use to see a NAT.
+            assert q["g"] is True and q["length"] == 48 + 18, (name, q)
+            assert st["gateway_port_seen_by_relay"] == st["local_port"], st
+        else:
+            assert q["g"] is False, (name, q)
+        if name.startswith("vlc"):
+            # The exact length VLC insists on for an IPv4 group.
+            assert q["length"] == 48, (name, q)
+        if name.startswith("linux"):
+            assert st["local_port"] == 2268, st
+            assert q["flags_byte"] == 0, (name, q)
+    # The Linux-like gateway's P (in the high bit) got it an MLDv2 query.
+    gq = gws["linux-mld"].state()["query"]["general_query"]
+    assert gq["family"] == "ipv6", gq
+    # Five tunnels, two of them on port 2268.
+    tunnels = relay_tunnels()
+    assert len(tunnels) == 5, tunnels
+    assert sorted(t["gatewayPort"] for t in tunnels).count(2268) == 2, tunnels
+    stats = relay_stats()
+    assert stats["received"]["requestRfc"] >= 1, stats
+    assert stats["received"]["requestExactLength"] >= 2, stats
+    assert stats["received"]["requestLinux"] >= 2, stats
+    assert stats["sent"]["queryGatewayFields"] >= 1, stats
+    assert stats["sent"]["queryNoGatewayFields"] >= 4, stats
+    assert stats["sent"]["queryLinuxLayout"] >= 2, stats
+    assert stats["errors"]["badMac"] == 0, stats
+    for gw in gws.values():
+        gw.end()
+
+
+def test_gateway_fields_override():
+    "gateway-fields always / never override what the Requests show"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    try:
+        relay_conf("gateway-fields never")
+        gw1 = Gateway("gw1", "never", ["--relay", RELAY4, "--join", wanted, "--duration", "60"])
+        st = gw1.wait_handshake()
+        assert st["query"]["g"] is False, st["query"]
+        gw1.wait_packets(wanted)
+        gw1.end()
+        relay_conf("gateway-fields always")
+        out = relay_router().vtysh_cmd("show running-config")
+        assert "gateway-fields always" in out, out
+        gw2 = Gateway(
+            "gw2",
+            "always",
+            ["--relay", RELAY4, "--join", wanted, "--duration", "60", "--personality", "vlc"],
+        )
+        st = gw2.wait(lambda s: s.get("query_rejected", 0) >= 1, "the VLC-like gateway's refusal")
+        assert "length of relay query message invalid" in " ".join(st["errors"]), st
+        # ... and its Update with a zero MAC, refused by the relay.
+        wait_until(
+            lambda: relay_stats()["errors"]["badMac"] >= 1,
+            lambda: "zero-MAC Update not refused: {}".format(relay_stats()),
+            count=10,
+        )
+        gw2.stop()
+    finally:
+        relay_conf("no gateway-fields")
+    assert "gateway-fields" not in relay_router().vtysh_cmd("show running-config")
+
+
+def test_drain():
+    "shutdown: L to every gateway, no new tunnels, existing tunnels keep their streams"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    gw1 = Gateway(
+        "gw1",
+        "drain",
+        ["--relay", RELAY4, "--join", wanted, "--duration", "120", "--refresh-interval", "2"],
+    )
+    gw1.wait_packets(wanted)
+    try:
+        relay_conf("shutdown")
+        result = expect_json(
+            relay_router(),
+            "show amt relay json",
+            {"amtr0": {"draining": True, "tunnelCount": 1}},
+        )
+        assert result is None, result
+        text = relay_router().vtysh_cmd("show amt relay")
+        draining = [line for line in text.splitlines() if line.strip().startswith("Draining")]
+        assert draining and "yes" in draining[0], text
+        # gw1's next refresh carries L; its stream goes on.
+        gw1.wait(lambda s: s.get("queries_with_l", 0) >= 1, "an L in gw1's refresh Query")
+        before = gw1.packets(wanted)
+        time.sleep(3)
+        assert gw1.packets(wanted) > before + 20, "the drain cut gw1's stream"
+        # A new gateway gets L and no tunnel, even when it ignores L.
+        gw2 = Gateway(
+            "gw2",
+            "drain-new",
+            ["--relay", RELAY4, "--join", wanted, "--duration", "60", "--ignore-limit"],
+        )
+        st2 = gw2.wait_handshake()
+        assert st2["query_l"] is True, st2
+        wait_until(
+            lambda: relay_stats()["errors"]["refusedDraining"] >= 1,
+            lambda: "new gateway not refused while draining: {}".format(relay_stats()),
+            count=10,
+        )
+        assert find_tunnel(HOST_ADDR["gw2"][0]) is None, relay_tunnels()
+        assert gw2.state()["flows"] == {}, gw2.state()
+        gw2.end()
+        # gw1 leaves: nothing is left.
+        gw1.leave_now()
+        wait_until(
+            lambda: relay_json("show amt relay json")["amtr0"]["tunnelCount"] == 0,
+            lambda: "tunnels left after the last gateway left: {}".format(relay_tunnels()),
+            count=20,
+        )
+        gw1.end()
+    finally:
+        relay_conf("no shutdown")
+    # Serving again: no L for a new gateway.
+    gw3 = Gateway("gw2", "undrained", ["--relay", RELAY4, "--join", wanted, "--duration", "60"])
+    st = gw3.wait_handshake()
+    assert st["query_l"] is False, st
+    gw3.wait_packets(wanted)
+    gw3.end()
+
+
+def test_teardown_replay_refused():
+    "a Teardown with the nonce of an earlier Request cannot end the refreshed tunnel"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    gw1 = Gateway(
+        "gw1",
+        "replay",
+        ["--relay", RELAY4, "--join", wanted, "--duration", "120", "--refresh-interval", "2"],
+    )
+    st = gw1.wait_handshake()
+    old_mac, old_nonce = st["query"]["mac"], st["query"]["nonce"]
+    port = st["local_port"]
+    gw1.wait(lambda s: s.get("refreshes", 0) >= 2, "two refreshes (a new nonce)")
+    gw1.wait_packets(wanted)
+    # The captured Teardown of the first Request: right MAC, stale nonce.
+    replay = (
+        "import socket, sys; sys.path.insert(0, '{cwd}');"
+        "import amt_test_gateway as g;"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
+        "s.sendto(g.build_teardown(bytes.fromhex('{mac}'), {nonce}, {port}, '{addr}'),"
+        " ('{relay}', 2268))"
+    ).format(
+        cwd=CWD, mac=old_mac, nonce=old_nonce, port=port, addr=HOST_ADDR["gw1"][0], relay=RELAY4
+    )
+    before = relay_stats()["errors"]["nonceMismatch"]
+    out = get_topogen().gears["gw1"].cmd("{} -c \"{}\"".format(PYTHON, replay))
+    wait_until(
+        lambda: relay_stats()["errors"]["nonceMismatch"] > before,
+        lambda: "replayed Teardown not refused: {} {}".format(out, relay_stats()),
+        count=10,
+    )
+    assert relay_stats()["received"]["teardown"] >= 1, relay_stats()
+    assert find_tunnel(HOST_ADDR["gw1"][0], port) is not None, relay_tunnels()
+    before = gw1.packets(wanted)
+    time.sleep(2)
+    assert gw1.packets(wanted) > before, "the replayed Teardown cut the stream"
+    # The gateway's own Teardown, with the current nonce, still works.
+    gw1.teardown_now()
+    wait_until(
+        lambda: find_tunnel(HOST_ADDR["gw1"][0], port) is None,
+        lambda: "current Teardown refused: {}".format(relay_tunnels()),
+        count=10,
+    )
+    gw1.end()
+
+
+def test_ssm_exclude_ignored():
+    "EXCLUDE-mode records for SSM groups make no (*,G) state (RFC 4604 2.2.1)"
+    fresh_relay()
+    gw1 = Gateway(
+        "gw1",
+        "ssm-exclude",
+        ["--relay", RELAY4, "--join-asm", SSM_G1, "--duration", "60", "--asm-record", "to-ex"],
+    )
+    gw1.wait(lambda s: s.get("sent", {}).get("update", 0) >= 1, "the (*,232.1.1.1) Update")
+    wait_until(
+        lambda: relay_stats()["errors"]["ssmExcludeIgnored"] >= 1,
+        lambda: "SSM EXCLUDE record not ignored: {}".format(relay_stats()),
+        count=10,
+    )
+    time.sleep(2)
+    assert find_tunnel(HOST_ADDR["gw1"][0]) is None, relay_tunnels()
+    assert gw1.state()["flows"] == {}, gw1.state()["flows"]
+    gw1.end()
+
+
+def test_no_reflection_to_port_zero():
+    "a Request from UDP port 0 is dropped unanswered and counted"
+    fresh_relay()
+    # A raw UDP datagram with source port 0 (the kernel adds the IP header).
+    script = (
+        "import socket, struct;"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP);"
+        "req = struct.pack('!BBxxI', 3, 0, 0x01020304);"
+        "s.sendto(struct.pack('!HHHH', 0, 2268, 8 + len(req), 0) + req, ('{}', 0))"
+    ).format(RELAY4)
+    before = relay_stats()
+    out = get_topogen().gears["gw1"].cmd("{} -c \"{}\"".format(PYTHON, script))
+    wait_until(
+        lambda: relay_stats()["errors"]["badSource"] > before["errors"]["badSource"],
+        lambda: "Request from port 0 not counted: {} {}".format(out, relay_stats()),
+        count=10,
+    )
+    after = relay_stats()
+    assert after["sent"]["query"] == before["sent"]["query"], after
+    assert after["received"]["request"] == before["received"]["request"], after
+
+
+def test_reconfiguration_keeps_unconcerned_tunnels():
+    "address, port, limit and interval changes one by one: the tunnels they do not concern lose nothing"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    gw1 = Gateway("gw1", "reconf4", ["--relay", RELAY4, "--join", wanted, "--duration", "240"])
+    gw2 = Gateway("gw2", "reconf6", ["--relay", RELAY6, "--join", wanted, "--duration", "240"])
+    gw1.wait_packets(wanted)
+    gw2.wait_packets(wanted)
+
+    def gaps(gw):
+        f = gw.state()["flows"][wanted]
+        return f["seq_gaps"], f["packets"]
+
+    def flows_on(gw, before, what):
+        "gw kept receiving across the change, without a gap."
+        time.sleep(3)
+        g, n = gaps(gw)
+        assert g == before[0], "{}: {} packets lost across '{}'".format(
+            gw.host, g - before[0], what
+        )
+        assert n > before[1] + 20, "{}: stream stopped across '{}'".format(gw.host, what)
+
+    # Limits and intervals concern no tunnel's sockets: both keep flowing.
+    for change in (
+        "group-limit 200",
+        "source-limit 500",
+        "tunnel-limit 900",
+        "query-interval 100",
+        "secret-key-rotation-interval 1800",
+        "unauthenticated-rate-limit 2000",
+    ):
+        b1, b2 = gaps(gw1), gaps(gw2)
+        relay_conf(change)
+        flows_on(gw1, b1, change)
+        flows_on(gw2, b2, change)
+    assert relay_stats()["tunnelsReconfigured"] == 0, relay_stats()
+
+    # The IPv6 address goes: gw2's tunnel with it, gw1's stays.
+    b1 = gaps(gw1)
+    relay_conf("no local-address " + RELAY6)
+    wait_until(
+        lambda: relay_stats()["tunnelsReconfigured"] == 1
+        and find_tunnel(HOST_ADDR["gw2"][1]) is None,
+        lambda: "gw2's tunnel not removed with its address: {} {}".format(
+            relay_tunnels(), relay_stats()
+        ),
+        count=10,
+    )
+    flows_on(gw1, b1, "no local-address " + RELAY6)
+    info = relay_json("show amt relay amtr0 json")["amtr0"]
+    assert info["listeningSockets"] == 2, info
+
+    # ... and comes back: gw1 still undisturbed.
+    b1 = gaps(gw1)
+    relay_conf("local-address " + RELAY6)
+    flows_on(gw1, b1, "local-address " + RELAY6)
+    info = relay_json("show amt relay amtr0 json")["amtr0"]
+    assert info["listeningSockets"] == 3, info
+
+    # A new port concerns every socket: all tunnels go, and are counted.
+    gw2.end()
+    relay_conf("port 2269")
+    try:
+        wait_until(
+            lambda: relay_json("show amt relay amtr0 json")["amtr0"]["tunnelCount"] == 0,
+            lambda: "tunnels left after the port change: {}".format(relay_tunnels()),
+            count=10,
+        )
+        assert relay_stats()["tunnelsReconfigured"] == 2, relay_stats()
+        gw3 = Gateway(
+            "gw2",
+            "reconf-port",
+            ["--relay", RELAY4, "--port", "2269", "--join", wanted, "--duration", "60"],
+        )
+        gw3.wait_packets(wanted)
+        gw3.end()
+    finally:
+        relay_conf(
+            "port 2268",
+            "group-limit 256",
+            "source-limit 1024",
+            "tunnel-limit 1000",
+            "query-interval 125",
+            "secret-key-rotation-interval 3600",
+            "unauthenticated-rate-limit 1000",
+        )
+    gw1.stop()
 
 
 def test_relay_still_healthy():
