@@ -74,6 +74,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 				.get_next = amtd_relay_get_next,
 				.get_keys = amtd_instance_get_keys,
 				.lookup_entry = amtd_relay_lookup_entry,
+				.lookup_next = amtd_relay_lookup_next,
 				.apply_finish = amtd_relay_apply_finish,
 				.cli_show = amt_cli_show_relay,
 				.cli_show_end = amt_cli_show_instance_end,
@@ -147,6 +148,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 				.get_next = amtd_relay_tunnel_get_next,
 				.get_keys = amtd_relay_tunnel_get_keys,
 				.lookup_entry = amtd_relay_tunnel_lookup_entry,
+				.lookup_next = amtd_relay_tunnel_lookup_next,
 			}
 		},
 		RELAY_STATE("tunnel/gateway-address", amtd_relay_tunnel_get_elem),

@@ -29,6 +29,7 @@ const void *amtd_relay_get_next(struct nb_cb_get_next_args *args);
 const void *amtd_gateway_get_next(struct nb_cb_get_next_args *args);
 int amtd_instance_get_keys(struct nb_cb_get_keys_args *args);
 const void *amtd_relay_lookup_entry(struct nb_cb_lookup_entry_args *args);
+const void *amtd_relay_lookup_next(struct nb_cb_lookup_entry_args *args);
 const void *amtd_gateway_lookup_entry(struct nb_cb_lookup_entry_args *args);
 struct yang_data *amtd_instance_oper_status_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *amtd_instance_if_index_get_elem(struct nb_cb_get_elem_args *args);
@@ -41,6 +42,7 @@ struct yang_data *amtd_relay_statistics_get_elem(struct nb_cb_get_elem_args *arg
 const void *amtd_relay_tunnel_get_next(struct nb_cb_get_next_args *args);
 int amtd_relay_tunnel_get_keys(struct nb_cb_get_keys_args *args);
 const void *amtd_relay_tunnel_lookup_entry(struct nb_cb_lookup_entry_args *args);
+const void *amtd_relay_tunnel_lookup_next(struct nb_cb_lookup_entry_args *args);
 struct yang_data *amtd_relay_tunnel_get_elem(struct nb_cb_get_elem_args *args);
 
 /* CLI rendering of the configuration (amt_vty.c). */

@@ -46,6 +46,21 @@ const void *amtd_relay_lookup_entry(struct nb_cb_lookup_entry_args *args)
 	return amt_instance_lookup_of_role(args->keys->key[0], AMT_ROLE_RELAY);
 }
 
+/* The relay after the given name (instances are in name order, as get_next). */
+const void *amtd_relay_lookup_next(struct nb_cb_lookup_entry_args *args)
+{
+	struct amt_instance key = {};
+	struct amt_instance *inst;
+
+	strlcpy(key.name, args->keys->key[0], sizeof(key.name));
+	inst = amt_instances_find_gteq(&amt_g.instances, &key);
+	if (inst && !strcmp(inst->name, key.name))
+		inst = amt_instance_next(inst);
+	if (inst && inst->role != AMT_ROLE_RELAY)
+		return amt_instance_next_of_role(inst, AMT_ROLE_RELAY);
+	return inst;
+}
+
 /* XPath: /frr-amtd:amtd/gateway */
 const void *amtd_gateway_get_next(struct nb_cb_get_next_args *args)
 {
@@ -229,21 +244,45 @@ int amtd_relay_tunnel_get_keys(struct nb_cb_get_keys_args *args)
 	return NB_OK;
 }
 
+/* The list keys (gateway-address, gateway-port) as a sockunion. */
+static bool amt_tunnel_keys_parse(const struct yang_list_keys *keys, union sockunion *gw)
+{
+	unsigned long port;
+	char *end;
+
+	if (keys->num != 2 || str2sockunion(keys->key[0], gw) < 0)
+		return false;
+	errno = 0;
+	port = strtoul(keys->key[1], &end, 10);
+	if (errno || end == keys->key[1] || *end || port > UINT16_MAX)
+		return false;
+	if (gw->sa.sa_family == AF_INET)
+		gw->sin.sin_port = htons(port);
+	else
+		gw->sin6.sin6_port = htons(port);
+	return true;
+}
+
+/* By key: one hash lookup, nothing formatted. */
 const void *amtd_relay_tunnel_lookup_entry(struct nb_cb_lookup_entry_args *args)
 {
 	const struct amt_instance *inst = args->parent_list_entry;
-	struct amt_tunnel *t;
-	char addr[INET6_ADDRSTRLEN];
+	union sockunion gw;
 
-	if (!inst->relay)
+	if (!inst->relay || !amt_tunnel_keys_parse(args->keys, &gw))
 		return NULL;
-	for (t = amt_relay_tunnel_first(inst->relay); t; t = amt_relay_tunnel_next(inst->relay, t)) {
-		sockunion2str(&t->gw, addr, sizeof(addr));
-		if (strmatch(addr, args->keys->key[0]) &&
-		    (unsigned long)amt_tunnel_port(t) == strtoul(args->keys->key[1], NULL, 10))
-			return t;
-	}
-	return NULL;
+	return amt_tunnel_find(inst->relay, &gw);
+}
+
+/* The tunnel after the given keys, in get_next's order: the walk resumes there. */
+const void *amtd_relay_tunnel_lookup_next(struct nb_cb_lookup_entry_args *args)
+{
+	const struct amt_instance *inst = args->parent_list_entry;
+	union sockunion gw;
+
+	if (!inst->relay || !amt_tunnel_keys_parse(args->keys, &gw))
+		return NULL;
+	return amt_relay_tunnel_after(inst->relay, &gw);
 }
 
 static struct yang_data *amt_tunnel_gw_addr(const char *xpath, const struct amt_tunnel *t)

@@ -87,11 +87,14 @@ struct amt_relay_socket {
 };
 
 PREDECL_HASH(amt_tunnels);
+PREDECL_RBTREE_UNIQ(amt_tunnels_sorted);
 PREDECL_HEAP(amt_expiry);
 
 /* A gateway's tunnel, keyed by the gateway's address and UDP port. */
 struct amt_tunnel {
 	struct amt_tunnels_item item;
+	/* In key order (family, address, port), for listings and the northbound. */
+	struct amt_tunnels_sorted_item sorted_item;
 	struct amt_relay *relay;
 
 	union sockunion gw;	       /* address and port, as seen */
@@ -126,7 +129,9 @@ struct amt_relay {
 	uint64_t tun_busy_us;
 
 	struct amt_mac_state mac;
+	/* The same tunnels twice: hashed for the data path, sorted for listings. */
 	struct amt_tunnels_head tunnels;
+	struct amt_tunnels_sorted_head tunnels_sorted;
 	/*
 	 * The tunnels' next membership timer expiries, earliest first, served
 	 * by one relay-wide timer (t_expire, due at expire_at_ms) instead of
@@ -176,8 +181,17 @@ extern uint32_t amt_relay_tunnels_on_socket_free(struct amt_relay *relay,
 extern void amt_tunnel_settle(struct amt_tunnel *t);
 extern void amt_relay_expiry_arm(struct amt_relay *relay, uint64_t now);
 extern uint32_t amt_relay_tunnel_count(const struct amt_relay *relay);
+/* In key order: family (IPv4 first), address, then port; O(log n) each. */
 extern struct amt_tunnel *amt_relay_tunnel_first(struct amt_relay *relay);
 extern struct amt_tunnel *amt_relay_tunnel_next(struct amt_relay *relay, struct amt_tunnel *t);
+/* The first tunnel whose key follows gw (address and port). */
+extern struct amt_tunnel *amt_relay_tunnel_after(struct amt_relay *relay, const union sockunion *gw);
+/* The first tunnel of gateway address addr (port ignored), NULL if none. */
+extern struct amt_tunnel *amt_relay_tunnel_first_of_addr(struct amt_relay *relay,
+							 const union sockunion *addr);
+/* The tunnel after t if it has the same gateway address, else NULL. */
+extern struct amt_tunnel *amt_relay_tunnel_next_of_addr(struct amt_relay *relay,
+							struct amt_tunnel *t);
 extern void amt_relay_clear_tunnels(struct amt_relay *relay);
 extern void amt_relay_clear_stats(struct amt_relay *relay);
 extern uint64_t amt_now_ms(void);

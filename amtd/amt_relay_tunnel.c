@@ -17,9 +17,32 @@
 
 DEFINE_MTYPE_STATIC(AMTD, AMT_TUNNEL, "AMT relay tunnel");
 
-static int amt_tunnel_cmp(const struct amt_tunnel *a, const struct amt_tunnel *b)
+static uint16_t amt_su_port(const union sockunion *su)
 {
-	return sockunion_cmp(&a->gw, &b->gw);
+	return ntohs(su->sa.sa_family == AF_INET ? su->sin.sin_port : su->sin6.sin6_port);
+}
+
+/* Family, then address (network order, i.e. numeric), without the port. */
+static int amt_su_addr_cmp(const union sockunion *a, const union sockunion *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return numcmp(a->sa.sa_family, b->sa.sa_family);
+	if (a->sa.sa_family == AF_INET)
+		return memcmp(&a->sin.sin_addr, &b->sin.sin_addr, sizeof(a->sin.sin_addr));
+	return memcmp(&a->sin6.sin6_addr, &b->sin6.sin6_addr, sizeof(a->sin6.sin6_addr));
+}
+
+/*
+ * The northbound's key order: family, address, port.  Also the hash's
+ * equality: sockunion_cmp() ignores the port.
+ */
+static int amt_tunnel_key_cmp(const struct amt_tunnel *a, const struct amt_tunnel *b)
+{
+	int r = amt_su_addr_cmp(&a->gw, &b->gw);
+
+	if (r)
+		return r;
+	return numcmp(amt_su_port(&a->gw), amt_su_port(&b->gw));
 }
 
 static uint32_t amt_tunnel_hash(const struct amt_tunnel *t)
@@ -29,7 +52,9 @@ static uint32_t amt_tunnel_hash(const struct amt_tunnel *t)
 	return jhash(&t->gw.sin6.sin6_addr, sizeof(t->gw.sin6.sin6_addr), t->gw.sin6.sin6_port);
 }
 
-DECLARE_HASH(amt_tunnels, struct amt_tunnel, item, amt_tunnel_cmp, amt_tunnel_hash);
+DECLARE_HASH(amt_tunnels, struct amt_tunnel, item, amt_tunnel_key_cmp, amt_tunnel_hash);
+
+DECLARE_RBTREE_UNIQ(amt_tunnels_sorted, struct amt_tunnel, sorted_item, amt_tunnel_key_cmp);
 
 static int amt_expiry_cmp(const struct amt_tunnel *a, const struct amt_tunnel *b)
 {
@@ -101,6 +126,7 @@ struct amt_tunnel *amt_tunnel_new(struct amt_relay *relay, const union sockunion
 	amt_relay_membership_params(relay, &params);
 	t->memb = amt_membership_new(&params, amt_flow_index_membership_cb, t->fi);
 	amt_tunnels_add(&relay->tunnels, t);
+	amt_tunnels_sorted_add(&relay->tunnels_sorted, t);
 	DEBUGD(&amt_dbg_events, "AMT relay %s: tunnel to %pSU created", relay->inst->name, gw);
 	return t;
 }
@@ -113,6 +139,7 @@ void amt_tunnel_free(struct amt_tunnel *t)
 	DEBUGD(&amt_dbg_events, "AMT relay %s: tunnel to %pSU removed", relay->inst->name, &t->gw);
 	amt_tunnel_unqueue(t);
 	amt_tunnels_del(&relay->tunnels, t);
+	amt_tunnels_sorted_del(&relay->tunnels_sorted, t);
 	/* Withdraws the tunnel's (S,G)s from the index, reporting the union. */
 	amt_membership_clear(t->memb);
 	amt_membership_free(t->memb);
@@ -173,19 +200,58 @@ uint32_t amt_relay_tunnel_count(const struct amt_relay *relay)
 
 struct amt_tunnel *amt_relay_tunnel_first(struct amt_relay *relay)
 {
-	return amt_tunnels_first(&relay->tunnels);
+	return amt_tunnels_sorted_first(&relay->tunnels_sorted);
 }
 
 struct amt_tunnel *amt_relay_tunnel_next(struct amt_relay *relay, struct amt_tunnel *t)
 {
-	return amt_tunnels_next(&relay->tunnels, t);
+	return amt_tunnels_sorted_next(&relay->tunnels_sorted, t);
+}
+
+struct amt_tunnel *amt_relay_tunnel_after(struct amt_relay *relay, const union sockunion *gw)
+{
+	struct amt_tunnel key = {};
+	struct amt_tunnel *t;
+
+	key.gw = *gw;
+	t = amt_tunnels_sorted_find_gteq(&relay->tunnels_sorted, &key);
+	if (t && !amt_tunnel_key_cmp(t, &key))
+		t = amt_tunnels_sorted_next(&relay->tunnels_sorted, t);
+	return t;
+}
+
+struct amt_tunnel *amt_relay_tunnel_first_of_addr(struct amt_relay *relay,
+						  const union sockunion *addr)
+{
+	struct amt_tunnel key = {};
+	struct amt_tunnel *t;
+
+	/* Port 0 sorts first: the lowest key with that address. */
+	key.gw = *addr;
+	if (key.gw.sa.sa_family == AF_INET)
+		key.gw.sin.sin_port = 0;
+	else
+		key.gw.sin6.sin6_port = 0;
+	t = amt_tunnels_sorted_find_gteq(&relay->tunnels_sorted, &key);
+	if (!t || amt_su_addr_cmp(&t->gw, addr))
+		return NULL;
+	return t;
+}
+
+struct amt_tunnel *amt_relay_tunnel_next_of_addr(struct amt_relay *relay, struct amt_tunnel *t)
+{
+	struct amt_tunnel *next = amt_tunnels_sorted_next(&relay->tunnels_sorted, t);
+
+	if (!next || amt_su_addr_cmp(&next->gw, &t->gw))
+		return NULL;
+	return next;
 }
 
 void amt_relay_clear_tunnels(struct amt_relay *relay)
 {
 	struct amt_tunnel *t;
 
-	while ((t = amt_tunnels_first(&relay->tunnels)))
+	while ((t = amt_tunnels_sorted_first(&relay->tunnels_sorted)))
 		amt_tunnel_free(t);
 	amt_flow_index_flush(relay->index);
 }
@@ -216,6 +282,7 @@ uint32_t amt_relay_tunnels_on_socket_free(struct amt_relay *relay,
 void amt_relay_tunnels_init(struct amt_relay *relay)
 {
 	amt_tunnels_init(&relay->tunnels);
+	amt_tunnels_sorted_init(&relay->tunnels_sorted);
 	amt_expiry_init(&relay->expiry);
 }
 
@@ -224,5 +291,6 @@ void amt_relay_tunnels_fini(struct amt_relay *relay)
 	amt_relay_clear_tunnels(relay);
 	EVENT_OFF(relay->t_expire);
 	amt_expiry_fini(&relay->expiry);
+	amt_tunnels_sorted_fini(&relay->tunnels_sorted);
 	amt_tunnels_fini(&relay->tunnels);
 }

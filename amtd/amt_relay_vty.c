@@ -289,7 +289,23 @@ static uint16_t amt_tunnel_port(const struct amt_tunnel *t)
 	return ntohs(t->gw.sa.sa_family == AF_INET ? t->gw.sin.sin_port : t->gw.sin6.sin6_port);
 }
 
-static void amt_show_relay_tunnels_text(struct vty *vty, struct amt_instance *inst, bool detail)
+/*
+ * The tunnels a listing shows, in key order: all of them, or those of one
+ * gateway address (gw, any port), found in O(log n) and walked in O(k).
+ */
+static struct amt_tunnel *amt_show_tunnel_first(struct amt_relay *relay, const union sockunion *gw)
+{
+	return gw ? amt_relay_tunnel_first_of_addr(relay, gw) : amt_relay_tunnel_first(relay);
+}
+
+static struct amt_tunnel *amt_show_tunnel_next(struct amt_relay *relay, struct amt_tunnel *t,
+					       const union sockunion *gw)
+{
+	return gw ? amt_relay_tunnel_next_of_addr(relay, t) : amt_relay_tunnel_next(relay, t);
+}
+
+static void amt_show_relay_tunnels_text(struct vty *vty, struct amt_instance *inst, bool detail,
+					const union sockunion *gw)
 {
 	struct amt_relay *relay = inst->relay;
 	struct amt_tunnel_text tx = {
@@ -301,18 +317,23 @@ static void amt_show_relay_tunnels_text(struct vty *vty, struct amt_instance *in
 	uint64_t now = amt_now_ms();
 	char addr[INET6_ADDRSTRLEN], uptime[32];
 	struct amt_tunnel *t;
+	uint32_t n = 0;
 
-	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t)) {
+	for (t = amt_show_tunnel_first(relay, gw); t; t = amt_show_tunnel_next(relay, t, gw)) {
 		sockunion2str(&t->gw, addr, sizeof(addr));
 		tx.gw_w = MAX(tx.gw_w, (int)strlen(addr));
 		if (detail)
 			amt_tunnel_flow_each(t, amt_flow_measure, &tx);
+		n++;
 	}
 
-	vty_out(vty, "AMT relay %s: %u tunnel(s)\n", inst->name, amt_relay_tunnel_count(relay));
+	if (gw)
+		vty_out(vty, "AMT relay %s: %u tunnel(s) of gateway %pSU\n", inst->name, n, gw);
+	else
+		vty_out(vty, "AMT relay %s: %u tunnel(s)\n", inst->name, n);
 	vty_out(vty, " %-*s  %5s  %8s  %6s  %7s  %7s  %12s\n", tx.gw_w, "Gateway", "Port", "Uptime",
 		"Groups", "Sources", "Updates", "Data packets");
-	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t)) {
+	for (t = amt_show_tunnel_first(relay, gw); t; t = amt_show_tunnel_next(relay, t, gw)) {
 		sockunion2str(&t->gw, addr, sizeof(addr));
 		frrtime_to_interval((now - t->created_ms) / 1000, uptime, sizeof(uptime));
 		vty_out(vty, " %-*s  %5u  %8s  %6u  %7u  %7" PRIu64 "  %12" PRIu64 "\n", tx.gw_w,
@@ -325,7 +346,7 @@ static void amt_show_relay_tunnels_text(struct vty *vty, struct amt_instance *in
 	vty_out(vty, "\nFlows of the tunnels\n");
 	vty_out(vty, " %-*s  %5s  %-*s  %s\n", tx.gw_w, "Gateway", "Port", tx.src_w, "Source",
 		"Group");
-	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t)) {
+	for (t = amt_show_tunnel_first(relay, gw); t; t = amt_show_tunnel_next(relay, t, gw)) {
 		sockunion2str(&t->gw, addr, sizeof(addr));
 		tx.gw = addr;
 		tx.port = amt_tunnel_port(t);
@@ -334,7 +355,7 @@ static void amt_show_relay_tunnels_text(struct vty *vty, struct amt_instance *in
 }
 
 static void amt_show_relay_tunnels(struct vty *vty, json_object *json, struct amt_instance *inst,
-				   bool detail)
+				   bool detail, const union sockunion *gw)
 {
 	struct amt_relay *relay = inst->relay;
 	json_object *jrelay, *jarr;
@@ -343,14 +364,14 @@ static void amt_show_relay_tunnels(struct vty *vty, json_object *json, struct am
 	char addr[INET6_ADDRSTRLEN];
 
 	if (!json) {
-		amt_show_relay_tunnels_text(vty, inst, detail);
+		amt_show_relay_tunnels_text(vty, inst, detail, gw);
 		return;
 	}
 	jrelay = json_object_new_object();
 	jarr = json_object_new_array();
 	json_object_object_add(jrelay, "tunnels", jarr);
 	json_object_object_add(json, inst->name, jrelay);
-	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t)) {
+	for (t = amt_show_tunnel_first(relay, gw); t; t = amt_show_tunnel_next(relay, t, gw)) {
 		json_object *jt = json_object_new_object();
 		json_object *jc = json_object_new_object();
 		json_object *flows;
@@ -455,10 +476,32 @@ static void amt_show_relay_stats(struct vty *vty, json_object *json, struct amt_
 	json_object_free(j);
 }
 
-enum amt_relay_show { AMT_SHOW_SUMMARY, AMT_SHOW_TUNNELS, AMT_SHOW_STATS };
+/* The number of tunnels only: O(1), for relays with very many. */
+static void amt_show_relay_tunnel_count(struct vty *vty, json_object *json,
+					struct amt_instance *inst)
+{
+	const struct amt_relay *relay = inst->relay;
+	struct ttable *tt;
+	json_object *j;
+
+	if (json) {
+		j = json_object_new_object();
+		json_object_int_add(j, "tunnelCount", amt_relay_tunnel_count(relay));
+		json_object_int_add(j, "tunnelLimit", relay->cfg.tunnel_limit);
+		json_object_object_add(json, inst->name, j);
+		return;
+	}
+	tt = amt_table_new(1);
+	amt_table_row(tt, "Tunnels", "%u", amt_relay_tunnel_count(relay));
+	amt_table_row(tt, "Tunnel limit", "%u", relay->cfg.tunnel_limit);
+	vty_out(vty, "AMT relay %s\n", inst->name);
+	amt_table_print(vty, tt, false);
+}
+
+enum amt_relay_show { AMT_SHOW_SUMMARY, AMT_SHOW_TUNNELS, AMT_SHOW_STATS, AMT_SHOW_COUNT };
 
 static int amt_show_relays(struct vty *vty, const char *name, bool use_json,
-			   enum amt_relay_show what, bool detail)
+			   enum amt_relay_show what, bool detail, const union sockunion *gw)
 {
 	json_object *json = use_json ? json_object_new_object() : NULL;
 	struct amt_instance *inst;
@@ -476,7 +519,10 @@ static int amt_show_relays(struct vty *vty, const char *name, bool use_json,
 			amt_show_relay_summary(vty, json, inst);
 			break;
 		case AMT_SHOW_TUNNELS:
-			amt_show_relay_tunnels(vty, json, inst, detail);
+			amt_show_relay_tunnels(vty, json, inst, detail, gw);
+			break;
+		case AMT_SHOW_COUNT:
+			amt_show_relay_tunnel_count(vty, json, inst);
 			break;
 		case AMT_SHOW_STATS:
 			amt_show_relay_stats(vty, json, inst);
@@ -491,7 +537,7 @@ static int amt_show_relays(struct vty *vty, const char *name, bool use_json,
 DEFPY(show_amt_relay, show_amt_relay_cmd, "show amt relay [IFNAME$name] [json$json]",
       SHOW_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR JSON_STR)
 {
-	return amt_show_relays(vty, name, !!json, AMT_SHOW_SUMMARY, false);
+	return amt_show_relays(vty, name, !!json, AMT_SHOW_SUMMARY, false, NULL);
 }
 
 DEFPY(show_amt_relay_tunnels, show_amt_relay_tunnels_cmd,
@@ -499,14 +545,33 @@ DEFPY(show_amt_relay_tunnels, show_amt_relay_tunnels_cmd,
       SHOW_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR "Gateways' tunnels\n"
 						       "With each tunnel's flows\n" JSON_STR)
 {
-	return amt_show_relays(vty, name, !!json, AMT_SHOW_TUNNELS, !!detail);
+	return amt_show_relays(vty, name, !!json, AMT_SHOW_TUNNELS, !!detail, NULL);
+}
+
+DEFPY(show_amt_relay_tunnels_gateway, show_amt_relay_tunnels_gateway_cmd,
+      "show amt relay [IFNAME$name] tunnels gateway <A.B.C.D|X:X::X:X>$gw [detail$detail] [json$json]",
+      SHOW_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR "Gateways' tunnels\n"
+						       "The tunnels of one gateway address\n"
+						       "Gateway IPv4 address\n"
+						       "Gateway IPv6 address\n"
+						       "With each tunnel's flows\n" JSON_STR)
+{
+	return amt_show_relays(vty, name, !!json, AMT_SHOW_TUNNELS, !!detail, gw);
+}
+
+DEFPY(show_amt_relay_tunnels_count, show_amt_relay_tunnels_count_cmd,
+      "show amt relay [IFNAME$name] tunnels count [json$json]",
+      SHOW_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR "Gateways' tunnels\n"
+						       "Only the number of tunnels\n" JSON_STR)
+{
+	return amt_show_relays(vty, name, !!json, AMT_SHOW_COUNT, false, NULL);
 }
 
 DEFPY(show_amt_relay_stats, show_amt_relay_stats_cmd,
       "show amt relay [IFNAME$name] statistics [json$json]",
       SHOW_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR "Message and error counters\n" JSON_STR)
 {
-	return amt_show_relays(vty, name, !!json, AMT_SHOW_STATS, false);
+	return amt_show_relays(vty, name, !!json, AMT_SHOW_STATS, false, NULL);
 }
 
 DEFPY(clear_amt_relay, clear_amt_relay_cmd,
@@ -547,6 +612,8 @@ void amt_relay_vty_init(void)
 
 	install_element(VIEW_NODE, &show_amt_relay_cmd);
 	install_element(VIEW_NODE, &show_amt_relay_tunnels_cmd);
+	install_element(VIEW_NODE, &show_amt_relay_tunnels_gateway_cmd);
+	install_element(VIEW_NODE, &show_amt_relay_tunnels_count_cmd);
 	install_element(VIEW_NODE, &show_amt_relay_stats_cmd);
 	install_element(ENABLE_NODE, &clear_amt_relay_cmd);
 }

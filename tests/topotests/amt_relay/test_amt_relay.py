@@ -31,8 +31,10 @@ running amt_test_gateway.py, which records what it sees in a JSON state
 file that the tests poll.
 """
 
+import ipaddress
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -1473,6 +1475,175 @@ def test_reconfiguration_keeps_unconcerned_tunnels():
             "unauthenticated-rate-limit 1000",
         )
     gw1.stop()
+
+
+def tunnel_order(key):
+    "The tunnels' key order: IPv4 before IPv6, then address, then port."
+    addr = ipaddress.ip_address(key[0])
+    return (addr.version, addr.packed, int(key[1]))
+
+
+def test_tunnel_listing_by_gateway_and_count():
+    "tunnels listed in key order; the gateway filter gives exactly that address's tunnels; count, YANG, gRPC agree"
+    fresh_relay()
+    v4 = flow(S1, SSM_G1)
+    gw1_4, gw1_6 = HOST_ADDR["gw1"]
+    gw2_4, gw2_6 = HOST_ADDR["gw2"]
+    runs = [
+        ("gw1", "list-a", RELAY4, v4),
+        ("gw1", "list-b", RELAY4, v4),
+        ("gw2", "list-c", RELAY4, v4),
+        ("gw3", "list-d", RELAY4, v4),
+        ("gw4", "list-e", RELAY4, v4),
+        ("gw1", "list-f", RELAY6, v4),
+        ("gw2", "list-g", RELAY6, v4),
+    ]
+    gws = []
+    for host, tag, relay, wanted in runs:
+        gws.append(Gateway(host, tag, ["--relay", relay, "--join", wanted, "--duration", "120"]))
+    for gw, (_, _, _, wanted) in zip(gws, runs):
+        gw.wait_packets(wanted, n=5)
+    # Tunnels per gateway address, as the relay sees them (gw3, gw4: the NAT's).
+    expected = {gw1_4: 2, gw2_4: 1, NAT_OUTSIDE: 2, gw1_6: 1, gw2_6: 1}
+
+    # The whole listing: every tunnel, in key order.
+    keys = [(t["gateway"], t["gatewayPort"]) for t in relay_tunnels(detail=False)]
+    assert len(keys) == len(runs), keys
+    assert len(set(keys)) == len(keys), keys
+    assert {a: sum(1 for k in keys if k[0] == a) for a in expected} == expected, keys
+    logger.info("tunnels listed: %s", keys)
+    assert keys == sorted(keys, key=tunnel_order), "tunnels not in key order: {}".format(keys)
+
+    # The gateway filter: exactly that address's tunnels, all its ports, in order.
+    for addr, n in expected.items():
+        cmd = "show amt relay amtr0 tunnels gateway {} json".format(addr)
+        got = relay_json(cmd)["amtr0"]["tunnels"]
+        assert got, "{}: no tunnels".format(cmd)
+        got_keys = [(t["gateway"], t["gatewayPort"]) for t in got]
+        assert len(got_keys) == n, (cmd, got_keys)
+        assert got_keys == [k for k in keys if k[0] == addr], (cmd, got_keys, keys)
+    ports = [
+        t["gatewayPort"]
+        for t in relay_json("show amt relay tunnels gateway {} json".format(gw1_4))["amtr0"][
+            "tunnels"
+        ]
+    ]
+    assert sorted(ports) == sorted(gw.state()["local_port"] for gw in gws[:2]), ports
+    detail = relay_json("show amt relay amtr0 tunnels gateway {} detail json".format(gw2_6))
+    flows = [f for t in detail["amtr0"]["tunnels"] for f in t["flows"]]
+    assert flows == [{"group": SSM_G1, "source": S1}], detail
+    none = relay_json("show amt relay amtr0 tunnels gateway 192.0.2.99 json")
+    assert none["amtr0"]["tunnels"] == [], none
+
+    # The text form: the header counts that gateway's tunnels, one row each.
+    text = relay_router().vtysh_cmd("show amt relay amtr0 tunnels gateway {}".format(NAT_OUTSIDE))
+    logger.info("tunnels of gateway %s:\n%s", NAT_OUTSIDE, text)
+    lines = text.splitlines()
+    assert "AMT relay amtr0: 2 tunnel(s) of gateway {}".format(NAT_OUTSIDE) in lines, text
+    rows = [l.split() for l in lines if l.split() and l.split()[0] not in ("AMT", "Gateway")]
+    assert [(r[0], int(r[1])) for r in rows] == [k for k in keys if k[0] == NAT_OUTSIDE], text
+
+    # The count form.
+    count = relay_json("show amt relay amtr0 tunnels count json")["amtr0"]
+    assert count["tunnelCount"] == len(keys), count
+    text = relay_router().vtysh_cmd("show amt relay amtr0 tunnels count")
+    logger.info("tunnel count:\n%s", text)
+    assert re.search(r"^\s*Tunnels\s+{}\s*$".format(len(keys)), text, re.M), text
+
+    # The northbound's list: the same tunnels in the same order, one by key.
+    xp = "/frr-amtd:amtd/relay[name='amtr0']"
+    yang = relay_json("show yang operational-data {} amtd".format(xp))
+    yang_keys = [
+        (t["gateway-address"], int(t["gateway-port"]))
+        for t in dicts_with(yang, "gateway-address")
+    ]
+    assert yang_keys == keys, (yang_keys, keys)
+    one = "{}/tunnel[gateway-address='{}'][gateway-port='{}']".format(xp, *keys[-1])
+    got = dicts_with(relay_json("show yang operational-data {} amtd".format(one)), "gateway-address")
+    assert [(t["gateway-address"], int(t["gateway-port"])) for t in got] == [keys[-1]], got
+    absent = "{}/tunnel[gateway-address='{}'][gateway-port='1']".format(xp, gw1_4)
+    got = dicts_with(relay_json("show yang operational-data {} amtd".format(absent)), "gateway-address")
+    assert got == [], got
+    state = grpc("get", xp, "state")
+    assert state["ok"], state
+    grpc_keys = [
+        (t["gateway-address"], int(t["gateway-port"]))
+        for t in dicts_with(state.get("data"), "gateway-address")
+    ]
+    assert grpc_keys == keys, (grpc_keys, keys)
+
+    for gw in gws:
+        gw.end()
+
+
+def igmp_total_groups():
+    "pimd's IGMP group count (the filter keeps the output short)"
+    out = relay_json("show ip igmp groups amtr0 238.255.255.255 json")
+    return out.get("totalGroups", 0)
+
+
+def test_many_groups_reach_pimd_and_stay():
+    "20,000 groups over 20 tunnels reach pimd, stay across its queries, and come back after a pimd restart"
+    fresh_relay()
+    per_gw, n_gw = 1000, 20
+    wanted = flow(S1, SSM_G1)
+    relay_conf("group-limit 1001")
+    # pimd queries amtr0 every 10 s: groups live 2 * 10 + 10 s unless
+    # amtd's answers to every query reach pimd.
+    relay_router().vtysh_cmd("configure terminal\ninterface amtr0\nip igmp query-interval 10\n")
+    gws = []
+    try:
+        for i in range(n_gw):
+            args = ["--relay", RELAY4, "--duration", "400", "--max-records", "100"]
+            # 238/8 has no RP here: IGMP state only, no PIM joins.
+            for j in range(per_gw):
+                n = i * per_gw + j
+                args += ["--join-asm", "238.{}.{}.{}".format(1 + n // 65536, (n // 256) % 256, n % 256)]
+            if i == 0:
+                args += ["--join", wanted]
+            gws.append(Gateway("gw1" if i % 2 == 0 else "gw2", "many-{}".format(i), args))
+        wait_until(
+            lambda: igmp_total_groups() >= n_gw * per_gw,
+            lambda: "pimd has {} IGMP groups of {}; relay {}".format(
+                igmp_total_groups(), n_gw * per_gw, relay_stats().get("pseudoInterface")
+            ),
+            count=90,
+        )
+        gws[0].wait_packets(wanted)
+        # Several of pimd's query intervals: every group is still there.
+        for _ in range(5):
+            time.sleep(10)
+            total = igmp_total_groups()
+            assert total >= n_gw * per_gw, "pimd lost groups: {} of {}; relay {}".format(
+                total, n_gw * per_gw, relay_stats().get("pseudoInterface")
+            )
+        # pimd restarted: it queries the new amtr0 state and amtd answers
+        # with the union; no gateway has to do anything.
+        relay = relay_router()
+        relay.net.killRouterDaemons(["pimd"])
+        relay.net.startRouterDaemons(["pimd"])
+        relay.cmd("vtysh -b -d pimd")
+        wait_until(
+            lambda: igmp_total_groups() >= n_gw * per_gw,
+            lambda: "after the pimd restart: {} IGMP groups of {}".format(
+                igmp_total_groups(), n_gw * per_gw
+            ),
+            count=90,
+        )
+        before = gws[0].packets(wanted)
+        wait_until(
+            lambda: gws[0].packets(wanted) >= before + 40,
+            "the stream did not resume after the pimd restart",
+            count=60,
+        )
+        assert relay_stats()["pseudoInterface"]["writeErrors"] == 0, relay_stats()
+    finally:
+        for gw in gws:
+            gw.stop()
+        relay_conf("group-limit 256")
+        relay_router().vtysh_cmd(
+            "configure terminal\ninterface amtr0\nno ip igmp query-interval\n"
+        )
 
 
 def test_relay_still_healthy():
