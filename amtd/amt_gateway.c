@@ -636,6 +636,22 @@ static void amt_gw_check_nat(struct amt_gateway *gw, const struct amt_msg *msg,
 		amt_gw_endpoint_is(gw, &addr, port, false, old_mac, old_nonce, had_mac);
 }
 
+/* A Query answering the Request with `nonce`, with a General Query inside. */
+static bool amt_gw_query_ok(struct amt_gateway *gw, const struct amt_msg *msg, uint32_t nonce,
+			    struct amt_query *q)
+{
+	if (msg->nonce != nonce) {
+		gw->stats.drop_nonce++;
+		return false;
+	}
+	if (amt_query_parse(msg->inner, msg->inner_len, msg->inner_family, q) != AMT_IGMP_OK) {
+		gw->stats.drop_malformed++;
+		return false;
+	}
+	gw->stats.rx_query++;
+	return true;
+}
+
 static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 {
 	uint8_t old_mac[AMT_MAC_LEN];
@@ -643,15 +659,8 @@ static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 	bool had_mac = gw->have_mac;
 	struct amt_query q;
 
-	if (msg->nonce != gw->request_nonce) {
-		gw->stats.drop_nonce++;
+	if (!amt_gw_query_ok(gw, msg, gw->request_nonce, &q))
 		return;
-	}
-	if (amt_query_parse(msg->inner, msg->inner_len, msg->inner_family, &q) != AMT_IGMP_OK) {
-		gw->stats.drop_malformed++;
-		return;
-	}
-	gw->stats.rx_query++;
 	if (msg->l) {
 		/*
 		 * L (RFC 7450 section 5.1.4.4): the relay accepts no Update
@@ -1117,15 +1126,8 @@ static void amt_gw_old_query(struct amt_gateway *gw, const struct amt_msg *msg)
 	struct amt_gw_old_tunnel *o = &gw->old;
 	struct amt_query q;
 
-	if (msg->nonce != o->request_nonce) {
-		gw->stats.drop_nonce++;
+	if (!amt_gw_query_ok(gw, msg, o->request_nonce, &q))
 		return;
-	}
-	if (amt_query_parse(msg->inner, msg->inner_len, msg->inner_family, &q) != AMT_IGMP_OK) {
-		gw->stats.drop_malformed++;
-		return;
-	}
-	gw->stats.rx_query++;
 	if (msg->l)
 		gw->stats.queries_with_l++;
 	memcpy(o->mac, msg->mac, sizeof(o->mac));

@@ -152,3 +152,23 @@ def start_dnsmasq(procs, tgen, router, listen, args):
         "--pid-file=" + os.path.join(logdir, "dnsmasq.pid"),
     ]
     procs.append(router.popen(cmd + list(args)))
+
+
+def start_two_relay_routers(tgen, testdir, dns_addr):
+    """In build_two_relay_topo's topology: relay1 and relay2 with pimd and
+    amtd, gw with amtd (its resolver at dns_addr), src 10.0.1.10 and dns
+    addressed, the source's LAN flooding multicast to both relays"""
+    load_routers(tgen, testdir, ("relay1", "relay2"), [TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
+    load_routers(tgen, testdir, ("gw",), [TopoRouter.RD_AMTD])
+    src, dns, gw = tgen.gears["src"], tgen.gears["dns"], tgen.gears["gw"]
+    bind_resolv_conf(tgen, gw, dns_addr)
+    tgen.start_router()
+    # Addresses of the hosts without FRR, after start_router() flushed them.
+    src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
+    src.cmd("ip route add default via 10.0.1.1")
+    dns.cmd("ip addr add {}/24 dev dns-eth0".format(dns_addr))
+    # The source's LAN is a bridge: let it flood multicast to both relays
+    # (its IGMP snooping would wait for reports that no host sends there).
+    s1 = tgen.gears["s1"]
+    s1.cmd("ip link set s1 type bridge mcast_snooping 0")
+    assert s1.cmd("cat /sys/class/net/s1/bridge/multicast_snooping").strip() == "0"

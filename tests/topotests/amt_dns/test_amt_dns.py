@@ -36,10 +36,10 @@ sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
 from lib import topotest
-from lib.topogen import Topogen, TopoRouter, get_topogen
-from amt_helpers import (amtrelay_rdata, bind_resolv_conf, build_two_relay_topo, expect_json,
-                         gateway_oper_state, load_routers, read_state, start_dnsmasq,
-                         start_receiver, start_sender, stop_procs, wait_packets)
+from lib.topogen import Topogen, get_topogen
+from amt_helpers import (amtrelay_rdata, build_two_relay_topo, expect_json, gateway_oper_state,
+                         read_state, start_dnsmasq, start_receiver, start_sender,
+                         start_two_relay_routers, stop_procs, wait_packets)
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
@@ -65,26 +65,9 @@ def build_topo(tgen):
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    load_routers(tgen, CWD, ("relay1", "relay2"), [TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
-    load_routers(tgen, CWD, ("gw",), [TopoRouter.RD_AMTD])
-
-    src, dns, gw = tgen.gears["src"], tgen.gears["dns"], tgen.gears["gw"]
-    # The gateway router's resolver, in its own mount namespace only; before
-    # amtd starts.
-    bind_resolv_conf(tgen, gw, DNS_ADDR)
-
-    tgen.start_router()
-
-    # Addresses of the hosts without FRR, after start_router() flushed them.
-    src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
-    src.cmd("ip route add default via 10.0.1.1")
-    dns.cmd("ip addr add {}/24 dev dns-eth0".format(DNS_ADDR))
-    # The source's LAN is a bridge: let it flood multicast to both relays
-    # (its IGMP snooping would wait for reports that no host sends there).
-    s1 = tgen.gears["s1"]
-    s1.cmd("ip link set s1 type bridge mcast_snooping 0")
-    assert s1.cmd("cat /sys/class/net/s1/bridge/multicast_snooping").strip() == "0"
-
+    # The gateway router's resolver names dns (in its own mount namespace).
+    start_two_relay_routers(tgen, CWD, DNS_ADDR)
+    src, dns = tgen.gears["src"], tgen.gears["dns"]
     start_dnsmasq(procs, tgen, dns, DNS_ADDR, [
         # Authoritative for amt.test: no such record is NODATA, not REFUSED.
         "--local=/amt.test/", "--host-record=relay1.amt.test," + RELAY1,

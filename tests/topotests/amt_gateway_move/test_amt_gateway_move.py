@@ -23,7 +23,6 @@ joined on amtg0, account for every sequence number (seq_receiver.py).
 import json
 import os
 import sys
-import time
 
 import pytest
 
@@ -32,10 +31,10 @@ sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
 from lib import topotest
-from lib.topogen import Topogen, TopoRouter, get_topogen
-from amt_helpers import (PYTHON, amtrelay_rdata, bind_resolv_conf, build_two_relay_topo,
-                         expect_json, gateway_oper_state, load_routers, read_state,
-                         start_dnsmasq, start_sender, stop_procs)
+from lib.topogen import Topogen, get_topogen
+from amt_helpers import (PYTHON, amtrelay_rdata, build_two_relay_topo, expect_json,
+                         gateway_oper_state, read_state, start_dnsmasq, start_sender,
+                         start_two_relay_routers, stop_procs)
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
@@ -62,21 +61,8 @@ def build_topo(tgen):
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    load_routers(tgen, CWD, ("relay1", "relay2"), [TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
-    load_routers(tgen, CWD, ("gw",), [TopoRouter.RD_AMTD])
-    src, dns, gw = tgen.gears["src"], tgen.gears["dns"], tgen.gears["gw"]
-    bind_resolv_conf(tgen, gw, DNS_ADDR)
-
-    tgen.start_router()
-
-    src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
-    src.cmd("ip route add default via 10.0.1.1")
-    dns.cmd("ip addr add {}/24 dev dns-eth0".format(DNS_ADDR))
-    # Both relays get the source's multicast (no IGMP snooping on its LAN).
-    s1 = tgen.gears["s1"]
-    s1.cmd("ip link set s1 type bridge mcast_snooping 0")
-    assert s1.cmd("cat /sys/class/net/s1/bridge/multicast_snooping").strip() == "0"
-
+    start_two_relay_routers(tgen, CWD, DNS_ADDR)
+    src, dns = tgen.gears["src"], tgen.gears["dns"]
     start_dnsmasq(procs, tgen, dns, DNS_ADDR,
                   ["--dns-rr={},260,{}".format(REVERSE, rr) for rr in RECORDS])
     start_sender(procs, src, [(SRC, G1), (SRC, G2)], "src-eth0", rate=RATE, duration=900)
@@ -237,7 +223,6 @@ def test_drain_moves_without_loss():
 
 def test_no_other_relay_stays():
     "relay2 drains too: relay1 refuses a new tunnel, so the gateway stays with relay2"
-    gw = get_topogen().gears["gw"]
     paths = start_receivers("stay", duration=150)
     assert wait_received(paths, RATE), [read_state(p) for p in paths]
     before = gw_state()["counters"]
