@@ -764,6 +764,7 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 		relay->socks[i].fd = -1;
 	amt_relay_config_default(&relay->cfg);
 	amt_relay_tunnels_init(relay);
+	relay->feed = amt_relay_feed_new(relay);
 	relay->index = amt_flow_index_new(amt_relay_union_changed, relay);
 	relay->rl_last_ms = amt_now_ms();
 	relay->rl_tokens_milli = (uint64_t)relay->cfg.rate_limit * 1000;
@@ -784,6 +785,7 @@ void amt_relay_free(struct amt_relay *relay)
 	EVENT_OFF(relay->t_rotate);
 	amt_relay_tunnels_fini(relay);
 	amt_flow_index_free(relay->index);
+	amt_relay_feed_free(&relay->feed);
 	amt_mac_fini(&relay->mac);
 	XFREE(MTYPE_AMT_RELAY, relay);
 }

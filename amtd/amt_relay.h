@@ -15,6 +15,7 @@
 #include "amt_packet.h"
 
 struct amt_instance;
+struct amt_relay_feed;
 struct event;
 
 /* Whether Membership Queries carry the Gateway Address/Port fields (G). */
@@ -141,6 +142,8 @@ struct amt_relay {
 	struct event *t_expire;
 	uint64_t expire_at_ms;
 	struct amt_flow_index *index;
+	/* Host reports to pimd, queued and paced (amt_relay_feed.c). */
+	struct amt_relay_feed *feed;
 
 	/* Token bucket for unauthenticated messages. */
 	uint64_t rl_tokens_milli; /* thousandths of a token */
@@ -202,6 +205,14 @@ extern void amt_relay_sendmmsg(struct amt_relay *relay, int fd, struct mmsghdr *
 
 /* amt_relay_tun.c: the pseudo-interface side. */
 extern void amt_relay_tun_read(struct event *event);
+
+/* amt_relay_feed.c: host reports of the tunnels' union, to pimd. */
+struct amt_query;
+extern struct amt_relay_feed *amt_relay_feed_new(struct amt_relay *relay);
+extern void amt_relay_feed_free(struct amt_relay_feed **feed);
+/* Records waiting to be written. */
+extern uint32_t amt_relay_feed_queued(const struct amt_relay_feed *feed);
 extern void amt_relay_union_changed(void *arg, const struct amt_union_change *chg);
+extern void amt_relay_answer_query(struct amt_relay *relay, const struct amt_query *q);
 
 #endif /* _AMT_RELAY_H */

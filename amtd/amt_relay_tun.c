@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * AMT relay: the pseudo-interface side.  The union of all tunnels'
- * membership is written into the tun device as IGMPv3/MLDv2 host reports for
- * pimd; pimd's queries read from it are answered with the current state; and
- * the multicast the kernel forwards onto it is sent down exactly the tunnels
- * that want each (S,G), batched with sendmmsg.
+ * AMT relay: the pseudo-interface side.  The multicast the kernel forwards
+ * onto it is sent down exactly the tunnels that want each (S,G), batched
+ * with sendmmsg; pimd's queries read from it go to the report feed
+ * (amt_relay_feed.c), which answers with the union of the tunnels' state.
  */
 #include <zebra.h>
 
@@ -29,144 +28,6 @@
 /* A packet up to the pseudo-interface's MTU fits a slot; a longer one
  * (the MTU was raised) is read whole into a spare buffer and sent at once. */
 #define AMT_TUN_SLOT 2048
-/* Keep host reports inside the pseudo-interface's MTU. */
-#define AMT_REPORT_MAX 1400
-
-/* ------------------------------------------------------- reports to pimd */
-
-/* The unspecified IPv4 source and a fixed link-local IPv6 source. */
-static void amt_report_source(int family, union amt_ip *src)
-{
-	memset(src, 0, sizeof(*src));
-	if (family == AF_INET6) {
-		src->v6.s6_addr[0] = 0xfe;
-		src->v6.s6_addr[1] = 0x80;
-		src->v6.s6_addr[15] = 0xa3;
-	}
-}
-
-static size_t amt_addr_len(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
-/* Most sources one record may carry and still fit AMT_REPORT_MAX. */
-static uint32_t amt_record_max_sources(int family)
-{
-	if (family == AF_INET)
-		return (AMT_REPORT_MAX - AMT_IGMP_IP_HDR_LEN - AMT_IGMPV3_REPORT_HDR -
-			AMT_IGMPV3_RECORD_HDR) /
-		       4;
-	return (AMT_REPORT_MAX - AMT_MLD_IP_HDR_LEN - AMT_MLDV2_REPORT_HDR - AMT_MLDV2_RECORD_HDR) /
-	       16;
-}
-
-static void amt_relay_tun_write(struct amt_relay *relay, const uint8_t *pkt, ssize_t len)
-{
-	if (len < 0 || write(relay->inst->tun_fd, pkt, len) != len) {
-		relay->stats.tun_write_errors++;
-		DEBUGD(&amt_dbg_packets, "AMT relay %s: cannot write report: %s", relay->inst->name,
-		       len < 0 ? "too large" : safe_strerror(errno));
-		return;
-	}
-	relay->stats.tun_reports_written++;
-}
-
-/*
- * Write one record (type, group, sources) as host reports.  Source lists
- * longer than a packet holds are split over several reports; that keeps
- * the meaning of INCLUDE-type records, and for EXCLUDE-type ones the later
- * parts are sent as BLOCK, which has the same effect on the router.
- */
-static void amt_relay_report(struct amt_relay *relay, int family, uint8_t type,
-			     const union amt_ip *group, const union amt_ip *sources, uint32_t num)
-{
-	uint8_t packed[AMT_REPORT_MAX], pkt[AMT_REPORT_MAX + 64];
-	uint32_t max = amt_record_max_sources(family), done = 0;
-	size_t alen = amt_addr_len(family);
-	struct amt_group_record rec = {};
-	union amt_ip src;
-
-	if (relay->inst->tun_fd < 0)
-		return;
-	amt_report_source(family, &src);
-	rec.family = family;
-	rec.version = family == AF_INET ? 3 : 2;
-	rec.group = *group;
-	do {
-		uint32_t n = MIN(num - done, max);
-
-		for (uint32_t i = 0; i < n; i++)
-			memcpy(packed + i * alen, &sources[done + i], alen);
-		rec.type = type;
-		rec.num_sources = n;
-		rec.sources = packed;
-		amt_relay_tun_write(relay, pkt,
-				    amt_report_build(pkt, sizeof(pkt), family, &src, &rec, 1));
-		done += n;
-		if (type == AMT_REC_CHANGE_TO_EXCLUDE || type == AMT_REC_MODE_IS_EXCLUDE)
-			type = AMT_REC_BLOCK_OLD_SOURCES;
-	} while (done < num);
-}
-
-/* Flow index callback: the union of one group changed. */
-void amt_relay_union_changed(void *arg, const struct amt_union_change *chg)
-{
-	struct amt_relay *relay = arg;
-	bool include = chg->new_mode == AMT_FILTER_INCLUDE;
-
-	DEBUGD(&amt_dbg_events, "AMT relay %s: union of a group changed: %s, +%u -%u",
-	       relay->inst->name, include ? "include" : "exclude", chg->num_added, chg->num_removed);
-
-	if (chg->old_mode != chg->new_mode) {
-		amt_relay_report(relay, chg->family,
-				 include ? AMT_REC_CHANGE_TO_INCLUDE : AMT_REC_CHANGE_TO_EXCLUDE,
-				 chg->group, chg->added, chg->num_added);
-		return;
-	}
-	/* RFC 3376 section 5.1: in EXCLUDE mode the list holds the blocked. */
-	if (chg->num_added)
-		amt_relay_report(relay, chg->family,
-				 include ? AMT_REC_ALLOW_NEW_SOURCES : AMT_REC_BLOCK_OLD_SOURCES,
-				 chg->group, chg->added, chg->num_added);
-	if (chg->num_removed)
-		amt_relay_report(relay, chg->family,
-				 include ? AMT_REC_BLOCK_OLD_SOURCES : AMT_REC_ALLOW_NEW_SOURCES,
-				 chg->group, chg->removed, chg->num_removed);
-}
-
-struct amt_query_answer {
-	struct amt_relay *relay;
-	int family;
-};
-
-static void amt_relay_answer_group(void *arg, const struct amt_union_state *st)
-{
-	struct amt_query_answer *qa = arg;
-
-	if (st->family != qa->family)
-		return;
-	amt_relay_report(qa->relay, st->family,
-			 st->mode == AMT_FILTER_INCLUDE ? AMT_REC_MODE_IS_INCLUDE
-							: AMT_REC_MODE_IS_EXCLUDE,
-			 st->group, st->sources, st->num_sources);
-}
-
-/* pimd queried the pseudo-interface: report the current union state. */
-static void amt_relay_answer_query(struct amt_relay *relay, const struct amt_query *q)
-{
-	struct amt_query_answer qa = { .relay = relay, .family = q->family };
-	bool general = q->family == AF_INET ? q->group.v4.s_addr == INADDR_ANY
-					    : IN6_IS_ADDR_UNSPECIFIED(&q->group.v6);
-
-	relay->stats.tun_queries++;
-	if (general)
-		amt_flow_index_union_walk(relay->index, amt_relay_answer_group, &qa);
-	else
-		amt_flow_index_union_group(relay->index, q->family, &q->group,
-					   amt_relay_answer_group, &qa);
-}
-
 /* ------------------------------------------------------- data to tunnels */
 
 struct amt_tx_batch {
