@@ -319,6 +319,28 @@ def gateway_section(t, kv):
     t.out("  inner packet to the application.")
 
 
+def listing_section(t, kv):
+    t.out("8. Listing every tunnel over vtysh json (nothing flowing)")
+    listed = num(kv, "listing.listed")
+    if listed is None:
+        t.out("  not run")
+        return
+    kib = 1024.0
+    t.rows(["tunnels", "listed", "time ms", "output MiB", "RSS before MiB",
+            "RSS peak MiB", "count ms", "1 gateway ms (tunnels)"],
+           [[fmt(num(kv, "listing.tunnels")), fmt(listed), fmt(num(kv, "listing.list_ms")),
+             fmt(num(kv, "listing.output_bytes", 0) / kib / kib, "{:.1f}"),
+             fmt(num(kv, "listing.rss_before_kib", 0) / kib, "{:.1f}"),
+             fmt(num(kv, "listing.rss_peak_kib", 0) / kib, "{:.1f}"),
+             fmt(num(kv, "listing.count_ms")),
+             "%s (%s)" % (fmt(num(kv, "listing.gateway_ms")),
+                          fmt(num(kv, "listing.gateway_listed")))]])
+    t.out("  Times at the vtysh client (process start included); amtd answers "
+          "in one event, so its")
+    t.out("  event loop is blocked for most of that time.  RSS sampled every "
+          "10 ms during the listing.")
+
+
 def perf_lines(path):
     """(percent, rest of the line) of a perf report --stdio output."""
     if not os.path.exists(path):
@@ -373,7 +395,7 @@ def table(path, out_dir):
         section(t, kv, out_dir)
         t.out()
     for section in (handshake_section, memory_section, latency_section, storm_section,
-                    gateway_section):
+                    gateway_section, listing_section):
         section(t, kv)
         t.out()
     t.out("Targets")

@@ -20,9 +20,10 @@
 #
 #   AMT_BENCH_FULL=1        also 100,000 tunnels of fan-out, 5 s windows, and
 #                           a storm whose newcomers join the flowing channel
-#   AMT_BENCH_ONLY="..."    some of: handshake (with memory) fanout (with the
-#                           raw ceiling before each fan-out) ceiling latency
-#                           storm gateway profile hold
+#   AMT_BENCH_ONLY="..."    some of: handshake (with memory) listing fanout
+#                           (with the raw ceiling before each fan-out) ceiling
+#                           latency storm gateway profile hold
+#   AMT_BENCH_LIST_TUNNELS=N  tunnels for the listing (default 100000)
 #   AMT_BENCH_FANOUTS="..." fan-outs to measure
 set -eu
 
@@ -33,7 +34,7 @@ OUT=$TOP/_build/bench
 BIN=$OUT/bin
 RUN=$OUT/run
 FULL=${AMT_BENCH_FULL:-0}
-ONLY=${AMT_BENCH_ONLY:-handshake fanout latency storm gateway profile}
+ONLY=${AMT_BENCH_ONLY:-handshake listing fanout latency storm gateway profile}
 PY=/usr/bin/python3
 
 ID=$$
@@ -473,6 +474,70 @@ test_handshake_memory() {
 	clear_tunnels
 }
 
+# rss_peak PID FILE STOP: amtd's VmRSS (KiB) every 10 ms until STOP exists,
+# the highest so far in FILE.  Bounded: 6,000 samples (about a minute).
+rss_peak() {
+	_rp_peak=0
+	_rp_n=6000
+	while [ ! -f "$3" ] && [ "$_rp_n" -gt 0 ]; do
+		_rp_r=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0)
+		if [ "${_rp_r:-0}" -gt "$_rp_peak" ]; then
+			_rp_peak=$_rp_r
+			echo "$_rp_peak" >"$2"
+		fi
+		_rp_n=$((_rp_n - 1))
+		sleep 0.01
+	done
+}
+
+# Listing: with N tunnels up (nothing flowing), the whole table over vtysh
+# json, timed at the client, amtd's RSS sampled during the walk; then the
+# bounded forms (count, one gateway address's PPA tunnels).
+test_listing() {
+	n=${AMT_BENCH_LIST_TUNNELS:-100000}
+	f=$RUN/listing-$n
+	log "listing $n tunnels over vtysh json"
+	clear_tunnels
+	emu "$f.emu" --tunnels "$n" --duration 0 --window "${AMT_BENCH_HS_WINDOW:-1024}"
+	emu_ready 300 "$f.emu" || return 0
+	wait_pid 60 "$EMU_PID"
+	wait_for 60 tunnels_are "$n" || log "  relay has $(relay_tunnels) tunnels, not $n"
+	pid=$(amtd_pid)
+	rm -f "$f.stop" "$f.peak"
+	rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+	echo "$rss0" >"$f.peak"
+	rss_peak "$pid" "$f.peak" "$f.stop" &
+	rp=$!
+	BGPIDS="$BGPIDS $rp"
+	m0=$(now_ms)
+	vty "$NS_RELAY" "show amt relay amtr0 tunnels json" >"$f.json"
+	m1=$(now_ms)
+	touch "$f.stop"
+	wait_pid 5 "$rp"
+	m2=$(now_ms)
+	vty "$NS_RELAY" "show amt relay amtr0 tunnels count json" >"$f.count.json"
+	m3=$(now_ms)
+	vty "$NS_RELAY" "show amt relay amtr0 tunnels gateway 198.18.0.1 json" >"$f.gw.json"
+	m4=$(now_ms)
+	{
+		echo "tunnels=$(relay_tunnels)"
+		echo "listed=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["amtr0"]["tunnels"]))' "$f.json")"
+		echo "list_ms=$((m1 - m0))"
+		echo "output_bytes=$(stat -c %s "$f.json")"
+		echo "rss_before_kib=$rss0"
+		echo "rss_peak_kib=$(cat "$f.peak")"
+		echo "rss_after_kib=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")"
+		echo "count_ms=$((m3 - m2))"
+		echo "gateway_ms=$((m4 - m3))"
+		echo "gateway_listed=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["amtr0"]["tunnels"]))' "$f.gw.json")"
+	} >"$f.x"
+	record listing "$f.x"
+	log "  $(kv "$f.x" listed) tunnels listed in $(kv "$f.x" list_ms) ms," \
+		"amtd RSS $(kv "$f.x" rss_before_kib) -> peak $(kv "$f.x" rss_peak_kib) KiB"
+	rm -f "$f.json"
+	clear_tunnels
+}
+
 # Join latency: probes join a channel already flowing to BASE tunnels, one
 # at a time, each leaving (Teardown) once its first packet arrived.
 test_latency() {
@@ -728,6 +793,7 @@ main() {
 				touch "$RUN/hm-done"
 			fi
 			;;
+		listing) test_listing ;;
 		latency) test_latency ;;
 		storm) test_storm ;;
 		gateway) test_gateway ;;
