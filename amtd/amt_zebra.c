@@ -123,6 +123,8 @@ static int amt_zebra_if_address_update(ZAPI_CALLBACK_ARGS)
 	/* A gateway's PIM neighbor follows the pseudo-interface's subnet. */
 	if (c->ifp->ifindex != IFINDEX_INTERNAL)
 		amt_instance_if_update(c->ifp, true);
+	/* A gateway's own address toward its relay may be the one that changed. */
+	amt_instances_local_address_changed();
 	if (cmd == ZEBRA_INTERFACE_ADDRESS_DELETE)
 		connected_free(&c);
 	return 0;

@@ -230,6 +230,16 @@ void amt_instance_if_update(struct interface *ifp, bool present)
 	       inst->name, present ? "reports" : "no longer reports");
 }
 
+/* An address came or went: gateways check the endpoint the relay sees. */
+void amt_instances_local_address_changed(void)
+{
+	struct amt_instance *inst;
+
+	frr_each (amt_instances, &amt_g.instances, inst)
+		if (inst->gateway)
+			amt_gateway_local_address_changed(inst->gateway);
+}
+
 /* zebra came (back): routes a gateway installs must be sent again. */
 void amt_instances_zebra_connected(void)
 {

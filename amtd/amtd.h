@@ -110,6 +110,8 @@ extern struct amt_instance *amt_instance_create(const char *name, enum amt_role 
 extern void amt_instance_delete(struct amt_instance *inst);
 extern void amt_instance_if_update(struct interface *ifp, bool present);
 extern void amt_instances_zebra_connected(void);
+/* An interface address came or went: gateways re-check their endpoint. */
+extern void amt_instances_local_address_changed(void);
 
 #define frr_each_amt_instance(inst) frr_each (amt_instances, &amt_g.instances, (inst))
 
