@@ -140,6 +140,10 @@ static void amt_relay_config_from_dnode(const struct lyd_node *dnode, struct amt
 	cfg->query_response_interval_s = yang_dnode_get_uint32(dnode, "query-response-interval");
 	cfg->robustness = yang_dnode_get_uint8(dnode, "robustness");
 	cfg->rate_limit = yang_dnode_get_uint32(dnode, "unauthenticated-rate-limit");
+	cfg->prefix_rate_limit = yang_dnode_get_uint32(dnode, "unauthenticated-prefix-rate-limit");
+	cfg->update_rate_limit = yang_dnode_get_uint32(dnode, "update-rate-limit");
+	cfg->tunnels_per_address = yang_dnode_get_uint32(dnode, "tunnels-per-address");
+	cfg->flow_limit = yang_dnode_get_uint32(dnode, "flow-limit");
 	cfg->flag_layout = yang_dnode_get_bool(dnode, "linux-flag-layout") ? AMT_FLAGS_LINUX
 									   : AMT_FLAGS_RFC;
 	cfg->gw_fields = yang_dnode_get_enum(dnode, "gateway-fields");

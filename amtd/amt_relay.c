@@ -7,6 +7,8 @@
  */
 #include <zebra.h>
 
+#include <sys/random.h>
+
 #include "lib/frrevent.h"
 #include "lib/jhash.h"
 #include "lib/memory.h"
@@ -71,6 +73,10 @@ void amt_relay_config_default(struct amt_relay_config *cfg)
 	cfg->query_response_interval_s = 10;
 	cfg->robustness = 2;
 	cfg->rate_limit = 10000;
+	cfg->prefix_rate_limit = 2500;
+	cfg->update_rate_limit = 1000;
+	cfg->tunnels_per_address = 1000;
+	cfg->flow_limit = 100000;
 	cfg->flag_layout = AMT_FLAGS_RFC;
 	cfg->gw_fields = AMT_GW_FIELDS_AUTO;
 }
@@ -199,21 +205,55 @@ static void amt_relay_send(struct amt_relay_socket *s, const uint8_t *buf, ssize
 }
 
 /*
- * Unauthenticated messages (Discovery, Request) are answered before anything
- * proves the sender owns its address: a token bucket keeps the relay from
- * being an amplifier.
+ * A tunnel's own Request budget: a gateway refreshes once per query
+ * interval (RFC 7450 section 5.2.3.4.1), some every couple of seconds, a
+ * few retransmit; this lets them, and no more, whatever the flood.
  */
-static bool amt_relay_rate_ok(struct amt_relay *relay, uint64_t now)
-{
-	uint64_t cap = (uint64_t)relay->cfg.rate_limit * 1000;
+#define AMT_RELAY_TUNNEL_REQUEST_RATE  5
+#define AMT_RELAY_TUNNEL_REQUEST_BURST 10
 
-	relay->rl_tokens_milli += (now - relay->rl_last_ms) * relay->cfg.rate_limit;
-	relay->rl_last_ms = now;
-	if (relay->rl_tokens_milli > cap)
-		relay->rl_tokens_milli = cap;
-	if (relay->rl_tokens_milli < 1000)
+/*
+ * Unauthenticated messages (Discovery, Request) are answered before anything
+ * proves the sender owns its address: token buckets keep the relay from
+ * being an amplifier (RFC 7450 section 6).  A Request from an endpoint that
+ * owns a tunnel (it proved its address with a MAC) is charged to that
+ * tunnel's own budget, so a spoofed flood cannot starve the refreshes of
+ * established gateways.  Everything else is charged to its source prefix
+ * (/24, /56) and then to the relay-wide budget, so one prefix cannot take
+ * the whole budget.  Each refusal is counted where it happened.
+ */
+static bool amt_relay_rate_ok(struct amt_relay *relay, const union sockunion *from, bool request,
+			      uint64_t now)
+{
+	uint32_t rate = relay->cfg.rate_limit;
+	struct amt_ipaddr a;
+	uint16_t port;
+
+	if (request) {
+		struct amt_tunnel *t = amt_tunnel_find(relay, from);
+
+		if (t) {
+			if (amt_bucket_take(&t->rl_request, AMT_RELAY_TUNNEL_REQUEST_RATE,
+					    AMT_RELAY_TUNNEL_REQUEST_BURST, now)) {
+				relay->stats.rx_request_tunnel++;
+				return true;
+			}
+			relay->stats.err_tunnel_request_rate_limited++;
+			relay->stats.err_rate_limited++;
+			return false;
+		}
+	}
+	amt_su_to_ipaddr(from, &a, &port);
+	if (!amt_prefix_table_take(relay->rl_prefixes, a.family, &a.ip, relay->cfg.prefix_rate_limit,
+				   relay->cfg.prefix_rate_limit, now)) {
+		relay->stats.err_prefix_rate_limited++;
+		relay->stats.err_rate_limited++;
 		return false;
-	relay->rl_tokens_milli -= 1000;
+	}
+	if (!amt_bucket_take(&relay->rl_global, rate, rate, now)) {
+		relay->stats.err_rate_limited++;
+		return false;
+	}
 	return true;
 }
 
@@ -262,14 +302,21 @@ static ssize_t amt_relay_general_query(struct amt_relay *relay, bool mld, uint8_
  * Updates from new gateway endpoints.  So it is set for an endpoint that
  * has no tunnel yet while the tunnel table is full, and for everyone while
  * the relay drains (RFC 8777 section 4.2: a relay shutting down sets L so
- * that its gateways move elsewhere).  A tunnel at its group or source limit
- * is not told to leave: its extra groups are refused and counted.
+ * that its gateways move elsewhere).  A new endpoint whose address already
+ * has tunnels-per-address tunnels is told too: its Update would be refused.
+ * A tunnel at its group or source limit is not told to leave: its extra
+ * groups are refused and counted.
  */
-static bool amt_relay_query_l(struct amt_relay *relay, const struct amt_tunnel *t)
+static bool amt_relay_query_l(struct amt_relay *relay, const struct amt_tunnel *t,
+			      const struct amt_ipaddr *gw)
 {
 	if (relay->cfg.shutdown)
 		return true;
-	return !t && amt_relay_tunnel_count(relay) >= relay->cfg.tunnel_limit;
+	if (t)
+		return false;
+	return amt_relay_tunnel_count(relay) >= relay->cfg.tunnel_limit ||
+	       amt_addr_counts_get(relay->addr_counts, gw->family, &gw->ip) >=
+		       relay->cfg.tunnels_per_address;
 }
 
 /* G (RFC 7450 section 5.1.4.5) for a gateway of `kind`: see amt_request_gw_kind(). */
@@ -315,7 +362,7 @@ static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *
 		relay->stats.tx_errors++;
 		return;
 	}
-	limit = amt_relay_query_l(relay, amt_tunnel_find(relay, from));
+	limit = amt_relay_query_l(relay, amt_tunnel_find(relay, from), &gw);
 	with_gw = amt_relay_query_g(relay, kind);
 	/* G: tell the gateway its address and port as seen here (NAT). */
 	len = amt_encode_query(buf, sizeof(buf), mac, msg->nonce, limit, query, qlen,
@@ -337,6 +384,55 @@ static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *
 	DEBUGD(&amt_dbg_packets, "AMT relay %s: Query to %pSU (%s gateway): %zd bytes%s%s",
 	       relay->inst->name, from, amt_gw_kind_str(kind), len, with_gw ? ", G" : "",
 	       limit ? ", L" : "");
+}
+
+/* The union's size: every group once, plus each (S,G). */
+static uint32_t amt_relay_flow_count(struct amt_relay *relay)
+{
+	struct amt_flow_index_stats st;
+
+	amt_flow_index_get_stats(relay->index, &st);
+	return st.groups + st.sources;
+}
+
+static void amt_relay_union_present(void *arg, const struct amt_union_state *state)
+{
+	*(bool *)arg = true;
+}
+
+/*
+ * The relay-wide cap on what is pushed to pimd (the union of all tunnels'
+ * (S,G) and (*,G)): at the cap, a record that could add a group or a source
+ * the union does not have yet is refused.  Leaves (BLOCK, TO_IN/IS_IN
+ * without sources) always pass, and so do refreshes of what is there.
+ */
+static bool amt_relay_flow_capped(struct amt_relay *relay, const struct amt_group_record *rec)
+{
+	size_t alen = rec->family == AF_INET6 ? 16 : 4;
+	bool present = false;
+
+	if (rec->type == AMT_REC_BLOCK_OLD_SOURCES)
+		return false;
+	if ((rec->type == AMT_REC_MODE_IS_INCLUDE || rec->type == AMT_REC_CHANGE_TO_INCLUDE) &&
+	    rec->num_sources == 0)
+		return false;
+	if (amt_relay_flow_count(relay) < relay->cfg.flow_limit)
+		return false;
+	amt_flow_index_union_group(relay->index, rec->family, &rec->group, amt_relay_union_present,
+				   &present);
+	if (!present)
+		return true;
+	if (rec->type == AMT_REC_MODE_IS_EXCLUDE || rec->type == AMT_REC_CHANGE_TO_EXCLUDE)
+		return false;
+	/* Sources in INCLUDE records: each must be wanted already. */
+	for (uint16_t i = 0; i < rec->num_sources; i++) {
+		union amt_ip src = {};
+
+		memcpy(src.bytes, rec->sources + i * alen, alen);
+		if (amt_flow_index_lookup(relay->index, rec->family, &src, &rec->group).count == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Apply the report an authenticated Update carries to its tunnel. */
@@ -369,6 +465,10 @@ static void amt_relay_apply_report(struct amt_relay *relay, struct amt_tunnel *t
 		if ((rec.type == AMT_REC_MODE_IS_EXCLUDE || rec.type == AMT_REC_CHANGE_TO_EXCLUDE) &&
 		    amt_group_is_ssm(rec.family, &rec.group)) {
 			relay->stats.err_ssm_exclude++;
+			continue;
+		}
+		if (amt_relay_flow_capped(relay, &rec)) {
+			relay->stats.err_flow_limit++;
 			continue;
 		}
 		if (amt_membership_apply(t->memb, &rec, now) != AMT_MEMB_LIMIT)
@@ -409,7 +509,22 @@ static void amt_relay_update(struct amt_relay_socket *s, const struct amt_msg *m
 			relay->stats.err_tunnel_limit++;
 			return;
 		}
+		/* One host with many ports cannot take the whole tunnel-limit. */
+		if (amt_addr_counts_get(relay->addr_counts, gw.family, &gw.ip) >=
+		    relay->cfg.tunnels_per_address) {
+			relay->stats.err_address_tunnel_limit++;
+			DEBUGD(&amt_dbg_packets,
+			       "AMT relay %s: Update from %pSU refused: tunnels-per-address reached",
+			       relay->inst->name, from);
+			return;
+		}
 		t = amt_tunnel_new(relay, from, s, now);
+		amt_addr_counts_inc(relay->addr_counts, gw.family, &gw.ip);
+	} else if (!amt_bucket_take(&t->rl_update, relay->cfg.update_rate_limit,
+				    relay->cfg.update_rate_limit, now)) {
+		/* Join/leave churn: the tunnel's Updates beyond its budget. */
+		relay->stats.err_update_rate_limited++;
+		return;
 	}
 	t->nonce = msg->nonce;
 	t->sock = s;
@@ -418,6 +533,15 @@ static void amt_relay_update(struct amt_relay_socket *s, const struct amt_msg *m
 	amt_relay_apply_report(relay, t, msg, now);
 	amt_tunnel_settle(t);
 	amt_relay_expiry_arm(relay, now);
+}
+
+void amt_relay_tunnel_gone(struct amt_tunnel *t)
+{
+	struct amt_ipaddr a;
+	uint16_t port;
+
+	amt_su_to_ipaddr(&t->gw, &a, &port);
+	amt_addr_counts_dec(t->relay->addr_counts, a.family, &a.ip);
 }
 
 static void amt_relay_teardown(struct amt_relay_socket *s, const struct amt_msg *msg)
@@ -513,16 +637,12 @@ static void amt_relay_handle(struct amt_relay_socket *s, const uint8_t *buf, siz
 
 	switch (msg.type) {
 	case AMT_MSG_RELAY_DISCOVERY:
-		if (amt_relay_rate_ok(relay, now))
+		if (amt_relay_rate_ok(relay, from, false, now))
 			amt_relay_discovery(s, &msg, from);
-		else
-			relay->stats.err_rate_limited++;
 		break;
 	case AMT_MSG_REQUEST:
-		if (amt_relay_rate_ok(relay, now))
+		if (amt_relay_rate_ok(relay, from, true, now))
 			amt_relay_request(s, &msg, from, now);
-		else
-			relay->stats.err_rate_limited++;
 		break;
 	case AMT_MSG_MEMBERSHIP_UPDATE:
 		amt_relay_update(s, &msg, from, now);
@@ -755,6 +875,16 @@ static void amt_relay_rotate_schedule(struct amt_relay *relay)
 			&relay->t_rotate);
 }
 
+/* A secret seed for the prefix table, so that no sender can aim at a slot. */
+static uint32_t amt_relay_seed(void)
+{
+	uint32_t seed;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = frr_weak_random();
+	return seed;
+}
+
 struct amt_relay *amt_relay_new(struct amt_instance *inst)
 {
 	struct amt_relay *relay = XCALLOC(MTYPE_AMT_RELAY, sizeof(*relay));
@@ -766,8 +896,8 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 	amt_relay_tunnels_init(relay);
 	relay->feed = amt_relay_feed_new(relay);
 	relay->index = amt_flow_index_new(amt_relay_union_changed, relay);
-	relay->rl_last_ms = amt_now_ms();
-	relay->rl_tokens_milli = (uint64_t)relay->cfg.rate_limit * 1000;
+	relay->rl_prefixes = amt_prefix_table_new(amt_relay_seed());
+	relay->addr_counts = amt_addr_counts_new();
 	/* The previous secret stays good for one rotation interval. */
 	amt_mac_init(&relay->mac, relay->cfg.key_rotation_s * 1000);
 	if (amt_mac_rotate(&relay->mac, amt_now_ms()) < 0)
@@ -786,6 +916,8 @@ void amt_relay_free(struct amt_relay *relay)
 	amt_relay_tunnels_fini(relay);
 	amt_flow_index_free(relay->index);
 	amt_relay_feed_free(&relay->feed);
+	amt_prefix_table_free(relay->rl_prefixes);
+	amt_addr_counts_free(relay->addr_counts);
 	amt_mac_fini(&relay->mac);
 	XFREE(MTYPE_AMT_RELAY, relay);
 }

@@ -13,6 +13,7 @@
 #include "amt_mac.h"
 #include "amt_membership.h"
 #include "amt_packet.h"
+#include "amt_rate.h"
 
 struct amt_instance;
 struct amt_relay_feed;
@@ -40,6 +41,11 @@ struct amt_relay_config {
 	uint32_t query_response_interval_s;
 	uint8_t robustness;
 	uint32_t rate_limit;
+	/* Abuse budgets (RFC 7450 section 6), see amt_rate.h. */
+	uint32_t prefix_rate_limit; /* unauthenticated, per /24 or /56 */
+	uint32_t update_rate_limit; /* Updates per tunnel */
+	uint32_t tunnels_per_address;
+	uint32_t flow_limit; /* (S,G) + (*,G) in the union fed to pimd */
 	enum amt_flag_layout flag_layout;
 	enum amt_gw_fields gw_fields;
 	/* Drain: no new tunnels, L in every Query, existing tunnels served. */
@@ -74,6 +80,12 @@ struct amt_relay_stats {
 	/* Packets read from the pseudo-interface. */
 	uint64_t tun_data, tun_no_receiver, tun_queries, tun_other;
 	uint64_t tun_reports_written, tun_write_errors;
+	/* Abuse budgets: refused by the per-prefix budget, a tunnel's own
+	 * Request budget, the per-tunnel Update budget, the tunnels-per-address
+	 * cap and the flow cap; Requests served from a tunnel's own budget. */
+	uint64_t err_prefix_rate_limited, err_tunnel_request_rate_limited;
+	uint64_t err_update_rate_limited, err_address_tunnel_limit, err_flow_limit;
+	uint64_t rx_request_tunnel;
 };
 
 /* A socket the relay receives on: one per configured address. */
@@ -113,6 +125,8 @@ struct amt_tunnel {
 
 	uint64_t updates;
 	uint64_t data_packets, data_bytes;
+	/* The tunnel's own budgets for Requests and Updates. */
+	struct amt_bucket rl_request, rl_update;
 };
 
 #define AMT_RELAY_MAX_SOCKETS 4
@@ -145,9 +159,11 @@ struct amt_relay {
 	/* Host reports to pimd, queued and paced (amt_relay_feed.c). */
 	struct amt_relay_feed *feed;
 
-	/* Token bucket for unauthenticated messages. */
-	uint64_t rl_tokens_milli; /* thousandths of a token */
-	uint64_t rl_last_ms;
+	/* Relay-wide token bucket for unauthenticated messages. */
+	struct amt_bucket rl_global;
+	/* Unauthenticated budgets per source prefix; tunnels per address. */
+	struct amt_prefix_table *rl_prefixes;
+	struct amt_addr_counts *addr_counts;
 
 	struct amt_relay_stats stats;
 };
@@ -174,6 +190,8 @@ extern struct amt_tunnel *amt_tunnel_new(struct amt_relay *relay, const union so
 					 struct amt_relay_socket *sock, uint64_t now);
 /* Remove a tunnel and everything it contributed to the union. */
 extern void amt_tunnel_free(struct amt_tunnel *t);
+/* amt_relay.c: a tunnel is going away (its address's count drops). */
+extern void amt_relay_tunnel_gone(struct amt_tunnel *t);
 /* Remove the tunnels that use socket s; returns how many. */
 extern uint32_t amt_relay_tunnels_on_socket_free(struct amt_relay *relay,
 						 const struct amt_relay_socket *s);

@@ -137,6 +137,7 @@ void amt_tunnel_free(struct amt_tunnel *t)
 	struct amt_relay *relay = t->relay;
 
 	DEBUGD(&amt_dbg_events, "AMT relay %s: tunnel to %pSU removed", relay->inst->name, &t->gw);
+	amt_relay_tunnel_gone(t);
 	amt_tunnel_unqueue(t);
 	amt_tunnels_del(&relay->tunnels, t);
 	amt_tunnels_sorted_del(&relay->tunnels_sorted, t);

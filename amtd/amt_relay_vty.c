@@ -115,6 +115,38 @@ DEFPY_YANG(amt_relay_rate_limit, amt_relay_rate_limit_cmd,
 	return amt_cli_leaf(vty, "unauthenticated-rate-limit", !!no, rate_str);
 }
 
+DEFPY_YANG(amt_relay_prefix_rate_limit, amt_relay_prefix_rate_limit_cmd,
+	   "[no] unauthenticated-prefix-rate-limit ![(1-10000000)$rate]",
+	   NO_STR "Rate limit for Relay Discovery and Request messages per /24 or /56\n"
+		  "Packets per second (default 2500)\n")
+{
+	return amt_cli_leaf(vty, "unauthenticated-prefix-rate-limit", !!no, rate_str);
+}
+
+DEFPY_YANG(amt_relay_update_rate_limit, amt_relay_update_rate_limit_cmd,
+	   "[no] update-rate-limit ![(1-10000000)$rate]",
+	   NO_STR "Rate limit for a tunnel's Membership Updates\n"
+		  "Packets per second (default 1000)\n")
+{
+	return amt_cli_leaf(vty, "update-rate-limit", !!no, rate_str);
+}
+
+DEFPY_YANG(amt_relay_tunnels_per_address, amt_relay_tunnels_per_address_cmd,
+	   "[no] tunnels-per-address ![(1-4294967295)$num]",
+	   NO_STR "Maximum number of tunnels with one gateway address\n"
+		  "Tunnels (default 1000)\n")
+{
+	return amt_cli_leaf(vty, "tunnels-per-address", !!no, num_str);
+}
+
+DEFPY_YANG(amt_relay_flow_limit, amt_relay_flow_limit_cmd,
+	   "[no] flow-limit ![(1-4294967295)$num]",
+	   NO_STR "Maximum number of groups and (S,G) fed to PIM\n"
+		  "Groups plus (S,G) (default 100000)\n")
+{
+	return amt_cli_leaf(vty, "flow-limit", !!no, num_str);
+}
+
 DEFPY_YANG(amt_relay_linux_flags, amt_relay_linux_flags_cmd, "[no] linux-flag-layout",
 	   NO_STR "Put the P, L and G flags where the Linux amt driver does\n")
 {
@@ -189,6 +221,10 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 		json_object_int_add(j, "robustness", c->robustness);
 		json_object_int_add(j, "secretKeyRotationInterval", c->key_rotation_s);
 		json_object_int_add(j, "unauthenticatedRateLimit", c->rate_limit);
+		json_object_int_add(j, "unauthenticatedPrefixRateLimit", c->prefix_rate_limit);
+		json_object_int_add(j, "updateRateLimit", c->update_rate_limit);
+		json_object_int_add(j, "tunnelsPerAddress", c->tunnels_per_address);
+		json_object_int_add(j, "flowLimit", c->flow_limit);
 		json_object_boolean_add(j, "linuxFlagLayout", c->flag_layout == AMT_FLAGS_LINUX);
 		json_object_string_add(j, "gatewayFields", amt_relay_gw_fields_str(c->gw_fields));
 		/* Draining: the tunnels left are tunnelCount. */
@@ -215,6 +251,10 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 	amt_table_row(tt, "Robustness", "%u", c->robustness);
 	amt_table_row(tt, "Secret key rotation interval", "%u s", c->key_rotation_s);
 	amt_table_row(tt, "Unauthenticated rate limit", "%u/s", c->rate_limit);
+	amt_table_row(tt, "Unauthenticated rate limit per prefix", "%u/s", c->prefix_rate_limit);
+	amt_table_row(tt, "Update rate limit per tunnel", "%u/s", c->update_rate_limit);
+	amt_table_row(tt, "Tunnels per address", "%u", c->tunnels_per_address);
+	amt_table_row(tt, "Flow limit (groups + (S,G))", "%u", c->flow_limit);
 	amt_table_row(tt, "Linux flag layout", "%s",
 		      c->flag_layout == AMT_FLAGS_LINUX ? "yes" : "no");
 	vty_out(vty, "AMT relay %s\n", inst->name);
@@ -413,6 +453,8 @@ static const struct amt_show_row amt_relay_stat_rows[] = {
 		   rx_request_kind[AMT_GW_KIND_LINUX]),
 	RELAY_STAT("received", "requestExactLength", "Request, exact-length gateway",
 		   rx_request_kind[AMT_GW_KIND_EXACT]),
+	RELAY_STAT("received", "requestTunnel", "Request, from a tunnel's endpoint",
+		   rx_request_tunnel),
 	RELAY_STAT("received", "update", "Membership Update", rx_update),
 	RELAY_STAT("received", "teardown", "Teardown", rx_teardown),
 	RELAY_STAT("received", "socketDrops", "Dropped, socket queue full", rx_socket_drops),
@@ -434,6 +476,15 @@ static const struct amt_show_row amt_relay_stat_rows[] = {
 	RELAY_STAT("errors", "nonceMismatch", "Nonce mismatch", err_nonce_mismatch),
 	RELAY_STAT("errors", "rateLimited", "Rate limited", err_rate_limited),
 	RELAY_STAT("errors", "tunnelLimit", "Tunnel limit", err_tunnel_limit),
+	RELAY_STAT("errors", "prefixRateLimited", "Rate limited, source prefix",
+		   err_prefix_rate_limited),
+	RELAY_STAT("errors", "tunnelRequestRateLimited", "Rate limited, tunnel's Requests",
+		   err_tunnel_request_rate_limited),
+	RELAY_STAT("errors", "updateRateLimited", "Rate limited, tunnel's Updates",
+		   err_update_rate_limited),
+	RELAY_STAT("errors", "addressTunnelLimit", "Tunnels per address limit",
+		   err_address_tunnel_limit),
+	RELAY_STAT("errors", "flowLimit", "Flow limit", err_flow_limit),
 	RELAY_STAT("errors", "groupLimit", "Group limit", err_group_limit),
 	RELAY_STAT("errors", "sourceLimit", "Source limit", err_source_limit),
 	RELAY_STAT("errors", "badReport", "Bad report", err_bad_report),
@@ -606,6 +657,10 @@ void amt_relay_vty_init(void)
 	install_element(AMT_RELAY_NODE, &amt_relay_query_response_interval_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_robustness_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_rate_limit_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_prefix_rate_limit_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_update_rate_limit_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_tunnels_per_address_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_flow_limit_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_linux_flags_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_gateway_fields_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_shutdown_cmd);

@@ -1477,6 +1477,208 @@ def test_reconfiguration_keeps_unconcerned_tunnels():
     gw1.stop()
 
 
+FLOOD = os.path.join(CWD, "amt_spoof_flood.py")
+# Spoofed flood sources: a documentation prefix that no gateway uses, sent
+# from gw2 (nat would masquerade them).  The relay routes the prefix to gw2,
+# which does not forward, so the Queries the relay still sends end there.
+FLOOD_PREFIX = "203.0.113.0/24"
+
+
+def no_refresh_failures(gw):
+    return [e for e in gw.state().get("errors", []) if "no Query" in e]
+
+
+def test_spoofed_flood_spares_tunnels_and_other_prefixes():
+    "a spoofed Request flood from one /24 at 10x the rate limit: tunnels refresh and receive, a new prefix gets in"
+    fresh_relay()
+    tgen = get_topogen()
+    relay = relay_router()
+    wanted, wanted6 = flow(S1, SSM_G1), flow(S6, SSM6_G1)
+    rate, prefix_rate, flood_rate, flood_s = 200, 100, 2000, 20
+    relay.cmd("ip route add {} via {}".format(FLOOD_PREFIX, HOST_ADDR["gw2"][0]))
+    relay_conf(
+        "unauthenticated-rate-limit {}".format(rate),
+        "unauthenticated-prefix-rate-limit {}".format(prefix_rate),
+    )
+    try:
+        # Established gateways refreshing every second, giving up after 3
+        # unanswered Requests: with one relay-wide bucket, a flood at 10x
+        # its rate leaves each Request a 1-in-10 chance.
+        short = ["--refresh-interval", "1", "--retries", "3", "--duration", "90"]
+        gw1 = Gateway("gw1", "flood-v4", ["--relay", RELAY4, "--join", wanted] + short)
+        gw2 = Gateway("gw2", "flood-v6", ["--relay", RELAY6, "--mld", "--join", wanted6] + short)
+        gw1.wait_packets(wanted)
+        gw2.wait_packets(wanted6, count=60)
+
+        def gaps(gw, key):
+            f = gw.state()["flows"][key]
+            return f["seq_gaps"], f["packets"]
+
+        b1, b2 = gaps(gw1, wanted), gaps(gw2, wanted6)
+        r1 = gw1.state()["refreshes"]
+        r2 = gw2.state()["refreshes"]
+        summary = os.path.join(tgen.logdir, "gw2", "flood.json")
+        flood = start_process(
+            "gw2",
+            "flood",
+            [PYTHON, FLOOD, "--relay", RELAY4, "--prefix", FLOOD_PREFIX]
+            + ["--rate", str(flood_rate), "--duration", str(flood_s), "--summary", summary],
+        )
+        # The flood is on: the prefix budget refuses most of it.
+        wait_until(
+            lambda: relay_stats()["errors"].get("prefixRateLimited", 0) >= flood_rate,
+            lambda: "flood not limited per prefix: {}".format(relay_stats()),
+            count=10,
+        )
+        # A new gateway from another prefix (the NAT's outside address)
+        # still gets its tunnel during the flood.
+        gw3 = Gateway(
+            "gw3",
+            "flood-new",
+            ["--relay", RELAY4, "--join", wanted, "--retries", "3", "--duration", "60"],
+        )
+        gw3.wait_packets(wanted, n=10, count=15)
+        assert flood.poll() is None, "the flood ended before the new gateway got in"
+        try:
+            flood.wait(timeout=flood_s + 30)
+        except subprocess.TimeoutExpired:
+            flood.kill()
+            assert False, "flood did not end by itself"
+        with open(summary) as f:
+            fs = json.load(f)
+        logger.info("flood: %s; relay: %s", fs, relay_stats())
+        assert fs["sources"] >= 200 and fs["rate"] >= 5 * rate, fs
+        stats = relay_stats()
+        errs = stats["errors"]
+        # Several times the rate limit was sent; the relay let through no
+        # more than the budgets allow (burst + rate x duration, with slack).
+        limit = (prefix_rate + rate) + prefix_rate * (fs["elapsed"] + 5)
+        assert stats["received"]["request"] <= limit + 100, stats
+        assert errs["prefixRateLimited"] >= fs["sent"] / 2, (fs, stats)
+        # The established gateways refreshed from their own budgets,
+        # every time, and lost nothing.
+        assert stats["received"]["requestTunnel"] >= 2 * 10, stats
+        time.sleep(2)
+        for gw, key, before, refr in ((gw1, wanted, b1, r1), (gw2, wanted6, b2, r2)):
+            st = gw.state()
+            assert no_refresh_failures(gw) == [], (gw.host, st["errors"])
+            assert st["refreshes"] >= refr + flood_s // 2, (gw.host, refr, st["refreshes"])
+            g, n = gaps(gw, key)
+            assert g == before[0], "{}: {} packets lost during the flood".format(
+                gw.host, g - before[0]
+            )
+            assert n > before[1] + 10 * flood_s, (gw.host, before, n)
+        gw3.end()
+        gw2.end()
+        gw1.end()
+    finally:
+        relay_conf(
+            "unauthenticated-rate-limit 1000", "no unauthenticated-prefix-rate-limit"
+        )
+        relay.cmd("ip route del {} via {}".format(FLOOD_PREFIX, HOST_ADDR["gw2"][0]))
+
+
+def test_tunnels_per_address():
+    "one gateway address cannot open more than tunnels-per-address tunnels; another address still can"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    relay_conf("tunnels-per-address 2")
+    try:
+        result = expect_json(
+            relay_router(), "show amt relay json", {"amtr0": {"tunnelsPerAddress": 2}}
+        )
+        assert result is None, result
+        args = ["--relay", RELAY4, "--join", wanted, "--duration", "90"]
+        a = Gateway("gw1", "per-addr-a", args)
+        b = Gateway("gw1", "per-addr-b", args)
+        a.wait_packets(wanted)
+        b.wait_packets(wanted)
+        # The third port of gw1: told L, sends its Update anyway, refused.
+        c = Gateway("gw1", "per-addr-c", args + ["--ignore-limit"])
+        st = c.wait_handshake()
+        assert st["query_l"] is True, st
+        c.wait(lambda s: s["sent"]["update"] >= 1, "the third tunnel's Update")
+        wait_until(
+            lambda: relay_stats()["errors"].get("addressTunnelLimit", 0) >= 1,
+            lambda: "third tunnel of one address not refused: {}".format(relay_stats()),
+            count=10,
+        )
+        time.sleep(2)
+        assert c.state()["flows"] == {}, c.state()["flows"]
+        ports = sorted(t["gatewayPort"] for t in relay_tunnels() if t["gateway"] == HOST_ADDR["gw1"][0])
+        assert ports == sorted([a.state()["local_port"], b.state()["local_port"]]), ports
+        # Another address is not concerned.
+        d = Gateway("gw2", "per-addr-d", args)
+        st = d.wait_handshake()
+        assert st["query_l"] is False, st
+        d.wait_packets(wanted)
+        assert relay_json("show amt relay amtr0 json")["amtr0"]["tunnelCount"] == 3
+        for gw in (d, c, b, a):
+            gw.end()
+    finally:
+        relay_conf("no tunnels-per-address")
+
+
+def test_update_rate_limit():
+    "Membership Update churn beyond update-rate-limit is dropped and counted; the tunnel keeps working"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    relay_conf("update-rate-limit 2")
+    try:
+        # Each Update sent 20 times at once: the first makes the tunnel,
+        # two more pass (burst of 2), the rest is churn.
+        gw1 = Gateway(
+            "gw1",
+            "update-rl",
+            ["--relay", RELAY4, "--join", wanted, "--report-count", "20", "--duration", "60"],
+        )
+        gw1.wait_packets(wanted)
+        wait_until(
+            lambda: relay_stats()["errors"].get("updateRateLimited", 0) >= 15,
+            lambda: "Update churn not limited: {}".format(relay_stats()),
+            count=10,
+        )
+        stats = relay_stats()
+        assert stats["received"]["update"] >= 20, stats
+        tun = find_tunnel(HOST_ADDR["gw1"][0])
+        assert tun is not None and tun["groupCount"] == 1, tun
+        b = gw1.packets(wanted)
+        time.sleep(2)
+        assert gw1.packets(wanted) > b, gw1.state()["flows"]
+        gw1.end()
+    finally:
+        relay_conf("no update-rate-limit")
+
+
+def test_flow_limit():
+    "at flow-limit a new (S,G) is refused and counted; what the union has is still served"
+    fresh_relay()
+    relay_conf("flow-limit 2")
+    try:
+        gw1 = Gateway("gw1", "flow-a", ["--relay", RELAY4, "--join", flow(S1, SSM_G1), "--duration", "60"])
+        gw1.wait_packets(flow(S1, SSM_G1))
+        # The union is now one group and one (S,G): full.
+        gw2 = Gateway(
+            "gw2",
+            "flow-b",
+            ["--relay", RELAY4, "--join", flow(S1, SSM_G1), "--join", flow(S1, SSM_G2)]
+            + ["--duration", "60"],
+        )
+        gw2.wait_packets(flow(S1, SSM_G1))
+        wait_until(
+            lambda: relay_stats()["errors"].get("flowLimit", 0) >= 1,
+            lambda: "(S1,G2) not refused at the flow limit: {}".format(relay_stats()),
+            count=10,
+        )
+        time.sleep(2)
+        assert gw2.packets(flow(S1, SSM_G2)) == 0, gw2.state()["flows"]
+        assert not igmp_on_amtr0(SSM_G2), relay_json("show ip igmp sources json")
+        gw2.end()
+        gw1.end()
+    finally:
+        relay_conf("no flow-limit")
+
+
 def tunnel_order(key):
     "The tunnels' key order: IPv4 before IPv6, then address, then port."
     addr = ipaddress.ip_address(key[0])
