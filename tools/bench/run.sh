@@ -284,6 +284,8 @@ amt relay amtr0
  local-address $RELAY_ADDR
  tunnel-limit 200000
  unauthenticated-rate-limit 10000000
+ unauthenticated-prefix-rate-limit 10000000
+ tunnels-per-address 65535
 exit
 !
 EOC
