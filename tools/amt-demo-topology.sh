@@ -164,7 +164,7 @@ ip netns exec $SRC /usr/bin/python3 "$tools/amt_relay/mcast_sender.py" \
 	--flow 10.0.1.10,232.1.1.1 --flow 10.0.1.10,232.1.1.2 \
 	--ifname src-eth0 --rate 50 --duration 5 --ttl 8
 vty $GW "show amt gateway"
-vty $GW "show ip rpf 10.0.1.10"
+vty $GW "show ip rpf"
 vty $NS "show amt relay"
 vty $NS "show amt relay tunnels detail"
 vty $NS "show ip mroute"
