@@ -147,8 +147,8 @@ void amt_instance_tun_lost(struct amt_instance *inst, int err)
 		amt_relay_tun_detach(inst->relay);
 	if (inst->gateway)
 		amt_gateway_tun_detach(inst->gateway);
-	/* Nothing left to unpersist: the device itself was removed. */
-	amt_instance_tun_release(inst->tun_fd);
+	/* The device itself was removed: only the descriptor is left to close. */
+	amt_tun_close(inst->tun_fd, false);
 	inst->tun_fd = -1;
 	inst->tun_losses++;
 	snprintf(inst->error, sizeof(inst->error), "lost (%s), being created again",
