@@ -14,7 +14,7 @@ static struct log_ref amt_log_refs[] = {
 	{
 		.code = EC_AMT_PSEUDO_IF,
 		.title = "AMT pseudo-interface error",
-		.description = "amtd could not create or set up the tun device of a relay or gateway instance; the instance stays down until it is configured again.",
+		.description = "amtd could not create or set up the tun device of a relay or gateway instance; a new instance's commit fails; a deleted one is created again with back-off while the instance is down.",
 		.suggestion = "Check the reason in the log and in 'show amt': amtd needs CAP_NET_ADMIN and /dev/net/tun, and no other interface may have the instance's name.",
 	},
 	{
