@@ -339,6 +339,7 @@ static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *
 	struct amt_relay *relay = s->relay;
 	uint8_t query[128], buf[256], mac[AMT_MAC_LEN];
 	enum amt_flag_layout layout = relay->cfg.flag_layout;
+	struct amt_tunnel *t = amt_tunnel_find(relay, from);
 	enum amt_gw_kind kind;
 	struct amt_ipaddr gw;
 	uint16_t gw_port;
@@ -362,7 +363,7 @@ static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *
 		relay->stats.tx_errors++;
 		return;
 	}
-	limit = amt_relay_query_l(relay, amt_tunnel_find(relay, from), &gw);
+	limit = amt_relay_query_l(relay, t, &gw);
 	with_gw = amt_relay_query_g(relay, kind);
 	/* G: tell the gateway its address and port as seen here (NAT). */
 	len = amt_encode_query(buf, sizeof(buf), mac, msg->nonce, limit, query, qlen,
@@ -373,6 +374,9 @@ static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *
 	}
 	amt_relay_send(s, buf, len, from);
 	relay->stats.tx_query++;
+	/* A refreshing gateway may tear down with this nonce before its next Update. */
+	if (t)
+		t->query_nonce = msg->nonce;
 	if (with_gw)
 		relay->stats.tx_query_gw_fields++;
 	else
@@ -519,6 +523,7 @@ static void amt_relay_update(struct amt_relay_socket *s, const struct amt_msg *m
 			return;
 		}
 		t = amt_tunnel_new(relay, from, s, now);
+		t->query_nonce = msg->nonce;
 		amt_addr_counts_inc(relay->addr_counts, gw.family, &gw.ip);
 	} else if (!amt_bucket_take(&t->rl_update, relay->cfg.update_rate_limit,
 				    relay->cfg.update_rate_limit, now)) {
@@ -561,11 +566,12 @@ static void amt_relay_teardown(struct amt_relay_socket *s, const struct amt_msg 
 	t = amt_tunnel_find(relay, &gw);
 	/*
 	 * RFC 7450 section 5.3.3 (Teardown): the Teardown's nonce is the one of the
-	 * Request the tunnel was made or last refreshed with (its last
-	 * Update's).  A Teardown captured earlier, whose MAC is still good,
-	 * cannot end a later tunnel of the same endpoint.
+	 * Request the tunnel was made or last refreshed with: its last
+	 * Update's, or the last Query's when the gateway refreshed and tears
+	 * down before its next Update.  A Teardown captured earlier, whose MAC
+	 * is still good, cannot end a later tunnel of the same endpoint.
 	 */
-	if (t && t->nonce != msg->nonce) {
+	if (t && t->nonce != msg->nonce && t->query_nonce != msg->nonce) {
 		relay->stats.err_nonce_mismatch++;
 		DEBUGD(&amt_dbg_packets, "AMT relay %s: Teardown for %pSU with a stale nonce",
 		       relay->inst->name, &gw);

@@ -113,6 +113,7 @@ struct amt_tunnel {
 	union sockunion gw;	       /* address and port, as seen */
 	struct amt_relay_socket *sock; /* the relay address it talks to */
 	uint32_t nonce;		       /* request nonce of the last Update */
+	uint32_t query_nonce;	       /* nonce of the last Query sent to it */
 	uint64_t created_ms;
 	uint64_t last_update_ms;
 

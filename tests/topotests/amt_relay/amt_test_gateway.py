@@ -803,6 +803,10 @@ class Gateway:
             st["refreshes"] += 1
             if self.leave_done or st["state"] == "limited":
                 return
+            if self.args.no_refresh_update:
+                # Like a gateway whose IGMP/MLD side has not answered the
+                # General Query yet: the relay has this nonce only from its Query.
+                return
             self.send_update(self.join_records(True), "refresh")
 
     def on_data(self, data):
@@ -1143,6 +1147,11 @@ def parse_args(argv=None):
     p.add_argument("--no-refresh", action="store_true", help="never refresh")
     p.add_argument(
         "--refresh-interval", type=float, help="override the QQIC refresh interval"
+    )
+    p.add_argument(
+        "--no-refresh-update",
+        action="store_true",
+        help="answer a refresh Query with no Update (a slow IGMP/MLD side)",
     )
     p.add_argument(
         "--ignore-limit",

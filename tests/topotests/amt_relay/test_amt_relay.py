@@ -1351,6 +1351,36 @@ def test_teardown_replay_refused():
     gw1.end()
 
 
+def test_teardown_between_refresh_query_and_update():
+    "a Teardown with the nonce of the refresh Query, before the gateway's next Update, ends the tunnel"
+    fresh_relay()
+    wanted = flow(S1, SSM_G1)
+    gw1 = Gateway(
+        "gw1",
+        "teardown-refresh",
+        ["--relay", RELAY4, "--join", wanted, "--duration", "60", "--refresh-interval", "2",
+         "--no-refresh-update"],
+    )
+    st = gw1.wait_handshake()
+    first_nonce, port = st["query"]["nonce"], st["local_port"]
+    gw1.wait_packets(wanted)
+    st = gw1.wait(lambda s: s.get("refreshes", 0) >= 1, "a refresh Query (a new nonce)")
+    # The relay's tunnel still has the first Update's nonce; the gateway's is newer.
+    assert st["query"]["nonce"] != first_nonce, st
+    assert find_tunnel(HOST_ADDR["gw1"][0], port) is not None, relay_tunnels()
+    before = relay_stats()["errors"]["nonceMismatch"]
+    gw1.teardown_now()
+    wait_until(
+        lambda: find_tunnel(HOST_ADDR["gw1"][0], port) is None,
+        lambda: "Teardown with the refresh Query's nonce refused: {} {}".format(
+            relay_stats(), relay_tunnels()
+        ),
+        count=10,
+    )
+    assert relay_stats()["errors"]["nonceMismatch"] == before, relay_stats()
+    gw1.end()
+
+
 def test_ssm_exclude_ignored():
     "EXCLUDE-mode records for SSM groups make no (*,G) state (RFC 4604 2.2.1)"
     fresh_relay()
