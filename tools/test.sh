@@ -51,11 +51,11 @@ for name in check install topotest demo deb; do
 	echo "$name: $word"
 done
 # Our suites close with "unit: N passed, N failed" (and sanitized, tshark,
-# fuzz, docs, rpm, demo, deb), pytest with
+# fuzz, netconf, docs, rpm, demo, deb), pytest with
 # "=== N passed, M failed ... in Ts ===".
 cat "$results"/check.log "$results"/topotest.log "$results"/demo.log \
 	"$results"/deb.log | awk '
-	/^(unit|sanitized|tshark|fuzz|docs|rpm|demo|deb): [0-9]+ passed, [0-9]+ failed$/ {
+	/^(unit|sanitized|tshark|fuzz|netconf|docs|rpm|demo|deb): [0-9]+ passed, [0-9]+ failed$/ {
 		print "  " $0; p += $2; f += $4; next
 	}
 	/^=+ .* in [0-9.]+s/ {
