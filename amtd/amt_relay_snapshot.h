@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * AMT relay restart snapshot: the relay's MAC secrets (current and previous,
+ * with their remaining lifetimes) and its tunnels (endpoint, relay socket,
+ * nonces, membership with remaining timers), as one versioned binary blob
+ * that ends in a SHA-256 of everything before it.
+ *
+ * Pure code over buffers: no files, sockets or clocks.  Every time is a
+ * duration in milliseconds relative to the moment the snapshot was taken
+ * (written_ms, wall clock), so that a restore can subtract the time the
+ * relay was down.
+ *
+ * A snapshot comes from a file and is read as hostile input: amt_snap_open()
+ * checks the magic, version, length and checksum and then walks the whole
+ * body, checking every length, count and value, before the reader hands out
+ * anything; the amt_snap_read_*() calls after a successful open cannot
+ * fail except by being called out of order.
+ */
+#ifndef _AMT_RELAY_SNAPSHOT_H
+#define _AMT_RELAY_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amt_group_record.h"
+#include "amt_mac.h"
+#include "amt_packet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AMT_SNAP_MAGIC	 0x414d5453 /* "AMTS" */
+#define AMT_SNAP_VERSION 1
+#define AMT_SNAP_SUM_LEN 32 /* SHA-256 trailer */
+
+/* Fixed sizes on the wire (big-endian), for bounds checks and tests. */
+#define AMT_SNAP_HEADER_LEN 174
+#define AMT_SNAP_TUNNEL_LEN 63
+#define AMT_SNAP_GROUP_LEN  46
+#define AMT_SNAP_SOURCE_LEN 24
+#define AMT_SNAP_MIN_LEN    (AMT_SNAP_HEADER_LEN + AMT_SNAP_SUM_LEN)
+/* No remaining time beyond this (about 49 days): keeps now + left sane. */
+#define AMT_SNAP_MAX_LEFT_MS 0xffffffffULL
+
+enum amt_snap_error {
+	AMT_SNAP_OK = 0,
+	/* Shorter than its header or than the length the header gives. */
+	AMT_SNAP_TRUNCATED,
+	AMT_SNAP_BAD_MAGIC,
+	/* Another format version: its layout is not known here. */
+	AMT_SNAP_BAD_VERSION,
+	/* Longer than the length the header gives. */
+	AMT_SNAP_BAD_LENGTH,
+	AMT_SNAP_BAD_CHECKSUM,
+	/* Checksum right, content wrong: counts, families, modes, timers. */
+	AMT_SNAP_MALFORMED,
+	/* Read calls out of order (a program error, not the file's). */
+	AMT_SNAP_SEQUENCE,
+	AMT_SNAP_ERROR_MAX,
+};
+
+extern const char *amt_snap_error_str(enum amt_snap_error err);
+
+/* What the relay's sockets were bound to; a snapshot only fits the same. */
+struct amt_snap_config {
+	uint16_t port;
+	struct amt_ipaddr local[2];	/* [0] IPv4, [1] IPv6; family 0: none */
+	struct amt_ipaddr discovery[2];
+};
+
+extern bool amt_snap_config_same(const struct amt_snap_config *a, const struct amt_snap_config *b);
+
+struct amt_snap_header {
+	struct amt_snap_config cfg;
+	/* Wall clock (CLOCK_REALTIME) when taken, milliseconds. */
+	uint64_t written_ms;
+	bool has_cur, has_prev;
+	uint8_t cur[AMT_MAC_SECRET_LEN];
+	uint8_t prev[AMT_MAC_SECRET_LEN];
+	/* How long ago the current secret was installed. */
+	uint64_t cur_age_ms;
+	/* How long the previous secret was still to be accepted. */
+	uint64_t prev_left_ms;
+	/* Set by amt_snap_open(); ignored by the writer (it counts). */
+	uint32_t tunnels;
+};
+
+struct amt_snap_tunnel {
+	struct amt_ipaddr gw;
+	uint16_t gw_port;
+	/* The relay socket it used: bound address and whether a discovery one. */
+	struct amt_ipaddr local;
+	bool discovery;
+	uint32_t nonce;
+	uint32_t query_nonce;
+	uint64_t age_ms;	 /* since the tunnel was created */
+	uint64_t update_age_ms; /* since its last Update */
+	uint16_t groups;
+};
+
+struct amt_snap_group {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	union amt_ip group;
+	uint8_t mode; /* enum amt_filter_mode */
+	/* Remaining times; 0 = not running.  group_left_ms is > 0 iff EXCLUDE. */
+	uint64_t group_left_ms;
+	uint64_t v1_left_ms;
+	uint64_t v2_left_ms;
+	uint32_t sources;
+};
+
+struct amt_snap_source {
+	union amt_ip addr;
+	/* Remaining source timer; 0 = stopped (EXCLUDE mode: excluded). */
+	uint64_t left_ms;
+};
+
+/* ------------------------------------------------------------- writing */
+
+struct amt_snap_writer {
+	uint8_t *buf;
+	size_t len, cap;
+	uint32_t tunnels;
+	/* What the last tunnel / group announced and is still owed. */
+	uint32_t groups_left, sources_left;
+	uint8_t family; /* of the group whose sources follow */
+	bool bad;
+};
+
+extern void amt_snap_writer_init(struct amt_snap_writer *w, const struct amt_snap_header *h);
+extern void amt_snap_put_tunnel(struct amt_snap_writer *w, const struct amt_snap_tunnel *t);
+extern void amt_snap_put_group(struct amt_snap_writer *w, const struct amt_snap_group *g);
+extern void amt_snap_put_source(struct amt_snap_writer *w, const struct amt_snap_source *s);
+/*
+ * Seal the snapshot (tunnel count, length, checksum).  Returns 0 with *buf and *len,
+ * the buffer valid until amt_snap_writer_free(), or -1 when the announced
+ * counts were not met or a value cannot be encoded.
+ */
+extern int amt_snap_writer_finish(struct amt_snap_writer *w, const uint8_t **buf, size_t *len);
+extern void amt_snap_writer_free(struct amt_snap_writer *w);
+
+/* ------------------------------------------------------------- reading */
+
+struct amt_snap_reader {
+	const uint8_t *buf;
+	size_t end; /* where the checksum starts */
+	size_t off;
+	uint32_t tunnels_left, groups_left, sources_left;
+};
+
+/* Check the whole snapshot; on AMT_SNAP_OK, *h is the header. */
+extern enum amt_snap_error amt_snap_open(struct amt_snap_reader *r, const uint8_t *buf, size_t len,
+					 struct amt_snap_header *h);
+/* In order: each tunnel, then its groups, each followed by its sources. */
+extern enum amt_snap_error amt_snap_read_tunnel(struct amt_snap_reader *r,
+						struct amt_snap_tunnel *t);
+extern enum amt_snap_error amt_snap_read_group(struct amt_snap_reader *r, struct amt_snap_group *g);
+extern enum amt_snap_error amt_snap_read_source(struct amt_snap_reader *r,
+						struct amt_snap_source *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _AMT_RELAY_SNAPSHOT_H */
