@@ -3,9 +3,9 @@
  * libFuzzer harness for the NETCONF framing decoder: the input (after one
  * control byte) is fed in slices of varying size; each message it yields
  * must be within the limit, encode again in the framing in force and
- * decode back to the same bytes.  Messages also go through the XML
- * tokenizer, the hello parser and the <rpc> attribute extraction when
- * those are built in (NC_FUZZ_XML).
+ * decode back to the same bytes.  Each message then goes through the XML
+ * tokenizer (tokens must nest, decoded text cannot be longer than the
+ * message).
  *
  * Control byte: bit 0 initial framing (1 = chunked), bit 1 switch to
  * chunked after the first message, bits 2-7 slice size pattern.
@@ -16,10 +16,7 @@
 #include <string.h>
 
 #include "northbound_netconf_frame.h"
-#ifdef NC_FUZZ_XML
 #include "northbound_netconf_xml.h"
-#include "northbound_netconf_msg.h"
-#endif
 
 #define FUZZ_ASSERT(cond)                                                      \
 	do {                                                                   \
@@ -53,11 +50,45 @@ static void check_roundtrip(enum nb_nc_framing f, const char *m, size_t len,
 	nb_nc_buf_free(&b);
 }
 
+static void check_xml(const char *m, size_t len)
+{
+	struct nb_nc_xml x;
+	unsigned int depth = 0, starts = 0, ends = 0;
+
+	nb_nc_xml_init(&x, m, len, 16);
+	for (;;) {
+		const struct nb_nc_xml_tok *t = nb_nc_xml_next(&x);
+
+		if (t->type == NB_NC_XML_ERROR) {
+			FUZZ_ASSERT(x.err && x.err_pos <= len);
+			FUZZ_ASSERT(nb_nc_xml_next(&x)->type == NB_NC_XML_ERROR);
+			break;
+		}
+		if (t->type == NB_NC_XML_EOF) {
+			FUZZ_ASSERT(depth == 0 && starts == ends && starts > 0);
+			break;
+		}
+		if (t->type == NB_NC_XML_START) {
+			FUZZ_ASSERT(t->depth == ++depth && depth <= 16);
+			FUZZ_ASSERT(t->qname.len > 0 && t->qname.len <= len);
+			FUZZ_ASSERT(t->nattrs <= NB_NC_XML_ATTRS_MAX);
+			for (unsigned int i = 0; i < t->nattrs; i++)
+				FUZZ_ASSERT(t->attrs[i].value.len <= len);
+			starts++;
+		} else if (t->type == NB_NC_XML_END) {
+			FUZZ_ASSERT(t->depth == depth && depth > 0);
+			depth--;
+			ends++;
+		} else {
+			FUZZ_ASSERT(t->text.len <= len && depth > 0);
+		}
+	}
+	nb_nc_xml_fini(&x);
+}
+
 static void check_message(const char *m, size_t len)
 {
-#ifdef NC_FUZZ_XML
-	nc_fuzz_xml_message(m, len);
-#endif
+	check_xml(m, len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
