@@ -20,6 +20,7 @@ source sends two numbered streams, 100 datagrams/s each, (10.0.1.10,
 joined on amtg0, account for every sequence number (seq_receiver.py).
 """
 
+import ipaddress
 import json
 import os
 import sys
@@ -319,6 +320,62 @@ def test_own_address_change_without_g():
     assert ok, tunnels
     paths = start_receivers("own-address", duration=60)
     assert wait_received(paths, RATE), [read_state(p) for p in paths]
+
+
+RELAY1_6, RELAY2_6, GW_ADDR_6 = "2001:db8:100::1", "2001:db8:100::2", "2001:db8:100::3"
+
+
+def restart_dnsmasq(records):
+    "dnsmasq again, answering the source's reverse name with records"
+    tgen = get_topogen()
+    for p in [p for p in procs if "dnsmasq" in " ".join(map(str, p.args))]:
+        p.terminate()
+        p.wait(timeout=10)
+        procs.remove(p)
+    start_dnsmasq(procs, tgen, tgen.gears["dns"], DNS_ADDR,
+                  ["--dns-rr={},260,{}".format(REVERSE, rr) for rr in records])
+
+
+def test_ipv6_outer_move():
+    "IPv6 relays (AMTRELAY type 2): the gateway moves between them over IPv6, without loss"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    for name, addr in (("relay1", RELAY1_6), ("relay2", RELAY2_6)):
+        tgen.gears[name].cmd("ip -6 addr add {}/64 dev {}-eth1 nodad".format(addr, name))
+        relay_conf(name, "gateway-fields auto\nno shutdown\nlocal-address {}".format(addr))
+    gw.cmd("ip -6 addr add {}/64 dev gw-eth0 nodad".format(GW_ADDR_6))
+    restart_dnsmasq([
+        amtrelay_rdata(10, True, 2, ipaddress.IPv6Address(RELAY1_6).packed),
+        amtrelay_rdata(20, True, 2, ipaddress.IPv6Address(RELAY2_6).packed),
+    ])
+    gw.vtysh_cmd("configure terminal\namt gateway amtg0\nno relay-address\n"
+                 "dns-discovery source {}\n".format(SRC))
+    result = expect_json(gw, "show amt gateway amtg0 json",
+                         {"amtg0": {"state": "up", "relay": RELAY1_6, "moving": False,
+                                    "dns": {"record": {"index": 1, "precedence": 10}}}},
+                         count=60)
+    assert result is None, (result, diagnostics("ipv6-relay1"))
+    paths = start_receivers("ipv6", duration=150)
+    assert wait_received(paths, RATE), ([read_state(p) for p in paths], diagnostics("ipv6"))
+    ok, tunnels = topotest.run_and_expect(lambda: relay_tunnels("relay1"), [GW_ADDR_6],
+                                          count=20, wait=1)
+    assert ok, tunnels
+    before = gw_state()["counters"]
+
+    relay_conf("relay1", "shutdown")
+    result = expect_json(
+        gw, "show amt gateway amtg0 json",
+        {"amtg0": {"state": "up", "relay": RELAY2_6, "moving": False,
+                   "lastRelayLeft": RELAY1_6,
+                   "counters": {"moves": before["moves"] + 1}}},
+        count=60,
+    )
+    assert result is None, (result, diagnostics("ipv6-move"))
+    ok, tunnels = topotest.run_and_expect(lambda: relay_tunnels("relay1"), [], count=10, wait=1)
+    assert ok, (tunnels, diagnostics("ipv6-relay1-left"))
+    assert relay_tunnels("relay2") == [GW_ADDR_6], relay_tunnels("relay2")
+    assert_no_loss(received_more(paths, 2 * RATE))
+    relay_conf("relay1", "no shutdown")
 
 
 if __name__ == "__main__":
