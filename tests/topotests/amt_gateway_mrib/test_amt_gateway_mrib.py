@@ -257,6 +257,14 @@ def test_streams_to_lan_and_application():
     for family in FAMILIES:
         result = wait_for(pim_rpf_problem, gw, family)
         assert result is None, (family, result)
+    # The tunnel carries IPv6 groups: its refresh Requests (query interval
+    # 20 s) set P, asking for an MLD General Query (RFC 7450 section 5.1.3.4).
+    def counters():
+        return json.loads(gw.vtysh_cmd("show amt gateway amtg0 json"))["amtg0"]["counters"]
+
+    ok, _ = topotest.run_and_expect(lambda: counters()["sentRequestMld"] >= 1, True,
+                                    count=50, wait=1)
+    assert ok, counters()
 
 
 def test_unicast_to_sources_while_streams_flow_ospf():
