@@ -43,6 +43,14 @@ void nb_nc_buf_reset(struct nb_nc_buf *b)
 		b->data[0] = '\0';
 }
 
+void nb_nc_buf_truncate(struct nb_nc_buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}
+
 int nb_nc_buf_reserve(struct nb_nc_buf *b, size_t n)
 {
 	size_t want, cap;
@@ -339,8 +347,6 @@ int nb_nc_frame_encode(struct nb_nc_buf *out, enum nb_nc_framing framing,
 		goto fail;
 	return 0;
 fail:
-	out->len = old;
-	if (out->data)
-		out->data[old] = '\0';
+	nb_nc_buf_truncate(out, old);
 	return -1;
 }

@@ -69,6 +69,8 @@ struct nb_nc_buf {
 extern void nb_nc_buf_init(struct nb_nc_buf *b, size_t max);
 extern void nb_nc_buf_free(struct nb_nc_buf *b);
 extern void nb_nc_buf_reset(struct nb_nc_buf *b);
+/* Cuts back to len bytes (no-op if longer): undoes appends after a failure. */
+extern void nb_nc_buf_truncate(struct nb_nc_buf *b, size_t len);
 /* Appends n bytes; -1 (buffer unchanged) if len would exceed max. */
 extern int nb_nc_buf_add(struct nb_nc_buf *b, const void *p, size_t n);
 extern int nb_nc_buf_adds(struct nb_nc_buf *b, const char *s);

@@ -653,3 +653,54 @@ const struct nb_nc_xml_attr *nb_nc_xml_attr_get(const struct nb_nc_xml_tok *tok,
 			return &tok->attrs[i];
 	return NULL;
 }
+
+size_t nb_nc_xml_valid_prefix(const char *in, size_t len)
+{
+	return xml_utf8_check((const unsigned char *)in, len);
+}
+
+int nb_nc_xml_escape(struct nb_nc_buf *out, const char *s, size_t len,
+		     bool attr)
+{
+	size_t old = out->len, run = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		const char *rep = NULL;
+
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '\r':
+			rep = "&#13;";
+			break;
+		case '"':
+			rep = attr ? "&quot;" : NULL;
+			break;
+		case '\t':
+			rep = attr ? "&#9;" : NULL;
+			break;
+		case '\n':
+			rep = attr ? "&#10;" : NULL;
+			break;
+		}
+		if (!rep)
+			continue;
+		if (nb_nc_buf_add(out, s + run, i - run) < 0 ||
+		    nb_nc_buf_adds(out, rep) < 0)
+			goto fail;
+		run = i + 1;
+	}
+	if (nb_nc_buf_add(out, s + run, len - run) < 0)
+		goto fail;
+	return 0;
+fail:
+	nb_nc_buf_truncate(out, old);
+	return -1;
+}

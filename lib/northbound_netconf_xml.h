@@ -38,6 +38,9 @@
  * buffers that never exceed the input's length (decoded text can only be
  * shorter than what it was decoded from); nothing else is allocated.
  *
+ * Output: nb_nc_xml_escape() writes text or an attribute value so that
+ * this tokenizer (and any XML parser) reads back exactly the same bytes.
+ *
  * Lifetime: the input must stay valid while the tokenizer is used; the
  * strings of a token (struct nb_nc_xml_str, NOT NUL-terminated) are valid
  * until the next call of nb_nc_xml_next().  An empty element <a/> is
@@ -138,6 +141,20 @@ extern const struct nb_nc_xml_tok *nb_nc_xml_next(struct nb_nc_xml *x);
  * its END.  0 on success, -1 on an error (or EOF) inside.
  */
 extern int nb_nc_xml_skip(struct nb_nc_xml *x);
+
+/*
+ * Length of the longest prefix of in[0..len) that is UTF-8 made of XML
+ * characters (len if all of it is): the part a tokenizer may look at.
+ */
+extern size_t nb_nc_xml_valid_prefix(const char *in, size_t len);
+
+/*
+ * Appends s[0..len) escaped: & < > always, CR as &#13;, and in an
+ * attribute value (attr) also " TAB LF as &quot; &#9; &#10;.  -1 (out
+ * unchanged) if out would exceed its limit.
+ */
+extern int nb_nc_xml_escape(struct nb_nc_buf *out, const char *s, size_t len,
+			    bool attr);
 
 extern bool nb_nc_xml_str_eq(struct nb_nc_xml_str s, const char *lit);
 /* The attribute whose qname is `qname`, NULL if absent. */

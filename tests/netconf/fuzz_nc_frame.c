@@ -5,7 +5,10 @@
  * must be within the limit, encode again in the framing in force and
  * decode back to the same bytes.  Each message then goes through the XML
  * tokenizer (tokens must nest, decoded text cannot be longer than the
- * message).
+ * message), the hello parser (an accepted hello's capabilities, built
+ * into a server hello, must parse again up to its session-id) and the
+ * <rpc> attribute extraction (the <rpc-reply> built from them must read
+ * back with the same attributes).
  *
  * Control byte: bit 0 initial framing (1 = chunked), bit 1 switch to
  * chunked after the first message, bits 2-7 slice size pattern.
@@ -17,6 +20,7 @@
 
 #include "northbound_netconf_frame.h"
 #include "northbound_netconf_xml.h"
+#include "northbound_netconf_msg.h"
 
 #define FUZZ_ASSERT(cond)                                                      \
 	do {                                                                   \
@@ -86,9 +90,77 @@ static void check_xml(const char *m, size_t len)
 	nb_nc_xml_fini(&x);
 }
 
+static void check_hello(const char *m, size_t len)
+{
+	struct nb_nc_hello h, h2;
+	const char *err = NULL, *caps[NB_NC_HELLO_CAPS_MAX];
+	size_t n = 0;
+	struct nb_nc_buf b;
+
+	if (nb_nc_hello_parse(m, len, &h, &err) < 0) {
+		FUZZ_ASSERT(err && h.ncaps == 0);
+		nb_nc_hello_free(&h);
+		return;
+	}
+	FUZZ_ASSERT(h.ncaps > 0 && h.ncaps <= NB_NC_HELLO_CAPS_MAX);
+	FUZZ_ASSERT(h.base10 || h.base11);
+	for (const char *c = nb_nc_hello_cap_next(&h, NULL); c;
+	     c = nb_nc_hello_cap_next(&h, c)) {
+		FUZZ_ASSERT(n < h.ncaps && c[0] && strlen(c) <= NB_NC_CAP_LEN_MAX);
+		caps[n++] = c;
+	}
+	FUZZ_ASSERT(n == h.ncaps);
+	nb_nc_buf_init(&b, 1 << 20);
+	FUZZ_ASSERT(nb_nc_hello_build(&b, caps, n, 1) == 0);
+	err = NULL;
+	FUZZ_ASSERT(nb_nc_hello_parse(b.data, b.len, &h2, &err) < 0);
+	FUZZ_ASSERT(err && !strcmp(err, "a client <hello> carries a <session-id>"));
+	nb_nc_hello_free(&h2);
+	nb_nc_buf_free(&b);
+	nb_nc_hello_free(&h);
+}
+
+static void check_rpc_attrs(const char *m, size_t len)
+{
+	struct nb_nc_rpc_attrs a;
+	struct nb_nc_buf b;
+	struct nb_nc_xml x;
+	const struct nb_nc_xml_tok *t;
+	unsigned int extra;
+
+	if (nb_nc_rpc_attrs_extract(m, len, &a) < 0) {
+		FUZZ_ASSERT(a.n == 0);
+		nb_nc_rpc_attrs_free(&a);
+		return;
+	}
+	nb_nc_buf_init(&b, 1 << 20);
+	FUZZ_ASSERT(nb_nc_rpc_reply_ok(&b, &a) == 0);
+	nb_nc_xml_init(&x, b.data, b.len, 0);
+	t = nb_nc_xml_next(&x);
+	FUZZ_ASSERT(t->type == NB_NC_XML_START &&
+		    nb_nc_xml_str_eq(t->local, "rpc-reply") &&
+		    nb_nc_xml_str_eq(t->ns, NB_NC_NS_BASE));
+	extra = nb_nc_rpc_attrs_get(&a, "xmlns") ? 0 : 1;
+	FUZZ_ASSERT(t->nattrs == a.n + extra);
+	for (unsigned int i = 0; i < a.n; i++) {
+		const struct nb_nc_xml_attr *r = &t->attrs[i + extra];
+		const char *q = a.store.data + a.a[i].qname;
+		const char *v = a.store.data + a.a[i].value;
+
+		FUZZ_ASSERT(nb_nc_xml_str_eq(r->qname, q));
+		if (strcmp(q, "xmlns"))
+			FUZZ_ASSERT(nb_nc_xml_str_eq(r->value, v));
+	}
+	nb_nc_xml_fini(&x);
+	nb_nc_buf_free(&b);
+	nb_nc_rpc_attrs_free(&a);
+}
+
 static void check_message(const char *m, size_t len)
 {
 	check_xml(m, len);
+	check_hello(m, len);
+	check_rpc_attrs(m, len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

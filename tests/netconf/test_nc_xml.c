@@ -208,6 +208,15 @@ static void test_malformed(void)
 	nb_nc_buf_free(&b);
 }
 
+/* Appends 32 declarations xmlns:<p>N='u:N', then tail. */
+static size_t add_decls(char *doc, size_t n, size_t size, const char *p,
+			const char *tail)
+{
+	for (int i = 0; i < 32; i++)
+		n += snprintf(doc + n, size - n, " xmlns:%s%d='u:%d'", p, i, i);
+	return n + snprintf(doc + n, size - n, "%s", tail);
+}
+
 static void test_limits(void)
 {
 	char doc[2048], want[4096];
@@ -250,26 +259,16 @@ static void test_limits(void)
 
 	/* 64 namespace declarations in scope, then one more */
 	n = snprintf(doc, sizeof(doc), "<a");
-	for (int i = 0; i < 32; i++)
-		n += snprintf(doc + n, sizeof(doc) - n, " xmlns:p%d='u:%d'", i, i);
-	n += snprintf(doc + n, sizeof(doc) - n, "><b");
-	for (int i = 0; i < 32; i++)
-		n += snprintf(doc + n, sizeof(doc) - n, " xmlns:q%d='u:%d'", i, i);
-	n += snprintf(doc + n, sizeof(doc) - n, "><q31:c/></b><b");
-	for (int i = 0; i < 32; i++)
-		n += snprintf(doc + n, sizeof(doc) - n, " xmlns:q%d='u:%d'", i, i);
-	snprintf(doc + n, sizeof(doc) - n, "/></a>");
+	n = add_decls(doc, n, sizeof(doc), "p", "><b");
+	n = add_decls(doc, n, sizeof(doc), "q", "><q31:c/></b><b");
+	add_decls(doc, n, sizeof(doc), "q", "/></a>");
 	trace_doc(doc, strlen(doc), 0, &b);
 	CHECK(b.len > 0 && strstr(b.data, "<q31:c{u:31}/></q31:c></b><b{}") &&
 	      strstr(b.data, "</b></a>$"));
 	nb_nc_buf_free(&b);
 	n = snprintf(doc, sizeof(doc), "<a");
-	for (int i = 0; i < 32; i++)
-		n += snprintf(doc + n, sizeof(doc) - n, " xmlns:p%d='u:%d'", i, i);
-	n += snprintf(doc + n, sizeof(doc) - n, "><b");
-	for (int i = 0; i < 32; i++)
-		n += snprintf(doc + n, sizeof(doc) - n, " xmlns:q%d='u:%d'", i, i);
-	snprintf(doc + n, sizeof(doc) - n, "><c xmlns:z='u:z'/></b></a>");
+	n = add_decls(doc, n, sizeof(doc), "p", "><b");
+	add_decls(doc, n, sizeof(doc), "q", "><c xmlns:z='u:z'/></b></a>");
 	trace_doc(doc, strlen(doc), 0, &b);
 	CHECK(b.len > 0 &&
 	      strstr(b.data, "!too many namespace declarations@") != NULL);

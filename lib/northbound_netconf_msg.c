@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * NETCONF hello, <rpc-reply> and <rpc-error> (RFC 6241): see the design
+ * notes in northbound_netconf_msg.h.
+ */
+#include <zebra.h>
+
+#include <string.h>
+
+#include "northbound_netconf_msg.h"
+
+static bool all_ws(struct nb_nc_xml_str s)
+{
+	for (size_t i = 0; i < s.len; i++)
+		if (s.s[i] != ' ' && s.s[i] != '\t' && s.s[i] != '\n' &&
+		    s.s[i] != '\r')
+			return false;
+	return true;
+}
+
+static bool in_base(const struct nb_nc_xml_tok *t, const char *local)
+{
+	return nb_nc_xml_str_eq(t->ns, NB_NC_NS_BASE) &&
+	       nb_nc_xml_str_eq(t->local, local);
+}
+
+/* Restores out to old_len and fails. */
+static int undo(struct nb_nc_buf *out, size_t old_len)
+{
+	nb_nc_buf_truncate(out, old_len);
+	return -1;
+}
+
+/* ---- hello (RFC 6241 section 8.1) ---- */
+
+struct hello_parse {
+	struct nb_nc_xml x;
+	struct nb_nc_hello *hello;
+	struct nb_nc_buf cur; /* text of the capability being read */
+	const char *err;
+};
+
+static int hello_fail(struct hello_parse *p, const char *err)
+{
+	p->err = p->x.err ? p->x.err : err;
+	return -1;
+}
+
+/* One <capability> whose START was just read. */
+static int hello_capability(struct hello_parse *p)
+{
+	struct nb_nc_hello *h = p->hello;
+	const char *s;
+	size_t n;
+
+	nb_nc_buf_reset(&p->cur);
+	for (;;) {
+		const struct nb_nc_xml_tok *t = nb_nc_xml_next(&p->x);
+
+		if (t->type == NB_NC_XML_END)
+			break;
+		if (t->type == NB_NC_XML_START)
+			return hello_fail(p, "an element inside <capability>");
+		if (t->type != NB_NC_XML_TEXT)
+			return hello_fail(p, "unterminated <capability>");
+		if (nb_nc_buf_add(&p->cur, t->text.s, t->text.len) < 0)
+			return hello_fail(p, "a capability above the length limit");
+	}
+	/* trim XML whitespace (the URI itself has none) */
+	s = p->cur.data ? p->cur.data : "";
+	n = p->cur.len;
+	while (n && all_ws((struct nb_nc_xml_str){ s, 1 })) {
+		s++;
+		n--;
+	}
+	while (n && all_ws((struct nb_nc_xml_str){ s + n - 1, 1 }))
+		n--;
+	if (n == 0)
+		return hello_fail(p, "an empty <capability>");
+	if (memchr(s, '\0', n))
+		return hello_fail(p, "a NUL in a capability");
+	if (h->ncaps >= NB_NC_HELLO_CAPS_MAX)
+		return hello_fail(p, "too many capabilities");
+	if (nb_nc_buf_add(&h->caps, s, n) < 0 ||
+	    nb_nc_buf_add(&h->caps, "", 1) < 0)
+		return hello_fail(p, "capabilities above the size limit");
+	h->ncaps++;
+	if (n == strlen(NB_NC_CAP_BASE10) && !memcmp(s, NB_NC_CAP_BASE10, n))
+		h->base10 = true;
+	if (n == strlen(NB_NC_CAP_BASE11) && !memcmp(s, NB_NC_CAP_BASE11, n))
+		h->base11 = true;
+	return 0;
+}
+
+/* The content of <capabilities>, whose START was just read. */
+static int hello_capabilities(struct hello_parse *p)
+{
+	for (;;) {
+		const struct nb_nc_xml_tok *t = nb_nc_xml_next(&p->x);
+
+		switch (t->type) {
+		case NB_NC_XML_END:
+			return 0;
+		case NB_NC_XML_TEXT:
+			if (!all_ws(t->text))
+				return hello_fail(p, "text in <capabilities>");
+			break;
+		case NB_NC_XML_START:
+			if (!in_base(t, "capability"))
+				return hello_fail(p, "an unknown element in <capabilities>");
+			if (hello_capability(p) < 0)
+				return -1;
+			break;
+		default:
+			return hello_fail(p, "unterminated <capabilities>");
+		}
+	}
+}
+
+static int hello_body(struct hello_parse *p)
+{
+	const struct nb_nc_xml_tok *t = nb_nc_xml_next(&p->x);
+	bool seen_caps = false;
+
+	if (t->type != NB_NC_XML_START || !in_base(t, "hello"))
+		return hello_fail(p, "not a <hello> in the NETCONF base namespace");
+	for (;;) {
+		t = nb_nc_xml_next(&p->x);
+		if (t->type == NB_NC_XML_END)
+			break;
+		if (t->type == NB_NC_XML_TEXT) {
+			if (!all_ws(t->text))
+				return hello_fail(p, "text in <hello>");
+			continue;
+		}
+		if (t->type != NB_NC_XML_START)
+			return hello_fail(p, "unterminated <hello>");
+		if (!nb_nc_xml_str_eq(t->ns, NB_NC_NS_BASE)) {
+			/* another namespace's extension: ignored */
+			if (nb_nc_xml_skip(&p->x) < 0)
+				return hello_fail(p, "unterminated element in <hello>");
+			continue;
+		}
+		if (nb_nc_xml_str_eq(t->local, "session-id"))
+			return hello_fail(p, "a client <hello> carries a <session-id>");
+		if (!nb_nc_xml_str_eq(t->local, "capabilities"))
+			return hello_fail(p, "an unknown element in <hello>");
+		if (seen_caps)
+			return hello_fail(p, "more than one <capabilities>");
+		seen_caps = true;
+		if (hello_capabilities(p) < 0)
+			return -1;
+	}
+	if (nb_nc_xml_next(&p->x)->type != NB_NC_XML_EOF)
+		return hello_fail(p, "content after </hello>");
+	if (!seen_caps || p->hello->ncaps == 0)
+		return hello_fail(p, "a <hello> without capabilities");
+	if (!p->hello->base10 && !p->hello->base11)
+		return hello_fail(p, "neither base:1.0 nor base:1.1 announced");
+	return 0;
+}
+
+int nb_nc_hello_parse(const char *msg, size_t len, struct nb_nc_hello *hello,
+		      const char **err)
+{
+	struct hello_parse p = { .hello = hello };
+	int ret;
+
+	memset(hello, 0, sizeof(*hello));
+	/* the URIs are copied from the message: never more than its size */
+	nb_nc_buf_init(&hello->caps, len + 1);
+	nb_nc_buf_init(&p.cur, NB_NC_CAP_LEN_MAX);
+	nb_nc_xml_init(&p.x, msg, len, NB_NC_HELLO_DEPTH);
+	ret = hello_body(&p);
+	nb_nc_xml_fini(&p.x);
+	nb_nc_buf_free(&p.cur);
+	if (ret < 0) {
+		nb_nc_hello_free(hello);
+		if (err)
+			*err = p.err;
+	}
+	return ret;
+}
+
+void nb_nc_hello_free(struct nb_nc_hello *hello)
+{
+	nb_nc_buf_free(&hello->caps);
+	hello->ncaps = 0;
+	hello->base10 = hello->base11 = false;
+}
+
+const char *nb_nc_hello_cap_next(const struct nb_nc_hello *hello,
+				 const char *prev)
+{
+	const char *end = hello->caps.data + hello->caps.len;
+	const char *next;
+
+	if (hello->ncaps == 0 || !hello->caps.data)
+		return NULL;
+	if (!prev)
+		return hello->caps.data;
+	next = prev + strlen(prev) + 1;
+	return next < end ? next : NULL;
+}
+
+bool nb_nc_hello_has(const struct nb_nc_hello *hello, const char *cap)
+{
+	for (const char *c = nb_nc_hello_cap_next(hello, NULL); c;
+	     c = nb_nc_hello_cap_next(hello, c))
+		if (strcmp(c, cap) == 0)
+			return true;
+	return false;
+}
+
+enum nb_nc_framing nb_nc_hello_framing(const struct nb_nc_hello *peer,
+				       bool own_base11)
+{
+	/* RFC 6242 section 4.1 */
+	return peer->base11 && own_base11 ? NB_NC_FRAMING_CHUNKED
+					  : NB_NC_FRAMING_EOM;
+}
+
+/* <name>escaped text</name> */
+static int text_element(struct nb_nc_buf *out, const char *name,
+			const char *text)
+{
+	if (nb_nc_buf_adds(out, "<") < 0 || nb_nc_buf_adds(out, name) < 0 ||
+	    nb_nc_buf_adds(out, ">") < 0 ||
+	    nb_nc_xml_escape(out, text, strlen(text), false) < 0 ||
+	    nb_nc_buf_adds(out, "</") < 0 || nb_nc_buf_adds(out, name) < 0 ||
+	    nb_nc_buf_adds(out, ">") < 0)
+		return -1;
+	return 0;
+}
+
+int nb_nc_hello_build(struct nb_nc_buf *out, const char *const *caps,
+		      size_t ncaps, uint32_t session_id)
+{
+	size_t old = out->len;
+
+	if (session_id == 0 || ncaps == 0)
+		return -1;
+	if (nb_nc_buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				"<hello xmlns=\"" NB_NC_NS_BASE
+				"\"><capabilities>") < 0)
+		return undo(out, old);
+	for (size_t i = 0; i < ncaps; i++) {
+		if (!caps[i] || !caps[i][0] ||
+		    text_element(out, "capability", caps[i]) < 0)
+			return undo(out, old);
+	}
+	if (nb_nc_buf_adds(out, "</capabilities><session-id>") < 0 ||
+	    nb_nc_buf_addu(out, session_id) < 0 ||
+	    nb_nc_buf_adds(out, "</session-id></hello>") < 0)
+		return undo(out, old);
+	return 0;
+}
+
+/* ---- rpc-error (RFC 6241 section 4.3, appendix A) ---- */
+
+const char *nb_nc_err_type_str(enum nb_nc_err_type type)
+{
+	static const char *const names[] = {
+		[NB_NC_ERR_TYPE_TRANSPORT] = "transport",
+		[NB_NC_ERR_TYPE_RPC] = "rpc",
+		[NB_NC_ERR_TYPE_PROTOCOL] = "protocol",
+		[NB_NC_ERR_TYPE_APPLICATION] = "application",
+	};
+
+	return (unsigned int)type < array_size(names) ? names[type] : NULL;
+}
+
+const char *nb_nc_err_tag_str(enum nb_nc_err_tag tag)
+{
+	static const char *const names[] = {
+		[NB_NC_ERR_IN_USE] = "in-use",
+		[NB_NC_ERR_INVALID_VALUE] = "invalid-value",
+		[NB_NC_ERR_TOO_BIG] = "too-big",
+		[NB_NC_ERR_MISSING_ATTRIBUTE] = "missing-attribute",
+		[NB_NC_ERR_BAD_ATTRIBUTE] = "bad-attribute",
+		[NB_NC_ERR_UNKNOWN_ATTRIBUTE] = "unknown-attribute",
+		[NB_NC_ERR_MISSING_ELEMENT] = "missing-element",
+		[NB_NC_ERR_BAD_ELEMENT] = "bad-element",
+		[NB_NC_ERR_UNKNOWN_ELEMENT] = "unknown-element",
+		[NB_NC_ERR_UNKNOWN_NAMESPACE] = "unknown-namespace",
+		[NB_NC_ERR_ACCESS_DENIED] = "access-denied",
+		[NB_NC_ERR_LOCK_DENIED] = "lock-denied",
+		[NB_NC_ERR_RESOURCE_DENIED] = "resource-denied",
+		[NB_NC_ERR_ROLLBACK_FAILED] = "rollback-failed",
+		[NB_NC_ERR_DATA_EXISTS] = "data-exists",
+		[NB_NC_ERR_DATA_MISSING] = "data-missing",
+		[NB_NC_ERR_OPERATION_NOT_SUPPORTED] = "operation-not-supported",
+		[NB_NC_ERR_OPERATION_FAILED] = "operation-failed",
+		[NB_NC_ERR_PARTIAL_OPERATION] = "partial-operation",
+		[NB_NC_ERR_MALFORMED_MESSAGE] = "malformed-message",
+	};
+
+	return (unsigned int)tag < array_size(names) ? names[tag] : NULL;
+}
+
+const char *nb_nc_err_severity_str(enum nb_nc_err_severity sev)
+{
+	switch (sev) {
+	case NB_NC_ERR_SEV_ERROR:
+		return "error";
+	case NB_NC_ERR_SEV_WARNING:
+		return "warning";
+	}
+	return NULL;
+}
+
+/* An XML NCName made of ASCII letters, digits, '_', '-', '.'. */
+static bool ascii_ncname(const char *s)
+{
+	if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
+		      *s == '.'))
+			return false;
+	return true;
+}
+
+static int error_path(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
+{
+	if (nb_nc_buf_adds(out, "<error-path") < 0)
+		return -1;
+	for (size_t i = 0; i < e->path_ns_count; i++) {
+		const struct nb_nc_xmlns *ns = &e->path_ns[i];
+
+		if (!ascii_ncname(ns->prefix) || !ns->uri || !ns->uri[0] ||
+		    !strcmp(ns->prefix, "xml") || !strcmp(ns->prefix, "xmlns"))
+			return -1;
+		if (nb_nc_buf_adds(out, " xmlns:") < 0 ||
+		    nb_nc_buf_adds(out, ns->prefix) < 0 ||
+		    nb_nc_buf_adds(out, "=\"") < 0 ||
+		    nb_nc_xml_escape(out, ns->uri, strlen(ns->uri), true) < 0 ||
+		    nb_nc_buf_adds(out, "\"") < 0)
+			return -1;
+	}
+	if (nb_nc_buf_adds(out, ">") < 0 ||
+	    nb_nc_xml_escape(out, e->path, strlen(e->path), false) < 0 ||
+	    nb_nc_buf_adds(out, "</error-path>") < 0)
+		return -1;
+	return 0;
+}
+
+static int error_message(struct nb_nc_buf *out,
+			 const struct nb_nc_rpc_error *e)
+{
+	if (!e->message_lang)
+		return text_element(out, "error-message", e->message);
+	if (nb_nc_buf_adds(out, "<error-message xml:lang=\"") < 0 ||
+	    nb_nc_xml_escape(out, e->message_lang, strlen(e->message_lang),
+			     true) < 0 ||
+	    nb_nc_buf_adds(out, "\">") < 0 ||
+	    nb_nc_xml_escape(out, e->message, strlen(e->message), false) < 0 ||
+	    nb_nc_buf_adds(out, "</error-message>") < 0)
+		return -1;
+	return 0;
+}
+
+static int error_info(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
+{
+	if (!e->bad_attribute && !e->bad_element && !e->bad_namespace &&
+	    !e->has_session_id && !e->info_xml)
+		return 0;
+	if (nb_nc_buf_adds(out, "<error-info>") < 0)
+		return -1;
+	if (e->bad_attribute &&
+	    text_element(out, "bad-attribute", e->bad_attribute) < 0)
+		return -1;
+	if (e->bad_element &&
+	    text_element(out, "bad-element", e->bad_element) < 0)
+		return -1;
+	if (e->bad_namespace &&
+	    text_element(out, "bad-namespace", e->bad_namespace) < 0)
+		return -1;
+	if (e->has_session_id &&
+	    (nb_nc_buf_adds(out, "<session-id>") < 0 ||
+	     nb_nc_buf_addu(out, e->session_id) < 0 ||
+	     nb_nc_buf_adds(out, "</session-id>") < 0))
+		return -1;
+	if (e->info_xml && nb_nc_buf_adds(out, e->info_xml) < 0)
+		return -1;
+	return nb_nc_buf_adds(out, "</error-info>");
+}
+
+int nb_nc_rpc_error_build(struct nb_nc_buf *out,
+			  const struct nb_nc_rpc_error *e)
+{
+	const char *type = nb_nc_err_type_str(e->type);
+	const char *tag = nb_nc_err_tag_str(e->tag);
+	const char *sev = nb_nc_err_severity_str(e->severity);
+	size_t old = out->len;
+
+	if (!type || !tag || !sev || (e->path_ns_count && !e->path_ns))
+		return -1;
+	if (nb_nc_buf_adds(out, "<rpc-error>") < 0 ||
+	    text_element(out, "error-type", type) < 0 ||
+	    text_element(out, "error-tag", tag) < 0 ||
+	    text_element(out, "error-severity", sev) < 0 ||
+	    (e->app_tag && text_element(out, "error-app-tag", e->app_tag) < 0) ||
+	    (e->path && error_path(out, e) < 0) ||
+	    (e->message && error_message(out, e) < 0) ||
+	    error_info(out, e) < 0 || nb_nc_buf_adds(out, "</rpc-error>") < 0)
+		return undo(out, old);
+	return 0;
+}
+
+/* ---- rpc-reply (RFC 6241 section 4.2) ---- */
+
+int nb_nc_rpc_attrs_extract(const char *msg, size_t len,
+			    struct nb_nc_rpc_attrs *attrs)
+{
+	struct nb_nc_xml x;
+	const struct nb_nc_xml_tok *t;
+	int ret = -1;
+
+	memset(attrs, 0, sizeof(*attrs));
+	/* names and decoded values are no longer than the message */
+	nb_nc_buf_init(&attrs->store, len + 2 * NB_NC_XML_ATTRS_MAX);
+	/* bad bytes after the start tag must not hide it */
+	nb_nc_xml_init(&x, msg, nb_nc_xml_valid_prefix(msg, len), 0);
+	t = nb_nc_xml_next(&x);
+	if (t->type == NB_NC_XML_START && in_base(t, "rpc")) {
+		ret = 0;
+		for (unsigned int i = 0; i < t->nattrs; i++) {
+			const struct nb_nc_xml_attr *a = &t->attrs[i];
+
+			attrs->a[i].qname = attrs->store.len;
+			if (nb_nc_buf_add(&attrs->store, a->qname.s,
+					  a->qname.len) < 0 ||
+			    nb_nc_buf_add(&attrs->store, "", 1) < 0) {
+				ret = -1;
+				break;
+			}
+			attrs->a[i].value = attrs->store.len;
+			if (nb_nc_buf_add(&attrs->store, a->value.s,
+					  a->value.len) < 0 ||
+			    nb_nc_buf_add(&attrs->store, "", 1) < 0) {
+				ret = -1;
+				break;
+			}
+			attrs->n++;
+		}
+	}
+	nb_nc_xml_fini(&x);
+	if (ret < 0) {
+		nb_nc_buf_reset(&attrs->store);
+		attrs->n = 0;
+	}
+	return ret;
+}
+
+void nb_nc_rpc_attrs_free(struct nb_nc_rpc_attrs *attrs)
+{
+	nb_nc_buf_free(&attrs->store);
+	attrs->n = 0;
+}
+
+const char *nb_nc_rpc_attrs_get(const struct nb_nc_rpc_attrs *attrs,
+				const char *qname)
+{
+	for (unsigned int i = 0; attrs && i < attrs->n; i++)
+		if (!strcmp(attrs->store.data + attrs->a[i].qname, qname))
+			return attrs->store.data + attrs->a[i].value;
+	return NULL;
+}
+
+int nb_nc_rpc_reply_open(struct nb_nc_buf *out,
+			 const struct nb_nc_rpc_attrs *attrs)
+{
+	size_t old = out->len;
+	bool has_default = nb_nc_rpc_attrs_get(attrs, "xmlns") != NULL;
+
+	if (nb_nc_buf_adds(out, "<rpc-reply") < 0 ||
+	    (!has_default &&
+	     nb_nc_buf_adds(out, " xmlns=\"" NB_NC_NS_BASE "\"") < 0))
+		return undo(out, old);
+	/* the attributes in their order; the default namespace is ours */
+	for (unsigned int i = 0; attrs && i < attrs->n; i++) {
+		const char *q = attrs->store.data + attrs->a[i].qname;
+		const char *v = attrs->store.data + attrs->a[i].value;
+
+		if (!strcmp(q, "xmlns"))
+			v = NB_NC_NS_BASE;
+		if (nb_nc_buf_adds(out, " ") < 0 || nb_nc_buf_adds(out, q) < 0 ||
+		    nb_nc_buf_adds(out, "=\"") < 0 ||
+		    nb_nc_xml_escape(out, v, strlen(v), true) < 0 ||
+		    nb_nc_buf_adds(out, "\"") < 0)
+			return undo(out, old);
+	}
+	if (nb_nc_buf_adds(out, ">") < 0)
+		return undo(out, old);
+	return 0;
+}
+
+int nb_nc_rpc_reply_close(struct nb_nc_buf *out)
+{
+	return nb_nc_buf_adds(out, "</rpc-reply>");
+}
+
+int nb_nc_rpc_reply_ok(struct nb_nc_buf *out,
+		       const struct nb_nc_rpc_attrs *attrs)
+{
+	size_t old = out->len;
+
+	if (nb_nc_rpc_reply_open(out, attrs) < 0 ||
+	    nb_nc_buf_adds(out, "<ok/>") < 0 || nb_nc_rpc_reply_close(out) < 0)
+		return undo(out, old);
+	return 0;
+}
+
+int nb_nc_rpc_reply_errors(struct nb_nc_buf *out,
+			   const struct nb_nc_rpc_attrs *attrs,
+			   const struct nb_nc_rpc_error *errs, size_t nerrs)
+{
+	size_t old = out->len;
+
+	if (nerrs == 0 || nb_nc_rpc_reply_open(out, attrs) < 0)
+		return undo(out, old);
+	for (size_t i = 0; i < nerrs; i++)
+		if (nb_nc_rpc_error_build(out, &errs[i]) < 0)
+			return undo(out, old);
+	if (nb_nc_rpc_reply_close(out) < 0)
+		return undo(out, old);
+	return 0;
+}

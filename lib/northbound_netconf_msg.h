@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * NETCONF messages the server core builds and parses itself: the hello
+ * exchange, <rpc-reply> envelopes and <rpc-error> (RFC 6241).
+ *
+ * Design
+ * ------
+ * Everything here is pure: messages in, bytes out, no session state.  RPC
+ * contents are left to libyang (lyd_parse_op, LYD_TYPE_RPC_NETCONF); this
+ * file covers what libyang does not:
+ *
+ * - Hello (RFC 6241 section 8.1): nb_nc_hello_parse() reads a peer's
+ *   <hello> with the strict tokenizer (northbound_netconf_xml.h): root
+ *   <hello> in the base namespace, exactly one <capabilities> holding at
+ *   least one non-empty <capability> (text trimmed of XML whitespace).  A
+ *   <session-id> in a client's hello is an error (the server MUST then
+ *   terminate the session, section 8.1); other elements of the base
+ *   namespace are errors, elements of other namespaces are skipped.  A
+ *   peer that announces neither base:1.0 nor base:1.1 is refused, since
+ *   no framing is common.  Limits: NB_NC_HELLO_CAPS_MAX capabilities of at
+ *   most NB_NC_CAP_LEN_MAX bytes each.  nb_nc_hello_framing() picks
+ *   base:1.1 chunked framing when both sides announced base:1.1, else the
+ *   base:1.0 end-of-message marker (RFC 6242 section 4.1).
+ *   nb_nc_hello_build() writes the server's hello: its capabilities and
+ *   its session-id (1 .. 4294967295, RFC 6241 section 8.1 and its YANG
+ *   session-id-type).
+ *
+ * - <rpc-reply> (RFC 6241 section 4.2): it MUST carry all attributes of
+ *   the <rpc> element unchanged.  nb_nc_rpc_attrs_extract() copies them
+ *   out of a message with the tokenizer, reading only as far as the end of
+ *   the <rpc> start tag, so that the server can still answer (with its
+ *   message-id) when the rest of the message is malformed and libyang
+ *   refused it.  nb_nc_rpc_reply_open() writes <rpc-reply ...> with the
+ *   copied attributes in their order and the base namespace as the
+ *   default namespace: a default declaration (xmlns="...") of the <rpc>
+ *   keeps its place with the base namespace as its value (the same value
+ *   unless the <rpc> was prefixed), and without one xmlns="...base:1.0"
+ *   comes first; prefixed declarations (xmlns:nc) are copied as they are.
+ *
+ * - <rpc-error> (RFC 6241 section 4.3, appendix A): struct
+ *   nb_nc_rpc_error names the error-type, error-tag, error-severity and
+ *   the optional error-app-tag, error-path (with the namespace prefixes
+ *   its XPath uses), error-message (with xml:lang) and error-info
+ *   (bad-attribute, bad-element, bad-namespace, session-id, and trusted
+ *   caller-made XML).  All text is escaped.  Elements come in the order
+ *   of the RFC's schema.
+ *
+ * Errors: every builder appends to a bounded struct nb_nc_buf and returns
+ * -1, leaving the buffer as it was, on an invalid argument (unknown enum
+ * value, session-id 0, empty capability) or when the buffer's limit would
+ * be exceeded.
+ */
+#ifndef _FRR_NORTHBOUND_NETCONF_MSG_H
+#define _FRR_NORTHBOUND_NETCONF_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "northbound_netconf_frame.h"
+#include "northbound_netconf_xml.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NB_NC_NS_BASE	 "urn:ietf:params:xml:ns:netconf:base:1.0"
+#define NB_NC_CAP_BASE10 "urn:ietf:params:netconf:base:1.0"
+#define NB_NC_CAP_BASE11 "urn:ietf:params:netconf:base:1.1"
+
+#define NB_NC_HELLO_CAPS_MAX 1024
+#define NB_NC_CAP_LEN_MAX    4096
+#define NB_NC_HELLO_DEPTH    16
+
+struct nb_nc_hello {
+	unsigned int ncaps;
+	struct nb_nc_buf caps; /* the URIs, each NUL-terminated, in order */
+	bool base10, base11;
+};
+
+/* 0, or -1 with *err a static message (hello is then empty). */
+extern int nb_nc_hello_parse(const char *msg, size_t len,
+			     struct nb_nc_hello *hello, const char **err);
+extern void nb_nc_hello_free(struct nb_nc_hello *hello);
+/* Iterates the capabilities: prev NULL for the first; NULL at the end. */
+extern const char *nb_nc_hello_cap_next(const struct nb_nc_hello *hello,
+					const char *prev);
+extern bool nb_nc_hello_has(const struct nb_nc_hello *hello, const char *cap);
+extern enum nb_nc_framing nb_nc_hello_framing(const struct nb_nc_hello *peer,
+					      bool own_base11);
+extern int nb_nc_hello_build(struct nb_nc_buf *out, const char *const *caps,
+			     size_t ncaps, uint32_t session_id);
+
+/* RFC 6241 appendix A */
+enum nb_nc_err_type {
+	NB_NC_ERR_TYPE_TRANSPORT = 0,
+	NB_NC_ERR_TYPE_RPC,
+	NB_NC_ERR_TYPE_PROTOCOL,
+	NB_NC_ERR_TYPE_APPLICATION,
+};
+
+enum nb_nc_err_tag {
+	NB_NC_ERR_IN_USE = 0,
+	NB_NC_ERR_INVALID_VALUE,
+	NB_NC_ERR_TOO_BIG,
+	NB_NC_ERR_MISSING_ATTRIBUTE,
+	NB_NC_ERR_BAD_ATTRIBUTE,
+	NB_NC_ERR_UNKNOWN_ATTRIBUTE,
+	NB_NC_ERR_MISSING_ELEMENT,
+	NB_NC_ERR_BAD_ELEMENT,
+	NB_NC_ERR_UNKNOWN_ELEMENT,
+	NB_NC_ERR_UNKNOWN_NAMESPACE,
+	NB_NC_ERR_ACCESS_DENIED,
+	NB_NC_ERR_LOCK_DENIED,
+	NB_NC_ERR_RESOURCE_DENIED,
+	NB_NC_ERR_ROLLBACK_FAILED,
+	NB_NC_ERR_DATA_EXISTS,
+	NB_NC_ERR_DATA_MISSING,
+	NB_NC_ERR_OPERATION_NOT_SUPPORTED,
+	NB_NC_ERR_OPERATION_FAILED,
+	NB_NC_ERR_PARTIAL_OPERATION, /* deprecated, RFC 6241 appendix A */
+	NB_NC_ERR_MALFORMED_MESSAGE,
+};
+
+enum nb_nc_err_severity {
+	NB_NC_ERR_SEV_ERROR = 0,
+	NB_NC_ERR_SEV_WARNING,
+};
+
+struct nb_nc_xmlns {
+	const char *prefix;
+	const char *uri;
+};
+
+struct nb_nc_rpc_error {
+	enum nb_nc_err_type type;
+	enum nb_nc_err_tag tag;
+	enum nb_nc_err_severity severity;
+	const char *app_tag; /* NULL: none */
+	const char *path;    /* error-path, an XPath; NULL: none */
+	const struct nb_nc_xmlns *path_ns; /* prefixes the path uses */
+	size_t path_ns_count;
+	const char *message;	  /* NULL: none */
+	const char *message_lang; /* xml:lang of the message; NULL: none */
+	/* error-info */
+	const char *bad_attribute;
+	const char *bad_element;
+	const char *bad_namespace;
+	bool has_session_id; /* session-id (0: held outside NETCONF) */
+	uint32_t session_id;
+	const char *info_xml; /* trusted well-formed XML, appended as is */
+};
+
+extern const char *nb_nc_err_type_str(enum nb_nc_err_type type);
+extern const char *nb_nc_err_tag_str(enum nb_nc_err_tag tag);
+extern const char *nb_nc_err_severity_str(enum nb_nc_err_severity sev);
+extern int nb_nc_rpc_error_build(struct nb_nc_buf *out,
+				 const struct nb_nc_rpc_error *err);
+
+/* The attributes of an <rpc> element, copied (qname and decoded value). */
+struct nb_nc_rpc_attrs {
+	unsigned int n;
+	struct {
+		size_t qname, value; /* offsets of NUL-terminated strings */
+	} a[NB_NC_XML_ATTRS_MAX];
+	struct nb_nc_buf store;
+};
+
+/*
+ * Reads msg up to the end of its first start tag: 0 and attrs filled if
+ * that is <rpc> in the base namespace, else -1 (attrs empty).  attrs must
+ * be released with nb_nc_rpc_attrs_free() either way.
+ */
+extern int nb_nc_rpc_attrs_extract(const char *msg, size_t len,
+				   struct nb_nc_rpc_attrs *attrs);
+extern void nb_nc_rpc_attrs_free(struct nb_nc_rpc_attrs *attrs);
+/* The value of attribute qname (e.g. "message-id"), NULL if absent;
+ * attrs may be NULL. */
+extern const char *nb_nc_rpc_attrs_get(const struct nb_nc_rpc_attrs *attrs,
+				       const char *qname);
+
+/* attrs may be NULL (no <rpc> could be read). */
+extern int nb_nc_rpc_reply_open(struct nb_nc_buf *out,
+				const struct nb_nc_rpc_attrs *attrs);
+extern int nb_nc_rpc_reply_close(struct nb_nc_buf *out);
+/* A whole <rpc-reply> with <ok/>, or with the given rpc-errors. */
+extern int nb_nc_rpc_reply_ok(struct nb_nc_buf *out,
+			      const struct nb_nc_rpc_attrs *attrs);
+extern int nb_nc_rpc_reply_errors(struct nb_nc_buf *out,
+				  const struct nb_nc_rpc_attrs *attrs,
+				  const struct nb_nc_rpc_error *errs,
+				  size_t nerrs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _FRR_NORTHBOUND_NETCONF_MSG_H */

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests of the NETCONF hello, <rpc-reply> and <rpc-error> code:
+ * lib/northbound_netconf_msg.c.  Built messages are compared byte for
+ * byte.
+ */
+#include <zebra.h>
+
+#include "northbound_netconf_msg.h"
+
+#include "nc_test.h"
+
+#define BASE "urn:ietf:params:xml:ns:netconf:base:1.0"
+
+/* as ncclient sends it */
+static const char client_hello[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	"<nc:hello xmlns:nc=\"" BASE "\"><nc:capabilities>"
+	"<nc:capability>urn:ietf:params:netconf:base:1.0</nc:capability>"
+	"<nc:capability>urn:ietf:params:netconf:base:1.1</nc:capability>"
+	"<nc:capability>urn:ietf:params:netconf:capability:writable-running:"
+	"1.0</nc:capability></nc:capabilities></nc:hello>";
+
+static int parse(const char *msg, struct nb_nc_hello *h, const char **err)
+{
+	*err = NULL;
+	return nb_nc_hello_parse(msg, strlen(msg), h, err);
+}
+
+static void test_hello_parse(void)
+{
+	struct nb_nc_hello h;
+	const char *err, *c;
+
+	CHECK_INT(parse(client_hello, &h, &err), 0);
+	CHECK(err == NULL);
+	CHECK_INT(h.ncaps, 3);
+	CHECK(h.base10 && h.base11);
+	c = nb_nc_hello_cap_next(&h, NULL);
+	CHECK(c && !strcmp(c, "urn:ietf:params:netconf:base:1.0"));
+	c = nb_nc_hello_cap_next(&h, c);
+	CHECK(c && !strcmp(c, "urn:ietf:params:netconf:base:1.1"));
+	c = nb_nc_hello_cap_next(&h, c);
+	CHECK(c && !strcmp(c, "urn:ietf:params:netconf:capability:"
+			      "writable-running:1.0"));
+	CHECK(nb_nc_hello_cap_next(&h, c) == NULL);
+	CHECK(nb_nc_hello_has(&h, NB_NC_CAP_BASE11));
+	CHECK(!nb_nc_hello_has(&h, "urn:ietf:params:netconf:base:1"));
+	CHECK_INT(nb_nc_hello_framing(&h, true), NB_NC_FRAMING_CHUNKED);
+	CHECK_INT(nb_nc_hello_framing(&h, false), NB_NC_FRAMING_EOM);
+	nb_nc_hello_free(&h);
+
+	/* base:1.0 only; whitespace trimmed, entities, CDATA, comments,
+	 * another namespace's element skipped */
+	CHECK_INT(parse("<hello xmlns=\"" BASE "\">\n <capabilities>\n"
+			"  <capability>\n urn:ietf:params:netconf:base:1.0\t"
+			"</capability>\n  <capability>urn:x?module=a&amp;"
+			"revision=<![CDATA[2024-01-01]]></capability><!-- c -->"
+			"</capabilities><x:ext xmlns:x=\"urn:x\"><x:y>1</x:y>"
+			"</x:ext></hello>\n",
+			&h, &err),
+		  0);
+	CHECK_INT(h.ncaps, 2);
+	CHECK(h.base10 && !h.base11);
+	CHECK(nb_nc_hello_has(&h, NB_NC_CAP_BASE10));
+	CHECK(nb_nc_hello_has(&h, "urn:x?module=a&revision=2024-01-01"));
+	CHECK_INT(nb_nc_hello_framing(&h, true), NB_NC_FRAMING_EOM);
+	nb_nc_hello_free(&h);
+}
+
+#define HELLO_HEAD "<hello xmlns=\"" BASE "\">"
+#define CAPS10                                                                 \
+	"<capabilities><capability>urn:ietf:params:netconf:base:1.0"           \
+	"</capability></capabilities>"
+
+static void test_hello_errors(void)
+{
+	static const struct {
+		const char *in, *err;
+	} cases[] = {
+		{ "", "no root element" },
+		{ HELLO_HEAD CAPS10 "<session-id>4</session-id></hello>",
+		  "a client <hello> carries a <session-id>" },
+		{ HELLO_HEAD "</hello>", "a <hello> without capabilities" },
+		{ HELLO_HEAD "<capabilities/></hello>",
+		  "a <hello> without capabilities" },
+		{ HELLO_HEAD "<capabilities><capability> </capability>"
+			     "</capabilities></hello>",
+		  "an empty <capability>" },
+		{ HELLO_HEAD "<capabilities><capability>urn:x</capability>"
+			     "</capabilities></hello>",
+		  "neither base:1.0 nor base:1.1 announced" },
+		{ "<hello>" CAPS10 "</hello>",
+		  "not a <hello> in the NETCONF base namespace" },
+		{ "<rpc xmlns=\"" BASE "\"/>",
+		  "not a <hello> in the NETCONF base namespace" },
+		{ HELLO_HEAD CAPS10 CAPS10 "</hello>",
+		  "more than one <capabilities>" },
+		{ HELLO_HEAD CAPS10 "<foo/></hello>",
+		  "an unknown element in <hello>" },
+		{ HELLO_HEAD "x" CAPS10 "</hello>", "text in <hello>" },
+		{ HELLO_HEAD "<capabilities>x</capabilities></hello>",
+		  "text in <capabilities>" },
+		{ HELLO_HEAD "<capabilities><cap/></capabilities></hello>",
+		  "an unknown element in <capabilities>" },
+		{ HELLO_HEAD "<capabilities><capability>a<b/></capability>"
+			     "</capabilities></hello>",
+		  "an element inside <capability>" },
+		{ HELLO_HEAD CAPS10 "</hello><hello/>",
+		  "a second root element" },
+		{ HELLO_HEAD CAPS10, "unclosed element at the end" },
+		{ "<!DOCTYPE hello><hello/>", "DOCTYPE is not allowed" },
+		{ HELLO_HEAD "<capabilities><capability>&#0;</capability>"
+			     "</capabilities></hello>",
+		  "malformed entity or character reference" },
+	};
+
+	for (size_t i = 0; i < array_size(cases); i++) {
+		struct nb_nc_hello h;
+		const char *err = NULL;
+
+		CHECK_INT(parse(cases[i].in, &h, &err), -1);
+		CHECK(err != NULL);
+		if (err && strcmp(err, cases[i].err)) {
+			fprintf(stderr, "case %zu: got \"%s\"\n", i, err);
+			CHECK(0);
+		}
+		CHECK_INT(h.ncaps, 0);
+		nb_nc_hello_free(&h);
+	}
+
+	/* every truncation of a valid hello is refused */
+	unsigned int refused = 0;
+
+	for (size_t t = 0; t < strlen(client_hello); t++) {
+		struct nb_nc_hello h;
+		const char *err = NULL;
+
+		refused += nb_nc_hello_parse(client_hello, t, &h, &err) < 0 &&
+			   err != NULL;
+		nb_nc_hello_free(&h);
+	}
+	CHECK_INT(refused, strlen(client_hello));
+}
+
+static void test_hello_limits(void)
+{
+	struct nb_nc_buf b;
+	struct nb_nc_hello h;
+	const char *err;
+
+	/* 1024 capabilities are fine, 1025 are not */
+	nb_nc_buf_init(&b, 1 << 20);
+	nb_nc_buf_adds(&b, HELLO_HEAD "<capabilities>");
+	for (int i = 0; i < 1024; i++)
+		nb_nc_buf_adds(&b, "<capability>urn:ietf:params:netconf:base:1.0"
+				   "</capability>");
+	nb_nc_buf_adds(&b, "</capabilities></hello>");
+	CHECK_INT(nb_nc_hello_parse(b.data, b.len, &h, &err), 0);
+	CHECK_INT(h.ncaps, 1024);
+	nb_nc_hello_free(&h);
+	nb_nc_buf_reset(&b);
+	nb_nc_buf_adds(&b, HELLO_HEAD "<capabilities>");
+	for (int i = 0; i < 1025; i++)
+		nb_nc_buf_adds(&b, "<capability>urn:ietf:params:netconf:base:1.0"
+				   "</capability>");
+	nb_nc_buf_adds(&b, "</capabilities></hello>");
+	CHECK_INT(nb_nc_hello_parse(b.data, b.len, &h, &err), -1);
+	CHECK(err && !strcmp(err, "too many capabilities"));
+	nb_nc_hello_free(&h);
+
+	/* a capability of 4096 bytes is fine, of 4097 not */
+	for (int extra = 0; extra <= 1; extra++) {
+		nb_nc_buf_reset(&b);
+		nb_nc_buf_adds(&b, HELLO_HEAD "<capabilities><capability>"
+					      NB_NC_CAP_BASE10
+					      "</capability><capability>");
+		for (int i = 0; i < NB_NC_CAP_LEN_MAX + extra; i++)
+			nb_nc_buf_adds(&b, "x");
+		nb_nc_buf_adds(&b, "</capability></capabilities></hello>");
+		CHECK_INT(nb_nc_hello_parse(b.data, b.len, &h, &err),
+			  extra ? -1 : 0);
+		if (extra)
+			CHECK(err && !strcmp(err, "a capability above the "
+						  "length limit"));
+		else
+			CHECK_INT(h.ncaps, 2);
+		nb_nc_hello_free(&h);
+	}
+	nb_nc_buf_free(&b);
+}
+
+static void test_hello_build(void)
+{
+	static const char *const caps[] = {
+		NB_NC_CAP_BASE10,
+		NB_NC_CAP_BASE11,
+		"urn:frr:amtd?module=frr-amtd&revision=2024-01-01",
+	};
+	static const char want[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<hello xmlns=\"" BASE "\"><capabilities>"
+		"<capability>urn:ietf:params:netconf:base:1.0</capability>"
+		"<capability>urn:ietf:params:netconf:base:1.1</capability>"
+		"<capability>urn:frr:amtd?module=frr-amtd&amp;revision="
+		"2024-01-01</capability></capabilities>"
+		"<session-id>4294967295</session-id></hello>";
+	static const char *const empty[] = { NB_NC_CAP_BASE10, "" };
+	struct nb_nc_buf b;
+	struct nb_nc_hello h;
+	const char *err;
+
+	nb_nc_buf_init(&b, 4096);
+	CHECK_INT(nb_nc_hello_build(&b, caps, 3, 4294967295U), 0);
+	CHECK_BYTES(b.data, b.len, want);
+	/* a server's hello carries a session-id, which a client's must not */
+	CHECK_INT(nb_nc_hello_parse(b.data, b.len, &h, &err), -1);
+	CHECK(err && !strcmp(err, "a client <hello> carries a <session-id>"));
+	nb_nc_hello_free(&h);
+	/* refusals leave the buffer unchanged */
+	CHECK_INT(nb_nc_hello_build(&b, caps, 3, 0), -1);
+	CHECK_INT(nb_nc_hello_build(&b, caps, 0, 1), -1);
+	CHECK_INT(nb_nc_hello_build(&b, empty, 2, 1), -1);
+	CHECK_BYTES(b.data, b.len, want);
+	nb_nc_buf_free(&b);
+	nb_nc_buf_init(&b, sizeof(want) - 2);
+	CHECK_INT(nb_nc_hello_build(&b, caps, 3, 4294967295U), -1);
+	CHECK_INT(b.len, 0);
+	nb_nc_buf_free(&b);
+}
+
+/* builds e into the empty b, compares, empties b again */
+static void expect_error(struct nb_nc_buf *b, const struct nb_nc_rpc_error *e,
+			 const char *want)
+{
+	CHECK_INT(nb_nc_rpc_error_build(b, e), 0);
+	CHECK_BYTES(b->data, b->len, want);
+	nb_nc_buf_reset(b);
+}
+
+static void test_rpc_error(void)
+{
+	static const struct nb_nc_xmlns ns[] = {
+		{ "amt", "http://frrouting.org/yang/amtd" },
+	};
+	struct nb_nc_rpc_error e = {
+		.type = NB_NC_ERR_TYPE_APPLICATION,
+		.tag = NB_NC_ERR_INVALID_VALUE,
+		.severity = NB_NC_ERR_SEV_ERROR,
+		.app_tag = "too-many",
+		.path = "/amt:amtd/amt:relay[amt:name='a<b']/amt:port",
+		.path_ns = ns,
+		.path_ns_count = 1,
+		.message = "Value \"0\" < 1 & not \r allowed",
+		.message_lang = "en",
+		.bad_element = "port",
+	};
+	struct nb_nc_buf b;
+
+	nb_nc_buf_init(&b, 4096);
+	expect_error(&b, &e,
+		    "<rpc-error><error-type>application</error-type>"
+		    "<error-tag>invalid-value</error-tag>"
+		    "<error-severity>error</error-severity>"
+		    "<error-app-tag>too-many</error-app-tag>"
+		    "<error-path xmlns:amt=\"http://frrouting.org/yang/amtd\">"
+		    "/amt:amtd/amt:relay[amt:name='a&lt;b']/amt:port"
+		    "</error-path><error-message xml:lang=\"en\">Value \"0\" "
+		    "&lt; 1 &amp; not &#13; allowed</error-message>"
+		    "<error-info><bad-element>port</bad-element>"
+		    "</error-info></rpc-error>");
+
+	/* lock held outside NETCONF: session-id 0 (RFC 6241 7.5) */
+	struct nb_nc_rpc_error lock = {
+		.type = NB_NC_ERR_TYPE_PROTOCOL,
+		.tag = NB_NC_ERR_LOCK_DENIED,
+		.has_session_id = true,
+		.session_id = 0,
+		.info_xml = "<x xmlns=\"urn:x\"/>",
+	};
+
+	expect_error(&b, &lock,
+		    "<rpc-error><error-type>protocol</error-type>"
+		    "<error-tag>lock-denied</error-tag>"
+		    "<error-severity>error</error-severity><error-info>"
+		    "<session-id>0</session-id><x xmlns=\"urn:x\"/>"
+		    "</error-info></rpc-error>");
+
+	/* every tag has its RFC 6241 appendix A name */
+	static const char *const tags[] = {
+		"in-use", "invalid-value", "too-big", "missing-attribute",
+		"bad-attribute", "unknown-attribute", "missing-element",
+		"bad-element", "unknown-element", "unknown-namespace",
+		"access-denied", "lock-denied", "resource-denied",
+		"rollback-failed", "data-exists", "data-missing",
+		"operation-not-supported", "operation-failed",
+		"partial-operation", "malformed-message",
+	};
+	for (size_t i = 0; i < array_size(tags); i++)
+		CHECK(nb_nc_err_tag_str(i) && !strcmp(nb_nc_err_tag_str(i), tags[i]));
+	CHECK(nb_nc_err_tag_str(array_size(tags)) == NULL);
+	CHECK(nb_nc_err_type_str(NB_NC_ERR_TYPE_TRANSPORT) &&
+	      !strcmp(nb_nc_err_type_str(NB_NC_ERR_TYPE_TRANSPORT), "transport"));
+	CHECK(nb_nc_err_type_str(4) == NULL);
+	CHECK(nb_nc_err_severity_str(NB_NC_ERR_SEV_WARNING) &&
+	      !strcmp(nb_nc_err_severity_str(NB_NC_ERR_SEV_WARNING), "warning"));
+
+	/* invalid arguments: nothing written */
+	struct nb_nc_rpc_error bad = e;
+
+	nb_nc_buf_adds(&b, "keep");
+	bad.tag = (enum nb_nc_err_tag)20;
+	CHECK_INT(nb_nc_rpc_error_build(&b, &bad), -1);
+	bad = e;
+	bad.severity = (enum nb_nc_err_severity)2;
+	CHECK_INT(nb_nc_rpc_error_build(&b, &bad), -1);
+	bad = e;
+	bad.type = (enum nb_nc_err_type)-1;
+	CHECK_INT(nb_nc_rpc_error_build(&b, &bad), -1);
+	static const struct nb_nc_xmlns badns[] = { { "a b", "urn:x" } };
+	static const struct nb_nc_xmlns xmlns[] = { { "xmlns", "urn:x" } };
+	bad = e;
+	bad.path_ns = badns;
+	CHECK_INT(nb_nc_rpc_error_build(&b, &bad), -1);
+	bad.path_ns = xmlns;
+	CHECK_INT(nb_nc_rpc_error_build(&b, &bad), -1);
+	bad.path_ns = NULL;
+	CHECK_INT(nb_nc_rpc_error_build(&b, &bad), -1);
+	CHECK_BYTES(b.data, b.len, "keep");
+	nb_nc_buf_free(&b);
+
+	/* a full buffer: nothing written */
+	nb_nc_buf_init(&b, 100);
+	CHECK_INT(nb_nc_rpc_error_build(&b, &e), -1);
+	CHECK_INT(b.len, 0);
+	nb_nc_buf_free(&b);
+}
+
+static const char rfc_rpc[] =
+	"<rpc message-id=\"101\"\n     xmlns=\"" BASE "\"\n"
+	"     xmlns:ex=\"http://example.net/content/1.0\"\n"
+	"     ex:user-id=\"fred\">\n  <get/>\n</rpc>";
+
+static void test_rpc_reply(void)
+{
+	struct nb_nc_rpc_attrs a;
+	struct nb_nc_buf b;
+
+	nb_nc_buf_init(&b, 4096);
+	/* RFC 6241 section 4.2's example, byte for byte */
+	CHECK_INT(nb_nc_rpc_attrs_extract(rfc_rpc, strlen(rfc_rpc), &a), 0);
+	CHECK_INT(a.n, 4);
+	CHECK(nb_nc_rpc_attrs_get(&a, "message-id") &&
+	      !strcmp(nb_nc_rpc_attrs_get(&a, "message-id"), "101"));
+	CHECK(nb_nc_rpc_attrs_get(&a, "ex:user-id") &&
+	      !strcmp(nb_nc_rpc_attrs_get(&a, "ex:user-id"), "fred"));
+	CHECK(nb_nc_rpc_attrs_get(&a, "user-id") == NULL);
+	CHECK_INT(nb_nc_rpc_reply_ok(&b, &a), 0);
+	CHECK_BYTES(b.data, b.len,
+		    "<rpc-reply message-id=\"101\" xmlns=\"" BASE "\" "
+		    "xmlns:ex=\"http://example.net/content/1.0\" "
+		    "ex:user-id=\"fred\"><ok/></rpc-reply>");
+	nb_nc_rpc_attrs_free(&a);
+	nb_nc_buf_reset(&b);
+
+	/* a prefixed rpc; values with entities survive the round trip */
+	static const char pref[] =
+		"<?xml version=\"1.0\"?><nc:rpc xmlns:nc=\"" BASE "\" "
+		"message-id='a&amp;&quot;b&#9;c\n'><nc:get/></nc:rpc>";
+	CHECK_INT(nb_nc_rpc_attrs_extract(pref, strlen(pref), &a), 0);
+	CHECK(nb_nc_rpc_attrs_get(&a, "message-id") &&
+	      !strcmp(nb_nc_rpc_attrs_get(&a, "message-id"), "a&\"b\tc "));
+	CHECK_INT(nb_nc_rpc_reply_open(&b, &a), 0);
+	CHECK_BYTES(b.data, b.len,
+		    "<rpc-reply xmlns=\"" BASE "\" xmlns:nc=\"" BASE "\" "
+		    "message-id=\"a&amp;&quot;b&#9;c \">");
+	CHECK_INT(nb_nc_rpc_reply_close(&b), 0);
+
+	/* read back with the tokenizer: the same message-id */
+	struct nb_nc_xml x;
+	const struct nb_nc_xml_tok *t;
+	const struct nb_nc_xml_attr *mid;
+
+	nb_nc_xml_init(&x, b.data, b.len, 0);
+	t = nb_nc_xml_next(&x);
+	CHECK(t->type == NB_NC_XML_START &&
+	      nb_nc_xml_str_eq(t->local, "rpc-reply") &&
+	      nb_nc_xml_str_eq(t->ns, BASE));
+	mid = nb_nc_xml_attr_get(t, "message-id");
+	CHECK(mid && nb_nc_xml_str_eq(mid->value, "a&\"b\tc "));
+	nb_nc_xml_fini(&x);
+	nb_nc_rpc_attrs_free(&a);
+	nb_nc_buf_reset(&b);
+
+	/* the rest of the message is broken: the attributes still come */
+	static const char broken[] = "<rpc message-id=\"5\" xmlns=\"" BASE
+				     "\"><get><bad></rpc>\xff\x00";
+	CHECK_INT(nb_nc_rpc_attrs_extract(broken, sizeof(broken) - 1, &a), 0);
+	CHECK(nb_nc_rpc_attrs_get(&a, "message-id") &&
+	      !strcmp(nb_nc_rpc_attrs_get(&a, "message-id"), "5"));
+
+	/* missing message-id (RFC 6241 section 4.1) and malformed */
+	struct nb_nc_rpc_error errs[] = {
+		{
+			.type = NB_NC_ERR_TYPE_RPC,
+			.tag = NB_NC_ERR_MISSING_ATTRIBUTE,
+			.bad_attribute = "message-id",
+			.bad_element = "rpc",
+		},
+		{
+			.type = NB_NC_ERR_TYPE_RPC,
+			.tag = NB_NC_ERR_MALFORMED_MESSAGE,
+			.severity = NB_NC_ERR_SEV_WARNING,
+			.message = "x",
+		},
+	};
+	CHECK_INT(nb_nc_rpc_reply_errors(&b, &a, errs, 2), 0);
+	CHECK_BYTES(b.data, b.len,
+		    "<rpc-reply message-id=\"5\" xmlns=\"" BASE "\">"
+		    "<rpc-error><error-type>rpc</error-type>"
+		    "<error-tag>missing-attribute</error-tag>"
+		    "<error-severity>error</error-severity><error-info>"
+		    "<bad-attribute>message-id</bad-attribute>"
+		    "<bad-element>rpc</bad-element></error-info></rpc-error>"
+		    "<rpc-error><error-type>rpc</error-type>"
+		    "<error-tag>malformed-message</error-tag>"
+		    "<error-severity>warning</error-severity>"
+		    "<error-message>x</error-message></rpc-error>"
+		    "</rpc-reply>");
+	nb_nc_buf_reset(&b);
+	CHECK_INT(nb_nc_rpc_reply_errors(&b, &a, errs, 0), -1);
+	errs[1].tag = (enum nb_nc_err_tag)99;
+	CHECK_INT(nb_nc_rpc_reply_errors(&b, &a, errs, 2), -1);
+	CHECK_INT(b.len, 0);
+	nb_nc_rpc_attrs_free(&a);
+
+	/* no <rpc> could be read: a reply without attributes */
+	static const char *const not_rpc[] = {
+		"",
+		"garbage",
+		"<hello xmlns=\"" BASE "\"/>",
+		"<rpc message-id=\"1\"/>",
+		"<rpc xmlns=\"urn:other\" message-id=\"1\"/>",
+		"<rpc message-id=\"1\" xmlns=\"" BASE "\"",
+		"<rpc message-id=\"1\" message-id=\"2\" xmlns=\"" BASE "\">",
+		"\xff<rpc message-id=\"1\" xmlns=\"" BASE "\"/>",
+	};
+	for (size_t i = 0; i < array_size(not_rpc); i++) {
+		CHECK_INT(nb_nc_rpc_attrs_extract(not_rpc[i],
+						  strlen(not_rpc[i]), &a),
+			  -1);
+		CHECK_INT(a.n, 0);
+		CHECK(nb_nc_rpc_attrs_get(&a, "message-id") == NULL);
+		nb_nc_rpc_attrs_free(&a);
+	}
+	CHECK_INT(nb_nc_rpc_reply_ok(&b, NULL), 0);
+	CHECK_BYTES(b.data, b.len,
+		    "<rpc-reply xmlns=\"" BASE "\"><ok/></rpc-reply>");
+	nb_nc_buf_free(&b);
+
+	/* every truncation: attributes exactly once the start tag is whole */
+	size_t tag_end = strchr(rfc_rpc, '>') - rfc_rpc + 1;
+	unsigned int right = 0;
+
+	for (size_t t = 0; t <= strlen(rfc_rpc); t++) {
+		int r = nb_nc_rpc_attrs_extract(rfc_rpc, t, &a);
+
+		right += (r == 0) == (t >= tag_end) &&
+			 (r < 0 || (a.n == 4 && !strcmp(nb_nc_rpc_attrs_get(
+							       &a, "message-id"),
+						       "101")));
+		nb_nc_rpc_attrs_free(&a);
+	}
+	CHECK_INT(right, strlen(rfc_rpc) + 1);
+}
+
+int main(void)
+{
+	test_hello_parse();
+	test_hello_errors();
+	test_hello_limits();
+	test_hello_build();
+	test_rpc_error();
+	test_rpc_reply();
+	return amt_test_summary("nc_msg");
+}
