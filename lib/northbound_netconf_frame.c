@@ -15,12 +15,12 @@ DEFINE_MTYPE_STATIC(LIB, NB_NC_BUF, "NETCONF buffer");
 
 /* Chunked decoder states (RFC 6242 section 4.2). */
 enum {
-	DEC_HDR_LF = 0,	 /* LF opening a chunk or end-of-chunks */
-	DEC_HDR_HASH,	 /* HASH after it */
-	DEC_SIZE_FIRST,	 /* DIGIT1 of chunk-size, or the second HASH */
-	DEC_SIZE,	 /* more DIGITs or the LF closing the header */
-	DEC_DATA,	 /* chunk-data */
-	DEC_END_LF,	 /* LF closing end-of-chunks */
+	DEC_HDR_LF = 0, /* LF opening a chunk or end-of-chunks */
+	DEC_HDR_HASH,	/* HASH after it */
+	DEC_SIZE_FIRST, /* DIGIT1 of chunk-size, or the second HASH */
+	DEC_SIZE,	/* more DIGITs or the LF closing the header */
+	DEC_DATA,	/* chunk-data */
+	DEC_END_LF,	/* LF closing end-of-chunks */
 };
 
 void nb_nc_buf_init(struct nb_nc_buf *b, size_t max)
@@ -127,8 +127,7 @@ bool nb_nc_frame_dec_partial(const struct nb_nc_frame_dec *d)
 	return d->msg.len > 0 || d->state != DEC_HDR_LF;
 }
 
-int nb_nc_frame_dec_set_framing(struct nb_nc_frame_dec *d,
-				enum nb_nc_framing framing)
+int nb_nc_frame_dec_set_framing(struct nb_nc_frame_dec *d, enum nb_nc_framing framing)
 {
 	if (d->err != NB_NC_FRAME_ERR_NONE || nb_nc_frame_dec_partial(d))
 		return -1;
@@ -165,8 +164,7 @@ const char *nb_nc_frame_err_str(enum nb_nc_frame_err err)
 	return "unknown framing error";
 }
 
-static enum nb_nc_frame_result dec_fail(struct nb_nc_frame_dec *d,
-					enum nb_nc_frame_err err)
+static enum nb_nc_frame_result dec_fail(struct nb_nc_frame_dec *d, enum nb_nc_frame_err err)
 {
 	d->err = err;
 	nb_nc_buf_free(&d->msg);
@@ -174,22 +172,18 @@ static enum nb_nc_frame_result dec_fail(struct nb_nc_frame_dec *d,
 }
 
 /* RFC 6242 section 4.3: everything up to "]]>]]>" is the message. */
-static enum nb_nc_frame_result feed_eom(struct nb_nc_frame_dec *d,
-					const uint8_t *data, size_t len,
+static enum nb_nc_frame_result feed_eom(struct nb_nc_frame_dec *d, const uint8_t *data, size_t len,
 					size_t *used)
 {
 	size_t old = d->msg.len;
 	size_t room = d->msg.max - old;
 	size_t n = len < room ? len : room;
-	size_t start = old >= NB_NC_EOM_MARKER_LEN - 1
-			       ? old - (NB_NC_EOM_MARKER_LEN - 1)
-			       : 0;
+	size_t start = old >= NB_NC_EOM_MARKER_LEN - 1 ? old - (NB_NC_EOM_MARKER_LEN - 1) : 0;
 	const char *m;
 
 	if (nb_nc_buf_add(&d->msg, data, n) < 0)
 		return dec_fail(d, NB_NC_FRAME_ERR_TOO_BIG);
-	m = memmem(d->msg.data + start, d->msg.len - start, NB_NC_EOM_MARKER,
-		   NB_NC_EOM_MARKER_LEN);
+	m = memmem(d->msg.data + start, d->msg.len - start, NB_NC_EOM_MARKER, NB_NC_EOM_MARKER_LEN);
 	if (m) {
 		size_t mlen = (size_t)(m - d->msg.data);
 
@@ -207,9 +201,8 @@ static enum nb_nc_frame_result feed_eom(struct nb_nc_frame_dec *d,
 }
 
 /* RFC 6242 section 4.2, checked one byte (or one run of data) at a time. */
-static enum nb_nc_frame_result feed_chunked(struct nb_nc_frame_dec *d,
-					    const uint8_t *data, size_t len,
-					    size_t *used)
+static enum nb_nc_frame_result feed_chunked(struct nb_nc_frame_dec *d, const uint8_t *data,
+					    size_t len, size_t *used)
 {
 	size_t i = 0;
 
@@ -245,17 +238,14 @@ static enum nb_nc_frame_result feed_chunked(struct nb_nc_frame_dec *d,
 		case DEC_SIZE:
 			if (c >= '0' && c <= '9') {
 				if (++d->ndigits > 10)
-					return dec_fail(
-						d, NB_NC_FRAME_ERR_MALFORMED);
+					return dec_fail(d, NB_NC_FRAME_ERR_MALFORMED);
 				d->chunk_left = d->chunk_left * 10 + (c - '0');
 				if (d->chunk_left > NB_NC_CHUNK_MAX)
-					return dec_fail(
-						d, NB_NC_FRAME_ERR_MALFORMED);
+					return dec_fail(d, NB_NC_FRAME_ERR_MALFORMED);
 			} else if (c == '\n') {
 				/* refuse a chunk that cannot fit before its data */
 				if (d->chunk_left > d->max_msg - d->msg.len)
-					return dec_fail(d,
-							NB_NC_FRAME_ERR_TOO_BIG);
+					return dec_fail(d, NB_NC_FRAME_ERR_TOO_BIG);
 				d->state = DEC_DATA;
 				d->nchunks++;
 			} else {
@@ -296,8 +286,7 @@ static enum nb_nc_frame_result feed_chunked(struct nb_nc_frame_dec *d,
 	return NB_NC_FRAME_NEED_MORE;
 }
 
-enum nb_nc_frame_result nb_nc_frame_feed(struct nb_nc_frame_dec *d,
-					 const uint8_t *data, size_t len,
+enum nb_nc_frame_result nb_nc_frame_feed(struct nb_nc_frame_dec *d, const uint8_t *data, size_t len,
 					 size_t *used)
 {
 	*used = 0;
@@ -314,8 +303,8 @@ enum nb_nc_frame_result nb_nc_frame_feed(struct nb_nc_frame_dec *d,
 	return feed_chunked(d, data, len, used);
 }
 
-int nb_nc_frame_encode(struct nb_nc_buf *out, enum nb_nc_framing framing,
-		       const char *msg, size_t len, size_t max_chunk)
+int nb_nc_frame_encode(struct nb_nc_buf *out, enum nb_nc_framing framing, const char *msg,
+		       size_t len, size_t max_chunk)
 {
 	size_t old = out->len;
 
@@ -324,8 +313,7 @@ int nb_nc_frame_encode(struct nb_nc_buf *out, enum nb_nc_framing framing,
 		    memmem(msg, len, NB_NC_EOM_MARKER, NB_NC_EOM_MARKER_LEN))
 			return -1;
 		if (nb_nc_buf_add(out, msg, len) < 0 ||
-		    nb_nc_buf_add(out, NB_NC_EOM_MARKER,
-				  NB_NC_EOM_MARKER_LEN) < 0)
+		    nb_nc_buf_add(out, NB_NC_EOM_MARKER, NB_NC_EOM_MARKER_LEN) < 0)
 			goto fail;
 		return 0;
 	}
@@ -336,9 +324,8 @@ int nb_nc_frame_encode(struct nb_nc_buf *out, enum nb_nc_framing framing,
 	while (len > 0) {
 		size_t n = len < max_chunk ? len : max_chunk;
 
-		if (nb_nc_buf_add(out, "\n#", 2) < 0 ||
-		    nb_nc_buf_addu(out, n) < 0 || nb_nc_buf_add(out, "\n", 1) < 0 ||
-		    nb_nc_buf_add(out, msg, n) < 0)
+		if (nb_nc_buf_add(out, "\n#", 2) < 0 || nb_nc_buf_addu(out, n) < 0 ||
+		    nb_nc_buf_add(out, "\n", 1) < 0 || nb_nc_buf_add(out, msg, n) < 0)
 			goto fail;
 		msg += n;
 		len -= n;

@@ -103,7 +103,7 @@ struct nb_nc_frame_dec {
 	enum nb_nc_framing framing;
 	size_t max_msg;
 	struct nb_nc_buf msg;
-	bool have_msg;	 /* msg holds a complete message */
+	bool have_msg; /* msg holds a complete message */
 	enum nb_nc_frame_err err;
 	/* chunked state */
 	int state;
@@ -119,20 +119,17 @@ extern void nb_nc_frame_dec_fini(struct nb_nc_frame_dec *d);
  * buffered, which is the case right after NB_NC_FRAME_MESSAGE).  Returns
  * -1 otherwise.
  */
-extern int nb_nc_frame_dec_set_framing(struct nb_nc_frame_dec *d,
-				       enum nb_nc_framing framing);
+extern int nb_nc_frame_dec_set_framing(struct nb_nc_frame_dec *d, enum nb_nc_framing framing);
 /*
  * Consumes bytes of data[0..len) up to the end of the next complete
  * message; *used tells how many.  NB_NC_FRAME_MESSAGE: a message is ready
  * (nb_nc_frame_msg), the rest of data was not looked at.  NEED_MORE: all
  * of data was consumed.  ERROR: framing is lost (nb_nc_frame_dec.err).
  */
-extern enum nb_nc_frame_result nb_nc_frame_feed(struct nb_nc_frame_dec *d,
-						const uint8_t *data, size_t len,
-						size_t *used);
+extern enum nb_nc_frame_result nb_nc_frame_feed(struct nb_nc_frame_dec *d, const uint8_t *data,
+						size_t len, size_t *used);
 /* The message just completed (NUL-terminated), NULL if none. */
-extern const char *nb_nc_frame_msg(const struct nb_nc_frame_dec *d,
-				   size_t *len);
+extern const char *nb_nc_frame_msg(const struct nb_nc_frame_dec *d, size_t *len);
 /* True if bytes of an unfinished message are buffered. */
 extern bool nb_nc_frame_dec_partial(const struct nb_nc_frame_dec *d);
 extern const char *nb_nc_frame_err_str(enum nb_nc_frame_err err);
@@ -143,8 +140,8 @@ extern const char *nb_nc_frame_err_str(enum nb_nc_frame_err err);
  * chunked framing, a message containing "]]>]]>" in base:1.0, or when out
  * would exceed its limit.
  */
-extern int nb_nc_frame_encode(struct nb_nc_buf *out, enum nb_nc_framing framing,
-			      const char *msg, size_t len, size_t max_chunk);
+extern int nb_nc_frame_encode(struct nb_nc_buf *out, enum nb_nc_framing framing, const char *msg,
+			      size_t len, size_t max_chunk);
 
 #ifdef __cplusplus
 }

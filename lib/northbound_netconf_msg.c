@@ -12,16 +12,14 @@
 static bool all_ws(struct nb_nc_xml_str s)
 {
 	for (size_t i = 0; i < s.len; i++)
-		if (s.s[i] != ' ' && s.s[i] != '\t' && s.s[i] != '\n' &&
-		    s.s[i] != '\r')
+		if (s.s[i] != ' ' && s.s[i] != '\t' && s.s[i] != '\n' && s.s[i] != '\r')
 			return false;
 	return true;
 }
 
 static bool in_base(const struct nb_nc_xml_tok *t, const char *local)
 {
-	return nb_nc_xml_str_eq(t->ns, NB_NC_NS_BASE) &&
-	       nb_nc_xml_str_eq(t->local, local);
+	return nb_nc_xml_str_eq(t->ns, NB_NC_NS_BASE) && nb_nc_xml_str_eq(t->local, local);
 }
 
 /* Restores out to old_len and fails. */
@@ -81,8 +79,7 @@ static int hello_capability(struct hello_parse *p)
 		return hello_fail(p, "a NUL in a capability");
 	if (h->ncaps >= NB_NC_HELLO_CAPS_MAX)
 		return hello_fail(p, "too many capabilities");
-	if (nb_nc_buf_add(&h->caps, s, n) < 0 ||
-	    nb_nc_buf_add(&h->caps, "", 1) < 0)
+	if (nb_nc_buf_add(&h->caps, s, n) < 0 || nb_nc_buf_add(&h->caps, "", 1) < 0)
 		return hello_fail(p, "capabilities above the size limit");
 	h->ncaps++;
 	if (n == strlen(NB_NC_CAP_BASE10) && !memcmp(s, NB_NC_CAP_BASE10, n))
@@ -111,7 +108,8 @@ static int hello_capabilities(struct hello_parse *p)
 			if (hello_capability(p) < 0)
 				return -1;
 			break;
-		default:
+		case NB_NC_XML_ERROR:
+		case NB_NC_XML_EOF:
 			return hello_fail(p, "unterminated <capabilities>");
 		}
 	}
@@ -160,8 +158,7 @@ static int hello_body(struct hello_parse *p)
 	return 0;
 }
 
-int nb_nc_hello_parse(const char *msg, size_t len, struct nb_nc_hello *hello,
-		      const char **err)
+int nb_nc_hello_parse(const char *msg, size_t len, struct nb_nc_hello *hello, const char **err)
 {
 	struct hello_parse p = { .hello = hello };
 	int ret;
@@ -189,8 +186,7 @@ void nb_nc_hello_free(struct nb_nc_hello *hello)
 	hello->base10 = hello->base11 = false;
 }
 
-const char *nb_nc_hello_cap_next(const struct nb_nc_hello *hello,
-				 const char *prev)
+const char *nb_nc_hello_cap_next(const struct nb_nc_hello *hello, const char *prev)
 {
 	const char *end = hello->caps.data + hello->caps.len;
 	const char *next;
@@ -212,46 +208,39 @@ bool nb_nc_hello_has(const struct nb_nc_hello *hello, const char *cap)
 	return false;
 }
 
-enum nb_nc_framing nb_nc_hello_framing(const struct nb_nc_hello *peer,
-				       bool own_base11)
+enum nb_nc_framing nb_nc_hello_framing(const struct nb_nc_hello *peer, bool own_base11)
 {
 	/* RFC 6242 section 4.1 */
-	return peer->base11 && own_base11 ? NB_NC_FRAMING_CHUNKED
-					  : NB_NC_FRAMING_EOM;
+	return peer->base11 && own_base11 ? NB_NC_FRAMING_CHUNKED : NB_NC_FRAMING_EOM;
 }
 
 /* <name>escaped text</name> */
-static int text_element(struct nb_nc_buf *out, const char *name,
-			const char *text)
+static int text_element(struct nb_nc_buf *out, const char *name, const char *text)
 {
 	if (nb_nc_buf_adds(out, "<") < 0 || nb_nc_buf_adds(out, name) < 0 ||
-	    nb_nc_buf_adds(out, ">") < 0 ||
-	    nb_nc_xml_escape(out, text, strlen(text), false) < 0 ||
+	    nb_nc_buf_adds(out, ">") < 0 || nb_nc_xml_escape(out, text, strlen(text), false) < 0 ||
 	    nb_nc_buf_adds(out, "</") < 0 || nb_nc_buf_adds(out, name) < 0 ||
 	    nb_nc_buf_adds(out, ">") < 0)
 		return -1;
 	return 0;
 }
 
-int nb_nc_hello_build(struct nb_nc_buf *out, const char *const *caps,
-		      size_t ncaps, uint32_t session_id)
+int nb_nc_hello_build(struct nb_nc_buf *out, const char *const *caps, size_t ncaps,
+		      uint32_t session_id)
 {
 	size_t old = out->len;
 
 	if (session_id == 0 || ncaps == 0)
 		return -1;
 	if (nb_nc_buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-				"<hello xmlns=\"" NB_NC_NS_BASE
-				"\"><capabilities>") < 0)
+				"<hello xmlns=\"" NB_NC_NS_BASE "\"><capabilities>") < 0)
 		return undo(out, old);
 	for (size_t i = 0; i < ncaps; i++) {
-		if (!caps[i] || !caps[i][0] ||
-		    text_element(out, "capability", caps[i]) < 0)
+		if (!caps[i] || !caps[i][0] || text_element(out, "capability", caps[i]) < 0)
 			return undo(out, old);
 	}
 	if (nb_nc_buf_adds(out, "</capabilities><session-id>") < 0 ||
-	    nb_nc_buf_addu(out, session_id) < 0 ||
-	    nb_nc_buf_adds(out, "</session-id></hello>") < 0)
+	    nb_nc_buf_addu(out, session_id) < 0 || nb_nc_buf_adds(out, "</session-id></hello>") < 0)
 		return undo(out, old);
 	return 0;
 }
@@ -312,13 +301,11 @@ const char *nb_nc_err_severity_str(enum nb_nc_err_severity sev)
 /* An XML NCName made of ASCII letters, digits, '_', '-', '.'. */
 static bool ascii_ncname(const char *s)
 {
-	if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    *s == '_'))
+	if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
-		      *s == '.'))
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
 			return false;
 	return true;
 }
@@ -333,8 +320,7 @@ static int error_path(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
 		if (!ascii_ncname(ns->prefix) || !ns->uri || !ns->uri[0] ||
 		    !strcmp(ns->prefix, "xml") || !strcmp(ns->prefix, "xmlns"))
 			return -1;
-		if (nb_nc_buf_adds(out, " xmlns:") < 0 ||
-		    nb_nc_buf_adds(out, ns->prefix) < 0 ||
+		if (nb_nc_buf_adds(out, " xmlns:") < 0 || nb_nc_buf_adds(out, ns->prefix) < 0 ||
 		    nb_nc_buf_adds(out, "=\"") < 0 ||
 		    nb_nc_xml_escape(out, ns->uri, strlen(ns->uri), true) < 0 ||
 		    nb_nc_buf_adds(out, "\"") < 0)
@@ -347,14 +333,12 @@ static int error_path(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
 	return 0;
 }
 
-static int error_message(struct nb_nc_buf *out,
-			 const struct nb_nc_rpc_error *e)
+static int error_message(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
 {
 	if (!e->message_lang)
 		return text_element(out, "error-message", e->message);
 	if (nb_nc_buf_adds(out, "<error-message xml:lang=\"") < 0 ||
-	    nb_nc_xml_escape(out, e->message_lang, strlen(e->message_lang),
-			     true) < 0 ||
+	    nb_nc_xml_escape(out, e->message_lang, strlen(e->message_lang), true) < 0 ||
 	    nb_nc_buf_adds(out, "\">") < 0 ||
 	    nb_nc_xml_escape(out, e->message, strlen(e->message), false) < 0 ||
 	    nb_nc_buf_adds(out, "</error-message>") < 0)
@@ -364,23 +348,19 @@ static int error_message(struct nb_nc_buf *out,
 
 static int error_info(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
 {
-	if (!e->bad_attribute && !e->bad_element && !e->bad_namespace &&
-	    !e->has_session_id && !e->info_xml)
+	if (!e->bad_attribute && !e->bad_element && !e->bad_namespace && !e->has_session_id &&
+	    !e->info_xml)
 		return 0;
 	if (nb_nc_buf_adds(out, "<error-info>") < 0)
 		return -1;
-	if (e->bad_attribute &&
-	    text_element(out, "bad-attribute", e->bad_attribute) < 0)
+	if (e->bad_attribute && text_element(out, "bad-attribute", e->bad_attribute) < 0)
 		return -1;
-	if (e->bad_element &&
-	    text_element(out, "bad-element", e->bad_element) < 0)
+	if (e->bad_element && text_element(out, "bad-element", e->bad_element) < 0)
 		return -1;
-	if (e->bad_namespace &&
-	    text_element(out, "bad-namespace", e->bad_namespace) < 0)
+	if (e->bad_namespace && text_element(out, "bad-namespace", e->bad_namespace) < 0)
 		return -1;
 	if (e->has_session_id &&
-	    (nb_nc_buf_adds(out, "<session-id>") < 0 ||
-	     nb_nc_buf_addu(out, e->session_id) < 0 ||
+	    (nb_nc_buf_adds(out, "<session-id>") < 0 || nb_nc_buf_addu(out, e->session_id) < 0 ||
 	     nb_nc_buf_adds(out, "</session-id>") < 0))
 		return -1;
 	if (e->info_xml && nb_nc_buf_adds(out, e->info_xml) < 0)
@@ -388,8 +368,7 @@ static int error_info(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
 	return nb_nc_buf_adds(out, "</error-info>");
 }
 
-int nb_nc_rpc_error_build(struct nb_nc_buf *out,
-			  const struct nb_nc_rpc_error *e)
+int nb_nc_rpc_error_build(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
 {
 	const char *type = nb_nc_err_type_str(e->type);
 	const char *tag = nb_nc_err_tag_str(e->tag);
@@ -398,13 +377,11 @@ int nb_nc_rpc_error_build(struct nb_nc_buf *out,
 
 	if (!type || !tag || !sev || (e->path_ns_count && !e->path_ns))
 		return -1;
-	if (nb_nc_buf_adds(out, "<rpc-error>") < 0 ||
-	    text_element(out, "error-type", type) < 0 ||
+	if (nb_nc_buf_adds(out, "<rpc-error>") < 0 || text_element(out, "error-type", type) < 0 ||
 	    text_element(out, "error-tag", tag) < 0 ||
 	    text_element(out, "error-severity", sev) < 0 ||
 	    (e->app_tag && text_element(out, "error-app-tag", e->app_tag) < 0) ||
-	    (e->path && error_path(out, e) < 0) ||
-	    (e->message && error_message(out, e) < 0) ||
+	    (e->path && error_path(out, e) < 0) || (e->message && error_message(out, e) < 0) ||
 	    error_info(out, e) < 0 || nb_nc_buf_adds(out, "</rpc-error>") < 0)
 		return undo(out, old);
 	return 0;
@@ -412,8 +389,7 @@ int nb_nc_rpc_error_build(struct nb_nc_buf *out,
 
 /* ---- rpc-reply (RFC 6241 section 4.2) ---- */
 
-int nb_nc_rpc_attrs_extract(const char *msg, size_t len,
-			    struct nb_nc_rpc_attrs *attrs)
+int nb_nc_rpc_attrs_extract(const char *msg, size_t len, struct nb_nc_rpc_attrs *attrs)
 {
 	struct nb_nc_xml x;
 	const struct nb_nc_xml_tok *t;
@@ -431,15 +407,13 @@ int nb_nc_rpc_attrs_extract(const char *msg, size_t len,
 			const struct nb_nc_xml_attr *a = &t->attrs[i];
 
 			attrs->a[i].qname = attrs->store.len;
-			if (nb_nc_buf_add(&attrs->store, a->qname.s,
-					  a->qname.len) < 0 ||
+			if (nb_nc_buf_add(&attrs->store, a->qname.s, a->qname.len) < 0 ||
 			    nb_nc_buf_add(&attrs->store, "", 1) < 0) {
 				ret = -1;
 				break;
 			}
 			attrs->a[i].value = attrs->store.len;
-			if (nb_nc_buf_add(&attrs->store, a->value.s,
-					  a->value.len) < 0 ||
+			if (nb_nc_buf_add(&attrs->store, a->value.s, a->value.len) < 0 ||
 			    nb_nc_buf_add(&attrs->store, "", 1) < 0) {
 				ret = -1;
 				break;
@@ -461,8 +435,7 @@ void nb_nc_rpc_attrs_free(struct nb_nc_rpc_attrs *attrs)
 	attrs->n = 0;
 }
 
-const char *nb_nc_rpc_attrs_get(const struct nb_nc_rpc_attrs *attrs,
-				const char *qname)
+const char *nb_nc_rpc_attrs_get(const struct nb_nc_rpc_attrs *attrs, const char *qname)
 {
 	for (unsigned int i = 0; attrs && i < attrs->n; i++)
 		if (!strcmp(attrs->store.data + attrs->a[i].qname, qname))
@@ -470,15 +443,13 @@ const char *nb_nc_rpc_attrs_get(const struct nb_nc_rpc_attrs *attrs,
 	return NULL;
 }
 
-int nb_nc_rpc_reply_open(struct nb_nc_buf *out,
-			 const struct nb_nc_rpc_attrs *attrs)
+int nb_nc_rpc_reply_open(struct nb_nc_buf *out, const struct nb_nc_rpc_attrs *attrs)
 {
 	size_t old = out->len;
 	bool has_default = nb_nc_rpc_attrs_get(attrs, "xmlns") != NULL;
 
 	if (nb_nc_buf_adds(out, "<rpc-reply") < 0 ||
-	    (!has_default &&
-	     nb_nc_buf_adds(out, " xmlns=\"" NB_NC_NS_BASE "\"") < 0))
+	    (!has_default && nb_nc_buf_adds(out, " xmlns=\"" NB_NC_NS_BASE "\"") < 0))
 		return undo(out, old);
 	/* the attributes in their order; the default namespace is ours */
 	for (unsigned int i = 0; attrs && i < attrs->n; i++) {
@@ -489,8 +460,7 @@ int nb_nc_rpc_reply_open(struct nb_nc_buf *out,
 			v = NB_NC_NS_BASE;
 		if (nb_nc_buf_adds(out, " ") < 0 || nb_nc_buf_adds(out, q) < 0 ||
 		    nb_nc_buf_adds(out, "=\"") < 0 ||
-		    nb_nc_xml_escape(out, v, strlen(v), true) < 0 ||
-		    nb_nc_buf_adds(out, "\"") < 0)
+		    nb_nc_xml_escape(out, v, strlen(v), true) < 0 || nb_nc_buf_adds(out, "\"") < 0)
 			return undo(out, old);
 	}
 	if (nb_nc_buf_adds(out, ">") < 0)
@@ -503,19 +473,17 @@ int nb_nc_rpc_reply_close(struct nb_nc_buf *out)
 	return nb_nc_buf_adds(out, "</rpc-reply>");
 }
 
-int nb_nc_rpc_reply_ok(struct nb_nc_buf *out,
-		       const struct nb_nc_rpc_attrs *attrs)
+int nb_nc_rpc_reply_ok(struct nb_nc_buf *out, const struct nb_nc_rpc_attrs *attrs)
 {
 	size_t old = out->len;
 
-	if (nb_nc_rpc_reply_open(out, attrs) < 0 ||
-	    nb_nc_buf_adds(out, "<ok/>") < 0 || nb_nc_rpc_reply_close(out) < 0)
+	if (nb_nc_rpc_reply_open(out, attrs) < 0 || nb_nc_buf_adds(out, "<ok/>") < 0 ||
+	    nb_nc_rpc_reply_close(out) < 0)
 		return undo(out, old);
 	return 0;
 }
 
-int nb_nc_rpc_reply_errors(struct nb_nc_buf *out,
-			   const struct nb_nc_rpc_attrs *attrs,
+int nb_nc_rpc_reply_errors(struct nb_nc_buf *out, const struct nb_nc_rpc_attrs *attrs,
 			   const struct nb_nc_rpc_error *errs, size_t nerrs)
 {
 	size_t old = out->len;

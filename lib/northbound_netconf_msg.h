@@ -79,17 +79,15 @@ struct nb_nc_hello {
 };
 
 /* 0, or -1 with *err a static message (hello is then empty). */
-extern int nb_nc_hello_parse(const char *msg, size_t len,
-			     struct nb_nc_hello *hello, const char **err);
+extern int nb_nc_hello_parse(const char *msg, size_t len, struct nb_nc_hello *hello,
+			     const char **err);
 extern void nb_nc_hello_free(struct nb_nc_hello *hello);
 /* Iterates the capabilities: prev NULL for the first; NULL at the end. */
-extern const char *nb_nc_hello_cap_next(const struct nb_nc_hello *hello,
-					const char *prev);
+extern const char *nb_nc_hello_cap_next(const struct nb_nc_hello *hello, const char *prev);
 extern bool nb_nc_hello_has(const struct nb_nc_hello *hello, const char *cap);
-extern enum nb_nc_framing nb_nc_hello_framing(const struct nb_nc_hello *peer,
-					      bool own_base11);
-extern int nb_nc_hello_build(struct nb_nc_buf *out, const char *const *caps,
-			     size_t ncaps, uint32_t session_id);
+extern enum nb_nc_framing nb_nc_hello_framing(const struct nb_nc_hello *peer, bool own_base11);
+extern int nb_nc_hello_build(struct nb_nc_buf *out, const char *const *caps, size_t ncaps,
+			     uint32_t session_id);
 
 /* RFC 6241 appendix A */
 enum nb_nc_err_type {
@@ -136,8 +134,8 @@ struct nb_nc_rpc_error {
 	enum nb_nc_err_type type;
 	enum nb_nc_err_tag tag;
 	enum nb_nc_err_severity severity;
-	const char *app_tag; /* NULL: none */
-	const char *path;    /* error-path, an XPath; NULL: none */
+	const char *app_tag;		   /* NULL: none */
+	const char *path;		   /* error-path, an XPath; NULL: none */
 	const struct nb_nc_xmlns *path_ns; /* prefixes the path uses */
 	size_t path_ns_count;
 	const char *message;	  /* NULL: none */
@@ -154,8 +152,7 @@ struct nb_nc_rpc_error {
 extern const char *nb_nc_err_type_str(enum nb_nc_err_type type);
 extern const char *nb_nc_err_tag_str(enum nb_nc_err_tag tag);
 extern const char *nb_nc_err_severity_str(enum nb_nc_err_severity sev);
-extern int nb_nc_rpc_error_build(struct nb_nc_buf *out,
-				 const struct nb_nc_rpc_error *err);
+extern int nb_nc_rpc_error_build(struct nb_nc_buf *out, const struct nb_nc_rpc_error *err);
 
 /* The attributes of an <rpc> element, copied (qname and decoded value). */
 struct nb_nc_rpc_attrs {
@@ -171,25 +168,19 @@ struct nb_nc_rpc_attrs {
  * that is <rpc> in the base namespace, else -1 (attrs empty).  attrs must
  * be released with nb_nc_rpc_attrs_free() either way.
  */
-extern int nb_nc_rpc_attrs_extract(const char *msg, size_t len,
-				   struct nb_nc_rpc_attrs *attrs);
+extern int nb_nc_rpc_attrs_extract(const char *msg, size_t len, struct nb_nc_rpc_attrs *attrs);
 extern void nb_nc_rpc_attrs_free(struct nb_nc_rpc_attrs *attrs);
 /* The value of attribute qname (e.g. "message-id"), NULL if absent;
  * attrs may be NULL. */
-extern const char *nb_nc_rpc_attrs_get(const struct nb_nc_rpc_attrs *attrs,
-				       const char *qname);
+extern const char *nb_nc_rpc_attrs_get(const struct nb_nc_rpc_attrs *attrs, const char *qname);
 
 /* attrs may be NULL (no <rpc> could be read). */
-extern int nb_nc_rpc_reply_open(struct nb_nc_buf *out,
-				const struct nb_nc_rpc_attrs *attrs);
+extern int nb_nc_rpc_reply_open(struct nb_nc_buf *out, const struct nb_nc_rpc_attrs *attrs);
 extern int nb_nc_rpc_reply_close(struct nb_nc_buf *out);
 /* A whole <rpc-reply> with <ok/>, or with the given rpc-errors. */
-extern int nb_nc_rpc_reply_ok(struct nb_nc_buf *out,
-			      const struct nb_nc_rpc_attrs *attrs);
-extern int nb_nc_rpc_reply_errors(struct nb_nc_buf *out,
-				  const struct nb_nc_rpc_attrs *attrs,
-				  const struct nb_nc_rpc_error *errs,
-				  size_t nerrs);
+extern int nb_nc_rpc_reply_ok(struct nb_nc_buf *out, const struct nb_nc_rpc_attrs *attrs);
+extern int nb_nc_rpc_reply_errors(struct nb_nc_buf *out, const struct nb_nc_rpc_attrs *attrs,
+				  const struct nb_nc_rpc_error *errs, size_t nerrs);
 
 #ifdef __cplusplus
 }

@@ -23,8 +23,7 @@ static bool is_ws(char c)
 
 static bool name_start(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-	       c >= 0x80;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
 
 static bool name_char(unsigned char c)
@@ -97,8 +96,7 @@ static size_t xml_utf8_check(const unsigned char *s, size_t n)
 	return n;
 }
 
-void nb_nc_xml_init(struct nb_nc_xml *x, const char *in, size_t len,
-		    unsigned int max_depth)
+void nb_nc_xml_init(struct nb_nc_xml *x, const char *in, size_t len, unsigned int max_depth)
 {
 	size_t bad;
 
@@ -125,8 +123,7 @@ void nb_nc_xml_fini(struct nb_nc_xml *x)
 	nb_nc_buf_free(&x->scratch);
 }
 
-static const struct nb_nc_xml_tok *xml_fail(struct nb_nc_xml *x, size_t pos,
-					    const char *msg)
+static const struct nb_nc_xml_tok *xml_fail(struct nb_nc_xml *x, size_t pos, const char *msg)
 {
 	if (!x->failed) {
 		x->failed = true;
@@ -142,8 +139,7 @@ static bool at(const struct nb_nc_xml *x, size_t pos, const char *lit)
 {
 	size_t n = strlen(lit);
 
-	return pos <= x->len && x->len - pos >= n &&
-	       memcmp(x->in + pos, lit, n) == 0;
+	return pos <= x->len && x->len - pos >= n && memcmp(x->in + pos, lit, n) == 0;
 }
 
 /* Offset of lit at or after pos, or len. */
@@ -168,8 +164,7 @@ static size_t ncname_end(const struct nb_nc_xml *x, size_t p)
 
 /* QName = (NCName ':')? NCName at x->pos; -1 if there is none. */
 static int parse_qname(struct nb_nc_xml *x, struct nb_nc_xml_str *qname,
-		       struct nb_nc_xml_str *prefix,
-		       struct nb_nc_xml_str *local)
+		       struct nb_nc_xml_str *prefix, struct nb_nc_xml_str *local)
 {
 	size_t p = x->pos, e = ncname_end(x, p);
 
@@ -226,14 +221,14 @@ static size_t put_utf8(char *o, uint32_t cp)
  * consumed; -1 if malformed.  XML 1.0 section 4.1; only the five
  * predefined entities (section 4.6) exist without a DTD.
  */
-static int decode_ref(const char *s, size_t n, char *o, size_t *olen,
-		      size_t *used)
+static int decode_ref(const char *s, size_t n, char *o, size_t *olen, size_t *used)
 {
 	static const struct {
 		const char *name;
 		char c;
-	} ents[] = { { "lt;", '<' },   { "gt;", '>' },	 { "amp;", '&' },
-		     { "quot;", '"' }, { "apos;", '\'' } };
+	} ents[] = {
+		{ "lt;", '<' }, { "gt;", '>' }, { "amp;", '&' }, { "quot;", '"' }, { "apos;", '\'' }
+	};
 	uint32_t cp = 0;
 	size_t i = 1, digits = 0;
 	bool hex;
@@ -274,9 +269,8 @@ static int decode_ref(const char *s, size_t n, char *o, size_t *olen,
 		return -1;
 	/* Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
 	 *          [#x10000-#x10FFFF] */
-	if (!(cp == 0x9 || cp == 0xa || cp == 0xd ||
-	      (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
-	      cp >= 0x10000))
+	if (!(cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0xd7ff) ||
+	      (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000))
 		return -1;
 	*olen = put_utf8(o, cp);
 	*used = i + 1;
@@ -287,8 +281,8 @@ static int decode_ref(const char *s, size_t n, char *o, size_t *olen,
  * Decodes in[start, start + n) into scratch; *off is where it starts
  * there.  NULL on success, else an error message with *errpos set.
  */
-static const char *decode(struct nb_nc_xml *x, size_t start, size_t n,
-			  enum decode_mode mode, size_t *off, size_t *errpos)
+static const char *decode(struct nb_nc_xml *x, size_t start, size_t n, enum decode_mode mode,
+			  size_t *off, size_t *errpos)
 {
 	const char *s = x->in + start;
 	char *o;
@@ -328,8 +322,8 @@ static const char *decode(struct nb_nc_xml *x, size_t start, size_t n,
 		else if (mode == DEC_ATTR && c == '<') {
 			*errpos = start + i;
 			return "'<' in an attribute value";
-		} else if (mode == DEC_TEXT && c == ']' && n - i >= 3 &&
-			   s[i + 1] == ']' && s[i + 2] == '>') {
+		} else if (mode == DEC_TEXT && c == ']' && n - i >= 3 && s[i + 1] == ']' &&
+			   s[i + 2] == '>') {
 			*errpos = start + i;
 			return "']]>' in text";
 		}
@@ -362,8 +356,7 @@ static int ns_lookup(const struct nb_nc_xml *x, struct nb_nc_xml_str prefix,
 }
 
 /* A namespace declaration of the element being read (section 3). */
-static const char *ns_declare(struct nb_nc_xml *x,
-			      const struct nb_nc_xml_attr *a, size_t voff)
+static const char *ns_declare(struct nb_nc_xml *x, const struct nb_nc_xml_attr *a, size_t voff)
 {
 	struct nb_nc_xml_str uri = { x->scratch.data + voff, a->value.len };
 	struct nb_nc_xml_str prefix = a->prefix.len ? a->local : a->prefix;
@@ -433,8 +426,7 @@ static const struct nb_nc_xml_tok *start_tag(struct nb_nc_xml *x)
 			return xml_fail(x, x->pos, "malformed attribute name");
 		for (unsigned int i = 0; i < t->nattrs; i++)
 			if (str_same(t->attrs[i].qname, a->qname))
-				return xml_fail(x, x->pos,
-						"duplicate attribute");
+				return xml_fail(x, x->pos, "duplicate attribute");
 		while (x->pos < x->len && is_ws(x->in[x->pos]))
 			x->pos++;
 		if (x->pos >= x->len || x->in[x->pos] != '=')
@@ -442,8 +434,7 @@ static const struct nb_nc_xml_tok *start_tag(struct nb_nc_xml *x)
 		x->pos++;
 		while (x->pos < x->len && is_ws(x->in[x->pos]))
 			x->pos++;
-		if (x->pos >= x->len ||
-		    (x->in[x->pos] != '"' && x->in[x->pos] != '\''))
+		if (x->pos >= x->len || (x->in[x->pos] != '"' && x->in[x->pos] != '\''))
 			return xml_fail(x, x->pos, "attribute value not quoted");
 		q = x->in[x->pos];
 		vstart = x->pos + 1;
@@ -452,8 +443,7 @@ static const struct nb_nc_xml_tok *start_tag(struct nb_nc_xml *x)
 			vend++;
 		if (vend >= x->len)
 			return xml_fail(x, vstart, "unterminated attribute value");
-		err = decode(x, vstart, vend - vstart, DEC_ATTR,
-			     &voff[t->nattrs], &errpos);
+		err = decode(x, vstart, vend - vstart, DEC_ATTR, &voff[t->nattrs], &errpos);
 		if (err)
 			return xml_fail(x, errpos, err);
 		a->value.len = x->scratch.len - voff[t->nattrs];
@@ -539,8 +529,8 @@ static const struct nb_nc_xml_tok *end_tag(struct nb_nc_xml *x)
 	return pop_element(x);
 }
 
-static const struct nb_nc_xml_tok *text_tok(struct nb_nc_xml *x, size_t start,
-					    size_t n, enum decode_mode mode)
+static const struct nb_nc_xml_tok *text_tok(struct nb_nc_xml *x, size_t start, size_t n,
+					    enum decode_mode mode)
 {
 	struct nb_nc_xml_tok *t = &x->tok;
 	size_t off, errpos;
@@ -579,8 +569,7 @@ const struct nb_nc_xml_tok *nb_nc_xml_next(struct nb_nc_xml *x)
 			}
 			for (; p < e; p++)
 				if (!is_ws(x->in[p]))
-					return xml_fail(x, p,
-							"text outside the root element");
+					return xml_fail(x, p, "text outside the root element");
 			x->pos = e;
 			continue;
 		}
@@ -645,8 +634,7 @@ int nb_nc_xml_skip(struct nb_nc_xml *x)
 	}
 }
 
-const struct nb_nc_xml_attr *nb_nc_xml_attr_get(const struct nb_nc_xml_tok *tok,
-						const char *qname)
+const struct nb_nc_xml_attr *nb_nc_xml_attr_get(const struct nb_nc_xml_tok *tok, const char *qname)
 {
 	for (unsigned int i = 0; i < tok->nattrs; i++)
 		if (nb_nc_xml_str_eq(tok->attrs[i].qname, qname))
@@ -659,8 +647,7 @@ size_t nb_nc_xml_valid_prefix(const char *in, size_t len)
 	return xml_utf8_check((const unsigned char *)in, len);
 }
 
-int nb_nc_xml_escape(struct nb_nc_buf *out, const char *s, size_t len,
-		     bool attr)
+int nb_nc_xml_escape(struct nb_nc_buf *out, const char *s, size_t len, bool attr)
 {
 	size_t old = out->len, run = 0;
 
@@ -692,8 +679,7 @@ int nb_nc_xml_escape(struct nb_nc_buf *out, const char *s, size_t len,
 		}
 		if (!rep)
 			continue;
-		if (nb_nc_buf_add(out, s + run, i - run) < 0 ||
-		    nb_nc_buf_adds(out, rep) < 0)
+		if (nb_nc_buf_add(out, s + run, i - run) < 0 || nb_nc_buf_adds(out, rep) < 0)
 			goto fail;
 		run = i + 1;
 	}

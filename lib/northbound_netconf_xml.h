@@ -131,8 +131,7 @@ struct nb_nc_xml {
 };
 
 /* max_depth: 0 or above NB_NC_XML_DEPTH_MAX means NB_NC_XML_DEPTH_MAX. */
-extern void nb_nc_xml_init(struct nb_nc_xml *x, const char *in, size_t len,
-			   unsigned int max_depth);
+extern void nb_nc_xml_init(struct nb_nc_xml *x, const char *in, size_t len, unsigned int max_depth);
 extern void nb_nc_xml_fini(struct nb_nc_xml *x);
 /* The next token; tok->type NB_NC_XML_ERROR: see x->err, x->err_pos. */
 extern const struct nb_nc_xml_tok *nb_nc_xml_next(struct nb_nc_xml *x);
@@ -153,13 +152,12 @@ extern size_t nb_nc_xml_valid_prefix(const char *in, size_t len);
  * attribute value (attr) also " TAB LF as &quot; &#9; &#10;.  -1 (out
  * unchanged) if out would exceed its limit.
  */
-extern int nb_nc_xml_escape(struct nb_nc_buf *out, const char *s, size_t len,
-			    bool attr);
+extern int nb_nc_xml_escape(struct nb_nc_buf *out, const char *s, size_t len, bool attr);
 
 extern bool nb_nc_xml_str_eq(struct nb_nc_xml_str s, const char *lit);
 /* The attribute whose qname is `qname`, NULL if absent. */
-extern const struct nb_nc_xml_attr *
-nb_nc_xml_attr_get(const struct nb_nc_xml_tok *tok, const char *qname);
+extern const struct nb_nc_xml_attr *nb_nc_xml_attr_get(const struct nb_nc_xml_tok *tok,
+						       const char *qname);
 
 #ifdef __cplusplus
 }

@@ -22,16 +22,15 @@
 #include "northbound_netconf_xml.h"
 #include "northbound_netconf_msg.h"
 
-#define FUZZ_ASSERT(cond)                                                      \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			abort();                                               \
+#define FUZZ_ASSERT(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			abort();                                                                   \
 	} while (0)
 
 #define FUZZ_MAX_MSG 4096
 
-static void check_roundtrip(enum nb_nc_framing f, const char *m, size_t len,
-			    size_t max_chunk)
+static void check_roundtrip(enum nb_nc_framing f, const char *m, size_t len, size_t max_chunk)
 {
 	struct nb_nc_buf b;
 	struct nb_nc_frame_dec d;
@@ -104,8 +103,7 @@ static void check_hello(const char *m, size_t len)
 	}
 	FUZZ_ASSERT(h.ncaps > 0 && h.ncaps <= NB_NC_HELLO_CAPS_MAX);
 	FUZZ_ASSERT(h.base10 || h.base11);
-	for (const char *c = nb_nc_hello_cap_next(&h, NULL); c;
-	     c = nb_nc_hello_cap_next(&h, c)) {
+	for (const char *c = nb_nc_hello_cap_next(&h, NULL); c; c = nb_nc_hello_cap_next(&h, c)) {
 		FUZZ_ASSERT(n < h.ncaps && c[0] && strlen(c) <= NB_NC_CAP_LEN_MAX);
 		caps[n++] = c;
 	}
@@ -137,8 +135,7 @@ static void check_rpc_attrs(const char *m, size_t len)
 	FUZZ_ASSERT(nb_nc_rpc_reply_ok(&b, &a) == 0);
 	nb_nc_xml_init(&x, b.data, b.len, 0);
 	t = nb_nc_xml_next(&x);
-	FUZZ_ASSERT(t->type == NB_NC_XML_START &&
-		    nb_nc_xml_str_eq(t->local, "rpc-reply") &&
+	FUZZ_ASSERT(t->type == NB_NC_XML_START && nb_nc_xml_str_eq(t->local, "rpc-reply") &&
 		    nb_nc_xml_str_eq(t->ns, NB_NC_NS_BASE));
 	extra = nb_nc_rpc_attrs_get(&a, "xmlns") ? 0 : 1;
 	FUZZ_ASSERT(t->nattrs == a.n + extra);
@@ -177,8 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	step = (ctl >> 2) + 1;
 
 	nb_nc_frame_dec_init(&d, FUZZ_MAX_MSG);
-	nb_nc_frame_dec_set_framing(&d, (ctl & 1) ? NB_NC_FRAMING_CHUNKED
-						  : NB_NC_FRAMING_EOM);
+	nb_nc_frame_dec_set_framing(&d, (ctl & 1) ? NB_NC_FRAMING_CHUNKED : NB_NC_FRAMING_EOM);
 	while (pos < size) {
 		size_t n = size - pos, used;
 		enum nb_nc_frame_result r;
@@ -190,8 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(used <= n);
 		if (r == NB_NC_FRAME_ERROR) {
 			FUZZ_ASSERT(d.err != NB_NC_FRAME_ERR_NONE);
-			FUZZ_ASSERT(nb_nc_frame_feed(&d, data + pos, n, &used) ==
-				    NB_NC_FRAME_ERROR);
+			FUZZ_ASSERT(nb_nc_frame_feed(&d, data + pos, n, &used) == NB_NC_FRAME_ERROR);
 			break;
 		}
 		pos += used;
@@ -207,8 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_roundtrip(d.framing, m, ml, step);
 		check_message(m, ml);
 		if (++nmsg == 1 && (ctl & 2))
-			FUZZ_ASSERT(nb_nc_frame_dec_set_framing(
-					    &d, NB_NC_FRAMING_CHUNKED) == 0);
+			FUZZ_ASSERT(nb_nc_frame_dec_set_framing(&d, NB_NC_FRAMING_CHUNKED) == 0);
 	}
 	nb_nc_frame_dec_fini(&d);
 	return 0;

@@ -24,9 +24,8 @@ struct collected {
  * collecting messages; after the first message the framing becomes
  * `after_first` (as after a hello exchange).
  */
-static void feed_cuts(size_t max_msg, enum nb_nc_framing first,
-		      enum nb_nc_framing after_first, const char *stream,
-		      size_t len, const size_t *cuts, int ncuts,
+static void feed_cuts(size_t max_msg, enum nb_nc_framing first, enum nb_nc_framing after_first,
+		      const char *stream, size_t len, const size_t *cuts, int ncuts,
 		      struct collected *c)
 {
 	struct nb_nc_frame_dec d;
@@ -42,8 +41,7 @@ static void feed_cuts(size_t max_msg, enum nb_nc_framing first,
 
 		while (left > 0) {
 			size_t used = 0;
-			enum nb_nc_frame_result r =
-				nb_nc_frame_feed(&d, p, left, &used);
+			enum nb_nc_frame_result r = nb_nc_frame_feed(&d, p, left, &used);
 
 			if (used > left) {
 				c->error = 100;
@@ -67,8 +65,7 @@ static void feed_cuts(size_t max_msg, enum nb_nc_framing first,
 						c->error = 101;
 				}
 				c->n++;
-				if (c->n == 1 &&
-				    nb_nc_frame_dec_set_framing(&d, after_first))
+				if (c->n == 1 && nb_nc_frame_dec_set_framing(&d, after_first))
 					c->error = 102;
 			} else if (left != 0) {
 				c->error = 103; /* NEED_MORE must consume all */
@@ -80,8 +77,7 @@ static void feed_cuts(size_t max_msg, enum nb_nc_framing first,
 	nb_nc_frame_dec_fini(&d);
 }
 
-static void feed_whole(size_t max_msg, enum nb_nc_framing f,
-		       const char *stream, struct collected *c)
+static void feed_whole(size_t max_msg, enum nb_nc_framing f, const char *stream, struct collected *c)
 {
 	feed_cuts(max_msg, f, f, stream, strlen(stream), NULL, 0, c);
 }
@@ -91,16 +87,14 @@ static bool same(const struct collected *a, const struct collected *b)
 	if (a->n != b->n || a->error != b->error || a->partial != b->partial)
 		return false;
 	for (int i = 0; i < a->n && i < MAX_MSGS; i++)
-		if (a->len[i] != b->len[i] ||
-		    memcmp(a->msg[i], b->msg[i], a->len[i]))
+		if (a->len[i] != b->len[i] || memcmp(a->msg[i], b->msg[i], a->len[i]))
 			return false;
 	return true;
 }
 
 /* Every single and every pair of split points, and one byte at a time. */
-static void check_all_splits(size_t max_msg, enum nb_nc_framing first,
-			     enum nb_nc_framing after, const char *stream,
-			     const struct collected *want)
+static void check_all_splits(size_t max_msg, enum nb_nc_framing first, enum nb_nc_framing after,
+			     const char *stream, const struct collected *want)
 {
 	size_t len = strlen(stream);
 	size_t cuts[1024];
@@ -114,8 +108,7 @@ static void check_all_splits(size_t max_msg, enum nb_nc_framing first,
 		runs++;
 		for (size_t j = i + 1; j < len; j++) {
 			cuts[1] = j;
-			feed_cuts(max_msg, first, after, stream, len, cuts, 2,
-				  &c);
+			feed_cuts(max_msg, first, after, stream, len, cuts, 2, &c);
 			bad += !same(&c, want);
 			runs++;
 		}
@@ -123,8 +116,7 @@ static void check_all_splits(size_t max_msg, enum nb_nc_framing first,
 	if (len < 1024) {
 		for (size_t i = 1; i < len; i++)
 			cuts[i - 1] = i;
-		feed_cuts(max_msg, first, after, stream, len, cuts,
-			  (int)len - 1, &c);
+		feed_cuts(max_msg, first, after, stream, len, cuts, (int)len - 1, &c);
 		bad += !same(&c, want);
 		runs++;
 	}
@@ -144,8 +136,7 @@ static void test_eom_basic(void)
 	CHECK(!c.partial);
 
 	/* near-markers belong to the message */
-	feed_whole(1000, NB_NC_FRAMING_EOM, "]]]>]]>]]>]]]>]]>x]]>]>]]>]]>",
-		   &c);
+	feed_whole(1000, NB_NC_FRAMING_EOM, "]]]>]]>]]>]]]>]]>x]]>]>]]>]]>", &c);
 	CHECK_INT(c.error, 0);
 	CHECK_INT(c.n, 3);
 	CHECK_BYTES(c.msg[0], c.len[0], "]");
@@ -175,16 +166,14 @@ static void test_eom_splits(void)
 	CHECK_BYTES(want.msg[0], want.len[0], "<hello/>");
 	CHECK_BYTES(want.msg[1], want.len[1], "\n<rpc a=\"]]>\"/>");
 	CHECK_INT(want.len[2], 0);
-	check_all_splits(1000, NB_NC_FRAMING_EOM, NB_NC_FRAMING_EOM, stream,
-			 &want);
+	check_all_splits(1000, NB_NC_FRAMING_EOM, NB_NC_FRAMING_EOM, stream, &want);
 
 	/* every truncation: no message before the first marker is whole */
 	for (size_t t = 0; t < strlen(stream); t++) {
 		struct collected c;
 		int expect = t >= 14 ? (t >= 35 ? 2 : 1) : 0;
 
-		feed_cuts(1000, NB_NC_FRAMING_EOM, NB_NC_FRAMING_EOM, stream,
-			  t, NULL, 0, &c);
+		feed_cuts(1000, NB_NC_FRAMING_EOM, NB_NC_FRAMING_EOM, stream, t, NULL, 0, &c);
 		CHECK_INT(c.error, 0);
 		CHECK_INT(c.n, expect);
 	}
@@ -205,8 +194,7 @@ static void test_eom_limit(void)
 
 	struct collected want = c;
 
-	check_all_splits(4, NB_NC_FRAMING_EOM, NB_NC_FRAMING_EOM,
-			 "abcde]]>]]>", &want);
+	check_all_splits(4, NB_NC_FRAMING_EOM, NB_NC_FRAMING_EOM, "abcde]]>]]>", &want);
 	/* a max-sized message ending in a marker prefix */
 	feed_whole(4, NB_NC_FRAMING_EOM, "ab]]]]>]]>", &c);
 	CHECK_INT(c.error, 0);
@@ -238,15 +226,14 @@ static void test_chunked_basic(void)
 		    "ns:netconf:base:1.0\">\n  <close-session/>\n</rpc>");
 	CHECK_BYTES(c.msg[1], c.len[1], "xyz");
 	CHECK(!c.partial);
-	check_all_splits(1000, NB_NC_FRAMING_CHUNKED, NB_NC_FRAMING_CHUNKED,
-			 rfc_chunked, &c);
+	check_all_splits(1000, NB_NC_FRAMING_CHUNKED, NB_NC_FRAMING_CHUNKED, rfc_chunked, &c);
 
 	/* every truncation: no error, messages only once complete */
 	size_t first_end = strlen(rfc_chunked) - strlen("\n#1\nx\n#2\nyz\n##\n");
 
 	for (size_t t = 0; t < strlen(rfc_chunked); t++) {
-		feed_cuts(1000, NB_NC_FRAMING_CHUNKED, NB_NC_FRAMING_CHUNKED,
-			  rfc_chunked, t, NULL, 0, &c);
+		feed_cuts(1000, NB_NC_FRAMING_CHUNKED, NB_NC_FRAMING_CHUNKED, rfc_chunked, t, NULL,
+			  0, &c);
 		CHECK_INT(c.error, 0);
 		CHECK_INT(c.n, t >= first_end ? 1 : 0);
 		CHECK(c.partial == (t != 0 && t != first_end));
@@ -292,8 +279,8 @@ static void test_chunked_malformed(void)
 		if (want.error != cases[i].err)
 			fprintf(stderr, "case %zu: %s\n", i, cases[i].in);
 		CHECK_INT(want.error, cases[i].err);
-		check_all_splits(1000, NB_NC_FRAMING_CHUNKED,
-				 NB_NC_FRAMING_CHUNKED, cases[i].in, &want);
+		check_all_splits(1000, NB_NC_FRAMING_CHUNKED, NB_NC_FRAMING_CHUNKED, cases[i].in,
+				 &want);
 	}
 
 	/* the size limit sums chunks: 600 + 400 fits, 600 + 401 does not */
@@ -321,15 +308,12 @@ static void test_chunked_malformed(void)
 
 	nb_nc_frame_dec_init(&d, 100);
 	nb_nc_frame_dec_set_framing(&d, NB_NC_FRAMING_CHUNKED);
-	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"x", 1, &used),
-		  NB_NC_FRAME_ERROR);
-	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"\n#1\nx\n##\n", 9,
-				   &used),
+	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"x", 1, &used), NB_NC_FRAME_ERROR);
+	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"\n#1\nx\n##\n", 9, &used),
 		  NB_NC_FRAME_ERROR);
 	CHECK_INT(used, 0);
 	CHECK(nb_nc_frame_msg(&d, NULL) == NULL);
-	CHECK(strcmp(nb_nc_frame_err_str(d.err), "malformed chunked framing") ==
-	      0);
+	CHECK(strcmp(nb_nc_frame_err_str(d.err), "malformed chunked framing") == 0);
 	nb_nc_frame_dec_fini(&d);
 }
 
@@ -339,29 +323,25 @@ static void test_switch(void)
 	const char *stream = "<hello/>]]>]]>\n#3\nabc\n##\n\n#1\nd\n##\n";
 	struct collected c;
 
-	feed_cuts(1000, NB_NC_FRAMING_EOM, NB_NC_FRAMING_CHUNKED, stream,
-		  strlen(stream), NULL, 0, &c);
+	feed_cuts(1000, NB_NC_FRAMING_EOM, NB_NC_FRAMING_CHUNKED, stream, strlen(stream), NULL, 0,
+		  &c);
 	CHECK_INT(c.error, 0);
 	CHECK_INT(c.n, 3);
 	CHECK_BYTES(c.msg[0], c.len[0], "<hello/>");
 	CHECK_BYTES(c.msg[1], c.len[1], "abc");
 	CHECK_BYTES(c.msg[2], c.len[2], "d");
-	check_all_splits(1000, NB_NC_FRAMING_EOM, NB_NC_FRAMING_CHUNKED, stream,
-			 &c);
+	check_all_splits(1000, NB_NC_FRAMING_EOM, NB_NC_FRAMING_CHUNKED, stream, &c);
 
 	/* no switch in the middle of a message */
 	struct nb_nc_frame_dec d;
 	size_t used;
 
 	nb_nc_frame_dec_init(&d, 100);
-	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"<a", 2, &used),
-		  NB_NC_FRAME_NEED_MORE);
+	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"<a", 2, &used), NB_NC_FRAME_NEED_MORE);
 	CHECK_INT(nb_nc_frame_dec_set_framing(&d, NB_NC_FRAMING_CHUNKED), -1);
-	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"/>]]>]]>", 8, &used),
-		  NB_NC_FRAME_MESSAGE);
+	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"/>]]>]]>", 8, &used), NB_NC_FRAME_MESSAGE);
 	CHECK_INT(nb_nc_frame_dec_set_framing(&d, NB_NC_FRAMING_CHUNKED), 0);
-	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"\n#", 2, &used),
-		  NB_NC_FRAME_NEED_MORE);
+	CHECK_INT(nb_nc_frame_feed(&d, (const uint8_t *)"\n#", 2, &used), NB_NC_FRAME_NEED_MORE);
 	CHECK_INT(nb_nc_frame_dec_set_framing(&d, NB_NC_FRAMING_EOM), -1);
 	nb_nc_frame_dec_fini(&d);
 }
@@ -374,19 +354,15 @@ static void test_encode(void)
 	CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_EOM, "<ok/>", 5, 0), 0);
 	CHECK_BYTES(b.data, b.len, "<ok/>]]>]]>");
 	nb_nc_buf_reset(&b);
-	CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_CHUNKED, "<ok/>", 5, 0),
-		  0);
+	CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_CHUNKED, "<ok/>", 5, 0), 0);
 	CHECK_BYTES(b.data, b.len, "\n#5\n<ok/>\n##\n");
 	nb_nc_buf_reset(&b);
-	CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_CHUNKED, "abcdefg", 7,
-				     3),
-		  0);
+	CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_CHUNKED, "abcdefg", 7, 3), 0);
 	CHECK_BYTES(b.data, b.len, "\n#3\nabc\n#3\ndef\n#1\ng\n##\n");
 
 	/* refusals leave the buffer as it was */
 	CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_CHUNKED, "", 0, 0), -1);
-	CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_EOM, "a]]>]]>b", 8, 0),
-		  -1);
+	CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_EOM, "a]]>]]>b", 8, 0), -1);
 	CHECK_BYTES(b.data, b.len, "\n#3\nabc\n#3\ndef\n#1\ng\n##\n");
 	/* 23 bytes used of 100: 71 + 6 fits, 72 + 6 does not */
 	char big[80];
@@ -406,12 +382,8 @@ static void test_encode(void)
 		struct collected c;
 
 		nb_nc_buf_init(&b, 4096);
-		CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_CHUNKED, msg,
-					     strlen(msg), mc),
-			  0);
-		CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_CHUNKED, "z", 1,
-					     mc),
-			  0);
+		CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_CHUNKED, msg, strlen(msg), mc), 0);
+		CHECK_INT(nb_nc_frame_encode(&b, NB_NC_FRAMING_CHUNKED, "z", 1, mc), 0);
 		feed_whole(100, NB_NC_FRAMING_CHUNKED, b.data, &c);
 		CHECK_INT(c.error, 0);
 		CHECK_INT(c.n, 2);

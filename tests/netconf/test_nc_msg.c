@@ -69,8 +69,8 @@ static void test_hello_parse(void)
 }
 
 #define HELLO_HEAD "<hello xmlns=\"" BASE "\">"
-#define CAPS10                                                                 \
-	"<capabilities><capability>urn:ietf:params:netconf:base:1.0"           \
+#define CAPS10                                                                                     \
+	"<capabilities><capability>urn:ietf:params:netconf:base:1.0"                               \
 	"</capability></capabilities>"
 
 static void test_hello_errors(void)
@@ -82,32 +82,25 @@ static void test_hello_errors(void)
 		{ HELLO_HEAD CAPS10 "<session-id>4</session-id></hello>",
 		  "a client <hello> carries a <session-id>" },
 		{ HELLO_HEAD "</hello>", "a <hello> without capabilities" },
-		{ HELLO_HEAD "<capabilities/></hello>",
-		  "a <hello> without capabilities" },
+		{ HELLO_HEAD "<capabilities/></hello>", "a <hello> without capabilities" },
 		{ HELLO_HEAD "<capabilities><capability> </capability>"
 			     "</capabilities></hello>",
 		  "an empty <capability>" },
 		{ HELLO_HEAD "<capabilities><capability>urn:x</capability>"
 			     "</capabilities></hello>",
 		  "neither base:1.0 nor base:1.1 announced" },
-		{ "<hello>" CAPS10 "</hello>",
-		  "not a <hello> in the NETCONF base namespace" },
-		{ "<rpc xmlns=\"" BASE "\"/>",
-		  "not a <hello> in the NETCONF base namespace" },
-		{ HELLO_HEAD CAPS10 CAPS10 "</hello>",
-		  "more than one <capabilities>" },
-		{ HELLO_HEAD CAPS10 "<foo/></hello>",
-		  "an unknown element in <hello>" },
+		{ "<hello>" CAPS10 "</hello>", "not a <hello> in the NETCONF base namespace" },
+		{ "<rpc xmlns=\"" BASE "\"/>", "not a <hello> in the NETCONF base namespace" },
+		{ HELLO_HEAD CAPS10 CAPS10 "</hello>", "more than one <capabilities>" },
+		{ HELLO_HEAD CAPS10 "<foo/></hello>", "an unknown element in <hello>" },
 		{ HELLO_HEAD "x" CAPS10 "</hello>", "text in <hello>" },
-		{ HELLO_HEAD "<capabilities>x</capabilities></hello>",
-		  "text in <capabilities>" },
+		{ HELLO_HEAD "<capabilities>x</capabilities></hello>", "text in <capabilities>" },
 		{ HELLO_HEAD "<capabilities><cap/></capabilities></hello>",
 		  "an unknown element in <capabilities>" },
 		{ HELLO_HEAD "<capabilities><capability>a<b/></capability>"
 			     "</capabilities></hello>",
 		  "an element inside <capability>" },
-		{ HELLO_HEAD CAPS10 "</hello><hello/>",
-		  "a second root element" },
+		{ HELLO_HEAD CAPS10 "</hello><hello/>", "a second root element" },
 		{ HELLO_HEAD CAPS10, "unclosed element at the end" },
 		{ "<!DOCTYPE hello><hello/>", "DOCTYPE is not allowed" },
 		{ HELLO_HEAD "<capabilities><capability>&#0;</capability>"
@@ -136,8 +129,7 @@ static void test_hello_errors(void)
 		struct nb_nc_hello h;
 		const char *err = NULL;
 
-		refused += nb_nc_hello_parse(client_hello, t, &h, &err) < 0 &&
-			   err != NULL;
+		refused += nb_nc_hello_parse(client_hello, t, &h, &err) < 0 && err != NULL;
 		nb_nc_hello_free(&h);
 	}
 	CHECK_INT(refused, strlen(client_hello));
@@ -172,14 +164,12 @@ static void test_hello_limits(void)
 	/* a capability of 4096 bytes is fine, of 4097 not */
 	for (int extra = 0; extra <= 1; extra++) {
 		nb_nc_buf_reset(&b);
-		nb_nc_buf_adds(&b, HELLO_HEAD "<capabilities><capability>"
-					      NB_NC_CAP_BASE10
+		nb_nc_buf_adds(&b, HELLO_HEAD "<capabilities><capability>" NB_NC_CAP_BASE10
 					      "</capability><capability>");
 		for (int i = 0; i < NB_NC_CAP_LEN_MAX + extra; i++)
 			nb_nc_buf_adds(&b, "x");
 		nb_nc_buf_adds(&b, "</capability></capabilities></hello>");
-		CHECK_INT(nb_nc_hello_parse(b.data, b.len, &h, &err),
-			  extra ? -1 : 0);
+		CHECK_INT(nb_nc_hello_parse(b.data, b.len, &h, &err), extra ? -1 : 0);
 		if (extra)
 			CHECK(err && !strcmp(err, "a capability above the "
 						  "length limit"));
@@ -197,14 +187,13 @@ static void test_hello_build(void)
 		NB_NC_CAP_BASE11,
 		"urn:frr:amtd?module=frr-amtd&revision=2024-01-01",
 	};
-	static const char want[] =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<hello xmlns=\"" BASE "\"><capabilities>"
-		"<capability>urn:ietf:params:netconf:base:1.0</capability>"
-		"<capability>urn:ietf:params:netconf:base:1.1</capability>"
-		"<capability>urn:frr:amtd?module=frr-amtd&amp;revision="
-		"2024-01-01</capability></capabilities>"
-		"<session-id>4294967295</session-id></hello>";
+	static const char want[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				   "<hello xmlns=\"" BASE "\"><capabilities>"
+				   "<capability>urn:ietf:params:netconf:base:1.0</capability>"
+				   "<capability>urn:ietf:params:netconf:base:1.1</capability>"
+				   "<capability>urn:frr:amtd?module=frr-amtd&amp;revision="
+				   "2024-01-01</capability></capabilities>"
+				   "<session-id>4294967295</session-id></hello>";
 	static const char *const empty[] = { NB_NC_CAP_BASE10, "" };
 	struct nb_nc_buf b;
 	struct nb_nc_hello h;
@@ -230,8 +219,7 @@ static void test_hello_build(void)
 }
 
 /* builds e into the empty b, compares, empties b again */
-static void expect_error(struct nb_nc_buf *b, const struct nb_nc_rpc_error *e,
-			 const char *want)
+static void expect_error(struct nb_nc_buf *b, const struct nb_nc_rpc_error *e, const char *want)
 {
 	CHECK_INT(nb_nc_rpc_error_build(b, e), 0);
 	CHECK_BYTES(b->data, b->len, want);
@@ -259,16 +247,16 @@ static void test_rpc_error(void)
 
 	nb_nc_buf_init(&b, 4096);
 	expect_error(&b, &e,
-		    "<rpc-error><error-type>application</error-type>"
-		    "<error-tag>invalid-value</error-tag>"
-		    "<error-severity>error</error-severity>"
-		    "<error-app-tag>too-many</error-app-tag>"
-		    "<error-path xmlns:amt=\"http://frrouting.org/yang/amtd\">"
-		    "/amt:amtd/amt:relay[amt:name='a&lt;b']/amt:port"
-		    "</error-path><error-message xml:lang=\"en\">Value \"0\" "
-		    "&lt; 1 &amp; not &#13; allowed</error-message>"
-		    "<error-info><bad-element>port</bad-element>"
-		    "</error-info></rpc-error>");
+		     "<rpc-error><error-type>application</error-type>"
+		     "<error-tag>invalid-value</error-tag>"
+		     "<error-severity>error</error-severity>"
+		     "<error-app-tag>too-many</error-app-tag>"
+		     "<error-path xmlns:amt=\"http://frrouting.org/yang/amtd\">"
+		     "/amt:amtd/amt:relay[amt:name='a&lt;b']/amt:port"
+		     "</error-path><error-message xml:lang=\"en\">Value \"0\" "
+		     "&lt; 1 &amp; not &#13; allowed</error-message>"
+		     "<error-info><bad-element>port</bad-element>"
+		     "</error-info></rpc-error>");
 
 	/* lock held outside NETCONF: session-id 0 (RFC 6241 7.5) */
 	struct nb_nc_rpc_error lock = {
@@ -280,21 +268,34 @@ static void test_rpc_error(void)
 	};
 
 	expect_error(&b, &lock,
-		    "<rpc-error><error-type>protocol</error-type>"
-		    "<error-tag>lock-denied</error-tag>"
-		    "<error-severity>error</error-severity><error-info>"
-		    "<session-id>0</session-id><x xmlns=\"urn:x\"/>"
-		    "</error-info></rpc-error>");
+		     "<rpc-error><error-type>protocol</error-type>"
+		     "<error-tag>lock-denied</error-tag>"
+		     "<error-severity>error</error-severity><error-info>"
+		     "<session-id>0</session-id><x xmlns=\"urn:x\"/>"
+		     "</error-info></rpc-error>");
 
 	/* every tag has its RFC 6241 appendix A name */
 	static const char *const tags[] = {
-		"in-use", "invalid-value", "too-big", "missing-attribute",
-		"bad-attribute", "unknown-attribute", "missing-element",
-		"bad-element", "unknown-element", "unknown-namespace",
-		"access-denied", "lock-denied", "resource-denied",
-		"rollback-failed", "data-exists", "data-missing",
-		"operation-not-supported", "operation-failed",
-		"partial-operation", "malformed-message",
+		"in-use",
+		"invalid-value",
+		"too-big",
+		"missing-attribute",
+		"bad-attribute",
+		"unknown-attribute",
+		"missing-element",
+		"bad-element",
+		"unknown-element",
+		"unknown-namespace",
+		"access-denied",
+		"lock-denied",
+		"resource-denied",
+		"rollback-failed",
+		"data-exists",
+		"data-missing",
+		"operation-not-supported",
+		"operation-failed",
+		"partial-operation",
+		"malformed-message",
 	};
 	for (size_t i = 0; i < array_size(tags); i++)
 		CHECK(nb_nc_err_tag_str(i) && !strcmp(nb_nc_err_tag_str(i), tags[i]));
@@ -315,7 +316,7 @@ static void test_rpc_error(void)
 	bad.severity = (enum nb_nc_err_severity)2;
 	CHECK_INT(nb_nc_rpc_error_build(&b, &bad), -1);
 	bad = e;
-	bad.type = (enum nb_nc_err_type)-1;
+	bad.type = (enum nb_nc_err_type) - 1;
 	CHECK_INT(nb_nc_rpc_error_build(&b, &bad), -1);
 	static const struct nb_nc_xmlns badns[] = { { "a b", "urn:x" } };
 	static const struct nb_nc_xmlns xmlns[] = { { "xmlns", "urn:x" } };
@@ -336,10 +337,9 @@ static void test_rpc_error(void)
 	nb_nc_buf_free(&b);
 }
 
-static const char rfc_rpc[] =
-	"<rpc message-id=\"101\"\n     xmlns=\"" BASE "\"\n"
-	"     xmlns:ex=\"http://example.net/content/1.0\"\n"
-	"     ex:user-id=\"fred\">\n  <get/>\n</rpc>";
+static const char rfc_rpc[] = "<rpc message-id=\"101\"\n     xmlns=\"" BASE "\"\n"
+			      "     xmlns:ex=\"http://example.net/content/1.0\"\n"
+			      "     ex:user-id=\"fred\">\n  <get/>\n</rpc>";
 
 static void test_rpc_reply(void)
 {
@@ -364,9 +364,8 @@ static void test_rpc_reply(void)
 	nb_nc_buf_reset(&b);
 
 	/* a prefixed rpc; values with entities survive the round trip */
-	static const char pref[] =
-		"<?xml version=\"1.0\"?><nc:rpc xmlns:nc=\"" BASE "\" "
-		"message-id='a&amp;&quot;b&#9;c\n'><nc:get/></nc:rpc>";
+	static const char pref[] = "<?xml version=\"1.0\"?><nc:rpc xmlns:nc=\"" BASE "\" "
+				   "message-id='a&amp;&quot;b&#9;c\n'><nc:get/></nc:rpc>";
 	CHECK_INT(nb_nc_rpc_attrs_extract(pref, strlen(pref), &a), 0);
 	CHECK(nb_nc_rpc_attrs_get(&a, "message-id") &&
 	      !strcmp(nb_nc_rpc_attrs_get(&a, "message-id"), "a&\"b\tc "));
@@ -383,8 +382,7 @@ static void test_rpc_reply(void)
 
 	nb_nc_xml_init(&x, b.data, b.len, 0);
 	t = nb_nc_xml_next(&x);
-	CHECK(t->type == NB_NC_XML_START &&
-	      nb_nc_xml_str_eq(t->local, "rpc-reply") &&
+	CHECK(t->type == NB_NC_XML_START && nb_nc_xml_str_eq(t->local, "rpc-reply") &&
 	      nb_nc_xml_str_eq(t->ns, BASE));
 	mid = nb_nc_xml_attr_get(t, "message-id");
 	CHECK(mid && nb_nc_xml_str_eq(mid->value, "a&\"b\tc "));
@@ -446,16 +444,13 @@ static void test_rpc_reply(void)
 		"\xff<rpc message-id=\"1\" xmlns=\"" BASE "\"/>",
 	};
 	for (size_t i = 0; i < array_size(not_rpc); i++) {
-		CHECK_INT(nb_nc_rpc_attrs_extract(not_rpc[i],
-						  strlen(not_rpc[i]), &a),
-			  -1);
+		CHECK_INT(nb_nc_rpc_attrs_extract(not_rpc[i], strlen(not_rpc[i]), &a), -1);
 		CHECK_INT(a.n, 0);
 		CHECK(nb_nc_rpc_attrs_get(&a, "message-id") == NULL);
 		nb_nc_rpc_attrs_free(&a);
 	}
 	CHECK_INT(nb_nc_rpc_reply_ok(&b, NULL), 0);
-	CHECK_BYTES(b.data, b.len,
-		    "<rpc-reply xmlns=\"" BASE "\"><ok/></rpc-reply>");
+	CHECK_BYTES(b.data, b.len, "<rpc-reply xmlns=\"" BASE "\"><ok/></rpc-reply>");
 	nb_nc_buf_free(&b);
 
 	/* every truncation: attributes exactly once the start tag is whole */
@@ -466,9 +461,8 @@ static void test_rpc_reply(void)
 		int r = nb_nc_rpc_attrs_extract(rfc_rpc, t, &a);
 
 		right += (r == 0) == (t >= tag_end) &&
-			 (r < 0 || (a.n == 4 && !strcmp(nb_nc_rpc_attrs_get(
-							       &a, "message-id"),
-						       "101")));
+			 (r < 0 ||
+			  (a.n == 4 && !strcmp(nb_nc_rpc_attrs_get(&a, "message-id"), "101")));
 		nb_nc_rpc_attrs_free(&a);
 	}
 	CHECK_INT(right, strlen(rfc_rpc) + 1);

@@ -19,8 +19,7 @@ static void put(struct nb_nc_buf *b, struct nb_nc_xml_str s)
  * Trace: START "<qname{ns} attr{ns}=\"value\"/>", END "</qname>",
  * TEXT "T(text)", CDATA "C(text)", EOF "$", ERROR "!message@offset".
  */
-static void trace_doc(const char *doc, size_t len, unsigned int depth,
-		      struct nb_nc_buf *out)
+static void trace_doc(const char *doc, size_t len, unsigned int depth, struct nb_nc_buf *out)
 {
 	struct nb_nc_xml x;
 
@@ -77,12 +76,12 @@ static void trace_doc(const char *doc, size_t len, unsigned int depth,
 	nb_nc_xml_fini(&x);
 }
 
-#define EXPECT(doc, want)                                                      \
-	do {                                                                   \
-		struct nb_nc_buf _b;                                           \
-		trace_doc((doc), sizeof(doc) - 1, 0, &_b);                     \
-		CHECK_BYTES(_b.data, _b.len, (want));                          \
-		nb_nc_buf_free(&_b);                                           \
+#define EXPECT(doc, want)                                                                          \
+	do {                                                                                       \
+		struct nb_nc_buf _b;                                                               \
+		trace_doc((doc), sizeof(doc) - 1, 0, &_b);                                         \
+		CHECK_BYTES(_b.data, _b.len, (want));                                              \
+		nb_nc_buf_free(&_b);                                                               \
 	} while (0)
 
 #define BASE "urn:ietf:params:xml:ns:netconf:base:1.0"
@@ -95,22 +94,19 @@ static void test_wellformed(void)
 	       "<a{} x{}=\"1\" y{}=\"2\"></a>$");
 	EXPECT("<rpc message-id=\"101\" xmlns=\"" BASE "\" xmlns:ex=\"http://"
 	       "example.net/content/1.0\" ex:user-id=\"fred\"><get/></rpc>",
-	       "<rpc{" BASE "} message-id{}=\"101\" xmlns{" NB_NC_XML_NS_XMLNS
-	       "}=\"" BASE "\" xmlns:ex{" NB_NC_XML_NS_XMLNS
+	       "<rpc{" BASE "} message-id{}=\"101\" xmlns{" NB_NC_XML_NS_XMLNS "}=\"" BASE
+	       "\" xmlns:ex{" NB_NC_XML_NS_XMLNS
 	       "}=\"http://example.net/content/1.0\" ex:user-id{http://"
-	       "example.net/content/1.0}=\"fred\"><get{" BASE
-	       "}/></get></rpc>$");
+	       "example.net/content/1.0}=\"fred\"><get{" BASE "}/></get></rpc>$");
 	/* prefixed elements, scoping of declarations, default undeclared */
 	EXPECT("<nc:rpc xmlns:nc=\"urn:b\" xmlns=\"urn:d\"><x><nc:y xmlns:nc="
 	       "\"urn:c\"/><nc:z/><w xmlns=\"\"/></x></nc:rpc>",
-	       "<nc:rpc{urn:b} xmlns:nc{" NB_NC_XML_NS_XMLNS
-	       "}=\"urn:b\" xmlns{" NB_NC_XML_NS_XMLNS
+	       "<nc:rpc{urn:b} xmlns:nc{" NB_NC_XML_NS_XMLNS "}=\"urn:b\" xmlns{" NB_NC_XML_NS_XMLNS
 	       "}=\"urn:d\"><x{urn:d}><nc:y{urn:c} xmlns:nc{" NB_NC_XML_NS_XMLNS
 	       "}=\"urn:c\"/></nc:y><nc:z{urn:b}/></nc:z><w{} xmlns{" NB_NC_XML_NS_XMLNS
 	       "}=\"\"/></w></x></nc:rpc>$");
 	/* xml: prefix is predefined */
-	EXPECT("<a xml:lang=\"en\"/>",
-	       "<a{} xml:lang{" NB_NC_XML_NS_XML "}=\"en\"/></a>$");
+	EXPECT("<a xml:lang=\"en\"/>", "<a{} xml:lang{" NB_NC_XML_NS_XML "}=\"en\"/></a>$");
 	/* entities, character references, CDATA, line ends */
 	EXPECT("<a t=\"&lt;&amp;&quot;&apos;&gt;&#65;&#x42;\t\r\n&#10;\">"
 	       "x &lt;&#x20AC;&#128512;\r\ny\rz<![CDATA[<&]]]]><![CDATA[>]]></a>",
@@ -126,22 +122,14 @@ static void test_malformed(void)
 {
 	EXPECT("", "!no root element@0");
 	EXPECT("  \n", "!no root element@3");
-	EXPECT("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
-	       "!DOCTYPE is not allowed@0");
-	EXPECT("<a><!ENTITY x \"y\"></a>",
-	       "<a{}>!markup declaration is not allowed@3");
-	EXPECT("<a>&x;</a>",
-	       "<a{}>!malformed entity or character reference@3");
-	EXPECT("<a>&amp</a>",
-	       "<a{}>!malformed entity or character reference@3");
-	EXPECT("<a>&#0;</a>",
-	       "<a{}>!malformed entity or character reference@3");
-	EXPECT("<a>&#xD800;</a>",
-	       "<a{}>!malformed entity or character reference@3");
-	EXPECT("<a>&#x110000;</a>",
-	       "<a{}>!malformed entity or character reference@3");
-	EXPECT("<a>&#99999999999999999999;</a>",
-	       "<a{}>!malformed entity or character reference@3");
+	EXPECT("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>", "!DOCTYPE is not allowed@0");
+	EXPECT("<a><!ENTITY x \"y\"></a>", "<a{}>!markup declaration is not allowed@3");
+	EXPECT("<a>&x;</a>", "<a{}>!malformed entity or character reference@3");
+	EXPECT("<a>&amp</a>", "<a{}>!malformed entity or character reference@3");
+	EXPECT("<a>&#0;</a>", "<a{}>!malformed entity or character reference@3");
+	EXPECT("<a>&#xD800;</a>", "<a{}>!malformed entity or character reference@3");
+	EXPECT("<a>&#x110000;</a>", "<a{}>!malformed entity or character reference@3");
+	EXPECT("<a>&#99999999999999999999;</a>", "<a{}>!malformed entity or character reference@3");
 	EXPECT("<a>&#;</a>", "<a{}>!malformed entity or character reference@3");
 	EXPECT("<a>&#x;</a>", "<a{}>!malformed entity or character reference@3");
 	EXPECT("<a>&#12a;</a>", "<a{}>!malformed entity or character reference@3");
@@ -175,42 +163,31 @@ static void test_malformed(void)
 	EXPECT("<a x='1'", "!unterminated start tag@0");
 	EXPECT("<p:a/>", "!unbound element prefix@0");
 	EXPECT("<a p:x='1'/>", "!unbound attribute prefix@0");
-	EXPECT("<a xmlns:p=''/>",
-	       "!a prefix cannot be bound to the empty namespace@12");
-	EXPECT("<a xmlns:xmlns='urn:x'/>",
-	       "!the xmlns prefix or namespace cannot be declared@16");
-	EXPECT("<a xmlns:xml='urn:x'/>",
-	       "!the xml prefix and namespace belong together@14");
+	EXPECT("<a xmlns:p=''/>", "!a prefix cannot be bound to the empty namespace@12");
+	EXPECT("<a xmlns:xmlns='urn:x'/>", "!the xmlns prefix or namespace cannot be declared@16");
+	EXPECT("<a xmlns:xml='urn:x'/>", "!the xml prefix and namespace belong together@14");
 	EXPECT("<xmlns:a/>", "!the xmlns prefix on an element@0");
 	EXPECT("<a>x</a\n>", "<a{}>T(x)</a>$");
 	EXPECT("<a>x</ a>", "<a{}>T(x)!malformed end tag@6");
 	/* bytes XML or UTF-8 do not allow */
 	EXPECT("<a>\x01</a>", "!invalid UTF-8 or a character XML does not allow@3");
-	EXPECT("<a>\xc0\xaf</a>",
-	       "!invalid UTF-8 or a character XML does not allow@3");
-	EXPECT("<a>\xed\xa0\x80</a>",
-	       "!invalid UTF-8 or a character XML does not allow@3");
-	EXPECT("<a>\xef\xbf\xbe</a>",
-	       "!invalid UTF-8 or a character XML does not allow@3");
-	EXPECT("<a>\xf4\x90\x80\x80</a>",
-	       "!invalid UTF-8 or a character XML does not allow@3");
-	EXPECT("<a>\xe2\x82</a>",
-	       "!invalid UTF-8 or a character XML does not allow@3");
-	EXPECT("<a>\xe2\x82",
-	       "!invalid UTF-8 or a character XML does not allow@3");
+	EXPECT("<a>\xc0\xaf</a>", "!invalid UTF-8 or a character XML does not allow@3");
+	EXPECT("<a>\xed\xa0\x80</a>", "!invalid UTF-8 or a character XML does not allow@3");
+	EXPECT("<a>\xef\xbf\xbe</a>", "!invalid UTF-8 or a character XML does not allow@3");
+	EXPECT("<a>\xf4\x90\x80\x80</a>", "!invalid UTF-8 or a character XML does not allow@3");
+	EXPECT("<a>\xe2\x82</a>", "!invalid UTF-8 or a character XML does not allow@3");
+	EXPECT("<a>\xe2\x82", "!invalid UTF-8 or a character XML does not allow@3");
 
 	/* a NUL inside the given length is refused, not a terminator */
 	struct nb_nc_buf b;
 
 	trace_doc("<a>\0</a>", 8, 0, &b);
-	CHECK_BYTES(b.data, b.len,
-		    "!invalid UTF-8 or a character XML does not allow@3");
+	CHECK_BYTES(b.data, b.len, "!invalid UTF-8 or a character XML does not allow@3");
 	nb_nc_buf_free(&b);
 }
 
 /* Appends 32 declarations xmlns:<p>N='u:N', then tail. */
-static size_t add_decls(char *doc, size_t n, size_t size, const char *p,
-			const char *tail)
+static size_t add_decls(char *doc, size_t n, size_t size, const char *p, const char *tail)
 {
 	for (int i = 0; i < 32; i++)
 		n += snprintf(doc + n, size - n, " xmlns:%s%d='u:%d'", p, i, i);
@@ -237,8 +214,7 @@ static void test_limits(void)
 	CHECK_BYTES(b.data, b.len, want);
 	nb_nc_buf_free(&b);
 	trace_doc(doc, n, 0, &b);
-	CHECK(b.len > 29 &&
-	      strcmp(b.data + b.len - 29, "!elements nested too deep@192") == 0);
+	CHECK(b.len > 29 && strcmp(b.data + b.len - 29, "!elements nested too deep@192") == 0);
 	nb_nc_buf_free(&b);
 	trace_doc("<a><b><c/></b></a>", 18, 2, &b);
 	CHECK_BYTES(b.data, b.len, "<a{}><b{}>!elements nested too deep@6");
@@ -270,27 +246,24 @@ static void test_limits(void)
 	n = add_decls(doc, n, sizeof(doc), "p", "><b");
 	add_decls(doc, n, sizeof(doc), "q", "><c xmlns:z='u:z'/></b></a>");
 	trace_doc(doc, strlen(doc), 0, &b);
-	CHECK(b.len > 0 &&
-	      strstr(b.data, "!too many namespace declarations@") != NULL);
+	CHECK(b.len > 0 && strstr(b.data, "!too many namespace declarations@") != NULL);
 	nb_nc_buf_free(&b);
 }
 
 /* Every truncation of a valid document is an error, never a crash. */
 static void test_truncations(void)
 {
-	static const char doc[] =
-		"<?xml version=\"1.0\"?><rpc message-id=\"7\" xmlns=\"" BASE
-		"\"><edit-config><target><candidate/></target><config><x "
-		"xmlns=\"urn:x\">a&amp;b<![CDATA[c]]>&#x41;</x></config>"
-		"</edit-config></rpc>";
+	static const char doc[] = "<?xml version=\"1.0\"?><rpc message-id=\"7\" xmlns=\"" BASE
+				  "\"><edit-config><target><candidate/></target><config><x "
+				  "xmlns=\"urn:x\">a&amp;b<![CDATA[c]]>&#x41;</x></config>"
+				  "</edit-config></rpc>";
 	unsigned int errors = 0;
 
 	for (size_t t = 0; t < sizeof(doc) - 1; t++) {
 		struct nb_nc_buf b;
 
 		trace_doc(doc, t, 0, &b);
-		errors += b.len > 0 && b.data[0] != '\0' &&
-			  strchr(b.data, '!') != NULL &&
+		errors += b.len > 0 && b.data[0] != '\0' && strchr(b.data, '!') != NULL &&
 			  b.data[b.len - 1] != '$';
 		nb_nc_buf_free(&b);
 	}
@@ -299,8 +272,7 @@ static void test_truncations(void)
 
 static void test_skip(void)
 {
-	static const char doc[] =
-		"<a><b><c x='1'>t</c><d/></b><e/></a>";
+	static const char doc[] = "<a><b><c x='1'>t</c><d/></b><e/></a>";
 	struct nb_nc_xml x;
 	const struct nb_nc_xml_tok *t;
 
