@@ -60,6 +60,12 @@ static struct log_ref amt_log_refs[] = {
 		.suggestion = "Take the pseudo-interface out of the VRF (ip link set IFNAME nomaster); run amtd for another VRF in a separate network namespace if needed.",
 	},
 	{
+		.code = EC_AMT_SNAPSHOT,
+		.title = "AMT relay restart snapshot problem",
+		.description = "A relay keeps its MAC secrets and tunnels in a snapshot file under FRR's state directory so that a restarted amtd serves its gateways at once. The file found at start was ignored (truncated, corrupt, of another format version, taken with other relay addresses or port, not a 0600 file of amtd's user) and the relay started empty; or the file could not be written or removed.",
+		.suggestion = "Nothing is needed for an ignored snapshot: gateways come back with their next Request. Check the state directory (e.g. /var/lib/frr) exists, belongs to amtd's user and has room.",
+	},
+	{
 		.code = END_FERR,
 	}
 };

@@ -32,6 +32,8 @@ enum amt_log_refs {
 	EC_AMT_MAC_SECRET,
 	/* A pseudo-interface was put into a VRF other than the default. */
 	EC_AMT_VRF,
+	/* A relay's restart snapshot was ignored, or could not be written. */
+	EC_AMT_SNAPSHOT,
 };
 
 extern void amt_error_init(void);

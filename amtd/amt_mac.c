@@ -35,6 +35,7 @@ void amt_mac_fini(struct amt_mac_state *st)
 static void amt_mac_key_set(struct amt_mac_key *key, const uint8_t secret[AMT_MAC_SECRET_LEN])
 {
 	HMAC__SHA256_Init(&key->pads, secret, AMT_MAC_SECRET_LEN);
+	memcpy(key->secret, secret, AMT_MAC_SECRET_LEN);
 }
 
 /* Shift the current secret to previous and install a new one. */
@@ -192,4 +193,37 @@ bool amt_mac_verify(const struct amt_mac_state *st, uint64_t now_ms, int family,
 		return true;
 	return st->has_prev && now_ms < st->prev_until_ms &&
 	       amt_mac_check(&st->prev, family, addr, port, nonce, mac);
+}
+
+void amt_mac_export(const struct amt_mac_state *st, uint64_t now_ms, struct amt_mac_export *ex)
+{
+	memset(ex, 0, sizeof(*ex));
+	if (!st->has_cur)
+		return;
+	ex->has_cur = true;
+	memcpy(ex->cur, st->cur.secret, AMT_MAC_SECRET_LEN);
+	ex->cur_age_ms = now_ms > st->rotated_ms ? now_ms - st->rotated_ms : 0;
+	if (st->has_prev && now_ms < st->prev_until_ms) {
+		ex->has_prev = true;
+		memcpy(ex->prev, st->prev.secret, AMT_MAC_SECRET_LEN);
+		ex->prev_left_ms = st->prev_until_ms - now_ms;
+	}
+}
+
+int amt_mac_import(struct amt_mac_state *st, uint64_t now_ms, const struct amt_mac_export *ex)
+{
+	if (!ex->has_cur) {
+		errno = EINVAL;
+		return -1;
+	}
+	amt_mac_fini(st);
+	amt_mac_key_set(&st->cur, ex->cur);
+	st->has_cur = true;
+	st->rotated_ms = now_ms > ex->cur_age_ms ? now_ms - ex->cur_age_ms : 0;
+	if (ex->has_prev && ex->prev_left_ms) {
+		amt_mac_key_set(&st->prev, ex->prev);
+		st->has_prev = true;
+		st->prev_until_ms = now_ms + ex->prev_left_ms;
+	}
+	return 0;
 }

@@ -23,10 +23,12 @@
 /*
  * A secret as HMAC uses it: the SHA-256 states after the inner and outer
  * key pads, computed once when the secret is installed, so that a MAC
- * costs two SHA-256 blocks instead of four.  The secret itself is not kept.
+ * costs two SHA-256 blocks instead of four.  The secret itself is kept
+ * only for the relay's restart snapshot (amt_mac_export()).
  */
 struct amt_mac_key {
 	HMAC_SHA256_CTX pads;
+	uint8_t secret[AMT_MAC_SECRET_LEN];
 };
 
 struct amt_mac_state {
@@ -74,5 +76,27 @@ int amt_mac_generate(const struct amt_mac_state *st, int family, const union amt
 bool amt_mac_verify(const struct amt_mac_state *st, uint64_t now_ms, int family,
 		    const union amt_ip *addr, uint16_t port, uint32_t nonce,
 		    const uint8_t mac[AMT_MAC_LEN]);
+
+/*
+ * The secrets with their lifetimes, for a restart (amt_relay_persist.c):
+ * how long ago the current one was installed, how long the previous one
+ * is still accepted.
+ */
+struct amt_mac_export {
+	bool has_cur, has_prev;
+	uint8_t cur[AMT_MAC_SECRET_LEN];
+	uint8_t prev[AMT_MAC_SECRET_LEN];
+	uint64_t cur_age_ms;
+	uint64_t prev_left_ms;
+};
+
+/* The previous secret is exported only while it is still accepted. */
+void amt_mac_export(const struct amt_mac_state *st, uint64_t now_ms, struct amt_mac_export *ex);
+/*
+ * Replace both secrets with exported ones: the current one installed
+ * cur_age_ms before now_ms, the previous one accepted for prev_left_ms
+ * more.  Returns -1 (state unchanged) without a current secret.
+ */
+int amt_mac_import(struct amt_mac_state *st, uint64_t now_ms, const struct amt_mac_export *ex);
 
 #endif /* _AMT_MAC_H */

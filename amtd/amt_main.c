@@ -19,6 +19,7 @@
 #include "amt_errors.h"
 #include "amt_memory.h"
 #include "amt_nb.h"
+#include "amt_relay_persist.h"
 #include "amt_vty.h"
 #include "amt_zebra.h"
 
@@ -62,6 +63,8 @@ static void sighup(void)
 static void __attribute__((noreturn)) sigint(void)
 {
 	zlog_notice("Terminating on signal");
+	/* A clean stop keeps the relays' restart snapshots. */
+	amt_relay_persist_shutdown();
 	amt_terminate();
 	amt_zebra_terminate();
 	vrf_terminate();

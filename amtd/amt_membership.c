@@ -875,3 +875,48 @@ void amt_msource_get_info(const struct amt_msource *s, struct amt_msource_info *
 	info->timer = s->expiry;
 	info->excluded = !s->expiry;
 }
+
+enum amt_memb_result amt_membership_restore_group(struct amt_membership *m,
+						  const struct amt_mgroup_info *info,
+						  const struct amt_msource_info *src, uint32_t nsrc)
+{
+	union amt_ip prev, cur;
+	struct amt_mgroup *g;
+
+	if ((info->family != AF_INET && info->family != AF_INET6) ||
+	    !amt_memb_group_valid(info->family, &info->group) ||
+	    amt_mgrp_lookup(m, info->family, &info->group))
+		return AMT_MEMB_INVALID;
+	/* RFC 3376 6.2.2: the group timer runs in EXCLUDE mode only, and an
+	 * INCLUDE group lives only while it has sources with running timers. */
+	if (info->mode == AMT_FILTER_INCLUDE) {
+		if (info->group_timer || !nsrc)
+			return AMT_MEMB_INVALID;
+	} else if (info->mode != AMT_FILTER_EXCLUDE || !info->group_timer) {
+		return AMT_MEMB_INVALID;
+	}
+	for (uint32_t i = 0; i < nsrc; i++) {
+		if (info->mode == AMT_FILTER_INCLUDE && !src[i].timer)
+			return AMT_MEMB_INVALID;
+		amt_ip_set(&cur, info->family, &src[i].source);
+		if (i && amt_ip_cmp(&prev, &cur) >= 0)
+			return AMT_MEMB_INVALID;
+		prev = cur;
+	}
+	if ((m->params.max_groups && amt_mgrp_count(&m->groups) >= m->params.max_groups) ||
+	    (m->params.max_sources && m->num_sources + (uint64_t)nsrc > m->params.max_sources))
+		return AMT_MEMB_LIMIT;
+
+	g = amt_mgrp_create(m, info->family, &info->group);
+	g->v1_host = info->older_v1_host;
+	g->v2_host = info->older_v2_host;
+	if (info->mode == AMT_FILTER_EXCLUDE) {
+		amt_memb_emit(m, g, AMT_MEMB_XG_JOIN, NULL);
+		g->mode = AMT_FILTER_EXCLUDE;
+		g->timer = info->group_timer;
+	}
+	for (uint32_t i = 0; i < nsrc; i++)
+		amt_msrc_create(m, g, &src[i].source, src[i].timer);
+	amt_mgrp_settle(m, g);
+	return AMT_MEMB_OK;
+}

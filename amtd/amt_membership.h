@@ -189,6 +189,20 @@ extern const struct amt_msource *amt_mgroup_source_next(const struct amt_mgroup 
 							const struct amt_msource *s);
 extern void amt_msource_get_info(const struct amt_msource *s, struct amt_msource_info *info);
 
+/*
+ * Restore one group as amt_mgroup_get_info() and amt_msource_get_info()
+ * described it (a relay's restart snapshot): mode, group timer (EXCLUDE
+ * only), older host present timers and the sources with their timers, all
+ * absolute; src is sorted by address without duplicates.  Reports the
+ * joins as amt_membership_apply() would.  Refused as a whole: an invalid
+ * or existing group, bad timers for the mode (AMT_MEMB_INVALID), or one
+ * beyond max_groups or max_sources (AMT_MEMB_LIMIT).
+ */
+extern enum amt_memb_result amt_membership_restore_group(struct amt_membership *m,
+							 const struct amt_mgroup_info *info,
+							 const struct amt_msource_info *src,
+							 uint32_t nsrc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,7 @@
 #include "amt_igmp.h"
 #include "amt_memory.h"
 #include "amt_relay.h"
+#include "amt_relay_persist.h"
 
 DEFINE_MTYPE_STATIC(AMTD, AMT_RELAY, "AMT relay");
 
@@ -375,8 +376,10 @@ static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *
 	amt_relay_send(s, buf, len, from);
 	relay->stats.tx_query++;
 	/* A refreshing gateway may tear down with this nonce before its next Update. */
-	if (t)
+	if (t) {
 		t->query_nonce = msg->nonce;
+		amt_relay_persist_dirty(relay);
+	}
 	if (with_gw)
 		relay->stats.tx_query_gw_fields++;
 	else
@@ -868,6 +871,8 @@ static void amt_relay_rotate(struct event *event)
 	if (amt_mac_rotate(&relay->mac, amt_now_ms()) < 0)
 		flog_warn(EC_AMT_MAC_SECRET, "AMT relay %s: cannot draw a new MAC secret: %s",
 			  relay->inst->name, safe_strerror(errno));
+	else
+		amt_relay_persist_dirty(relay);
 	event_add_timer(master, amt_relay_rotate, relay, relay->cfg.key_rotation_s,
 			&relay->t_rotate);
 }
@@ -879,6 +884,12 @@ static void amt_relay_rotate_schedule(struct amt_relay *relay)
 	EVENT_OFF(relay->t_rotate);
 	event_add_timer(master, amt_relay_rotate, relay, relay->cfg.key_rotation_s,
 			&relay->t_rotate);
+}
+
+void amt_relay_rotate_in(struct amt_relay *relay, uint64_t ms)
+{
+	EVENT_OFF(relay->t_rotate);
+	event_add_timer_msec(master, amt_relay_rotate, relay, ms, &relay->t_rotate);
 }
 
 /* A secret seed for the prefix table, so that no sender can aim at a slot. */
@@ -909,6 +920,7 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 	if (amt_mac_rotate(&relay->mac, amt_now_ms()) < 0)
 		flog_err(EC_AMT_MAC_SECRET, "AMT relay %s: cannot draw a MAC secret: %s",
 			 inst->name, safe_strerror(errno));
+	relay->persist = amt_relay_persist_new(relay);
 	amt_relay_rotate_schedule(relay);
 	amt_relay_tun_attach(relay);
 	return relay;
@@ -916,6 +928,8 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 
 void amt_relay_free(struct amt_relay *relay)
 {
+	/* Before the tunnels go: a clean stop writes them a last time. */
+	amt_relay_persist_free(relay);
 	amt_relay_sockets_close(relay);
 	EVENT_OFF(relay->t_tun_read);
 	EVENT_OFF(relay->t_rotate);
@@ -944,6 +958,7 @@ void amt_relay_reconfigure(struct amt_relay *relay)
 	amt_relay_membership_params(relay, &params);
 	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t))
 		amt_membership_set_params(t->memb, &params);
+	amt_relay_persist_configured(relay);
 }
 
 void amt_relay_tun_detach(struct amt_relay *relay)

@@ -17,6 +17,7 @@
 
 struct amt_instance;
 struct amt_relay_feed;
+struct amt_relay_persist;
 struct event;
 
 /* Whether Membership Queries carry the Gateway Address/Port fields (G). */
@@ -165,6 +166,8 @@ struct amt_relay {
 	/* Unauthenticated budgets per source prefix; tunnels per address. */
 	struct amt_prefix_table *rl_prefixes;
 	struct amt_addr_counts *addr_counts;
+	/* Restart snapshot (amt_relay_persist.c). */
+	struct amt_relay_persist *persist;
 
 	struct amt_relay_stats stats;
 };
@@ -202,6 +205,8 @@ extern uint32_t amt_relay_tunnels_on_socket_free(struct amt_relay *relay,
  */
 extern void amt_tunnel_settle(struct amt_tunnel *t);
 extern void amt_relay_expiry_arm(struct amt_relay *relay, uint64_t now);
+/* The next MAC secret rotation in ms (after a restored secret). */
+extern void amt_relay_rotate_in(struct amt_relay *relay, uint64_t ms);
 extern uint32_t amt_relay_tunnel_count(const struct amt_relay *relay);
 /* In key order: family (IPv4 first), address, then port; O(log n) each. */
 extern struct amt_tunnel *amt_relay_tunnel_first(struct amt_relay *relay);

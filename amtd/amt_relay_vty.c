@@ -16,6 +16,7 @@
 #include "amtd.h"
 #include "amt_nb.h"
 #include "amt_relay.h"
+#include "amt_relay_persist.h"
 #include "amt_relay_vty.h"
 #include "amt_vty.h"
 
@@ -229,6 +230,7 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 		json_object_string_add(j, "gatewayFields", amt_relay_gw_fields_str(c->gw_fields));
 		/* Draining: the tunnels left are tunnelCount. */
 		json_object_boolean_add(j, "draining", c->shutdown);
+		amt_relay_persist_show(relay, j, NULL);
 		json_object_object_add(json, inst->name, j);
 		return;
 	}
@@ -243,6 +245,7 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 	amt_table_row(tt, "Tunnels", "%u", amt_relay_tunnel_count(relay));
 	amt_table_row(tt, "Tunnel limit", "%u", c->tunnel_limit);
 	amt_table_row(tt, "Draining (shutdown)", "%s", c->shutdown ? "yes, no new tunnels" : "no");
+	amt_relay_persist_show(relay, NULL, tt);
 	amt_table_row(tt, "Gateway fields in Queries", "%s", amt_relay_gw_fields_str(c->gw_fields));
 	amt_table_row(tt, "Group limit per tunnel", "%u", c->group_limit);
 	amt_table_row(tt, "Source limit per tunnel", "%u", c->source_limit);

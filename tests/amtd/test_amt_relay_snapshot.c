@@ -435,6 +435,148 @@ static void test_config_same(void)
 	CHECK(!amt_snap_config_same(&a.cfg, &b.cfg));
 }
 
+/* Count the joins the restore reports. */
+static void count_changes(void *arg, const struct amt_memb_change *chg)
+{
+	int *n = arg;
+
+	if (chg->event == AMT_MEMB_SG_JOIN || chg->event == AMT_MEMB_XG_JOIN ||
+	    chg->event == AMT_MEMB_XG_EXCL_ADD)
+		(*n)++;
+}
+
+static void apply(struct amt_membership *m, uint8_t type, const char *grp, const char *src,
+		  uint64_t now)
+{
+	struct amt_group_record rec = {};
+	struct amt_ipaddr g, sa;
+
+	set4(&g, grp);
+	set4(&sa, src);
+	rec.family = AF_INET;
+	rec.type = type;
+	rec.version = 3;
+	rec.group = g.ip;
+	rec.num_sources = 1;
+	rec.sources = sa.ip.bytes;
+	CHECK_INT(amt_membership_apply(m, &rec, now), AMT_MEMB_OK);
+}
+
+/* Export a membership as the relay does, restore it elsewhere: same state. */
+static void test_membership_restore(void)
+{
+	struct amt_membership_params p;
+	struct amt_membership *a, *b;
+	struct amt_mgroup_info gi;
+	struct amt_msource_info si[4];
+	const struct amt_mgroup *g;
+	const struct amt_msource *s;
+	struct amt_ipaddr src, grp;
+	int joins = 0;
+	uint32_t n;
+
+	amt_membership_params_default(&p);
+	a = amt_membership_new(&p, NULL, NULL);
+	b = amt_membership_new(&p, count_changes, &joins);
+	apply(a, AMT_REC_MODE_IS_INCLUDE, "232.1.1.1", "10.0.0.1", 1000);
+	apply(a, AMT_REC_ALLOW_NEW_SOURCES, "232.1.1.1", "10.0.0.2", 2000);
+	apply(a, AMT_REC_CHANGE_TO_EXCLUDE, "239.1.1.1", "10.0.0.9", 3000);
+
+	for (g = amt_membership_group_first(a); g; g = amt_membership_group_next(a, g)) {
+		amt_mgroup_get_info(g, 5000, &gi);
+		n = 0;
+		for (s = amt_mgroup_source_first(g); s && n < 4; s = amt_mgroup_source_next(g, s))
+			amt_msource_get_info(s, &si[n++]);
+		CHECK_INT(amt_membership_restore_group(b, &gi, si, n), AMT_MEMB_OK);
+		/* The same group again is refused. */
+		CHECK_INT(amt_membership_restore_group(b, &gi, si, n), AMT_MEMB_INVALID);
+	}
+	CHECK_INT(amt_membership_num_groups(b), 2);
+	CHECK_INT(amt_membership_num_sources(b), amt_membership_num_sources(a));
+	CHECK_INT(amt_membership_next_expiry(b), amt_membership_next_expiry(a));
+	/* Joins: two (S,G), one (*,G), one exclusion. */
+	CHECK_INT(joins, 4);
+	set4(&grp, "232.1.1.1");
+	set4(&src, "10.0.0.2");
+	CHECK(amt_membership_wants(b, AF_INET, &src.ip, &grp.ip));
+	set4(&grp, "239.1.1.1");
+	CHECK(!amt_membership_wants(b, AF_INET, &src.ip, &grp.ip) ==
+	      !amt_membership_wants(a, AF_INET, &src.ip, &grp.ip));
+	set4(&src, "10.0.0.9");
+	CHECK(!amt_membership_wants(b, AF_INET, &src.ip, &grp.ip));
+	/* Both expire alike: the INCLUDE sources' timers run out together. */
+	amt_membership_expire(a, 1000 + amt_membership_gmi(&p));
+	amt_membership_expire(b, 1000 + amt_membership_gmi(&p));
+	CHECK_INT(amt_membership_num_sources(b), amt_membership_num_sources(a));
+
+	/* Invalid: INCLUDE with a group timer, a stopped INCLUDE source,
+	 * unsorted sources, a non-multicast group. */
+	memset(&gi, 0, sizeof(gi));
+	gi.family = AF_INET;
+	set4(&grp, "232.9.9.9");
+	gi.group = grp.ip;
+	gi.mode = AMT_FILTER_INCLUDE;
+	memset(si, 0, sizeof(si));
+	set4(&src, "10.0.0.5");
+	si[0].source = src.ip;
+	si[0].timer = 9000;
+	set4(&src, "10.0.0.4");
+	si[1].source = src.ip;
+	si[1].timer = 9000;
+	CHECK_INT(amt_membership_restore_group(b, &gi, si, 2), AMT_MEMB_INVALID);
+	gi.group_timer = 9000;
+	CHECK_INT(amt_membership_restore_group(b, &gi, si, 1), AMT_MEMB_INVALID);
+	gi.group_timer = 0;
+	si[0].timer = 0;
+	CHECK_INT(amt_membership_restore_group(b, &gi, si, 1), AMT_MEMB_INVALID);
+	si[0].timer = 9000;
+	set4(&grp, "10.1.1.1");
+	gi.group = grp.ip;
+	CHECK_INT(amt_membership_restore_group(b, &gi, si, 1), AMT_MEMB_INVALID);
+	/* Limits. */
+	p.max_groups = 1;
+	amt_membership_set_params(b, &p);
+	set4(&grp, "232.9.9.9");
+	gi.group = grp.ip;
+	CHECK_INT(amt_membership_restore_group(b, &gi, si, 1), AMT_MEMB_LIMIT);
+	amt_membership_free(a);
+	amt_membership_free(b);
+}
+
+/* Secrets survive export and import: same MACs, same lifetimes. */
+static void test_mac_restore(void)
+{
+	struct amt_mac_state a, b;
+	struct amt_mac_export ex;
+	struct amt_ipaddr gw;
+	uint8_t k1[AMT_MAC_SECRET_LEN], k2[AMT_MAC_SECRET_LEN], m1[AMT_MAC_LEN], m2[AMT_MAC_LEN];
+
+	memset(k1, 0x11, sizeof(k1));
+	memset(k2, 0x22, sizeof(k2));
+	set4(&gw, "198.51.100.7");
+	amt_mac_init(&a, 60000);
+	amt_mac_init(&b, 60000);
+	CHECK_INT(amt_mac_set_secret(&a, k1, sizeof(k1), 1000), 0);
+	CHECK_INT(amt_mac_compute(k1, AF_INET, &gw.ip, 4000, 77, m1), 0);
+	CHECK_INT(amt_mac_set_secret(&a, k2, sizeof(k2), 11000), 0);
+	amt_mac_export(&a, 21000, &ex);
+	CHECK(ex.has_cur && ex.has_prev);
+	CHECK_INT(ex.cur_age_ms, 10000);
+	CHECK_INT(ex.prev_left_ms, 50000);
+	CHECK_MEM(ex.cur, k2, sizeof(k2));
+	CHECK_MEM(ex.prev, k1, sizeof(k1));
+	/* Imported into a relay whose clock reads 500000 (another process). */
+	CHECK_INT(amt_mac_import(&b, 500000, &ex), 0);
+	CHECK(amt_mac_verify(&b, 500000, AF_INET, &gw.ip, 4000, 77, m1));
+	CHECK(!amt_mac_verify(&b, 550000, AF_INET, &gw.ip, 4000, 77, m1));
+	CHECK_INT(amt_mac_generate(&b, AF_INET, &gw.ip, 4000, 78, m2), 0);
+	CHECK(amt_mac_verify(&a, 21000, AF_INET, &gw.ip, 4000, 78, m2));
+	ex.has_cur = false;
+	CHECK_INT(amt_mac_import(&b, 500000, &ex), -1);
+	amt_mac_fini(&a);
+	amt_mac_fini(&b);
+}
+
 /* The sample, with a selector byte, as a seed for the fuzzer's corpus. */
 static int write_seed(const char *path)
 {
@@ -466,5 +608,7 @@ int main(int argc, char **argv)
 	test_hostile_content();
 	test_writer_misuse();
 	test_config_same();
+	test_membership_restore();
+	test_mac_restore();
 	return amt_test_summary("test_amt_relay_snapshot");
 }

@@ -92,6 +92,20 @@ def stop_procs(procs):
     del procs[:]
 
 
+def address_src_and_lan(src, lan):
+    """The hosts without FRR of amt_gateway_lan and amt_gateway_mrib, after
+    start_router(): the source 10.0.1.10, 2001:db8:10::10 behind r1 and the
+    LAN host 10.10.0.10, 2001:db8:20::10 behind gw"""
+    for host, dev, addrs in (
+        (src, "src-eth0", (("10.0.1.10/24", "10.0.1.1"), ("2001:db8:10::10/64", "2001:db8:10::1"))),
+        (lan, "lan-eth0", (("10.10.0.10/24", "10.10.0.1"), ("2001:db8:20::10/64", "2001:db8:20::1"))),
+    ):
+        for addr, gateway in addrs:
+            six = "-6 " if ":" in addr else ""
+            host.cmd("ip {}addr add {} dev {}{}".format(six, addr, dev, " nodad" if six else ""))
+            host.cmd("ip {}route add default via {}".format(six, gateway))
+
+
 def build_two_relay_topo(tgen):
     """src on a LAN with relay1 and relay2; the relays, gw and dns on a WAN
     (amt_dns, amt_gateway_move)"""

@@ -31,8 +31,8 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
-from amt_helpers import (expect_json, gateway_oper_state, load_routers, read_state,
-                         start_receiver, start_sender, stop_procs, wait_packets)
+from amt_helpers import (address_src_and_lan, expect_json, gateway_oper_state, load_routers,
+                         read_state, start_receiver, start_sender, stop_procs, wait_packets)
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 
@@ -64,15 +64,7 @@ def setup_module(mod):
     load_routers(tgen, CWD, ["gw"], (TopoRouter.RD_PIM, TopoRouter.RD_PIM6, TopoRouter.RD_AMTD))
     tgen.start_router()
     src = tgen.gears["src"]
-    src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
-    src.cmd("ip route add default via 10.0.1.1")
-    src.cmd("ip -6 addr add 2001:db8:10::10/64 dev src-eth0 nodad")
-    src.cmd("ip -6 route add default via 2001:db8:10::1")
-    lan = tgen.gears["lan"]
-    lan.cmd("ip addr add 10.10.0.10/24 dev lan-eth0")
-    lan.cmd("ip route add default via 10.10.0.1")
-    lan.cmd("ip -6 addr add 2001:db8:20::10/64 dev lan-eth0 nodad")
-    lan.cmd("ip -6 route add default via 2001:db8:20::1")
+    address_src_and_lan(src, tgen.gears["lan"])
     start_sender(procs, src, [(SRC, G_SSM), (SRC, G_ASM), (SRC6, G6), (SRC6, G6_ASM)], "src-eth0")
 
 
