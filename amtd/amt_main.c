@@ -10,6 +10,7 @@
 #include "lib/if.h"
 #include "lib/libfrr.h"
 #include "lib/log.h"
+#include "lib/mgmt_be_client.h"
 #include "lib/privs.h"
 #include "lib/sigevent.h"
 #include "lib/vrf.h"
@@ -54,6 +55,18 @@ static struct option longopts[] = { { 0 } };
 
 static struct frr_daemon_info amtd_di;
 
+/*
+ * amtd is a mgmtd backend for its operational state only: mgmtd's get-data
+ * ("show mgmt get-data /frr-amtd:amtd...", mgmtd's front-end API) reaches
+ * amtd through this client and walks the state with the northbound's
+ * yielding walk, in batches, so a listing of many tunnels does not hold the
+ * event loop.  Configuration does not go through mgmtd (mgmtd's table for
+ * amtd has no config xpaths): vtysh talks to amtd directly as before.  The
+ * client connects when mgmtd is there and reconnects by itself; amtd works
+ * without mgmtd.
+ */
+static struct mgmt_be_client *amt_mgmt_be_client;
+
 static void sighup(void)
 {
 	zlog_info("SIGHUP received, reloading configuration");
@@ -65,6 +78,8 @@ static void __attribute__((noreturn)) sigint(void)
 	zlog_notice("Terminating on signal");
 	/* A clean stop keeps the relays' restart snapshots. */
 	amt_relay_persist_shutdown();
+	mgmt_be_client_destroy(amt_mgmt_be_client);
+	amt_mgmt_be_client = NULL;
 	amt_terminate();
 	amt_zebra_terminate();
 	vrf_terminate();
@@ -131,6 +146,8 @@ int main(int argc, char **argv, char **envp)
 	amt_init();
 	amt_zebra_init();
 	amt_vty_init();
+
+	amt_mgmt_be_client = mgmt_be_client_create("amtd", NULL, 0, master);
 
 	frr_config_fork();
 	frr_run(master);

@@ -361,6 +361,95 @@ def test_vrf_binding_refused():
     assert "amtr5" not in show_amt(r1)["instances"]
 
 
+def mgmt_relay_tunnels(router, relay):
+    "amtr's tunnels as mgmtd's get-data (amtd as mgmtd's backend) returns them"
+    xpath = "/frr-amtd:amtd/relay[name='{}']/tunnel".format(relay)
+    out = router.vtysh_cmd("show mgmt get-data {} json".format(xpath))
+    try:
+        data = json.loads(out)
+    except ValueError:
+        return None
+    relays = data.get("frr-amtd:amtd", {}).get("relay", [])
+    for r in relays:
+        if r.get("name") == relay:
+            return r.get("tunnel", [])
+    return []
+
+
+def test_mgmt_get_data_lists_tunnels():
+    "mgmtd's get-data walks amtd's tunnels (amtd is mgmtd's backend for its state)"
+    tgen = get_topogen()
+    r1, r2 = tgen.gears["r1"], tgen.gears["r2"]
+    procs = []
+    start_receiver(procs, r2, "receiver", "10.0.1.10", "232.1.1.2", 120, ifaddr="10.255.0.2")
+    try:
+        result = expect_json(r1, "show amt relay tunnels json",
+                             {"amtr0": {"tunnels": [{"gateway": "192.0.2.2", "groupCount": 1}]}},
+                             count=60)
+        assert result is None, result
+        # mgmtd knows amtd as a backend client (by name, from its table).
+        ok, _ = topotest.run_and_expect(
+            lambda: re.search(r"^\s*Client:\s+amtd$", r1.vtysh_cmd("show mgmt backend-adapter all"),
+                              re.M) is not None, True, count=30, wait=1)
+        assert ok, r1.vtysh_cmd("show mgmt backend-adapter all")
+
+        own = json.loads(r1.vtysh_cmd("show amt relay tunnels json"))["amtr0"]["tunnels"]
+        assert len(own) == 1, own
+
+        def walked():
+            t = mgmt_relay_tunnels(r1, "amtr0")
+            if not t or t[0].get("group-count") != 1:
+                return None
+            return t
+
+        ok, tunnels = topotest.run_and_expect_type(walked, list, count=30, wait=1)
+        assert ok and tunnels is not None, r1.vtysh_cmd(
+            "show mgmt get-data /frr-amtd:amtd json")
+        assert len(tunnels) == len(own) == 1, (tunnels, own)
+        t = tunnels[0]
+        # The keys, as amtd's own listing has them.
+        assert t["gateway-address"] == own[0]["gateway"], (t, own)
+        assert int(t["gateway-port"]) == int(own[0]["gatewayPort"]), (t, own)
+        # And the counters: the gateway's Updates reached the relay.
+        assert int(t["membership-updates"]) >= 1, t
+        assert int(t["source-count"]) == 1, t
+        for leaf in ("uptime", "data-packets", "data-bytes"):
+            assert leaf in t, (leaf, t)
+
+        # Configuration still goes to amtd directly, not through mgmtd:
+        # mgmtd holds no amtd configuration, amtd's running-config has it.
+        cfg = r1.vtysh_cmd("show mgmt get-data /frr-amtd:amtd only-config json")
+        assert "amtr0" not in cfg, cfg
+        r1.vtysh_cmd("configure terminal\namt relay amtr0\n tunnel-limit 500\nexit\n")
+        running = r1.vtysh_cmd("show running-config amtd")
+        assert re.search(r"^ tunnel-limit 500$", running, re.M), running
+        r1.vtysh_cmd("configure terminal\namt relay amtr0\n no tunnel-limit\nexit\n")
+    finally:
+        stop_procs(procs)
+
+
+def test_amtd_works_without_mgmtd():
+    "amtd is configured and shows its state with mgmtd down, and is mgmtd's backend again when it returns"
+    tgen = get_topogen()
+    r1 = tgen.gears["r1"]
+    r1.net.killRouterDaemons(["mgmtd"])
+    try:
+        r1.vtysh_cmd("configure terminal\namt relay amtr6\nexit\n", daemon="amtd")
+        result = expect_json(r1, "show amt json",
+                             {"instances": {"amtr6": {"operStatus": "up"}}})
+        assert result is None, result
+        r1.vtysh_cmd("configure terminal\nno amt relay amtr6\n", daemon="amtd")
+        assert "amtr6" not in show_amt(r1)["instances"]
+    finally:
+        r1.net.startRouterDaemons(["mgmtd"])
+    # amtd's client reconnects by itself: get-data reaches it again.
+    ok, _ = topotest.run_and_expect(
+        lambda: '"name": "amtr0"' in r1.vtysh_cmd(
+            "show mgmt get-data /frr-amtd:amtd/relay[name='amtr0'] json"),
+        True, count=60, wait=1)
+    assert ok, r1.vtysh_cmd("show mgmt get-data /frr-amtd:amtd json")
+
+
 def test_watchfrr_restarts_amtd():
     "amtd killed under watchfrr comes back, with its configuration"
     tgen = get_topogen()
