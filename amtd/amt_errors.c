@@ -66,6 +66,12 @@ static struct log_ref amt_log_refs[] = {
 		.suggestion = "Nothing is needed for an ignored snapshot: gateways come back with their next Request. Check the state directory (e.g. /var/lib/frr) exists, belongs to amtd's user and has room.",
 	},
 	{
+		.code = EC_AMT_ANYCAST_ROUTE,
+		.title = "AMT anycast discovery address route failure",
+		.description = "A relay that advertises its anycast discovery address (advertise-discovery-address) could not add or remove the kernel's local route that delivers Relay Discovery to it, or could not send the address's route of type amt to zebra.",
+		.suggestion = "Check that amtd has CAP_NET_ADMIN and that zebra is running; show amt relay gives the advertisement's state.",
+	},
+	{
 		.code = END_FERR,
 	}
 };

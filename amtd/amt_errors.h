@@ -34,6 +34,8 @@ enum amt_log_refs {
 	EC_AMT_VRF,
 	/* A relay's restart snapshot was ignored, or could not be written. */
 	EC_AMT_SNAPSHOT,
+	/* The anycast discovery address could not be installed or removed. */
+	EC_AMT_ANYCAST_ROUTE,
 };
 
 extern void amt_error_init(void);

@@ -112,6 +112,22 @@ const struct frr_yang_module_info frr_amtd_info = {
 		RELAY_LEAF("linux-flag-layout"),
 		RELAY_LEAF("gateway-fields"),
 		RELAY_LEAF("shutdown"),
+		RELAY_LEAF("advertise-discovery-address"),
+		{
+			.xpath = "/frr-amtd:amtd/relay/health-prefix",
+			.cbs = {
+				.create = amtd_leaf_create,
+				.destroy = amtd_leaf_destroy,
+				.cli_show = amt_cli_show_leaf,
+			}
+		},
+		RELAY_LEAF("health-hold-down"),
+		RELAY_LEAF("health-max-load"),
+		RELAY_STATE("advertisement/advertised", amtd_relay_advertisement_get_elem),
+		RELAY_STATE("advertisement/draining-for-health", amtd_relay_advertisement_get_elem),
+		RELAY_STATE("advertisement/reasons", amtd_relay_advertisement_get_elem),
+		RELAY_STATE("advertisement/advertisements", amtd_relay_advertisement_get_elem),
+		RELAY_STATE("advertisement/withdrawals", amtd_relay_advertisement_get_elem),
 		RELAY_STATE("restart/snapshot-file", amtd_relay_restart_get_elem),
 		RELAY_STATE("restart/restored", amtd_relay_restart_get_elem),
 		RELAY_STATE("restart/tunnels-restored", amtd_relay_restart_get_elem),

@@ -41,6 +41,8 @@ struct yang_data *amtd_zebra_connections_get_elem(struct nb_cb_get_elem_args *ar
 struct yang_data *amtd_relay_statistics_get_elem(struct nb_cb_get_elem_args *args);
 /* The restart snapshot's state (amt_relay_persist.c). */
 struct yang_data *amtd_relay_restart_get_elem(struct nb_cb_get_elem_args *args);
+/* The anycast advertisement's state (amt_relay_advertise.c). */
+struct yang_data *amtd_relay_advertisement_get_elem(struct nb_cb_get_elem_args *args);
 const void *amtd_relay_tunnel_get_next(struct nb_cb_get_next_args *args);
 int amtd_relay_tunnel_get_keys(struct nb_cb_get_keys_args *args);
 const void *amtd_relay_tunnel_lookup_entry(struct nb_cb_lookup_entry_args *args);

@@ -126,6 +126,25 @@ static void amt_relay_addresses_from_dnode(const struct lyd_node *dnode, const c
 	}
 }
 
+/* The anycast advertisement and its health conditions. */
+static void amt_relay_health_from_dnode(const struct lyd_node *dnode,
+					struct amt_health_config *h)
+{
+	const struct lyd_node *child;
+
+	amt_health_config_default(h);
+	h->advertise = yang_dnode_get_bool(dnode, "advertise-discovery-address");
+	h->hold_down_s = yang_dnode_get_uint32(dnode, "health-hold-down");
+	h->max_load_pct = yang_dnode_get_uint8(dnode, "health-max-load");
+	LY_LIST_FOR (lyd_child(dnode), child) {
+		if (strcmp(child->schema->name, "health-prefix") ||
+		    h->nprefixes >= AMT_HEALTH_MAX_PREFIXES)
+			continue;
+		yang_dnode_get_prefix(&h->prefixes[h->nprefixes], child, NULL);
+		apply_mask(&h->prefixes[h->nprefixes++]);
+	}
+}
+
 static void amt_relay_config_from_dnode(const struct lyd_node *dnode, struct amt_relay_config *cfg)
 {
 	amt_relay_config_default(cfg);
@@ -148,6 +167,7 @@ static void amt_relay_config_from_dnode(const struct lyd_node *dnode, struct amt
 									   : AMT_FLAGS_RFC;
 	cfg->gw_fields = yang_dnode_get_enum(dnode, "gateway-fields");
 	cfg->shutdown = yang_dnode_get_bool(dnode, "shutdown");
+	amt_relay_health_from_dnode(dnode, &cfg->health);
 }
 
 /* XPath: /frr-amtd:amtd/relay, after all changes of a commit. */

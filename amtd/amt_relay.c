@@ -23,6 +23,7 @@
 #include "amt_memory.h"
 #include "amt_relay.h"
 #include "amt_relay_persist.h"
+#include "amt_relay_advertise.h"
 
 DEFINE_MTYPE_STATIC(AMTD, AMT_RELAY, "AMT relay");
 
@@ -80,6 +81,7 @@ void amt_relay_config_default(struct amt_relay_config *cfg)
 	cfg->flow_limit = 100000;
 	cfg->flag_layout = AMT_FLAGS_RFC;
 	cfg->gw_fields = AMT_GW_FIELDS_AUTO;
+	amt_health_config_default(&cfg->health);
 }
 
 const char *amt_relay_gw_fields_str(enum amt_gw_fields mode)
@@ -311,7 +313,8 @@ static ssize_t amt_relay_general_query(struct amt_relay *relay, bool mld, uint8_
 static bool amt_relay_query_l(struct amt_relay *relay, const struct amt_tunnel *t,
 			      const struct amt_ipaddr *gw)
 {
-	if (relay->cfg.shutdown)
+	/* An unhealthy relay that withdrew its anycast address drains too. */
+	if (relay->cfg.shutdown || amt_relay_adv_drains(relay))
 		return true;
 	if (t)
 		return false;
@@ -508,7 +511,7 @@ static void amt_relay_update(struct amt_relay_socket *s, const struct amt_msg *m
 	}
 	if (!t) {
 		/* A draining relay takes no new tunnels (it sent them L). */
-		if (relay->cfg.shutdown) {
+		if (relay->cfg.shutdown || amt_relay_adv_drains(relay)) {
 			relay->stats.err_draining++;
 			return;
 		}
@@ -923,11 +926,13 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 	relay->persist = amt_relay_persist_new(relay);
 	amt_relay_rotate_schedule(relay);
 	amt_relay_tun_attach(relay);
+	amt_relay_adv_new(relay);
 	return relay;
 }
 
 void amt_relay_free(struct amt_relay *relay)
 {
+	amt_relay_adv_free(relay);
 	/* Before the tunnels go: a clean stop writes them a last time. */
 	amt_relay_persist_free(relay);
 	amt_relay_sockets_close(relay);
@@ -959,6 +964,7 @@ void amt_relay_reconfigure(struct amt_relay *relay)
 	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t))
 		amt_membership_set_params(t->memb, &params);
 	amt_relay_persist_configured(relay);
+	amt_relay_adv_reconfigure(relay);
 }
 
 void amt_relay_tun_detach(struct amt_relay *relay)

@@ -14,6 +14,7 @@
 #include "amt_membership.h"
 #include "amt_packet.h"
 #include "amt_rate.h"
+#include "amt_relay_health.h"
 
 struct amt_instance;
 struct amt_relay_feed;
@@ -51,6 +52,8 @@ struct amt_relay_config {
 	enum amt_gw_fields gw_fields;
 	/* Drain: no new tunnels, L in every Query, existing tunnels served. */
 	bool shutdown;
+	/* Anycast discovery address advertised while healthy. */
+	struct amt_health_config health;
 };
 
 /* Message and error counters (draft-ietf-mboned-amt-yang statistics). */
@@ -168,6 +171,8 @@ struct amt_relay {
 	struct amt_addr_counts *addr_counts;
 	/* Restart snapshot (amt_relay_persist.c). */
 	struct amt_relay_persist *persist;
+	/* The anycast advertisement (amt_relay_advertise.c). */
+	struct amt_relay_adv *adv;
 
 	struct amt_relay_stats stats;
 };

@@ -20,6 +20,7 @@
 #include "amt_igmp.h"
 #include "amt_memory.h"
 #include "amt_relay.h"
+#include "amt_relay_advertise.h"
 
 DEFINE_MTYPE_STATIC(AMTD, AMT_FEED, "AMT relay report feed");
 DEFINE_MTYPE_STATIC(AMTD, AMT_FEED_REC, "AMT relay queued report record");
@@ -312,6 +313,7 @@ void amt_relay_answer_query(struct amt_relay *relay, const struct amt_query *q)
 					    : IN6_IS_ADDR_UNSPECIFIED(&q->group.v6);
 
 	relay->stats.tun_queries++;
+	amt_relay_adv_pim_query(relay, q);
 	if (general)
 		amt_flow_index_union_walk(relay->index, amt_feed_answer_group, &qa);
 	else

@@ -16,6 +16,7 @@
 #include "amtd.h"
 #include "amt_nb.h"
 #include "amt_relay.h"
+#include "amt_relay_advertise.h"
 #include "amt_relay_persist.h"
 #include "amt_relay_vty.h"
 #include "amt_vty.h"
@@ -170,6 +171,37 @@ DEFPY_YANG(amt_relay_shutdown, amt_relay_shutdown_cmd, "[no] shutdown",
 	return amt_cli_leaf(vty, "shutdown", false, no ? "false" : "true");
 }
 
+DEFPY_YANG(amt_relay_advertise, amt_relay_advertise_cmd, "[no] advertise-discovery-address",
+	   NO_STR "Make the discovery addresses routable here only while the relay is healthy\n")
+{
+	return amt_cli_leaf(vty, "advertise-discovery-address", false, no ? "false" : "true");
+}
+
+DEFPY_YANG(amt_relay_health_prefix, amt_relay_health_prefix_cmd,
+	   "[no] health-prefix <A.B.C.D/M|X:X::X:X/M>$prefix",
+	   NO_STR "A prefix that must be reachable for the relay to be healthy\n"
+		  "IPv4 prefix\n"
+		  "IPv6 prefix\n")
+{
+	return amt_cli_leaf_list(vty, "health-prefix", !!no, prefix_str);
+}
+
+DEFPY_YANG(amt_relay_health_hold_down, amt_relay_health_hold_down_cmd,
+	   "[no] health-hold-down ![(0-3600)$secs]",
+	   NO_STR "Healthy time before advertising again after a withdrawal\n"
+		  "Seconds (default 30)\n")
+{
+	return amt_cli_leaf(vty, "health-hold-down", !!no, secs_str);
+}
+
+DEFPY_YANG(amt_relay_health_max_load, amt_relay_health_max_load_cmd,
+	   "[no] health-max-load ![(1-100)$pct]",
+	   NO_STR "Share of tunnel-limit at which the relay is no longer healthy\n"
+		  "Percent (default 90)\n")
+{
+	return amt_cli_leaf(vty, "health-max-load", !!no, pct_str);
+}
+
 /* ------------------------------------------------------- show */
 
 static void amt_json_addresses(json_object *obj, const char *key, const struct amt_ipaddr a[2])
@@ -231,6 +263,7 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 		/* Draining: the tunnels left are tunnelCount. */
 		json_object_boolean_add(j, "draining", c->shutdown);
 		amt_relay_persist_show(relay, j, NULL);
+		amt_relay_adv_show(relay, j, NULL);
 		json_object_object_add(json, inst->name, j);
 		return;
 	}
@@ -246,6 +279,7 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 	amt_table_row(tt, "Tunnel limit", "%u", c->tunnel_limit);
 	amt_table_row(tt, "Draining (shutdown)", "%s", c->shutdown ? "yes, no new tunnels" : "no");
 	amt_relay_persist_show(relay, NULL, tt);
+	amt_relay_adv_show(relay, NULL, tt);
 	amt_table_row(tt, "Gateway fields in Queries", "%s", amt_relay_gw_fields_str(c->gw_fields));
 	amt_table_row(tt, "Group limit per tunnel", "%u", c->group_limit);
 	amt_table_row(tt, "Source limit per tunnel", "%u", c->source_limit);
@@ -667,6 +701,10 @@ void amt_relay_vty_init(void)
 	install_element(AMT_RELAY_NODE, &amt_relay_linux_flags_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_gateway_fields_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_shutdown_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_advertise_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_health_prefix_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_health_hold_down_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_health_max_load_cmd);
 
 	install_element(VIEW_NODE, &show_amt_relay_cmd);
 	install_element(VIEW_NODE, &show_amt_relay_tunnels_cmd);

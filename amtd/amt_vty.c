@@ -113,7 +113,8 @@ void amt_cli_show_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_
 	const char *name = dnode->schema->name;
 
 	/* Boolean switches read as a bare keyword. */
-	if (strmatch(name, "linux-flag-layout") || strmatch(name, "shutdown")) {
+	if (strmatch(name, "linux-flag-layout") || strmatch(name, "shutdown") ||
+	    strmatch(name, "advertise-discovery-address")) {
 		if (yang_dnode_get_bool(dnode, NULL))
 			vty_out(vty, " %s\n", name);
 		return;

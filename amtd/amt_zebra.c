@@ -13,6 +13,7 @@
 
 #include "amtd.h"
 #include "amt_debug.h"
+#include "amt_relay_advertise.h"
 #include "amt_zebra.h"
 
 static struct zclient *zclient;
@@ -36,7 +37,8 @@ static void amt_zebra_connected(struct zclient *zc)
  * distance is zebra's for the route type amt (1, as for static routes).
  * Returns whether it was sent.
  */
-bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_ip *gate, bool add)
+static bool amt_zebra_route_safi(safi_t safi, const struct prefix *p, ifindex_t ifindex,
+				 const union amt_ip *gate, bool add)
 {
 	struct zapi_route api = {};
 	struct zapi_nexthop *nh;
@@ -45,7 +47,7 @@ bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_
 		return false;
 	api.vrf_id = VRF_DEFAULT;
 	api.type = ZEBRA_ROUTE_AMT;
-	api.safi = SAFI_MULTICAST;
+	api.safi = safi;
 	prefix_copy(&api.prefix, p);
 	apply_mask(&api.prefix);
 	if (add) {
@@ -64,10 +66,44 @@ bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_
 			nh->gate.ipv6 = gate->v6;
 		}
 	}
-	DEBUGD(&amt_dbg_zebra, "%s MRIB route %pFX via ifindex %d%s", add ? "add" : "delete", p,
-	       ifindex, gate ? " and the PIM neighbor" : "");
+	DEBUGD(&amt_dbg_zebra, "%s %s route %pFX via ifindex %d%s", add ? "add" : "delete",
+	       safi == SAFI_MULTICAST ? "MRIB" : "unicast", p, ifindex,
+	       gate ? " and the PIM neighbor" : "");
 	return zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, zclient, &api) !=
 	       ZCLIENT_SEND_FAILURE;
+}
+
+bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_ip *gate, bool add)
+{
+	return amt_zebra_route_safi(SAFI_MULTICAST, p, ifindex, gate, add);
+}
+
+/*
+ * A relay's anycast discovery address: a host route of type amt in the
+ * unicast RIB through the pseudo-interface, for ospfd/bgpd to redistribute
+ * (amt_relay_advertise.c).
+ */
+bool amt_zebra_anycast_route(const struct prefix *p, ifindex_t ifindex, bool add)
+{
+	return amt_zebra_route_safi(SAFI_UNICAST, p, ifindex, NULL, add);
+}
+
+/* Track (or stop tracking) the unicast reachability of p; see amt_zebra_nht_update(). */
+bool amt_zebra_nht(const struct prefix *p, bool reg)
+{
+	if (!amt_zebra_is_connected())
+		return false;
+	DEBUGD(&amt_dbg_zebra, "%s nexthop tracking of %pFX", reg ? "start" : "stop", p);
+	return zclient_send_rnh(zclient, reg ? ZEBRA_NEXTHOP_REGISTER : ZEBRA_NEXTHOP_UNREGISTER,
+				p, SAFI_UNICAST, false, false, VRF_DEFAULT) != ZCLIENT_SEND_FAILURE;
+}
+
+/* zebra's answer for a tracked prefix: how many nexthops reach it now. */
+static void amt_zebra_nht_update(struct vrf *vrf, struct prefix *match, struct zapi_route *nhr)
+{
+	if (vrf->vrf_id != VRF_DEFAULT)
+		return;
+	amt_relay_adv_nht_update(match, nhr->nexthop_num);
 }
 
 bool amt_zebra_is_connected(void)
@@ -146,6 +182,7 @@ void amt_zebra_init(void)
 	zclient = zclient_new(master, &zclient_options_default, amt_zebra_handlers,
 			      array_size(amt_zebra_handlers));
 	zclient->zebra_connected = amt_zebra_connected;
+	zclient->nexthop_update = amt_zebra_nht_update;
 	zclient_init(zclient, ZEBRA_ROUTE_AMT, 0, &amtd_privs);
 }
 

@@ -18,5 +18,9 @@ extern bool amt_zebra_is_connected(void);
  */
 extern bool amt_zebra_route(const struct prefix *p, ifindex_t ifindex, const union amt_ip *gate,
 			    bool add);
+/* A relay's anycast discovery address, unicast RIB (amt_relay_advertise.c). */
+extern bool amt_zebra_anycast_route(const struct prefix *p, ifindex_t ifindex, bool add);
+/* Register (or unregister) p with zebra's nexthop tracking. */
+extern bool amt_zebra_nht(const struct prefix *p, bool reg);
 
 #endif /* _AMT_ZEBRA_H */

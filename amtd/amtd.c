@@ -15,6 +15,7 @@
 #include "amt_memory.h"
 #include "amt_gateway.h"
 #include "amt_relay.h"
+#include "amt_relay_advertise.h"
 #include "amt_tun.h"
 
 DEFINE_MTYPE_STATIC(AMTD, AMT_INSTANCE, "AMT relay/gateway instance");
@@ -240,14 +241,17 @@ void amt_instances_local_address_changed(void)
 			amt_gateway_local_address_changed(inst->gateway);
 }
 
-/* zebra came (back): routes a gateway installs must be sent again. */
+/* zebra came (back): routes amtd installs must be sent again. */
 void amt_instances_zebra_connected(void)
 {
 	struct amt_instance *inst;
 
-	frr_each (amt_instances, &amt_g.instances, inst)
+	frr_each (amt_instances, &amt_g.instances, inst) {
 		if (inst->gateway)
 			amt_gateway_routes_refresh(inst->gateway);
+		if (inst->relay)
+			amt_relay_adv_zebra_connected(inst->relay);
+	}
 }
 
 void amt_init(void)

@@ -1,0 +1,395 @@
+#!/usr/bin/env python
+# SPDX-License-Identifier: ISC
+#
+# test_amt_fleet.py: two relays advertise one anycast discovery address
+# through OSPF (redistribute amt) only while healthy; a drained or
+# unhealthy relay withdraws it and its gateway moves without loss.
+#
+
+"""
+                 +--- relay1 (zebra, ospfd, pimd, amtd) ---+ cost 10
+    src ---- s1 -+    10.0.1.1 | 10.0.11.1, lo 192.0.2.1   +--- core (zebra, ospfd) --- gw
+  10.0.1.10      +--- relay2 (zebra, ospfd, pimd, amtd) ---+ cost 20   10.0.13.2      10.0.13.1
+                      10.0.1.2 | 10.0.12.1, lo 192.0.2.2                (zebra, ospfd, amtd)
+
+Both relays: discovery-address 192.0.2.100, advertise-discovery-address,
+health-prefix 10.0.1.0/24 (the source's LAN, which is not in OSPF: only
+the relay's own link reaches it), health-hold-down 8; ospfd redistributes
+amt.  The core prefers relay1 (cost 10 against 20).  The gateway finds its
+relay by Relay Discovery to 192.0.2.100.  The source sends two numbered
+streams, (10.0.1.10, 232.1.1.1) and (10.0.1.10, 232.1.1.2), 100/s each;
+receivers on gw account for every sequence number.
+"""
+
+import json
+import os
+import re
+import sys
+import time
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.append(os.path.join(CWD, "../"))
+
+# pylint: disable=C0413
+from lib import topotest
+from lib.topogen import Topogen, TopoRouter, get_topogen
+from amt_helpers import (PYTHON, expect_json, load_routers, read_state, start_sender,
+                         stop_procs)
+
+pytestmark = [pytest.mark.amtd, pytest.mark.pimd, pytest.mark.ospfd]
+
+SEQ_RECEIVER = os.path.join(CWD, "..", "amt_gateway_move", "seq_receiver.py")
+TEST_GATEWAY = os.path.join(CWD, "..", "amt_relay", "amt_test_gateway.py")
+SRC, G1, G2 = "10.0.1.10", "232.1.1.1", "232.1.1.2"
+ANYCAST = "192.0.2.100"
+ANYCAST_P = ANYCAST + "/32"
+RELAY1, RELAY2 = "192.0.2.1", "192.0.2.2"
+# The core's nexthops toward each relay.
+VIA1, VIA2 = "10.0.11.1", "10.0.12.1"
+GW_ADDR = "10.0.13.1"
+RATE = 100
+HOLD_DOWN = 8
+
+procs = []
+
+
+def build_topo(tgen):
+    for name in ("src", "relay1", "relay2", "core", "gw"):
+        tgen.add_router(name)
+    lan = tgen.add_switch("s1")
+    for name in ("src", "relay1", "relay2"):
+        lan.add_link(tgen.gears[name], nodeif=name + "-eth0")
+    tgen.add_link(tgen.gears["relay1"], tgen.gears["core"], "relay1-eth1", "core-eth0")
+    tgen.add_link(tgen.gears["relay2"], tgen.gears["core"], "relay2-eth1", "core-eth1")
+    tgen.add_link(tgen.gears["core"], tgen.gears["gw"], "core-eth2", "gw-eth0")
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    load_routers(tgen, CWD, ("relay1", "relay2"),
+                 [TopoRouter.RD_OSPF, TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
+    load_routers(tgen, CWD, ("core",), [TopoRouter.RD_OSPF])
+    load_routers(tgen, CWD, ("gw",), [TopoRouter.RD_OSPF, TopoRouter.RD_AMTD])
+    tgen.start_router()
+    src = tgen.gears["src"]
+    src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
+    src.cmd("ip route add default via 10.0.1.1")
+    # The source's LAN floods multicast to both relays (no snooping).
+    s1 = tgen.gears["s1"]
+    s1.cmd("ip link set s1 type bridge mcast_snooping 0")
+    assert s1.cmd("cat /sys/class/net/s1/bridge/multicast_snooping").strip() == "0"
+    start_sender(procs, src, [(SRC, G1), (SRC, G2)], "src-eth0", rate=RATE, duration=900)
+
+
+def teardown_module(mod):
+    stop_procs(procs)
+    get_topogen().stop_topology()
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def vtysh_json(name, cmd):
+    return json.loads(get_topogen().gears[name].vtysh_cmd(cmd))
+
+
+def core_nexthops():
+    "The core's nexthops for the anycast address, [] when it has no route"
+    out = vtysh_json("core", "show ip route {} json".format(ANYCAST_P))
+    hops = []
+    for route in out.get(ANYCAST_P, []):
+        if route.get("selected"):
+            hops += sorted(nh.get("ip", "") for nh in route.get("nexthops", [])
+                           if nh.get("active"))
+    return hops
+
+
+def core_external_lsas():
+    "The advertising routers of the core's external LSAs for the anycast address"
+    out = get_topogen().gears["core"].vtysh_cmd(
+        "show ip ospf database external {}".format(ANYCAST))
+    return sorted(re.findall(r"Advertising Router: (\S+)", out))
+
+
+def wait_core_nexthops(expected, count=30):
+    ok, hops = topotest.run_and_expect(core_nexthops, expected, count=count, wait=1)
+    assert ok, (hops, diagnostics("core-nexthops"))
+
+
+def relay_adv(name):
+    return vtysh_json(name, "show amt relay json")["amtr0"]["advertisement"]
+
+
+def gw_state():
+    return vtysh_json("gw", "show amt gateway amtg0 json")["amtg0"]
+
+
+def relay_tunnels(name):
+    out = vtysh_json(name, "show amt relay tunnels json")
+    return sorted(t["gateway"] for t in out["amtr0"]["tunnels"])
+
+
+def relay_conf(name, line):
+    get_topogen().gears[name].vtysh_cmd("configure terminal\namt relay amtr0\n{}\n".format(line))
+
+
+class Streams:
+    "a seq_receiver.py per stream on the gateway router, read through their state files"
+
+    def __init__(self, tag, duration=200):
+        tgen = get_topogen()
+        self.paths = [os.path.join(tgen.logdir, "gw", "{}-{}.json".format(tag, g))
+                      for g in (G1, G2)]
+        for group, path in zip((G1, G2), self.paths):
+            if os.path.exists(path):
+                os.unlink(path)
+            procs.append(tgen.gears["gw"].popen(
+                [PYTHON, SEQ_RECEIVER, "--source", SRC, "--group", group, "--ifaddr",
+                 "10.255.0.2", "--duration", str(duration), "--state-file", path]))
+
+    def states(self):
+        return [read_state(p) for p in self.paths]
+
+    def distinct(self):
+        return [st.get("distinct", 0) for st in self.states()]
+
+    def wait_for(self, minimum, count=60):
+        "every stream has minimum distinct numbers (or the test fails)"
+        ok, got = topotest.run_and_expect(lambda: min(self.distinct()) >= minimum, True,
+                                          count=count, wait=1)
+        assert ok, (self.states(), diagnostics("receive"))
+
+    def more(self, extra, count=60):
+        "wait for extra more distinct numbers on every stream; the states"
+        want = [n + extra for n in self.distinct()]
+        ok, _ = topotest.run_and_expect(
+            lambda: all(n >= w for n, w in zip(self.distinct(), want)), True,
+            count=count, wait=1)
+        assert ok, self.states()
+        return self.states()
+
+    def assert_no_loss(self, extra):
+        "extra more numbers on each stream, none missing since the first one"
+        states = self.more(extra)
+        assert len(states) == 2, states
+        for st in states:
+            assert st["distinct"] >= RATE and st["lost"] == 0, st
+            assert st["last_seq"] - st["first_seq"] + 1 >= st["distinct"], st
+
+
+def diagnostics(name):
+    tgen = get_topogen()
+    out = []
+    for rname, cmds in (
+        ("core", ["show ip route", "show ip ospf database external"]),
+        ("gw", ["show amt gateway amtg0 json"]),
+        ("relay1", ["show amt relay", "show amt relay tunnels json", "show ip route",
+                    "show ip mroute"]),
+        ("relay2", ["show amt relay", "show amt relay tunnels json", "show ip route",
+                    "show ip mroute"]),
+    ):
+        for cmd in cmds:
+            out.append("{}: {}\n{}".format(rname, cmd, tgen.gears[rname].vtysh_cmd(cmd)))
+    for rname in ("relay1", "relay2"):
+        out.append("{}: ip route show table local {}\n{}".format(
+            rname, ANYCAST, tgen.gears[rname].cmd("ip route show table local " + ANYCAST)))
+    path = os.path.join(tgen.logdir, "diagnostics-{}.txt".format(name))
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+    return "see " + path
+
+
+def move_to(relay, before, count=60):
+    "the gateway ends on relay, one more move than before"
+    result = expect_json(
+        get_topogen().gears["gw"], "show amt gateway amtg0 json",
+        {"amtg0": {"state": "up", "relay": relay, "moving": False,
+                   "counters": {"moves": before["moves"] + 1}}},
+        count=count)
+    assert result is None, (result, diagnostics("move-to-" + relay))
+
+
+# ------------------------------------------------------------------ tests
+
+
+def test_both_relays_advertise():
+    "both relays advertise 192.0.2.100; the core routes it to the nearer, relay1"
+    for name in ("relay1", "relay2"):
+        result = expect_json(get_topogen().gears[name], "show amt relay json",
+                             {"amtr0": {"advertisement": {
+                                 "enabled": True, "status": "advertised", "advertised": True,
+                                 "reasons": [], "installedRoutes": [ANYCAST_P],
+                                 "healthPrefixes": [{"prefix": "10.0.1.0/24",
+                                                     "reachable": True}]}}},
+                             count=60)
+        assert result is None, (name, result, diagnostics("advertise-" + name))
+        # json_cmp takes [] for any list: the lists exactly.
+        adv = relay_adv(name)
+        assert adv["reasons"] == [] and adv["installedRoutes"] == [ANYCAST_P], adv
+        # zebra has it as a route of type amt through the pseudo-interface,
+        # the kernel delivers it locally.
+        out = vtysh_json(name, "show ip route {} json".format(ANYCAST_P))
+        amt = [r for r in out.get(ANYCAST_P, []) if r["protocol"] == "amt"]
+        assert len(amt) == 1 and amt[0].get("selected"), out
+        assert [nh.get("interfaceName") for nh in amt[0]["nexthops"]] == ["amtr0"], amt
+        local = get_topogen().gears[name].cmd("ip route show table local " + ANYCAST)
+        assert "local " + ANYCAST in local, local
+    # Two external LSAs for the address in the core's database.
+    ok, advrouters = topotest.run_and_expect(core_external_lsas, [RELAY1, RELAY2], count=30,
+                                             wait=1)
+    assert ok, (advrouters, diagnostics("external-lsas"))
+    wait_core_nexthops([VIA1])
+
+
+def test_gateway_discovers_nearer_relay():
+    "the gateway's Relay Discovery to the anycast address reaches relay1; streams arrive"
+    gw = get_topogen().gears["gw"]
+    result = expect_json(gw, "show amt gateway amtg0 json",
+                         {"amtg0": {"state": "up", "relay": RELAY1,
+                                    "relaySelection": "discovery"}}, count=60)
+    assert result is None, (result, diagnostics("discover"))
+    streams = Streams("first", duration=60)
+    streams.wait_for(RATE)
+    streams.assert_no_loss(RATE)
+    ok, tunnels = topotest.run_and_expect(lambda: relay_tunnels("relay1"), [GW_ADDR],
+                                          count=10, wait=1)
+    assert ok, tunnels
+    assert relay_tunnels("relay2") == [], relay_tunnels("relay2")
+    assert vtysh_json("relay1", "show amt relay statistics json")["amtr0"]["received"][
+        "discovery"] >= 1
+
+
+def test_drain_withdraws_and_moves_without_loss():
+    "relay1 is drained: the core loses its route to relay1, the gateway moves to relay2"
+    streams = Streams("drain", duration=150)
+    streams.wait_for(RATE)
+    before = gw_state()["counters"]
+
+    relay_conf("relay1", "shutdown")
+    # Withdrawn at once, with the reason.
+    result = expect_json(get_topogen().gears["relay1"], "show amt relay json",
+                         {"amtr0": {"draining": True, "advertisement": {
+                             "advertised": False, "reasons": ["draining"],
+                             "installedRoutes": []}}}, count=10)
+    assert result is None, result
+    adv = relay_adv("relay1")
+    assert adv["reasons"] == ["draining"] and adv["installedRoutes"] == [], adv
+    local = get_topogen().gears["relay1"].cmd("ip route show table local " + ANYCAST)
+    assert "local" not in local, local
+    wait_core_nexthops([VIA2])
+    # relay1's next Query (query interval 10 s) carries L: the gateway moves.
+    move_to(RELAY2, before)
+    ok, tunnels = topotest.run_and_expect(lambda: relay_tunnels("relay1"), [], count=15, wait=1)
+    assert ok, (tunnels, diagnostics("drain-left"))
+    assert relay_tunnels("relay2") == [GW_ADDR], relay_tunnels("relay2")
+    streams.assert_no_loss(2 * RATE)
+    # YANG operational state says the same.
+    oper = vtysh_json("relay1", "show yang operational-data "
+                      "/frr-amtd:amtd/relay[name='amtr0']/advertisement amtd")
+    adv = oper["frr-amtd:amtd"]["relay"][0]["advertisement"]
+    assert adv["advertised"] is False and adv["reasons"] == "draining", adv
+    assert int(adv["withdrawals"]) >= 1, adv
+
+
+def test_undrain_after_hold_down_gateway_stays():
+    "relay1 back in service: advertised after the hold-down; the gateway stays on relay2"
+    relay_conf("relay1", "no shutdown")
+    adv = relay_adv("relay1")
+    assert adv["reasons"] == ["hold-down"] and adv["advertised"] is False, adv
+    # Still only relay2 while held down.
+    assert core_nexthops() == [VIA2], core_nexthops()
+    wait_core_nexthops([VIA1], count=HOLD_DOWN + 20)
+    adv = relay_adv("relay1")
+    assert adv["advertised"] is True and adv["reasons"] == [], adv
+    assert adv["withdrawals"] >= 1 and adv["advertisements"] >= 2, adv
+    # The established gateway stays where it is, and keeps receiving.
+    Streams("stay", duration=60).wait_for(RATE)
+    st = gw_state()
+    assert st["relay"] == RELAY2 and not st["moving"], st
+    assert relay_tunnels("relay2") == [GW_ADDR], relay_tunnels("relay2")
+    assert relay_tunnels("relay1") == [], relay_tunnels("relay1")
+
+
+def gw_conf(lines):
+    get_topogen().gears["gw"].vtysh_cmd("configure terminal\namt gateway amtg0\n{}\n".format(lines))
+
+
+def test_upstream_loss_withdraws_by_itself():
+    "relay1 loses its PIM link to the sources: it withdraws, says why, the gateway moves"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    # Bring the gateway back to relay1 (the nearer one) by discovering again.
+    gw_conf("no discovery-address 192.0.2.100")
+    gw_conf("discovery-address 192.0.2.100")
+    result = expect_json(gw, "show amt gateway amtg0 json",
+                         {"amtg0": {"state": "up", "relay": RELAY1, "moving": False}}, count=60)
+    assert result is None, (result, diagnostics("back-to-relay1"))
+    streams = Streams("upstream", duration=150)
+    streams.wait_for(RATE)
+    before = gw_state()["counters"]
+
+    tgen.gears["relay1"].cmd("ip link set relay1-eth0 down")
+    result = expect_json(tgen.gears["relay1"], "show amt relay json",
+                         {"amtr0": {"draining": False, "advertisement": {
+                             "status": "withdrawn, draining", "advertised": False,
+                             "drainingForHealth": True, "reasons": ["no-upstream"],
+                             "installedRoutes": [],
+                             "healthPrefixes": [{"prefix": "10.0.1.0/24",
+                                                 "reachable": False, "nexthops": 0}]}}},
+                         count=20)
+    assert result is None, (result, diagnostics("upstream-withdraw"))
+    adv = relay_adv("relay1")
+    assert adv["reasons"] == ["no-upstream"] and adv["installedRoutes"] == [], adv
+    assert "local" not in tgen.gears["relay1"].cmd("ip route show table local " + ANYCAST)
+    text = tgen.gears["relay1"].vtysh_cmd("show amt relay")
+    assert re.search(r"Health\s+no-upstream", text), text
+    assert re.search(r"Health prefixes\s+10\.0\.1\.0/24 \(unreachable\)", text), text
+    wait_core_nexthops([VIA2])
+    # L in relay1's next Query: the gateway moves and receives through relay2.
+    move_to(RELAY2, before)
+    states = streams.more(2 * RATE)
+    assert all(st["distinct"] >= 2 * RATE for st in states), states
+    ok, tunnels = topotest.run_and_expect(lambda: relay_tunnels("relay1"), [], count=30, wait=1)
+    assert ok, (tunnels, diagnostics("upstream-left"))
+    assert relay_tunnels("relay2") == [GW_ADDR], relay_tunnels("relay2")
+
+
+def test_recovered_relay_serves_new_gateways_only():
+    "relay1's upstream is back: after the hold-down it advertises; a new gateway reaches it"
+    tgen = get_topogen()
+    tgen.gears["relay1"].cmd("ip link set relay1-eth0 up")
+    # Healthy first, held down, then advertised.
+    ok, adv = topotest.run_and_expect(lambda: relay_adv("relay1")["reasons"], ["hold-down"],
+                                      count=20, wait=0.5)
+    assert ok, (adv, diagnostics("recover-hold"))
+    assert core_nexthops() == [VIA2], core_nexthops()
+    wait_core_nexthops([VIA1], count=HOLD_DOWN + 20)
+    adv = relay_adv("relay1")
+    assert adv["advertised"] is True and not adv["drainingForHealth"], adv
+
+    # A new gateway discovers relay1 and receives through it.
+    state = os.path.join(tgen.logdir, "gw", "new-gateway.json")
+    if os.path.exists(state):
+        os.unlink(state)
+    procs.append(tgen.gears["gw"].popen(
+        [PYTHON, TEST_GATEWAY, "--discovery", ANYCAST, "--join", "{},{}".format(SRC, G1),
+         "--duration", "30", "--state-file", state]))
+    ok, _ = topotest.run_and_expect(
+        lambda: read_state(state).get("received", {}).get("data", 0) >= RATE, True,
+        count=40, wait=1)
+    st = read_state(state)
+    assert ok, (st, diagnostics("new-gateway"))
+    assert st["advertised_relay"] == RELAY1, st
+    assert GW_ADDR in relay_tunnels("relay1"), relay_tunnels("relay1")
+    # The established gateway stays on relay2.
+    st = gw_state()
+    assert st["relay"] == RELAY2 and not st["moving"], st
+    assert relay_tunnels("relay2") == [GW_ADDR], relay_tunnels("relay2")
+
+
+if __name__ == "__main__":
+    args = ["-s"] + sys.argv[1:]
+    sys.exit(pytest.main(args))
