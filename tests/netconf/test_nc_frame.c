@@ -69,6 +69,7 @@ static void feed_cuts(size_t max_msg, enum nb_nc_framing first, enum nb_nc_frami
 					c->error = 102;
 			} else if (left != 0) {
 				c->error = 103; /* NEED_MORE must consume all */
+				break;
 			}
 		}
 		pos = end;

@@ -390,6 +390,18 @@ static void test_rpc_reply(void)
 	nb_nc_rpc_attrs_free(&a);
 	nb_nc_buf_reset(&b);
 
+	/* a prefixed rpc under another default namespace: the reply's
+	 * default namespace is the base one, in the same place */
+	static const char other[] = "<nc:rpc xmlns:nc=\"" BASE "\" xmlns=\"urn:o\" "
+				    "message-id=\"9\"/>";
+	CHECK_INT(nb_nc_rpc_attrs_extract(other, strlen(other), &a), 0);
+	CHECK_INT(nb_nc_rpc_reply_ok(&b, &a), 0);
+	CHECK_BYTES(b.data, b.len,
+		    "<rpc-reply xmlns:nc=\"" BASE "\" xmlns=\"" BASE "\" "
+		    "message-id=\"9\"><ok/></rpc-reply>");
+	nb_nc_rpc_attrs_free(&a);
+	nb_nc_buf_reset(&b);
+
 	/* the rest of the message is broken: the attributes still come */
 	static const char broken[] = "<rpc message-id=\"5\" xmlns=\"" BASE
 				     "\"><get><bad></rpc>\xff\x00";

@@ -128,6 +128,11 @@ static void test_malformed(void)
 	EXPECT("<a>&amp</a>", "<a{}>!malformed entity or character reference@3");
 	EXPECT("<a>&#0;</a>", "<a{}>!malformed entity or character reference@3");
 	EXPECT("<a>&#xD800;</a>", "<a{}>!malformed entity or character reference@3");
+	EXPECT("<a>&#xFFFE;</a>", "<a{}>!malformed entity or character reference@3");
+	EXPECT("<a>&#xFFFF;</a>", "<a{}>!malformed entity or character reference@3");
+	EXPECT("<a>&#x1F;</a>", "<a{}>!malformed entity or character reference@3");
+	EXPECT("<a>&#xFFFD;&#x10FFFF;&#xE000;&#xD7FF;&#9;</a>",
+	       "<a{}>T(\xef\xbf\xbd\xf4\x8f\xbf\xbf\xee\x80\x80\xed\x9f\xbf\t)</a>$");
 	EXPECT("<a>&#x110000;</a>", "<a{}>!malformed entity or character reference@3");
 	EXPECT("<a>&#99999999999999999999;</a>", "<a{}>!malformed entity or character reference@3");
 	EXPECT("<a>&#;</a>", "<a{}>!malformed entity or character reference@3");
