@@ -588,30 +588,53 @@ const char *amt_relay_persist_path(const struct amt_relay *relay)
 
 /* ---------------------------------------------------------------- show */
 
+/* The counters, by JSON key and YANG leaf. */
+struct amt_persist_counter {
+	const char *json;
+	const char *leaf;
+	uint64_t val;
+};
+
+#define AMT_PERSIST_COUNTERS 7
+
+static void amt_persist_counters(const struct amt_relay_persist_stats *st,
+				 struct amt_persist_counter c[AMT_PERSIST_COUNTERS])
+{
+	const struct amt_persist_counter all[AMT_PERSIST_COUNTERS] = {
+		{ "tunnelsRestored", "tunnels-restored", st->tunnels_restored },
+		{ "groupsRestored", "groups-restored", st->groups_restored },
+		{ "entriesSkipped", "entries-skipped", st->entries_skipped },
+		{ "downtimeMs", "downtime", st->downtime_ms },
+		{ "snapshotRejected", "snapshot-rejected", st->snapshots_rejected },
+		{ "snapshotsWritten", "snapshots-written", st->snapshots_written },
+		{ "writeErrors", "write-errors", st->write_errors },
+	};
+
+	memcpy(c, all, sizeof(all));
+}
+
 void amt_relay_persist_show(const struct amt_relay *relay, struct json_object *json,
 			    struct ttable *tt)
 {
 	const struct amt_relay_persist_stats *st = amt_relay_persist_stats(relay);
+	struct amt_persist_counter c[AMT_PERSIST_COUNTERS];
 
 	if (json) {
 		json_object *j = json_object_new_object();
 
+		amt_persist_counters(st, c);
 		json_object_string_add(j, "snapshotFile", amt_relay_persist_path(relay));
 		json_object_boolean_add(j, "restored", st->restored);
-		json_object_int_add(j, "tunnelsRestored", st->tunnels_restored);
-		json_object_int_add(j, "groupsRestored", st->groups_restored);
-		json_object_int_add(j, "entriesSkipped", st->entries_skipped);
-		json_object_int_add(j, "downtimeMs", st->downtime_ms);
-		json_object_int_add(j, "snapshotRejected", st->snapshots_rejected);
+		for (int i = 0; i < AMT_PERSIST_COUNTERS; i++)
+			json_object_int_add(j, c[i].json, c[i].val);
 		json_object_string_add(j, "lastRejectReason", st->last_reject);
-		json_object_int_add(j, "snapshotsWritten", st->snapshots_written);
-		json_object_int_add(j, "writeErrors", st->write_errors);
 		json_object_object_add(json, "restart", j);
 		return;
 	}
 	amt_table_row(tt, "Restart snapshot", "%s", amt_relay_persist_path(relay));
 	if (st->restored)
-		amt_table_row(tt, "Restored at start", "%u tunnels, %u groups, %u skipped, down %" PRIu64 " ms",
+		amt_table_row(tt, "Restored at start",
+			      "%u tunnels, %u groups, %u skipped, down %" PRIu64 " ms",
 			      st->tunnels_restored, st->groups_restored, st->entries_skipped,
 			      st->downtime_ms);
 	else
@@ -629,6 +652,7 @@ struct yang_data *amtd_relay_restart_get_elem(struct nb_cb_get_elem_args *args)
 	const struct amt_instance *inst = args->list_entry;
 	const struct amt_relay_persist_stats *st;
 	const char *leaf = strrchr(args->xpath, '/');
+	struct amt_persist_counter c[AMT_PERSIST_COUNTERS];
 
 	if (!inst->relay || !leaf)
 		return NULL;
@@ -638,22 +662,12 @@ struct yang_data *amtd_relay_restart_get_elem(struct nb_cb_get_elem_args *args)
 		return yang_data_new_string(args->xpath, amt_relay_persist_path(inst->relay));
 	if (!strcmp(leaf, "restored"))
 		return yang_data_new_bool(args->xpath, st->restored);
-	if (!strcmp(leaf, "tunnels-restored"))
-		return yang_data_new_uint32(args->xpath, st->tunnels_restored);
-	if (!strcmp(leaf, "groups-restored"))
-		return yang_data_new_uint32(args->xpath, st->groups_restored);
-	if (!strcmp(leaf, "entries-skipped"))
-		return yang_data_new_uint32(args->xpath, st->entries_skipped);
-	if (!strcmp(leaf, "downtime"))
-		return yang_data_new_uint64(args->xpath, st->downtime_ms);
-	if (!strcmp(leaf, "snapshot-rejected"))
-		return yang_data_new_uint32(args->xpath, st->snapshots_rejected);
 	if (!strcmp(leaf, "last-reject-reason"))
 		return st->last_reject[0] ? yang_data_new_string(args->xpath, st->last_reject)
 					  : NULL;
-	if (!strcmp(leaf, "snapshots-written"))
-		return yang_data_new_uint64(args->xpath, st->snapshots_written);
-	if (!strcmp(leaf, "write-errors"))
-		return yang_data_new_uint64(args->xpath, st->write_errors);
+	amt_persist_counters(st, c);
+	for (int i = 0; i < AMT_PERSIST_COUNTERS; i++)
+		if (!strcmp(leaf, c[i].leaf))
+			return yang_data_new_uint64(args->xpath, c[i].val);
 	return NULL;
 }
