@@ -320,7 +320,8 @@ def gateway_section(t, kv):
 
 
 def listing_section(t, kv):
-    t.out("8. Listing every tunnel over vtysh json (nothing flowing)")
+    t.out("8. Listing every tunnel with the channel flowing: amtd's vtysh json "
+          "and mgmtd's get-data")
     listed = num(kv, "listing.listed")
     if listed is None:
         t.out("  not run")
@@ -335,10 +336,48 @@ def listing_section(t, kv):
              fmt(num(kv, "listing.count_ms")),
              "%s (%s)" % (fmt(num(kv, "listing.gateway_ms")),
                           fmt(num(kv, "listing.gateway_listed")))]])
-    t.out("  Times at the vtysh client (process start included); amtd answers "
-          "in one event, so its")
-    t.out("  event loop is blocked for most of that time.  RSS sampled every "
-          "10 ms during the listing.")
+    c = num(kv, "listing.ceiling.rate_dps")
+    rows = []
+    for tag, what in (("vtysh", "show amt relay amtr0 tunnels json"),
+                      ("mgmt", "show mgmt get-data .../tunnel json")):
+        before = num(kv, "listing.%s.before_dps" % tag)
+        during = num(kv, "listing.%s.during_dps" % tag)
+        rows.append([what,
+                     fmt(num(kv, "listing.%s" % ("listed" if tag == "vtysh" else "mgmt.listed"))),
+                     fmt(num(kv, "listing.%s.ms" % tag)),
+                     fmt(num(kv, "listing.%s.max_event_us" % tag, 0) / 1000.0, "{:,.1f}"),
+                     kv.get("listing.%s.max_event" % tag, "-"),
+                     fmt(num(kv, "listing.%s.walk_event_us" % tag, 0) / 1000.0, "{:,.1f}"),
+                     kv.get("listing.%s.walk_event" % tag, "-"),
+                     fmt(before / c if before is not None and c else None, "{:.2f}"),
+                     fmt(during / c if during is not None and c else None, "{:.2f}"),
+                     fmt(num(kv, "listing.%s.tun_dropped" % tag)),
+                     fmt(num(kv, "listing.%s.rss_peak_kib" % tag, 0) / kib, "{:.1f}")])
+    t.rows(["walk", "listed", "time ms", "longest event ms", "event",
+            "walk's longest ms", "walk event",
+            "fwd ratio before", "fwd ratio during", "amtr0 drops", "RSS peak MiB"], rows)
+    t.out("  Times at the vtysh client (process start included).  Longest event: "
+          "amtd's 'show event cpu'")
+    t.out("  (wall clock), cleared before each walk; the walk's: the longest of "
+          "the events not amtd's own")
+    t.out("  (vtysh_read, nb_op_walk_continue, msg_conn_*).  Forwarding: the relay's "
+          "Multicast Data per second")
+    t.out("  in the 2 s before and during the walk (its counters, read around the "
+          "walk), over the raw")
+    t.out("  ceiling at that many tunnels (%s datagrams/s); the source offers 1.5 x "
+          "the ceiling.  RSS" % fmt(c))
+    t.out("  sampled every 10 ms.  On a shared machine these figures are noisy.")
+    if num(kv, "listing.mgmt.listed") is None:
+        t.out("  get-data listed nothing: FRR 10.3's mgmtd front-end takes messages "
+              "up to 16 MiB (about")
+        t.out("  55,000 tunnels in JSON); see the run's listing-N.mgmtd.log.")
+    t.target("get-data walk: amtd's longest event <= 50 ms",
+             "%s ms" % fmt(num(kv, "listing.mgmt.max_event_us", 0) / 1000.0, "{:,.1f}"),
+             num(kv, "listing.mgmt.max_event_us", 1e12) <= 50000)
+    during = num(kv, "listing.mgmt.during_dps")
+    t.target("get-data walk: forwarding >= 0.8 x ceiling",
+             fmt(during / c if during is not None and c else None, "{:.2f}"),
+             during is not None and c is not None and during >= 0.8 * c)
 
 
 def perf_lines(path):

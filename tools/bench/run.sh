@@ -492,30 +492,108 @@ rss_peak() {
 	done
 }
 
-# Listing: with N tunnels up (nothing flowing), the whole table over vtysh
-# json, timed at the client, amtd's RSS sampled during the walk; then the
-# bounded forms (count, one gateway address's PPA tunnels).
+# amtd_vty COMMAND: a command to amtd alone (vtysh would send "clear event
+# cpu" to every daemon).
+amtd_vty() {
+	ip netns exec "$NS_RELAY" vtysh -N "$NS_RELAY" -d amtd -c "$1"
+}
+
+# max_stall FILE: from "show event cpu" output, amtd's longest event (wall
+# clock, us) and its function, then the longest of the events that are not
+# amtd's own (the walk: vtysh_read, nb_op_walk_continue, the writes to vtysh
+# and mgmtd): "US FUNCTION US FUNCTION".  Rows are: active, runtime ms,
+# invoked, CPU avg, CPU max, wall avg, wall max, warnings x3, type letters,
+# function.
+max_stall() {
+	awk '$2 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ && NF >= 12 {
+			if ($7 + 0 > m) {m = $7 + 0; f = $NF}
+			if ($NF !~ /^amt_/ && $NF != "TOTAL" && $7 + 0 > w) {w = $7 + 0; g = $NF}
+		}
+		END {print m + 0, (f == "" ? "-" : f), w + 0, (g == "" ? "-" : g)}' "$1"
+}
+
+# relay_tx_data: Multicast Data datagrams the relay has sent.
+relay_tx_data() {
+	relay_stat "['sent']['data']"
+}
+
+# walk_run TAG FILE KV COMMAND...: one full walk of the tunnels with the channel
+# flowing: amtd's event statistics cleared before, its longest event after;
+# the relay's Multicast Data rate in the 2 s before and during the walk (its
+# counters, read around the walk: amtd may not answer during it), amtd's
+# kernel drops on amtr0 and its RSS peak, as TAG.key=value lines added to KV.
+walk_run() {
+	tag=$1
+	wf=$2
+	wkv=$3
+	shift 3
+	pid=$(amtd_pid)
+	amtd_vty "clear event cpu" >/dev/null
+	b0=$(relay_tx_data)
+	bm0=$(now_ms)
+	sleep 2
+	b1=$(relay_tx_data)
+	bm1=$(now_ms)
+	rm -f "$wf.stop" "$wf.peak"
+	rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+	echo "$rss0" >"$wf.peak"
+	rss_peak "$pid" "$wf.peak" "$wf.stop" &
+	rp=$!
+	BGPIDS="$BGPIDS $rp"
+	d0=$(tun_dropped)
+	t0=$(relay_tx_data)
+	m0=$(now_ms)
+	"$@" >"$wf.out"
+	m1=$(now_ms)
+	t1=$(relay_tx_data)
+	d1=$(tun_dropped)
+	touch "$wf.stop"
+	wait_pid 5 "$rp"
+	amtd_vty "show event cpu" >"$wf.cpu"
+	set -- $(max_stall "$wf.cpu")
+	{
+		echo "$tag.ms=$((m1 - m0))"
+		echo "$tag.output_bytes=$(stat -c %s "$wf.out")"
+		echo "$tag.rss_before_kib=$rss0"
+		echo "$tag.rss_peak_kib=$(cat "$wf.peak")"
+		echo "$tag.max_event_us=$1"
+		echo "$tag.max_event=$2"
+		echo "$tag.walk_event_us=$3"
+		echo "$tag.walk_event=$4"
+		echo "$tag.before_dps=$(((b1 - b0) * 1000 / (bm1 - bm0 + 1)))"
+		echo "$tag.during_dps=$(((t1 - t0) * 1000 / (m1 - m0 + 1)))"
+		echo "$tag.tun_dropped=$((d1 - d0))"
+	} >>"$wkv"
+}
+
+# Listing: with N tunnels up and the channel flowing to all of them (the
+# source offers 1.5 x the raw ceiling at N), the whole table over vtysh json
+# (amtd's own command, one event) and through mgmtd's get-data (amtd as
+# mgmtd's backend: the northbound's yielding walk), each timed at the client,
+# with amtd's longest event, forwarding before and during the walk and RSS;
+# then the bounded forms (count, one gateway address's PPA tunnels).
 test_listing() {
 	n=${AMT_BENCH_LIST_TUNNELS:-100000}
 	f=$RUN/listing-$n
-	log "listing $n tunnels over vtysh json"
+	log "listing $n tunnels over vtysh json and mgmtd get-data, the channel flowing"
 	clear_tunnels
 	emu "$f.emu" --tunnels "$n" --duration 0 --window "${AMT_BENCH_HS_WINDOW:-1024}"
 	emu_ready 300 "$f.emu" || return 0
 	wait_pid 60 "$EMU_PID"
 	wait_for 60 tunnels_are "$n" || log "  relay has $(relay_tunnels) tunnels, not $n"
 	pid=$(amtd_pid)
-	rm -f "$f.stop" "$f.peak"
-	rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-	echo "$rss0" >"$f.peak"
-	rss_peak "$pid" "$f.peak" "$f.stop" &
-	rp=$!
-	BGPIDS="$BGPIDS $rp"
-	m0=$(now_ms)
-	vty "$NS_RELAY" "show amt relay amtr0 tunnels json" >"$f.json"
-	m1=$(now_ms)
-	touch "$f.stop"
-	wait_pid 5 "$rp"
+	rm -f "$f.x"
+	ceiling_one "$n" "listing.ceiling"
+	f=$RUN/listing-$n
+	c=$(kv "$RUN/ceiling-$n.raw" rate_dps)
+	source_bg $(((c * 3 / 2 + n - 1) / n)) 600000 "$f.src"
+	sleep 3
+	walk_run vtysh "$f.vtysh" "$f.x" vty "$NS_RELAY" "show amt relay amtr0 tunnels json"
+	mv "$f.vtysh.out" "$f.json"
+	walk_run mgmt "$f.mgmt" "$f.x" vty "$NS_RELAY" \
+		"show mgmt get-data /frr-amtd:amtd/relay[name='amtr0']/tunnel json"
+	kill "$SRC_PID" 2>/dev/null || true
+	wait_pid 5 "$SRC_PID"
 	m2=$(now_ms)
 	vty "$NS_RELAY" "show amt relay amtr0 tunnels count json" >"$f.count.json"
 	m3=$(now_ms)
@@ -524,19 +602,33 @@ test_listing() {
 	{
 		echo "tunnels=$(relay_tunnels)"
 		echo "listed=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["amtr0"]["tunnels"]))' "$f.json")"
-		echo "list_ms=$((m1 - m0))"
-		echo "output_bytes=$(stat -c %s "$f.json")"
-		echo "rss_before_kib=$rss0"
-		echo "rss_peak_kib=$(cat "$f.peak")"
+		echo "mgmt.listed=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(len(r.get("tunnel", [])) for r in d.get("frr-amtd:amtd", {}).get("relay", [])))' "$f.mgmt.out")"
+		echo "list_ms=$(kv "$f.x" vtysh.ms)"
+		echo "output_bytes=$(kv "$f.x" vtysh.output_bytes)"
+		echo "rss_before_kib=$(kv "$f.x" vtysh.rss_before_kib)"
+		echo "rss_peak_kib=$(kv "$f.x" vtysh.rss_peak_kib)"
 		echo "rss_after_kib=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")"
 		echo "count_ms=$((m3 - m2))"
 		echo "gateway_ms=$((m4 - m3))"
 		echo "gateway_listed=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["amtr0"]["tunnels"]))' "$f.gw.json")"
-	} >"$f.x"
+	} >>"$f.x"
 	record listing "$f.x"
 	log "  $(kv "$f.x" listed) tunnels listed in $(kv "$f.x" list_ms) ms," \
-		"amtd RSS $(kv "$f.x" rss_before_kib) -> peak $(kv "$f.x" rss_peak_kib) KiB"
+		"amtd RSS $(kv "$f.x" rss_before_kib) -> peak $(kv "$f.x" rss_peak_kib) KiB," \
+		"longest event $(kv "$f.x" vtysh.max_event_us) us ($(kv "$f.x" vtysh.max_event))," \
+		"forwarding $(kv "$f.x" vtysh.during_dps)/s (before: $(kv "$f.x" vtysh.before_dps)/s)"
+	log "  get-data: $(kv "$f.x" mgmt.listed) tunnels in $(kv "$f.x" mgmt.ms) ms," \
+		"longest event $(kv "$f.x" mgmt.max_event_us) us ($(kv "$f.x" mgmt.max_event)," \
+		"walk's own $(kv "$f.x" mgmt.walk_event_us) us in $(kv "$f.x" mgmt.walk_event))," \
+		"forwarding $(kv "$f.x" mgmt.during_dps)/s (before: $(kv "$f.x" mgmt.before_dps)/s)," \
+		"ceiling $c/s"
+	if [ -z "$(kv "$f.x" mgmt.listed)" ]; then
+		log "  get-data did not list the tunnels: $(head -c 300 "$f.mgmt.out")"
+		tail -n 50 "/var/run/frr/$NS_RELAY/mgmtd.log" >"$f.mgmtd.log" 2>/dev/null || true
+		tail -n 50 "/var/run/frr/$NS_RELAY/amtd.log" >"$f.amtd.log" 2>/dev/null || true
+	fi
 	rm -f "$f.json"
+	gzip -f "$f.mgmt.out"
 	clear_tunnels
 }
 
