@@ -415,6 +415,19 @@ def test_mgmt_get_data_lists_tunnels():
         assert int(t["source-count"]) == 1, t
         for leaf in ("uptime", "data-packets", "data-bytes"):
             assert leaf in t, (leaf, t)
+        # A part of the table: one gateway address (first key only), one
+        # tunnel by both keys, and an address without tunnels.
+        base = "/frr-amtd:amtd/relay[name='amtr0']/tunnel"
+        for pred, count in (
+            ("[gateway-address='192.0.2.2']", 1),
+            ("[gateway-address='192.0.2.2'][gateway-port='{}']".format(t["gateway-port"]), 1),
+            ("[gateway-address='192.0.2.99']", 0),
+        ):
+            out = json.loads(r1.vtysh_cmd("show mgmt get-data {}{} json".format(base, pred)))
+            got = [x for r in out.get("frr-amtd:amtd", {}).get("relay", [])
+                   for x in r.get("tunnel", [])]
+            assert len(got) == count, (pred, out)
+            assert all(x["gateway-address"] == "192.0.2.2" for x in got), (pred, out)
 
         # Configuration still goes to amtd directly, not through mgmtd:
         # mgmtd holds no amtd configuration, amtd's running-config has it.
