@@ -16,7 +16,7 @@
 # runs the measurements (see tools/bench/README.md), prints the table and
 # writes it to _build/bench/results.txt (and results.png when gnuplot is
 # installed).  Every wait is bounded; the namespaces and daemons are removed
-# on exit.  The default run takes about 6 minutes.
+# on exit.  The default run takes about 8 minutes.
 #
 #   AMT_BENCH_FULL=1        also 100,000 tunnels of fan-out, 5 s windows, and
 #                           a storm whose newcomers join the flowing channel
