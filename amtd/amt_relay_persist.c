@@ -35,6 +35,12 @@
 DEFINE_MTYPE_STATIC(AMTD, AMT_PERSIST, "AMT relay snapshot state");
 DEFINE_MTYPE_STATIC(AMTD, AMT_PERSIST_BUF, "AMT relay snapshot read buffer");
 
+/*
+ * The restore waits this long after the relay's last configuration change
+ * while it is being configured (a configuration file may be applied in
+ * several commits): the snapshot must match the whole configuration.
+ */
+#define AMT_PERSIST_SETTLE_MS 300
 /* A change is on disk this long after it happened, at most. */
 #define AMT_PERSIST_DELAY_MS 500
 /* Larger snapshot files are not read. */
@@ -45,6 +51,8 @@ struct amt_relay_persist {
 	char path[PATH_MAX];
 	char tmp[PATH_MAX + 8];
 	struct event *t_write;
+	/* The restore, once the configuration has settled. */
+	struct event *t_restore;
 	/* No write before the restore was tried: it would clobber the file. */
 	bool configured;
 	struct amt_relay_persist_stats stats;
@@ -537,6 +545,15 @@ struct amt_relay_persist *amt_relay_persist_new(struct amt_relay *relay)
 	return p;
 }
 
+static void amt_persist_restore_timer(struct event *event)
+{
+	struct amt_relay_persist *p = EVENT_ARG(event);
+
+	amt_persist_restore(p);
+	p->configured = true;
+	amt_relay_persist_dirty(p->relay);
+}
+
 void amt_relay_persist_configured(struct amt_relay *relay)
 {
 	struct amt_relay_persist *p = relay->persist;
@@ -544,8 +561,10 @@ void amt_relay_persist_configured(struct amt_relay *relay)
 	if (!p)
 		return;
 	if (!p->configured) {
-		amt_persist_restore(p);
-		p->configured = true;
+		EVENT_OFF(p->t_restore);
+		event_add_timer_msec(master, amt_persist_restore_timer, p, AMT_PERSIST_SETTLE_MS,
+				     &p->t_restore);
+		return;
 	}
 	/* Addresses or port may have changed: the file must say so. */
 	amt_relay_persist_dirty(relay);
@@ -563,6 +582,7 @@ void amt_relay_persist_free(struct amt_relay *relay)
 	if (!p)
 		return;
 	EVENT_OFF(p->t_write);
+	EVENT_OFF(p->t_restore);
 	if (amt_persist_shutting_down) {
 		if (p->configured)
 			amt_persist_write(p);
