@@ -352,6 +352,18 @@ def test_kill9_restart_resumes():
     check_restart("KILL", "kill -9")
 
 
+def test_restart_state_in_yang():
+    "The restore's counters in the YANG operational state too."
+    oper = relay_json("show yang operational-data "
+                      "/frr-amtd:amtd/relay[name='amtr0']/restart amtd")
+    st = oper["frr-amtd:amtd"]["relay"][0]["restart"]
+    assert st["restored"] is True, st
+    assert int(st["tunnels-restored"]) == len(GATEWAYS), st
+    assert int(st["groups-restored"]) == len(GATEWAYS), st
+    assert int(st["snapshot-rejected"]) == 0, st
+    assert st["snapshot-file"] == SNAPSHOT, st
+
+
 def test_clean_restart_resumes():
     "SIGTERM: amtd writes a last snapshot; watchfrr starts it again."
     check_restart("TERM", "SIGTERM")
@@ -383,6 +395,10 @@ def test_corrupt_snapshot_ignored():
     assert st.get("restored") is False, st
     assert st.get("tunnelsRestored") == 0, st
     assert "checksum" in st.get("lastRejectReason", ""), st
+    oper = relay_json("show yang operational-data "
+                      "/frr-amtd:amtd/relay[name='amtr0']/restart amtd")
+    yst = oper["frr-amtd:amtd"]["relay"][0]["restart"]
+    assert int(yst["snapshot-rejected"]) == 1 and yst["restored"] is False, yst
     log = open(os.path.join(relay_logdir(), "amtd.log")).read()
     assert "ignoring restart snapshot" in log and "checksum mismatch" in log
     assert relay_json("show amt relay json")["amtr0"]["tunnelCount"] == 0
