@@ -51,7 +51,7 @@ done
 # amtd's own files, copied: the packages are built from the copy.
 (cd "$srcdir" && tar -cf - --exclude=__pycache__ --exclude='*.patch' \
 	--exclude='*.o' --exclude='*.a' --exclude='.deps' --exclude='.dirstamp' \
-	amtd tests/amtd yang/frr-amtd.yang) | (cd "$tree" && tar -xf -)
+	amtd tests/amtd yang/frr-amtd.yang lib) | (cd "$tree" && tar -xf -)
 
 # amtd's documentation (man page, HTML), built as make check builds it; its
 # checks are make check's business, the packages need the pages.

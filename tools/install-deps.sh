@@ -8,9 +8,9 @@ PKGS="build-essential autoconf automake libtool pkg-config bison flex gawk
   libc-ares-dev libcap-dev libelf-dev libjson-c-dev libpam0g-dev libpcre2-dev
   libreadline-dev libsnmp-dev libprotobuf-c-dev protobuf-c-compiler
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libssl-dev python3-dev
+  libssl-dev python3-dev libssh-dev
   python3-pytest python3-pexpect python3-yaml python3-toml python3-jsonschema
-  python3-scapy python3-grpcio python3-grpc-tools
+  python3-scapy python3-grpcio python3-grpc-tools python3-ncclient
   iproute2 iptables conntrack procps psmisc gdb clang libclang-rt-14-dev tshark
   python3-sphinx rpm dnsmasq-base gnuplot-nox debootstrap
   debhelper chrpath libunwind-dev

@@ -17,7 +17,7 @@ shift 3
 # The files of ours that take a place in FRR's tree.
 overlay_files() {
 	cd "$srcdir"
-	for d in amtd tests/amtd tests/topotests/amt_* yang doc/user doc/manpages; do
+	for d in amtd tests/amtd tests/topotests/amt_* yang doc/user doc/manpages lib; do
 		if [ -e "$d" ]; then find "$d" -type f; fi
 	done | grep -v -e '\.patch$' -e '__pycache__' -e '\.pyc$'
 }

@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: ISC
+#
+# nc_client.py: the NETCONF client of the amt_netconf topotest, run inside
+# the router's namespace.  Prints one JSON object on stdout.
+#
+#   nc_client.py PORT KEYFILE session   capabilities, get-config, get (ncclient)
+#   nc_client.py PORT KEYFILE raw MSG   sends MSG after a base:1.0 hello over a
+#                                       bare SSH channel, prints the reply
+#
+import json
+import socket
+import sys
+import time
+
+HOST = "127.0.0.1"
+USER = "netconf"
+EOM = b"]]>]]>"
+HELLO = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities>'
+    b"<capability>urn:ietf:params:netconf:base:1.0</capability>"
+    b"</capabilities></hello>" + EOM
+)
+
+
+def session(port, keyfile):
+    from ncclient import manager
+    from ncclient.transport.errors import AuthenticationError
+
+    out = {}
+    try:
+        m = manager.connect(
+            host=HOST,
+            port=port,
+            username=USER,
+            key_filename=keyfile,
+            hostkey_verify=False,
+            allow_agent=False,
+            look_for_keys=False,
+            timeout=20,
+        )
+    except AuthenticationError as e:
+        return {"auth": "refused", "error": str(e)}
+    out["auth"] = "ok"
+    out["session_id"] = m.session_id
+    out["capabilities"] = sorted(m.server_capabilities)
+    out["get_config"] = m.get_config(source="running").data_xml
+    out["get"] = m.get().data_xml
+    try:
+        m.get_config(source="candidate")
+        out["candidate"] = "accepted"
+    except Exception as e:  # RPCError: what the server answered
+        out["candidate"] = getattr(e, "tag", None) or str(e)
+    m.close_session()
+    return out
+
+
+def raw(port, keyfile, msg):
+    import paramiko
+
+    key = paramiko.Ed25519Key.from_private_key_file(keyfile)
+    sock = socket.create_connection((HOST, port), timeout=20)
+    t = paramiko.Transport(sock)
+    t.start_client(timeout=20)
+    t.auth_publickey(USER, key)
+    ch = t.open_session(timeout=20)
+    ch.settimeout(20)
+    ch.invoke_subsystem("netconf")
+    buf = b""
+    deadline = time.time() + 20
+    while EOM not in buf and time.time() < deadline:
+        buf += ch.recv(65536)
+    hello = buf.split(EOM)[0].decode()
+    ch.sendall(HELLO + msg.encode() + EOM)
+    buf = b""
+    deadline = time.time() + 20
+    while EOM not in buf and time.time() < deadline:
+        data = ch.recv(65536)
+        if not data:
+            break
+        buf += data
+    t.close()
+    return {"hello": hello, "reply": buf.split(EOM)[0].decode()}
+
+
+def main():
+    port, keyfile, what = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    if what == "session":
+        out = session(port, keyfile)
+    else:
+        out = raw(port, keyfile, sys.argv[4])
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
