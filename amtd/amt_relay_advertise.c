@@ -309,9 +309,10 @@ static void amt_adv_evaluate(struct amt_relay_adv *adv)
 	adv->failing = amt_health_evaluate(&in);
 	changed = amt_health_step(&adv->st, adv->failing, relay->cfg.health.hold_down_s, now,
 				  &next);
-	if (changed)
-		zlog_info("AMT relay %s: %s (%s)", relay->inst->name,
-			  adv->st.advertised ? "healthy, advertising" : "not healthy, withdrawing",
+	if (changed && adv->st.advertised)
+		zlog_info("AMT relay %s: healthy, advertising", relay->inst->name);
+	else if (changed)
+		zlog_info("AMT relay %s: not healthy (%s), withdrawing", relay->inst->name,
 			  amt_health_reasons_str(adv->failing, why, sizeof(why)));
 	amt_adv_sync(adv);
 	event_add_timer(master, amt_adv_timer, adv, AMT_ADV_EVAL_S, &adv->t_eval);
