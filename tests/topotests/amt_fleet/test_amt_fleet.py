@@ -390,6 +390,41 @@ def test_recovered_relay_serves_new_gateways_only():
     assert relay_tunnels("relay2") == [GW_ADDR], relay_tunnels("relay2")
 
 
+def test_equal_cost_spread():
+    "equal-cost paths: the core keeps both relays; 20 gateways from 20 addresses use both"
+    tgen = get_topogen()
+    for name, ifname in (("core", "core-eth1"), ("relay2", "relay2-eth1")):
+        tgen.gears[name].vtysh_cmd(
+            "configure terminal\ninterface {}\nip ospf cost 10\n".format(ifname))
+    wait_core_nexthops([VIA1, VIA2])
+    gw = tgen.gears["gw"]
+    count = 20
+    states = []
+    for i in range(count):
+        addr = "10.0.13.{}".format(101 + i)
+        gw.cmd("ip addr add {}/24 dev gw-eth0".format(addr))
+        state = os.path.join(tgen.logdir, "gw", "spread-{}.json".format(i))
+        if os.path.exists(state):
+            os.unlink(state)
+        procs.append(gw.popen(
+            [PYTHON, TEST_GATEWAY, "--discovery", ANYCAST, "--local", addr,
+             "--join", "{},{}".format(SRC, G2), "--duration", "40", "--state-file", state]))
+        states.append(state)
+    ok, _ = topotest.run_and_expect(
+        lambda: all(read_state(p).get("received", {}).get("data", 0) >= 10 for p in states),
+        True, count=40, wait=1)
+    assert ok, ([read_state(p) for p in states], diagnostics("spread"))
+    relays = [read_state(p)["advertised_relay"] for p in states]
+    on1, on2 = relays.count(RELAY1), relays.count(RELAY2)
+    assert on1 + on2 == count, relays
+    # A hash over 20 source addresses that sends all of them one way: about
+    # one chance in 500,000.
+    assert on1 > 0 and on2 > 0, relays
+    # Each relay's tunnel count shows its share.
+    for name, n in (("relay1", on1), ("relay2", on2)):
+        spread = [a for a in relay_tunnels(name) if a.startswith("10.0.13.1") and a != GW_ADDR]
+        assert len(spread) == n, (name, spread, relays)
+
 if __name__ == "__main__":
     args = ["-s"] + sys.argv[1:]
     sys.exit(pytest.main(args))
