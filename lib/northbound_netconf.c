@@ -372,8 +372,22 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 		return;
 	}
 	if (!nb_nc_rpc_attrs_get(&attrs, "message-id")) {
-		nc_reply_error(s, &attrs, NB_NC_ERR_TYPE_RPC, NB_NC_ERR_MISSING_ATTRIBUTE,
-			       "message-id is missing");
+		/* RFC 6241 4.1: missing-attribute, naming the attribute and element */
+		struct nb_nc_rpc_error err = {
+			.type = NB_NC_ERR_TYPE_RPC,
+			.tag = NB_NC_ERR_MISSING_ATTRIBUTE,
+			.message = "message-id is missing",
+			.bad_attribute = "message-id",
+			.bad_element = "rpc",
+		};
+		struct nb_nc_buf b;
+
+		nb_nc_buf_init(&b, NC_MAX_REPLY);
+		if (nb_nc_rpc_reply_errors(&b, &attrs, &err, 1) == 0)
+			nc_send(s, b.data, b.len);
+		else
+			nc_session_close(s);
+		nb_nc_buf_free(&b);
 		goto out;
 	}
 	if (ly_in_new_memory(msg, &in) != LY_SUCCESS ||
@@ -640,8 +654,9 @@ static void nc_kex_timeout(struct event *t)
 {
 	struct nc_session *s = EVENT_ARG(t);
 
-	if (!s->subsystem) {
-		zlog_warn("netconf: session %u: no netconf subsystem after %u s, closing", s->id,
+	/* a client that connects and says nothing holds no session slot */
+	if (!s->hello_done) {
+		zlog_warn("netconf: session %u: no hello after %u s, closing", s->id,
 			  NC_KEX_TIMEOUT_SEC);
 		nc_session_close(s);
 	}

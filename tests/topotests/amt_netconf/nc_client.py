@@ -7,6 +7,7 @@
 #   nc_client.py PORT KEYFILE session   capabilities, get-config, get (ncclient)
 #   nc_client.py PORT KEYFILE raw MSG   sends MSG after a base:1.0 hello over a
 #                                       bare SSH channel, prints the reply
+#   nc_client.py PORT KEYFILE big N     the same with a message of N bytes
 #
 import json
 import socket
@@ -72,22 +73,37 @@ def raw(port, keyfile, msg):
     while EOM not in buf and time.time() < deadline:
         buf += ch.recv(65536)
     hello = buf.split(EOM)[0].decode()
-    ch.sendall(HELLO + msg.encode() + EOM)
+    try:
+        ch.sendall(HELLO + msg.encode() + EOM)
+    except (OSError, EOFError):
+        pass  # the server closed the channel while we were sending
     buf = b""
     deadline = time.time() + 20
     while EOM not in buf and time.time() < deadline:
-        data = ch.recv(65536)
+        try:
+            data = ch.recv(65536)
+        except (OSError, EOFError):
+            data = b""
         if not data:
             break
         buf += data
+    closed = ch.closed or ch.exit_status_ready() or not t.is_active()
+    ch.settimeout(3)
+    try:
+        closed = closed or ch.recv(1) == b""
+    except socket.timeout:
+        pass
     t.close()
-    return {"hello": hello, "reply": buf.split(EOM)[0].decode()}
+    return {"hello": hello, "reply": buf.split(EOM)[0].decode(), "closed": closed}
 
 
 def main():
     port, keyfile, what = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     if what == "session":
         out = session(port, keyfile)
+    elif what == "big":
+        body = "<!--" + "x" * int(sys.argv[4]) + "-->"
+        out = raw(port, keyfile, body)
     else:
         out = raw(port, keyfile, sys.argv[4])
     print(json.dumps(out))

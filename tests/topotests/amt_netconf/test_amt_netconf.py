@@ -193,12 +193,31 @@ def test_malformed_rpc_error_keeps_message_id():
     assert tag == "malformed-message", out
 
 
+def test_rpc_without_message_id():
+    "an rpc without message-id: missing-attribute naming it (RFC 6241 4.1)"
+    out = client(
+        good_key(), "raw", "'<rpc xmlns=\"%s\"><get/></rpc>'" % NS_BASE
+    )
+    mid, tag = rpc_error(out["reply"])
+    assert mid is None, out
+    assert tag == "missing-attribute", out
+    assert "<bad-attribute>message-id</bad-attribute>" in out["reply"], out
+
+
 def test_edit_config_not_supported_yet():
     "edit-config is answered operation-not-supported, not silently accepted"
     tag, out = raw_rpc_error(
         "79", "<edit-config><target><running/></target><config/></edit-config>"
     )
     assert tag == "operation-not-supported", out
+
+
+def test_oversized_message_closes_session():
+    "a message above max_message (1 MB) closes that session, others go on"
+    out = client(good_key(), "big", str(2 * 1024 * 1024))
+    assert out["reply"] == "", out["reply"][:500]
+    assert out["closed"], out
+    assert client(good_key(), "session")["auth"] == "ok"
 
 
 def test_unauthorized_key_refused():
