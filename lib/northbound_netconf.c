@@ -9,9 +9,9 @@
  * ARGS: "PORT" or a comma separated list of port=N, addr=A,
  * authorized_keys=PATH, hostkey=PATH, max_sessions=N, max_message=BYTES.
  *
- * Served now: hello (base:1.0, base:1.1), get-config (running, whole
- * configuration), get (configuration and operational data of the daemon's
- * models), close-session, kill-session.  Everything else is answered with
+ * Served now: hello (base:1.0, base:1.1, :xpath), get-config (running)
+ * and get (configuration and the daemon's frr-amtd operational data), both
+ * with XPath filters, close-session, kill-session.  Everything else is answered with
  * operation-not-supported.
  */
 
@@ -110,6 +110,7 @@ static struct {
 static const char *const nc_caps[] = {
 	NB_NC_CAP_BASE10,
 	NB_NC_CAP_BASE11,
+	"urn:ietf:params:netconf:capability:xpath:1.0", /* RFC 6241 8.9 */
 };
 
 static void nc_read(struct event *t);
@@ -251,16 +252,103 @@ static void nc_reply_data(struct nc_session *s, const struct nb_nc_rpc_attrs *at
 	nb_nc_buf_free(&b);
 }
 
-/* A filter is not served yet: refused rather than ignored (RFC 6241 6.1). */
-static bool nc_has_filter(const struct lyd_node *op)
+/*
+ * The <filter> of a get or get-config (RFC 6241 6.1 and 8.9): NC_FILTER_NONE,
+ * NC_FILTER_XPATH with *select the expression (module names as prefixes,
+ * as libyang stores yang:xpath1.0 values), or NC_FILTER_UNSUPPORTED (a
+ * subtree filter, not served yet: refused rather than ignored).
+ */
+enum nc_filter { NC_FILTER_NONE, NC_FILTER_XPATH, NC_FILTER_UNSUPPORTED };
+
+static enum nc_filter nc_filter_get(const struct lyd_node *op, const char **select)
 {
+	const struct lys_module *ncmod =
+		ly_ctx_get_module_implemented(ly_native_ctx, "ietf-netconf");
 	struct lyd_node *child;
+	struct lyd_meta *m;
 
 	LY_LIST_FOR (lyd_child(op), child) {
-		if (child->schema && !strcmp(child->schema->name, "filter"))
-			return true;
+		if (!child->schema || strcmp(child->schema->name, "filter"))
+			continue;
+		m = lyd_find_meta(child->meta, ncmod, "type");
+		if (!m || strcmp(lyd_get_meta_value(m), "xpath"))
+			return NC_FILTER_UNSUPPORTED;
+		m = lyd_find_meta(child->meta, ncmod, "select");
+		if (!m || !lyd_get_meta_value(m) || !*lyd_get_meta_value(m))
+			return NC_FILTER_UNSUPPORTED;
+		*select = lyd_get_meta_value(m);
+		return NC_FILTER_XPATH;
 	}
-	return false;
+	return NC_FILTER_NONE;
+}
+
+/*
+ * Keeps of tree only the nodes select matches, with their ancestors and
+ * descendants (RFC 6241 8.9).  Returns the new tree (NULL: nothing matched),
+ * -1 in *err on a bad expression.
+ */
+static struct lyd_node *nc_filter_xpath(struct lyd_node *tree, const char *select, bool *bad)
+{
+	struct ly_set *set = NULL;
+	struct lyd_node *out = NULL;
+
+	*bad = false;
+	if (!tree)
+		return NULL;
+	if (lyd_find_xpath(tree, select, &set) != LY_SUCCESS) {
+		*bad = true;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < set->count; i++) {
+		struct lyd_node *dup = NULL, *top;
+
+		if (lyd_dup_single(set->dnodes[i], NULL,
+				   LYD_DUP_RECURSIVE | LYD_DUP_WITH_PARENTS | LYD_DUP_WITH_FLAGS,
+				   &dup) != LY_SUCCESS)
+			continue;
+		for (top = dup; top->parent; top = lyd_parent(top))
+			;
+		if (!out)
+			out = top;
+		else
+			lyd_merge_siblings(&out, top, LYD_MERGE_DESTRUCT);
+	}
+	ly_set_free(set, NULL);
+	return out;
+}
+
+/* Replies with tree filtered as op asks; tree is consumed. */
+static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			      const struct lyd_node *op, struct lyd_node *tree)
+{
+	const char *select = NULL;
+	struct lyd_node *filtered;
+	bool bad;
+
+	switch (nc_filter_get(op, &select)) {
+	case NC_FILTER_NONE:
+		nc_reply_data(s, attrs, tree);
+		break;
+	case NC_FILTER_UNSUPPORTED:
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
+			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
+			       "only xpath filters are supported");
+		break;
+	case NC_FILTER_XPATH:
+		filtered = nc_filter_xpath(tree, select, &bad);
+		if (bad) {
+			const struct ly_err_item *e = ly_err_last(ly_native_ctx);
+
+			nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION,
+				       NB_NC_ERR_INVALID_VALUE,
+				       e && e->msg ? e->msg : "bad xpath filter");
+			ly_err_clean(ly_native_ctx, NULL);
+		} else
+			nc_reply_data(s, attrs, filtered);
+		lyd_free_all(filtered);
+		break;
+	}
+	lyd_free_all(tree);
 }
 
 static struct lyd_node *nc_running_dup(void)
@@ -284,14 +372,8 @@ static void nc_rpc_get_config(struct nc_session *s, const struct nb_nc_rpc_attrs
 			       "only the running datastore is served");
 		return;
 	}
-	if (nc_has_filter(op)) {
-		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
-			       NB_NC_ERR_OPERATION_NOT_SUPPORTED, "filters are not supported yet");
-		return;
-	}
 	tree = nc_running_dup();
-	nc_reply_data(s, attrs, tree);
-	lyd_free_all(tree);
+	nc_reply_filtered(s, attrs, op, tree);
 }
 
 /* The operational data of the daemon's frr-amtd model, if it has it. */
@@ -302,11 +384,6 @@ static void nc_rpc_get(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs
 {
 	struct lyd_node *tree, *state = NULL;
 
-	if (nc_has_filter(op)) {
-		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
-			       NB_NC_ERR_OPERATION_NOT_SUPPORTED, "filters are not supported yet");
-		return;
-	}
 	tree = nc_running_dup();
 	if (ly_ctx_get_module_implemented(ly_native_ctx, "frr-amtd") &&
 	    nb_oper_iterate_legacy(NC_OPER_XPATH, NULL, 0, NULL, NULL, &state) == NB_OK &&
@@ -318,8 +395,7 @@ static void nc_rpc_get(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs
 		state = NULL;
 	}
 	lyd_free_all(state);
-	nc_reply_data(s, attrs, tree);
-	lyd_free_all(tree);
+	nc_reply_filtered(s, attrs, op, tree);
 }
 
 static struct nc_session *nc_session_find(uint32_t id)
@@ -394,13 +470,28 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 	    lyd_parse_op(ly_native_ctx, NULL, in, LYD_XML, LYD_TYPE_RPC_NETCONF, &envp, &op) !=
 		    LY_SUCCESS ||
 	    !op) {
-		const struct ly_err_item *e = ly_err_last(ly_native_ctx);
-		bool unknown = e && e->msg && strstr(e->msg, "ot found");
+		const struct ly_err_item *first = ly_err_first(ly_native_ctx), *e;
+		enum nb_nc_err_tag tag = NB_NC_ERR_MALFORMED_MESSAGE;
 
-		nc_reply_error(s, &attrs, NB_NC_ERR_TYPE_RPC,
-			       unknown ? NB_NC_ERR_OPERATION_NOT_SUPPORTED
-				       : NB_NC_ERR_MALFORMED_MESSAGE,
-			       e && e->msg ? e->msg : "the rpc cannot be parsed");
+		/* RFC 6241 appendix A, from the most precise libyang says */
+		for (e = first; e; e = e->next) {
+			/* an operation libyang does not know: "... not found ..." */
+			if (e->msg && strstr(e->msg, "ot found")) {
+				tag = NB_NC_ERR_OPERATION_NOT_SUPPORTED;
+				break;
+			}
+			/* an attribute's value refused, e.g. a bad filter select */
+			if (e->data_path && strstr(e->data_path, "/@")) {
+				tag = NB_NC_ERR_BAD_ATTRIBUTE;
+				break;
+			}
+			if (e->vecode == LYVE_DATA || e->vecode == LYVE_REFERENCE) {
+				tag = NB_NC_ERR_INVALID_VALUE;
+				break;
+			}
+		}
+		nc_reply_error(s, &attrs, NB_NC_ERR_TYPE_RPC, tag,
+			       first && first->msg ? first->msg : "the rpc cannot be parsed");
 		ly_err_clean(ly_native_ctx, NULL);
 		goto out;
 	}

@@ -48,6 +48,23 @@ def session(port, keyfile):
     out["capabilities"] = sorted(m.server_capabilities)
     out["get_config"] = m.get_config(source="running").data_xml
     out["get"] = m.get().data_xml
+    ns = {"amt": "http://frrouting.org/yang/amtd"}
+    out["get_config_xpath"] = m.get_config(
+        source="running",
+        filter=("xpath", (ns, '/amt:amtd/amt:relay[amt:name="amtr0"]/amt:local-address')),
+    ).data_xml
+    out["get_xpath"] = m.get(
+        filter=("xpath", (ns, "/amt:amtd/amt:relay/amt:oper-status"))
+    ).data_xml
+    for name, filt in (
+        ("subtree", ("subtree", '<amtd xmlns="http://frrouting.org/yang/amtd"/>')),
+        ("bad_xpath", ("xpath", (ns, "/amt:amtd/amt:relay["))),
+    ):
+        try:
+            m.get(filter=filt)
+            out[name] = "accepted"
+        except Exception as e:  # RPCError: what the server answered
+            out[name] = getattr(e, "tag", None) or str(e)
     try:
         m.get_config(source="candidate")
         out["candidate"] = "accepted"

@@ -9,9 +9,9 @@
 One router with zebra, mgmtd and amtd; amtd loads the netconf module
 (-M netconf:...) listening on 127.0.0.1 inside the router, with an
 authorized_keys file holding one ed25519 key made by ssh-keygen.  The tests
-check the server's hello (base:1.0 and base:1.1, nothing that is not
-implemented), get-config (the relay's configuration), get (its operational
-state), an unknown and a malformed rpc (rpc-error carrying the request's
+check the server's hello (base:1.0, base:1.1 and :xpath, nothing that is
+not implemented), get-config (the relay's configuration), get (its
+operational state), both with XPath filters, an unknown and a malformed rpc (rpc-error carrying the request's
 message-id) and a key that is not authorized (refused), and that the host
 key was generated readable by FRR only.
 """
@@ -141,8 +141,9 @@ def test_session_capabilities_and_data():
     caps = out["capabilities"]
     assert "urn:ietf:params:netconf:base:1.0" in caps, caps
     assert "urn:ietf:params:netconf:base:1.1" in caps, caps
+    assert "urn:ietf:params:netconf:capability:xpath:1.0" in caps, caps
     # only what is implemented is announced
-    assert len(caps) == 2, caps
+    assert len(caps) == 3, caps
     assert out["session_id"] and int(out["session_id"]) > 0, out
 
     cfg = ET.fromstring(out["get_config"])
@@ -159,6 +160,20 @@ def test_session_capabilities_and_data():
     states = [e.text for e in relays[0].iter() if e.tag.endswith("}oper-status")]
     assert states == ["up"], out["get"]
     assert "192.0.2.1" in ET.tostring(relays[0]).decode(), out["get"]
+    # XPath filters (RFC 6241 8.9): the matches with their ancestors only
+    cfg = ET.fromstring(out["get_config_xpath"])
+    relays = cfg.findall(".//{%s}relay" % NS_AMTD)
+    assert len(relays) == 1, out["get_config_xpath"]
+    addrs = [e.text for e in relays[0].findall("{%s}local-address" % NS_AMTD)]
+    assert addrs == ["192.0.2.1"], out["get_config_xpath"]
+    assert len(list(cfg)) == 1, out["get_config_xpath"]  # only frr-amtd's tree
+    data = ET.fromstring(out["get_xpath"])
+    relays = data.findall(".//{%s}relay" % NS_AMTD)
+    assert len(relays) == 1, out["get_xpath"]
+    assert relays[0].findtext("{%s}oper-status" % NS_AMTD) == "up", out["get_xpath"]
+    assert "local-address" not in out["get_xpath"], out["get_xpath"]
+    assert out["subtree"] == "operation-not-supported", out
+    assert out["bad_xpath"] == "bad-attribute", out
     # the candidate datastore is not served yet, and says so
     assert out["candidate"] == "operation-not-supported", out
 
