@@ -146,6 +146,8 @@ int main(int argc, char **argv, char **envp)
 	amt_init();
 	amt_zebra_init();
 	amt_vty_init();
+	/* The relays' restart snapshots are restored once the configuration is read. */
+	cmd_init_config_callbacks(amt_relay_persist_config_start, amt_relay_persist_config_end);
 
 	amt_mgmt_be_client = mgmt_be_client_create("amtd", NULL, 0, master);
 

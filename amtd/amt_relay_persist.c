@@ -36,11 +36,14 @@ DEFINE_MTYPE_STATIC(AMTD, AMT_PERSIST, "AMT relay snapshot state");
 DEFINE_MTYPE_STATIC(AMTD, AMT_PERSIST_BUF, "AMT relay snapshot read buffer");
 
 /*
- * The restore waits this long after the relay's last configuration change
- * while it is being configured (a configuration file may be applied in
- * several commits): the snapshot must match the whole configuration.
+ * The snapshot must match the whole configuration.  A configuration read
+ * at start (vtysh -b, watchfrr) comes between XFRR_start_configuration and
+ * XFRR_end_configuration: the restore runs at the end marker.  Configured
+ * otherwise (a file applied command by command, several commits), the
+ * restore waits this long after the relay's last change.
  */
 #define AMT_PERSIST_SETTLE_MS 300
+#define AMT_PERSIST_LOADING_MS 10000
 /* A change is on disk this long after it happened, at most. */
 #define AMT_PERSIST_DELAY_MS 500
 /* Larger snapshot files are not read. */
@@ -59,6 +62,8 @@ struct amt_relay_persist {
 };
 
 static bool amt_persist_shutting_down;
+/* Between the configuration markers: restores wait for the end. */
+static bool amt_persist_config_loading;
 
 static uint64_t amt_wall_ms(void)
 {
@@ -562,12 +567,36 @@ void amt_relay_persist_configured(struct amt_relay *relay)
 		return;
 	if (!p->configured) {
 		EVENT_OFF(p->t_restore);
-		event_add_timer_msec(master, amt_persist_restore_timer, p, AMT_PERSIST_SETTLE_MS,
+		/* An end marker that never comes (vtysh killed) delays it only. */
+		event_add_timer_msec(master, amt_persist_restore_timer, p,
+				     amt_persist_config_loading ? AMT_PERSIST_LOADING_MS
+								: AMT_PERSIST_SETTLE_MS,
 				     &p->t_restore);
 		return;
 	}
 	/* Addresses or port may have changed: the file must say so. */
 	amt_relay_persist_dirty(relay);
+}
+
+void amt_relay_persist_config_start(void)
+{
+	amt_persist_config_loading = true;
+}
+
+void amt_relay_persist_config_end(void)
+{
+	struct amt_instance *inst;
+
+	amt_persist_config_loading = false;
+	frr_each_amt_instance(inst)
+	{
+		struct amt_relay_persist *p = inst->relay ? inst->relay->persist : NULL;
+
+		if (!p || p->configured)
+			continue;
+		EVENT_OFF(p->t_restore);
+		event_add_timer_msec(master, amt_persist_restore_timer, p, 0, &p->t_restore);
+	}
 }
 
 void amt_relay_persist_shutdown(void)

@@ -46,6 +46,9 @@ extern void amt_relay_persist_configured(struct amt_relay *relay);
 /* Something the snapshot holds changed: write within a second. */
 extern void amt_relay_persist_dirty(struct amt_relay *relay);
 /* amtd is shutting down cleanly (SIGTERM/SIGINT): keep the files. */
+/* The configuration read at start begins and ends (XFRR markers). */
+extern void amt_relay_persist_config_start(void);
+extern void amt_relay_persist_config_end(void);
 extern void amt_relay_persist_shutdown(void);
 extern const struct amt_relay_persist_stats *amt_relay_persist_stats(const struct amt_relay *relay);
 extern const char *amt_relay_persist_path(const struct amt_relay *relay);
