@@ -70,6 +70,28 @@ def session(port, keyfile):
         out["candidate"] = "accepted"
     except Exception as e:  # RPCError: what the server answered
         out["candidate"] = getattr(e, "tag", None) or str(e)
+    # kill-session (RFC 6241 7.9): another session's, then the own one
+    m2 = manager.connect(
+        host=HOST,
+        port=port,
+        username=USER,
+        key_filename=keyfile,
+        hostkey_verify=False,
+        allow_agent=False,
+        look_for_keys=False,
+        timeout=20,
+    )
+    out["kill_other"] = m.kill_session(m2.session_id).ok
+    try:
+        m2.get_config(source="running")
+        out["killed_session"] = "still serves"
+    except Exception as e:
+        out["killed_session"] = type(e).__name__
+    try:
+        m.kill_session(m.session_id)
+        out["kill_own"] = "accepted"
+    except Exception as e:  # RPCError: what the server answered
+        out["kill_own"] = getattr(e, "tag", None) or str(e)
     m.close_session()
     return out
 

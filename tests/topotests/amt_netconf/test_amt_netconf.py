@@ -174,6 +174,10 @@ def test_session_capabilities_and_data():
     assert "local-address" not in out["get_xpath"], out["get_xpath"]
     assert out["subtree"] == "operation-not-supported", out
     assert out["bad_xpath"] == "bad-attribute", out
+    # kill-session ends another session, not the own one
+    assert out["kill_other"] is True, out
+    assert out["killed_session"] != "still serves", out
+    assert out["kill_own"] == "invalid-value", out
     # the candidate datastore is not served yet, and says so
     assert out["candidate"] == "operation-not-supported", out
 
