@@ -25,22 +25,27 @@ HELLO = (
 )
 
 
-def session(port, keyfile):
+def connect(port, keyfile):
     from ncclient import manager
+
+    return manager.connect(
+        host=HOST,
+        port=port,
+        username=USER,
+        key_filename=keyfile,
+        hostkey_verify=False,
+        allow_agent=False,
+        look_for_keys=False,
+        timeout=20,
+    )
+
+
+def session(port, keyfile):
     from ncclient.transport.errors import AuthenticationError
 
     out = {}
     try:
-        m = manager.connect(
-            host=HOST,
-            port=port,
-            username=USER,
-            key_filename=keyfile,
-            hostkey_verify=False,
-            allow_agent=False,
-            look_for_keys=False,
-            timeout=20,
-        )
+        m = connect(port, keyfile)
     except AuthenticationError as e:
         return {"auth": "refused", "error": str(e)}
     out["auth"] = "ok"
@@ -71,16 +76,7 @@ def session(port, keyfile):
     except Exception as e:  # RPCError: what the server answered
         out["candidate"] = getattr(e, "tag", None) or str(e)
     # kill-session (RFC 6241 7.9): another session's, then the own one
-    m2 = manager.connect(
-        host=HOST,
-        port=port,
-        username=USER,
-        key_filename=keyfile,
-        hostkey_verify=False,
-        allow_agent=False,
-        look_for_keys=False,
-        timeout=20,
-    )
+    m2 = connect(port, keyfile)
     out["kill_other"] = m.kill_session(m2.session_id).ok
     try:
         m2.get_config(source="running")
