@@ -198,7 +198,9 @@ def test_drain_moves_without_loss():
     c = st["counters"]
     assert c["queriesWithLimit"] > before["queriesWithLimit"], c
     assert c["sentLeaveUpdate"] >= before["sentLeaveUpdate"] + 1, c
-    assert c["receivedDataOldRelay"] > before["receivedDataOldRelay"], c
+    # (Data from the old relay during the move is counted, not asserted: a
+    # move of a few ms between two datagrams of 100/s sees none.  That no
+    # datagram is lost across it, below, is what shows make-before-break.)
     assert c["movesFailed"] == before["movesFailed"], c
     assert 0 < st["lastMoveMs"] < 60000, st
 
