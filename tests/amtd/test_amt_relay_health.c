@@ -148,5 +148,5 @@ int main(void)
 	test_pim_serving();
 	test_step();
 	test_strings();
-	return amt_test_summary("amt_relay_health");
+	return amt_test_summary("test_amt_relay_health");
 }
