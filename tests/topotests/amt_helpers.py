@@ -7,10 +7,12 @@
 
 import json
 import os
+import subprocess
 from functools import partial
 
 from lib import topotest
 from lib.topogen import TopoRouter, get_topogen
+from lib.topolog import logger
 
 PYTHON = "/usr/bin/python3"
 HERE = os.path.dirname(os.path.realpath(__file__))
@@ -24,6 +26,19 @@ def load_routers(tgen, testdir, names, daemons):
         (d, None) for d in daemons]
     for name in names:
         tgen.gears[name].load_frr_config(os.path.join(testdir, name, "frr.conf"), daemons)
+
+
+def start_logged_process(procs, host, tag, cmd):
+    """cmd on router host, its output in the host's log directory as
+    TAG.log; the process is added to procs"""
+    tgen = get_topogen()
+    logdir = os.path.join(tgen.logdir, host)
+    os.makedirs(logdir, exist_ok=True)
+    with open(os.path.join(logdir, "{}.log".format(tag)), "w") as out:
+        logger.info("%s: starting %s", host, " ".join(cmd))
+        proc = tgen.gears[host].popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    procs.append(proc)
+    return proc
 
 
 def start_sender(procs, router, flows, ifname, rate=20, duration=600):

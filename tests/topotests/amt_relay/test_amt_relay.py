@@ -50,6 +50,7 @@ sys.path.append(os.path.join(CWD, "../"))
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 from lib.topolog import logger
+from amt_helpers import start_logged_process
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
@@ -204,15 +205,7 @@ def teardown_module(mod):
 
 
 def start_process(host, tag, cmd):
-    tgen = get_topogen()
-    logdir = os.path.join(tgen.logdir, host)
-    os.makedirs(logdir, exist_ok=True)
-    out = open(os.path.join(logdir, "{}.log".format(tag)), "w")
-    logger.info("%s: starting %s", host, " ".join(cmd))
-    proc = tgen.gears[host].popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    out.close()
-    PROCS.append(proc)
-    return proc
+    return start_logged_process(PROCS, host, tag, cmd)
 
 
 DIAG_COMMANDS = {

@@ -29,7 +29,6 @@ streams then stay off (the control: without a restore, nothing resumes).
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -43,6 +42,7 @@ sys.path.append(os.path.join(CWD, "../"))
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 from lib.topolog import logger
+from amt_helpers import start_logged_process
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
@@ -88,15 +88,7 @@ def build_topo(tgen):
 
 
 def start_process(host, tag, cmd):
-    tgen = get_topogen()
-    logdir = os.path.join(tgen.logdir, host)
-    os.makedirs(logdir, exist_ok=True)
-    out = open(os.path.join(logdir, "{}.log".format(tag)), "w")
-    logger.info("%s: starting %s", host, " ".join(cmd))
-    proc = tgen.gears[host].popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    out.close()
-    PROCS.append(proc)
-    return proc
+    return start_logged_process(PROCS, host, tag, cmd)
 
 
 def relay():
