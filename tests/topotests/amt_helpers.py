@@ -8,6 +8,7 @@
 import json
 import os
 import subprocess
+import time
 from functools import partial
 
 from lib import topotest
@@ -55,6 +56,21 @@ def expect_json(router, cmd, expected, count=40, wait=1):
     test_func = partial(topotest.router_json_cmp, router, cmd, expected)
     _, result = topotest.run_and_expect(test_func, None, count=count, wait=wait)
     return result
+
+
+def poll_within(func, expected, seconds):
+    """
+    (True, value) once func() returns expected within seconds, else (False,
+    last value).  For checks whose bound is the point (something must happen
+    before a timer would do it anyway): topotest.run_and_expect() stretches
+    any wait under 15 s to 60 s.
+    """
+    deadline = time.monotonic() + seconds
+    value = func()
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+        value = func()
+    return value == expected, value
 
 
 def gateway_oper_state(router, name="amtg0"):

@@ -26,7 +26,6 @@ during the test.
 import json
 import os
 import sys
-import time
 
 import pytest
 
@@ -34,7 +33,7 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
-from amt_helpers import (expect_json, load_routers, read_state, start_sender, stop_procs,
+from amt_helpers import (expect_json, load_routers, poll_within, read_state, start_sender, stop_procs,
                          wait_packets)
 from amt_helpers import start_receiver as start_receiver_on
 from lib import topotest
@@ -370,10 +369,8 @@ def test_deconfiguration_sends_teardown():
     # with any list).  Without the Teardown it would stay until its
     # membership ran out (about 45 s); run_and_expect() stretches any wait
     # under 15 s to 60 s, so this loop is written out.
-    deadline = time.monotonic() + 10
-    while gw_tunnels() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert gw_tunnels() == 0, (relay.vtysh_cmd("show amt relay tunnels detail json"),
+    ok, _ = poll_within(gw_tunnels, 0, 10)
+    assert ok, (relay.vtysh_cmd("show amt relay tunnels detail json"),
                                relay.vtysh_cmd("show amt relay statistics json"))
 
 

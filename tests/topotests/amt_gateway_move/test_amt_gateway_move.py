@@ -34,7 +34,7 @@ sys.path.append(os.path.join(CWD, "../"))
 from lib import topotest
 from lib.topogen import Topogen, get_topogen
 from amt_helpers import (PYTHON, amtrelay_rdata, build_two_relay_topo, expect_json,
-                         gateway_oper_state, read_state, start_dnsmasq, start_sender,
+                         gateway_oper_state, poll_within, read_state, start_dnsmasq, start_sender,
                          start_two_relay_routers, stop_procs)
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
@@ -205,7 +205,9 @@ def test_drain_moves_without_loss():
     assert 0 < st["lastMoveMs"] < 60000, st
 
     # relay1 ends with no tunnel (the Update left every group), relay2 has it.
-    ok, tunnels = topotest.run_and_expect(lambda: relay_tunnels("relay1"), [], count=10, wait=1)
+    # Within 8 s: without that Update the tunnel would stay until its
+    # membership ran out (about 21 s at query interval 10 s).
+    ok, tunnels = poll_within(lambda: relay_tunnels("relay1"), [], 8)
     assert ok, (tunnels, diagnostics("relay1-left"))
     assert relay_tunnels("relay2") == [GW_ADDR], relay_tunnels("relay2")
 
@@ -310,8 +312,7 @@ def test_own_address_change_without_g():
     assert result is None, (result, diagnostics("own-address"))
     # The Teardown (old address, port, nonce, MAC) ends the old tunnel at
     # once; without it, it would stay until its membership ran out (25 s).
-    ok, tunnels = topotest.run_and_expect(lambda: GW_ADDR in relay_tunnels("relay2"), False,
-                                          count=5, wait=1)
+    ok, tunnels = poll_within(lambda: GW_ADDR in relay_tunnels("relay2"), False, 8)
     assert ok, relay_tunnels("relay2")
     r = relay_stats("relay2")
     assert r["received"]["teardown"] == rbefore["received"]["teardown"] + 1, r
@@ -373,7 +374,7 @@ def test_ipv6_outer_move():
         count=60,
     )
     assert result is None, (result, diagnostics("ipv6-move"))
-    ok, tunnels = topotest.run_and_expect(lambda: relay_tunnels("relay1"), [], count=10, wait=1)
+    ok, tunnels = poll_within(lambda: relay_tunnels("relay1"), [], 8)
     assert ok, (tunnels, diagnostics("ipv6-relay1-left"))
     assert relay_tunnels("relay2") == [GW_ADDR_6], relay_tunnels("relay2")
     assert_no_loss(received_more(paths, 2 * RATE))
