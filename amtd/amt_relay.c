@@ -381,7 +381,7 @@ static void amt_relay_request(struct amt_relay_socket *s, const struct amt_msg *
 	/* A refreshing gateway may tear down with this nonce before its next Update. */
 	if (t) {
 		t->query_nonce = msg->nonce;
-		amt_relay_persist_dirty(relay);
+		amt_relay_persist_tunnel_dirty(t);
 	}
 	if (with_gw)
 		relay->stats.tx_query_gw_fields++;
@@ -875,7 +875,7 @@ static void amt_relay_rotate(struct event *event)
 		flog_warn(EC_AMT_MAC_SECRET, "AMT relay %s: cannot draw a new MAC secret: %s",
 			  relay->inst->name, safe_strerror(errno));
 	else
-		amt_relay_persist_dirty(relay);
+		amt_relay_persist_secrets_dirty(relay);
 	event_add_timer(master, amt_relay_rotate, relay, relay->cfg.key_rotation_s,
 			&relay->t_rotate);
 }

@@ -1,15 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * AMT relay restart state: snapshot file writing (dirty flag and a timer,
- * temporary file, fsync, rename) and the restore when the relay is first
- * configured.  The format is amt_relay_snapshot.c's; this file does the
- * I/O, the clocks and the relay's tables.
+ * AMT relay restart state: snapshot file writing and the restore when the
+ * relay is first configured.  The format is amt_relay_snapshot.c's; this
+ * file does the I/O, the clocks and the relay's tables.
  *
- * The file, FRR_LIBSTATE_PATH/amtd-relay-<instance>.snapshot, is created
- * with mode 0600 by amtd's user.  It is read back as hostile input: it must
- * be a regular file of ours, no group or other access, of bounded size;
- * the codec checks the checksum and every field; the relay's own limits
- * and sockets decide what is taken.
+ * Two files, FRR_LIBSTATE_PATH/amtd-relay-<instance>.snapshot (the base)
+ * and the same with .journal appended, created with mode 0600 by amtd's
+ * user.  Writing is incremental, because rewriting every tunnel whenever
+ * one of them changed costs the whole table (13 MB at 100,000 tunnels)
+ * per second:
+ *
+ *  - what changed is remembered, not written at once: the endpoints of the
+ *    tunnels that changed (a set, so a tunnel changed 50 times in a second
+ *    is written once), whether the secrets rotated, and whether everything
+ *    must be written (configuration, restore, a failed append);
+ *  - a timer, started by the first change and not moved by later ones,
+ *    flushes them at most once a second and at most a second late: one
+ *    record per changed tunnel (its whole state, or its deletion when it
+ *    is gone) and one for the secrets, appended to the journal in one
+ *    write() and made durable with fdatasync();
+ *  - when the journal would outgrow twice the base plus a fixed slack, or
+ *    everything is to be written, or on a clean shutdown, the base is
+ *    rewritten instead (temporary file, fsync, rename, directory fsync)
+ *    and a new journal started the same way.  The new journal names the
+ *    new base (its checksum): after a crash between the two renames the
+ *    old journal names another base and is ignored as a whole, which is
+ *    right since the new base holds all of it.  The cost of rewriting the
+ *    base is so spread over at least twice its size in appended records.
+ *
+ * Simpler than updating the base in place, and robust: the base is only
+ * ever replaced whole, and an append torn by a crash only loses its own
+ * records (each has its length and checksum; the replay stops at the first
+ * bad one and says so).  After an append failed the file may hold a torn
+ * record before good ones, so the next flush rewrites the base.
+ *
+ * Both files are read back as hostile input: regular files of ours, no
+ * group or other access, of bounded size; the codec checks the checksums
+ * and every field; the relay's own limits and sockets decide what is taken.
  */
 #include <zebra.h>
 
@@ -18,10 +45,12 @@
 #include <time.h>
 
 #include "lib/frrevent.h"
+#include "lib/jhash.h"
 #include "lib/json.h"
 #include "lib/libfrr.h"
 #include "lib/memory.h"
 #include "lib/northbound.h"
+#include "lib/typesafe.h"
 
 #include "amtd.h"
 #include "amt_debug.h"
@@ -34,6 +63,7 @@
 
 DEFINE_MTYPE_STATIC(AMTD, AMT_PERSIST, "AMT relay snapshot state");
 DEFINE_MTYPE_STATIC(AMTD, AMT_PERSIST_BUF, "AMT relay snapshot read buffer");
+DEFINE_MTYPE_STATIC(AMTD, AMT_PERSIST_KEY, "AMT relay snapshot changed tunnel");
 
 /*
  * The snapshot must match the whole configuration.  A configuration read
@@ -44,16 +74,64 @@ DEFINE_MTYPE_STATIC(AMTD, AMT_PERSIST_BUF, "AMT relay snapshot read buffer");
  */
 #define AMT_PERSIST_SETTLE_MS 300
 #define AMT_PERSIST_LOADING_MS 10000
-/* A change is on disk this long after it happened, at most. */
-#define AMT_PERSIST_DELAY_MS 500
+/*
+ * A change is on disk this long after it happened, at most (plus the
+ * write), and the files are written at most this often.
+ */
+#define AMT_PERSIST_DELAY_MS 1000
 /* Larger snapshot files are not read. */
 #define AMT_PERSIST_MAX_FILE (64u << 20)
+/* The journal is compacted into a new base beyond 2 x base + this. */
+#define AMT_PERSIST_JOURNAL_SLACK (1u << 20)
+#define AMT_PERSIST_MAX_JOURNAL	  (2 * AMT_PERSIST_MAX_FILE + 2 * AMT_PERSIST_JOURNAL_SLACK)
+
+/* A tunnel changed since the last flush, by its endpoint. */
+PREDECL_HASH(amt_persist_keys);
+struct amt_persist_key {
+	struct amt_persist_keys_item item;
+	union sockunion gw;
+};
+
+static int amt_persist_key_cmp(const struct amt_persist_key *a, const struct amt_persist_key *b)
+{
+	if (a->gw.sa.sa_family != b->gw.sa.sa_family)
+		return a->gw.sa.sa_family < b->gw.sa.sa_family ? -1 : 1;
+	if (a->gw.sa.sa_family == AF_INET) {
+		if (a->gw.sin.sin_addr.s_addr != b->gw.sin.sin_addr.s_addr)
+			return memcmp(&a->gw.sin.sin_addr, &b->gw.sin.sin_addr, 4);
+		return (int)a->gw.sin.sin_port - (int)b->gw.sin.sin_port;
+	}
+	if (memcmp(&a->gw.sin6.sin6_addr, &b->gw.sin6.sin6_addr, 16))
+		return memcmp(&a->gw.sin6.sin6_addr, &b->gw.sin6.sin6_addr, 16);
+	return (int)a->gw.sin6.sin6_port - (int)b->gw.sin6.sin6_port;
+}
+
+static uint32_t amt_persist_key_hash(const struct amt_persist_key *k)
+{
+	if (k->gw.sa.sa_family == AF_INET)
+		return jhash_2words(k->gw.sin.sin_addr.s_addr, k->gw.sin.sin_port, 0x5a7);
+	return jhash(&k->gw.sin6.sin6_addr, sizeof(k->gw.sin6.sin6_addr), k->gw.sin6.sin6_port);
+}
+
+DECLARE_HASH(amt_persist_keys, struct amt_persist_key, item, amt_persist_key_cmp,
+	     amt_persist_key_hash);
 
 struct amt_relay_persist {
 	struct amt_relay *relay;
 	char path[PATH_MAX];
 	char tmp[PATH_MAX + 8];
+	char jpath[PATH_MAX + 8];
+	char jtmp[PATH_MAX + 16];
 	struct event *t_write;
+	/* What changed since the last flush. */
+	struct amt_persist_keys_head changed;
+	bool secrets_changed;
+	/* The base is to be rewritten (also: no journal open). */
+	bool full;
+	/* The journal open for appending, and what it follows. */
+	int jfd;
+	uint8_t base_id[AMT_SNAP_SUM_LEN];
+	size_t base_len, jnl_len;
 	/* The restore, once the configuration has settled. */
 	struct event *t_restore;
 	/* No write before the restore was tried: it would clobber the file. */
@@ -88,6 +166,8 @@ static void amt_persist_paths(struct amt_relay_persist *p, const char *name)
 	esc[n] = '\0';
 	snprintf(p->path, sizeof(p->path), "%s/amtd-relay-%s.snapshot", frr_libstatedir, esc);
 	snprintf(p->tmp, sizeof(p->tmp), "%s.tmp", p->path);
+	snprintf(p->jpath, sizeof(p->jpath), "%s.journal", p->path);
+	snprintf(p->jtmp, sizeof(p->jtmp), "%s.tmp", p->jpath);
 }
 
 static void amt_persist_config(const struct amt_relay *relay, struct amt_snap_config *c)
@@ -115,7 +195,13 @@ static bool amt_persist_group_ok(const struct amt_mgroup_info *gi)
 	return gi->mode == AMT_FILTER_EXCLUDE && gi->group_timer;
 }
 
-static void amt_persist_put_tunnel(struct amt_snap_writer *w, struct amt_tunnel *t, uint64_t now)
+/*
+ * The tunnel's state: in a base writer a tunnel entry, in a journal writer
+ * an upsert record written at wall clock `wall`.  False (nothing written)
+ * when there is nothing to keep of it.
+ */
+static bool amt_persist_put_tunnel(struct amt_snap_writer *w, struct amt_tunnel *t, uint64_t now,
+				   uint64_t wall)
 {
 	struct amt_snap_tunnel st = {};
 	struct amt_mgroup_info gi;
@@ -130,7 +216,7 @@ static void amt_persist_put_tunnel(struct amt_snap_writer *w, struct amt_tunnel 
 		ngroups += amt_persist_group_ok(&gi);
 	}
 	if (!ngroups || !t->sock)
-		return;
+		return false;
 	st.gw.family = t->gw.sa.sa_family;
 	if (st.gw.family == AF_INET) {
 		st.gw.ip.v4 = t->gw.sin.sin_addr;
@@ -146,7 +232,10 @@ static void amt_persist_put_tunnel(struct amt_snap_writer *w, struct amt_tunnel 
 	st.age_ms = now > t->created_ms ? now - t->created_ms : 0;
 	st.update_age_ms = now > t->last_update_ms ? now - t->last_update_ms : 0;
 	st.groups = ngroups;
-	amt_snap_put_tunnel(w, &st);
+	if (w->journal)
+		amt_jnl_put_upsert(w, wall, &st);
+	else
+		amt_snap_put_tunnel(w, &st);
 
 	for (g = amt_membership_group_first(t->memb); g && ngroups;
 	     g = amt_membership_group_next(t->memb, g)) {
@@ -173,6 +262,7 @@ static void amt_persist_put_tunnel(struct amt_snap_writer *w, struct amt_tunnel 
 			amt_snap_put_source(w, &ss);
 		}
 	}
+	return true;
 }
 
 static int amt_persist_write_all(int fd, const uint8_t *buf, size_t len)
@@ -192,28 +282,28 @@ static int amt_persist_write_all(int fd, const uint8_t *buf, size_t len)
 }
 
 /* Temporary file, fsync, rename over the old one, fsync the directory. */
-static int amt_persist_store(struct amt_relay_persist *p, const uint8_t *buf, size_t len)
+static int amt_persist_store(const char *path, const char *tmp, const uint8_t *buf, size_t len)
 {
 	char dir[PATH_MAX], *slash;
 	int fd, dfd, saved;
 
-	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -1;
 	if (fchmod(fd, 0600) < 0 || amt_persist_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
-		unlink(p->tmp);
+		unlink(tmp);
 		errno = saved;
 		return -1;
 	}
-	if (close(fd) < 0 || rename(p->tmp, p->path) < 0) {
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		saved = errno;
-		unlink(p->tmp);
+		unlink(tmp);
 		errno = saved;
 		return -1;
 	}
-	strlcpy(dir, p->path, sizeof(dir));
+	strlcpy(dir, path, sizeof(dir));
 	slash = strrchr(dir, '/');
 	if (slash) {
 		*slash = '\0';
@@ -226,63 +316,225 @@ static int amt_persist_store(struct amt_relay_persist *p, const uint8_t *buf, si
 	return 0;
 }
 
-static void amt_persist_write(struct amt_relay_persist *p)
+static void amt_persist_changed_clear(struct amt_relay_persist *p)
+{
+	struct amt_persist_key *k;
+
+	while ((k = amt_persist_keys_pop(&p->changed)))
+		XFREE(MTYPE_AMT_PERSIST_KEY, k);
+	p->secrets_changed = false;
+}
+
+static void amt_persist_write_error(struct amt_relay_persist *p, const char *what)
+{
+	/* The first failure and every 100th: the next flush retries. */
+	if (p->stats.write_errors++ % 100 == 0)
+		flog_warn(EC_AMT_SNAPSHOT, "AMT relay %s: cannot write %s: %s",
+			  p->relay->inst->name, what, safe_strerror(errno));
+}
+
+static void amt_persist_secrets(struct amt_relay *relay, uint64_t now, struct amt_snap_header *h)
+{
+	struct amt_mac_export ex;
+
+	amt_mac_export(&relay->mac, now, &ex);
+	h->has_cur = ex.has_cur;
+	h->has_prev = ex.has_prev;
+	memcpy(h->cur, ex.cur, sizeof(h->cur));
+	memcpy(h->prev, ex.prev, sizeof(h->prev));
+	h->cur_age_ms = ex.cur_age_ms;
+	h->prev_left_ms = ex.prev_left_ms;
+	explicit_bzero(&ex, sizeof(ex));
+}
+
+/* A new, empty journal after the base whose checksum is p->base_id. */
+static int amt_persist_journal_start(struct amt_relay_persist *p)
+{
+	uint8_t hdr[AMT_JNL_HEADER_LEN];
+
+	if (p->jfd >= 0)
+		close(p->jfd);
+	p->jfd = -1;
+	amt_jnl_header(hdr, p->base_id);
+	if (amt_persist_store(p->jpath, p->jtmp, hdr, sizeof(hdr)) < 0)
+		return -1;
+	p->jfd = open(p->jpath, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	if (p->jfd < 0)
+		return -1;
+	p->jnl_len = sizeof(hdr);
+	p->stats.bytes_written += sizeof(hdr);
+	return 0;
+}
+
+/* Everything into a new base, then a new journal after it. */
+static void amt_persist_write_base(struct amt_relay_persist *p)
 {
 	struct amt_relay *relay = p->relay;
 	uint64_t now = amt_now_ms();
 	struct amt_snap_header h = {};
 	struct amt_snap_writer w;
-	struct amt_mac_export ex;
 	struct amt_tunnel *t;
 	const uint8_t *buf;
 	size_t len;
 
 	amt_persist_config(relay, &h.cfg);
 	h.written_ms = amt_wall_ms();
-	amt_mac_export(&relay->mac, now, &ex);
-	h.has_cur = ex.has_cur;
-	h.has_prev = ex.has_prev;
-	memcpy(h.cur, ex.cur, sizeof(h.cur));
-	memcpy(h.prev, ex.prev, sizeof(h.prev));
-	h.cur_age_ms = ex.cur_age_ms;
-	h.prev_left_ms = ex.prev_left_ms;
-	explicit_bzero(&ex, sizeof(ex));
+	amt_persist_secrets(relay, now, &h);
 
 	amt_snap_writer_init(&w, &h);
 	explicit_bzero(&h, sizeof(h));
 	for (t = amt_relay_tunnel_first(relay); t; t = amt_relay_tunnel_next(relay, t))
-		amt_persist_put_tunnel(&w, t, now);
+		amt_persist_put_tunnel(&w, t, now, 0);
+	/* What changed is in the base now, or will be at the retry. */
+	amt_persist_changed_clear(p);
 	if (amt_snap_writer_finish(&w, &buf, &len) < 0) {
 		p->stats.write_errors++;
 		flog_warn(EC_AMT_SNAPSHOT, "AMT relay %s: cannot encode the restart snapshot",
 			  relay->inst->name);
-	} else if (amt_persist_store(p, buf, len) < 0) {
-		/* The first failure and every 100th: the next change retries. */
-		if (p->stats.write_errors++ % 100 == 0)
-			flog_warn(EC_AMT_SNAPSHOT, "AMT relay %s: cannot write %s: %s",
-				  relay->inst->name, p->path, safe_strerror(errno));
+	} else if (amt_persist_store(p->path, p->tmp, buf, len) < 0) {
+		amt_persist_write_error(p, p->path);
 	} else {
 		p->stats.snapshots_written++;
-		DEBUGD(&amt_dbg_events, "AMT relay %s: snapshot written, %zu bytes",
-		       relay->inst->name, len);
+		p->stats.bytes_written += len;
+		memcpy(p->base_id, buf + len - AMT_SNAP_SUM_LEN, AMT_SNAP_SUM_LEN);
+		p->base_len = len;
+		if (amt_persist_journal_start(p) < 0) {
+			amt_persist_write_error(p, p->jpath);
+		} else {
+			p->full = false;
+			DEBUGD(&amt_dbg_events, "AMT relay %s: snapshot written, %zu bytes",
+			       relay->inst->name, len);
+		}
 	}
 	amt_snap_writer_free(&w);
+}
+
+/*
+ * The changes since the last flush as journal records, in one append; the
+ * base instead when due.  Returns false when the base is to be written.
+ */
+static bool amt_persist_append(struct amt_relay_persist *p)
+{
+	struct amt_relay *relay = p->relay;
+	uint64_t now = amt_now_ms(), wall = amt_wall_ms();
+	struct amt_snap_writer w;
+	struct amt_persist_key *k;
+	const uint8_t *buf;
+	size_t len;
+	bool ok = false;
+
+	if (p->full || p->jfd < 0)
+		return false;
+	amt_jnl_writer_init(&w, p->base_id);
+	if (p->secrets_changed) {
+		struct amt_snap_header h = {};
+
+		amt_persist_secrets(relay, now, &h);
+		amt_jnl_put_secrets(&w, wall, &h);
+		explicit_bzero(&h, sizeof(h));
+	}
+	frr_each (amt_persist_keys, &p->changed, k) {
+		struct amt_tunnel *t = amt_tunnel_find(relay, &k->gw);
+		struct amt_ipaddr gw = {};
+		uint16_t port;
+
+		if (t && amt_persist_put_tunnel(&w, t, now, wall))
+			continue;
+		/* Gone, or nothing left to keep of it. */
+		gw.family = k->gw.sa.sa_family;
+		if (gw.family == AF_INET) {
+			gw.ip.v4 = k->gw.sin.sin_addr;
+			port = ntohs(k->gw.sin.sin_port);
+		} else {
+			gw.ip.v6 = k->gw.sin6.sin6_addr;
+			port = ntohs(k->gw.sin6.sin6_port);
+		}
+		amt_jnl_put_delete(&w, wall, &gw, port);
+	}
+	if (amt_jnl_writer_finish(&w, &buf, &len) < 0) {
+		p->stats.write_errors++;
+		flog_warn(EC_AMT_SNAPSHOT, "AMT relay %s: cannot encode journal records",
+			  relay->inst->name);
+		goto out;
+	}
+	/* Compaction: the journal stays below twice the base (and some slack). */
+	if (p->jnl_len + len > 2 * p->base_len + AMT_PERSIST_JOURNAL_SLACK)
+		goto out;
+	if (amt_persist_write_all(p->jfd, buf, len) < 0 || fdatasync(p->jfd) < 0) {
+		/* A torn record may be in the file now: only a new base is safe. */
+		amt_persist_write_error(p, p->jpath);
+		goto out;
+	}
+	p->jnl_len += len;
+	p->stats.journal_appends++;
+	p->stats.journal_records_written += w.records;
+	p->stats.bytes_written += len;
+	amt_persist_changed_clear(p);
+	ok = true;
+	DEBUGD(&amt_dbg_events, "AMT relay %s: %u journal record(s) appended, %zu bytes",
+	       relay->inst->name, w.records, len);
+out:
+	amt_snap_writer_free(&w);
+	return ok;
+}
+
+static void amt_persist_flush(struct amt_relay_persist *p)
+{
+	if (!amt_persist_append(p))
+		amt_persist_write_base(p);
 }
 
 static void amt_persist_timer(struct event *event)
 {
 	struct amt_relay_persist *p = EVENT_ARG(event);
 
-	amt_persist_write(p);
+	amt_persist_flush(p);
+}
+
+static void amt_persist_arm(struct amt_relay_persist *p)
+{
+	if (!p->configured || p->t_write)
+		return;
+	event_add_timer_msec(master, amt_persist_timer, p, AMT_PERSIST_DELAY_MS, &p->t_write);
 }
 
 void amt_relay_persist_dirty(struct amt_relay *relay)
 {
 	struct amt_relay_persist *p = relay->persist;
 
-	if (!p || !p->configured || p->t_write)
+	if (!p)
 		return;
-	event_add_timer_msec(master, amt_persist_timer, p, AMT_PERSIST_DELAY_MS, &p->t_write);
+	p->full = true;
+	amt_persist_arm(p);
+}
+
+void amt_relay_persist_tunnel_dirty(struct amt_tunnel *t)
+{
+	struct amt_relay_persist *p = t->relay->persist;
+	struct amt_persist_key key = {}, *k;
+
+	/* Before the restore nothing is written; afterwards the base is. */
+	if (!p || !p->configured)
+		return;
+	if (!p->full) {
+		key.gw = t->gw;
+		if (!amt_persist_keys_find(&p->changed, &key)) {
+			k = XCALLOC(MTYPE_AMT_PERSIST_KEY, sizeof(*k));
+			k->gw = t->gw;
+			amt_persist_keys_add(&p->changed, k);
+		}
+	}
+	amt_persist_arm(p);
+}
+
+void amt_relay_persist_secrets_dirty(struct amt_relay *relay)
+{
+	struct amt_relay_persist *p = relay->persist;
+
+	if (!p)
+		return;
+	p->secrets_changed = true;
+	amt_persist_arm(p);
 }
 
 /* ---------------------------------------------------------------- restore */
@@ -295,35 +547,33 @@ static void amt_persist_reject(struct amt_relay_persist *p, const char *why)
 		  p->relay->inst->name, p->path, why);
 }
 
-/* The file's bytes, or NULL (rejected, or there is none: *missing). */
-static uint8_t *amt_persist_load(struct amt_relay_persist *p, size_t *len, bool *missing)
+/*
+ * The bytes of file `path`, at most `max`; or NULL: there is none
+ * (*why NULL) or it is not to be read (*why says why).
+ */
+static uint8_t *amt_persist_load(const char *path, uint64_t max, size_t *len, const char **why)
 {
 	struct stat st;
 	uint8_t *buf;
 	size_t got = 0;
 	int fd;
 
-	*missing = false;
-	fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	*why = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
-		if (errno == ENOENT)
-			*missing = true;
-		else
-			amt_persist_reject(p, safe_strerror(errno));
+		if (errno != ENOENT)
+			*why = safe_strerror(errno);
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		amt_persist_reject(p, "not a regular file");
-		close(fd);
-		return NULL;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & 077)) {
-		amt_persist_reject(p, "owner or mode not amtd's user only (0600)");
-		close(fd);
-		return NULL;
-	}
-	if (st.st_size <= 0 || (uint64_t)st.st_size > AMT_PERSIST_MAX_FILE) {
-		amt_persist_reject(p, st.st_size <= 0 ? "empty" : "too large");
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		*why = "not a regular file";
+	else if (st.st_uid != geteuid() || (st.st_mode & 077))
+		*why = "owner or mode not amtd's user only (0600)";
+	else if (st.st_size <= 0)
+		*why = "empty";
+	else if ((uint64_t)st.st_size > max)
+		*why = "too large";
+	if (*why) {
 		close(fd);
 		return NULL;
 	}
@@ -468,52 +718,95 @@ static void amt_persist_restore_secrets(struct amt_relay *relay, const struct am
 	explicit_bzero(&ex, sizeof(ex));
 }
 
+/* The journal after the base, if any: NULL when there is none or it is not read. */
+static uint8_t *amt_persist_load_journal(struct amt_relay_persist *p, size_t *len)
+{
+	const char *why;
+	uint8_t *buf;
+
+	buf = amt_persist_load(p->jpath, AMT_PERSIST_MAX_JOURNAL, len, &why);
+	if (!buf && why) {
+		p->stats.journal_records_dropped++;
+		flog_warn(EC_AMT_SNAPSHOT,
+			  "AMT relay %s: ignoring restart journal %s: %s; the base snapshot alone is restored",
+			  p->relay->inst->name, p->jpath, why);
+	}
+	return buf;
+}
+
+static void amt_persist_journal_report(struct amt_relay_persist *p, const struct amt_snap_state *st,
+				       size_t jlen)
+{
+	p->stats.journal_records_replayed = st->jnl_records;
+	p->stats.journal_records_dropped += st->jnl_dropped;
+	if (st->jnl_err == AMT_SNAP_STALE_JOURNAL)
+		/* A crash between the base's rename and the journal's: normal. */
+		zlog_info("AMT relay %s: journal %s follows an older base snapshot; not replayed",
+			  p->relay->inst->name, p->jpath);
+	else if (st->jnl_dropped)
+		flog_warn(EC_AMT_SNAPSHOT,
+			  "AMT relay %s: restart journal %s: bad record at byte %zu of %zu (%s); replayed the %u record(s) before it",
+			  p->relay->inst->name, p->jpath, st->jnl_good, jlen,
+			  amt_snap_error_str(st->jnl_err), st->jnl_records);
+	else if (st->jnl_err)
+		flog_warn(EC_AMT_SNAPSHOT, "AMT relay %s: ignoring restart journal %s: %s",
+			  p->relay->inst->name, p->jpath, amt_snap_error_str(st->jnl_err));
+}
+
 static void amt_persist_restore(struct amt_relay_persist *p)
 {
 	struct amt_relay *relay = p->relay;
 	struct amt_snap_config cfg;
 	struct amt_snap_reader r;
-	struct amt_snap_header h;
+	struct amt_snap_state st = {};
 	enum amt_snap_error err;
-	uint64_t now = amt_now_ms(), wall = amt_wall_ms(), down;
-	uint8_t *buf;
-	size_t len = 0;
-	bool missing;
+	uint64_t now = amt_now_ms(), wall = amt_wall_ms();
+	uint8_t *buf, *jbuf = NULL;
+	size_t len = 0, jlen = 0;
+	const char *why;
 
-	buf = amt_persist_load(p, &len, &missing);
+	buf = amt_persist_load(p->path, AMT_PERSIST_MAX_FILE, &len, &why);
 	if (!buf) {
-		if (missing)
+		if (why)
+			amt_persist_reject(p, why);
+		else
 			DEBUGD(&amt_dbg_events, "AMT relay %s: no restart snapshot at %s",
 			       relay->inst->name, p->path);
 		return;
 	}
-	err = amt_snap_open(&r, buf, len, &h);
+	jbuf = amt_persist_load_journal(p, &jlen);
+	err = amt_snap_state_load(&st, buf, len, jbuf, jlen);
 	if (err != AMT_SNAP_OK) {
 		amt_persist_reject(p, amt_snap_error_str(err));
 		goto out;
 	}
+	amt_persist_journal_report(p, &st, jlen);
 	amt_persist_config(relay, &cfg);
-	if (!amt_snap_config_same(&cfg, &h.cfg)) {
+	if (!amt_snap_config_same(&cfg, &st.h.cfg)) {
 		amt_persist_reject(p, "taken with other relay addresses or port");
 		goto out;
 	}
 	/* A wall clock that went back counts as no time down. */
-	down = wall > h.written_ms ? wall - h.written_ms : 0;
-	p->stats.downtime_ms = down;
+	p->stats.downtime_ms = wall > st.last_ms ? wall - st.last_ms : 0;
 	p->stats.restored = true;
-	amt_persist_restore_secrets(relay, &h, down, now);
+	amt_persist_restore_secrets(relay, &st.h,
+				    wall > st.secrets_ms ? wall - st.secrets_ms : 0, now);
 
-	for (uint32_t i = 0; i < h.tunnels; i++) {
-		struct amt_snap_tunnel st;
+	for (size_t i = 0; i < st.n; i++) {
+		const struct amt_snap_entry *e = &st.entries[i];
+		/* Each entry's times count from when it was written. */
+		uint64_t down = wall > e->written_ms ? wall - e->written_ms : 0;
+		struct amt_snap_tunnel stun;
 		struct amt_tunnel *t;
 		uint32_t taken = 0;
 
-		if (amt_snap_read_tunnel(&r, &st) != AMT_SNAP_OK)
+		amt_snap_entry_reader(&st, e, &r);
+		if (amt_snap_read_tunnel(&r, &stun) != AMT_SNAP_OK)
 			break;
-		t = amt_persist_tunnel_new(relay, &st, down, now);
+		t = amt_persist_tunnel_new(relay, &stun, down, now);
 		if (!t)
 			p->stats.entries_skipped++;
-		for (uint16_t j = 0; j < st.groups; j++) {
+		for (uint16_t j = 0; j < stun.groups; j++) {
 			if (amt_persist_group(p, &r, t, down, now))
 				taken++;
 			else if (t)
@@ -529,14 +822,18 @@ static void amt_persist_restore(struct amt_relay_persist *p)
 	}
 	amt_flow_index_flush(relay->index);
 	amt_relay_expiry_arm(relay, now);
-	zlog_info("AMT relay %s: restored %u tunnel(s) with %u group(s) from %s (down %" PRIu64
+	zlog_info("AMT relay %s: restored %u tunnel(s) with %u group(s) from %s and %u journal record(s) (down %" PRIu64
 		  " ms, %u entries skipped)",
 		  relay->inst->name, p->stats.tunnels_restored, p->stats.groups_restored, p->path,
-		  down, p->stats.entries_skipped);
+		  st.jnl_records, p->stats.downtime_ms, p->stats.entries_skipped);
 out:
-	explicit_bzero(&h, sizeof(h));
+	amt_snap_state_free(&st);
 	explicit_bzero(buf, len);
 	XFREE(MTYPE_AMT_PERSIST_BUF, buf);
+	if (jbuf) {
+		explicit_bzero(jbuf, jlen);
+		XFREE(MTYPE_AMT_PERSIST_BUF, jbuf);
+	}
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -546,6 +843,9 @@ struct amt_relay_persist *amt_relay_persist_new(struct amt_relay *relay)
 	struct amt_relay_persist *p = XCALLOC(MTYPE_AMT_PERSIST, sizeof(*p));
 
 	p->relay = relay;
+	p->jfd = -1;
+	p->full = true;
+	amt_persist_keys_init(&p->changed);
 	amt_persist_paths(p, relay->inst->name);
 	return p;
 }
@@ -613,12 +913,21 @@ void amt_relay_persist_free(struct amt_relay *relay)
 	EVENT_OFF(p->t_write);
 	EVENT_OFF(p->t_restore);
 	if (amt_persist_shutting_down) {
+		/* Compacted: the next start reads one base and an empty journal. */
 		if (p->configured)
-			amt_persist_write(p);
-	} else if (unlink(p->path) < 0 && errno != ENOENT) {
-		flog_warn(EC_AMT_SNAPSHOT, "AMT relay %s: cannot remove %s: %s", relay->inst->name,
-			  p->path, safe_strerror(errno));
+			amt_persist_write_base(p);
+	} else {
+		if (unlink(p->path) < 0 && errno != ENOENT)
+			flog_warn(EC_AMT_SNAPSHOT, "AMT relay %s: cannot remove %s: %s",
+				  relay->inst->name, p->path, safe_strerror(errno));
+		if (unlink(p->jpath) < 0 && errno != ENOENT)
+			flog_warn(EC_AMT_SNAPSHOT, "AMT relay %s: cannot remove %s: %s",
+				  relay->inst->name, p->jpath, safe_strerror(errno));
 	}
+	if (p->jfd >= 0)
+		close(p->jfd);
+	amt_persist_changed_clear(p);
+	amt_persist_keys_fini(&p->changed);
 	relay->persist = NULL;
 	XFREE(MTYPE_AMT_PERSIST, p);
 }
@@ -645,6 +954,8 @@ struct amt_persist_counter {
 };
 
 #define AMT_PERSIST_COUNTERS 7
+/* Not (yet) in the YANG model: show only. */
+#define AMT_PERSIST_JOURNAL_COUNTERS 5
 
 static void amt_persist_counters(const struct amt_relay_persist_stats *st,
 				 struct amt_persist_counter c[AMT_PERSIST_COUNTERS])
@@ -657,6 +968,20 @@ static void amt_persist_counters(const struct amt_relay_persist_stats *st,
 		{ "snapshotRejected", "snapshot-rejected", st->snapshots_rejected },
 		{ "snapshotsWritten", "snapshots-written", st->snapshots_written },
 		{ "writeErrors", "write-errors", st->write_errors },
+	};
+
+	memcpy(c, all, sizeof(all));
+}
+
+static void amt_persist_journal_counters(const struct amt_relay_persist_stats *st,
+					 struct amt_persist_counter c[AMT_PERSIST_JOURNAL_COUNTERS])
+{
+	const struct amt_persist_counter all[AMT_PERSIST_JOURNAL_COUNTERS] = {
+		{ "journalRecordsReplayed", NULL, st->journal_records_replayed },
+		{ "journalRecordsDropped", NULL, st->journal_records_dropped },
+		{ "journalAppends", NULL, st->journal_appends },
+		{ "journalRecordsWritten", NULL, st->journal_records_written },
+		{ "bytesWritten", NULL, st->bytes_written },
 	};
 
 	memcpy(c, all, sizeof(all));
@@ -676,6 +1001,10 @@ void amt_relay_persist_show(const struct amt_relay *relay, struct json_object *j
 		json_object_boolean_add(j, "restored", st->restored);
 		for (int i = 0; i < AMT_PERSIST_COUNTERS; i++)
 			json_object_int_add(j, c[i].json, c[i].val);
+		amt_persist_journal_counters(st, c);
+		for (int i = 0; i < AMT_PERSIST_JOURNAL_COUNTERS; i++)
+			json_object_int_add(j, c[i].json, c[i].val);
+		json_object_string_add(j, "journalFile", relay->persist ? relay->persist->jpath : "");
 		json_object_string_add(j, "lastRejectReason", st->last_reject);
 		json_object_object_add(json, "restart", j);
 		return;
@@ -691,8 +1020,14 @@ void amt_relay_persist_show(const struct amt_relay *relay, struct json_object *j
 	if (st->snapshots_rejected)
 		amt_table_row(tt, "Snapshots ignored", "%u (last: %s)", st->snapshots_rejected,
 			      st->last_reject);
+	if (st->journal_records_replayed || st->journal_records_dropped)
+		amt_table_row(tt, "Journal at start", "%u records replayed, %u dropped",
+			      st->journal_records_replayed, st->journal_records_dropped);
 	amt_table_row(tt, "Snapshots written", "%" PRIu64 " (%" PRIu64 " errors)",
 		      st->snapshots_written, st->write_errors);
+	amt_table_row(tt, "Journal appends", "%" PRIu64 " (%" PRIu64 " records)",
+		      st->journal_appends, st->journal_records_written);
+	amt_table_row(tt, "Bytes written", "%" PRIu64, st->bytes_written);
 }
 
 /* XPath: /frr-amtd:amtd/relay/restart/<leaf> */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * AMT relay restart state: the relay's MAC secrets and tunnels are kept in
- * a snapshot file (amt_relay_snapshot.c) under FRR's state directory,
- * written at most a second after a change, and restored when amtd starts
- * again, so that gateways keep receiving without a new handshake.
+ * a base snapshot and a journal of per-tunnel changes (amt_relay_snapshot.c)
+ * under FRR's state directory, written at most a second after a change, and
+ * restored when amtd starts again, so that gateways keep receiving without
+ * a new handshake.
  */
 #ifndef _AMT_RELAY_PERSIST_H
 #define _AMT_RELAY_PERSIST_H
@@ -14,6 +15,7 @@
 #include "amt_relay_snapshot.h"
 
 struct amt_relay;
+struct amt_tunnel;
 struct json_object;
 struct ttable;
 
@@ -26,8 +28,17 @@ struct amt_relay_persist_stats {
 	uint32_t entries_skipped;
 	/* Snapshot files ignored: truncated, corrupt, other version/config. */
 	uint32_t snapshots_rejected;
+	/* Base snapshots written (each starts a new journal). */
 	uint64_t snapshots_written;
 	uint64_t write_errors;
+	/* Journal: records replayed at start, and bad records (or files) dropped. */
+	uint32_t journal_records_replayed;
+	uint32_t journal_records_dropped;
+	/* Flushes that appended to the journal, and their records. */
+	uint64_t journal_appends;
+	uint64_t journal_records_written;
+	/* Into both files, since start. */
+	uint64_t bytes_written;
 	/* How long the relay was down, by the snapshot's wall clock. */
 	uint64_t downtime_ms;
 	bool restored;
@@ -43,8 +54,12 @@ extern struct amt_relay_persist *amt_relay_persist_new(struct amt_relay *relay);
 extern void amt_relay_persist_free(struct amt_relay *relay);
 /* The relay's configuration was applied: restore once, then keep writing. */
 extern void amt_relay_persist_configured(struct amt_relay *relay);
-/* Something the snapshot holds changed: write within a second. */
+/* Everything is to be written again (configuration): a new base within a second. */
 extern void amt_relay_persist_dirty(struct amt_relay *relay);
+/* One tunnel changed or is going away: its journal record within a second. */
+extern void amt_relay_persist_tunnel_dirty(struct amt_tunnel *t);
+/* The MAC secrets rotated: a journal record within a second. */
+extern void amt_relay_persist_secrets_dirty(struct amt_relay *relay);
 /* amtd is shutting down cleanly (SIGTERM/SIGINT): keep the files. */
 /* The configuration read at start begins and ends (XFRR markers). */
 extern void amt_relay_persist_config_start(void);

@@ -57,6 +57,8 @@ const char *amt_snap_error_str(enum amt_snap_error err)
 		return "malformed content";
 	case AMT_SNAP_SEQUENCE:
 		return "read out of order";
+	case AMT_SNAP_STALE_JOURNAL:
+		return "journal of another base snapshot";
 	case AMT_SNAP_ERROR_MAX:
 		break;
 	}
@@ -235,6 +237,15 @@ static void amt_snap_patch(uint8_t *p, uint64_t v, size_t n)
 		p[i] = v >> (8 * (n - 1 - i));
 }
 
+static uint64_t amt_snap_patch_get(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
 int amt_snap_writer_finish(struct amt_snap_writer *w, const uint8_t **buf, size_t *len)
 {
 	SHA256_CTX ctx;
@@ -408,8 +419,11 @@ static enum amt_snap_error amt_snap_parse_source(struct amt_snap_reader *r,
 	return AMT_SNAP_OK;
 }
 
-/* Walk everything once, with the checks that need context. */
-static enum amt_snap_error amt_snap_walk(struct amt_snap_reader *r)
+/*
+ * Walk everything once, with the checks that need context.  With out, each
+ * tunnel's endpoint and extent go to out[] (room for r->tunnels_left).
+ */
+static enum amt_snap_error amt_snap_walk(struct amt_snap_reader *r, struct amt_snap_entry *out)
 {
 	struct amt_snap_tunnel t;
 	struct amt_snap_group g;
@@ -419,9 +433,17 @@ static enum amt_snap_error amt_snap_walk(struct amt_snap_reader *r)
 	enum amt_snap_error err;
 
 	while (r->tunnels_left) {
+		size_t start = r->off;
+
 		err = amt_snap_parse_tunnel(r, &t);
 		if (err)
 			return err;
+		if (out) {
+			memset(out, 0, sizeof(*out));
+			out->gw = t.gw;
+			out->gw_port = t.gw_port;
+			out->off = start;
+		}
 		prev_gf = 0;
 		while (r->groups_left) {
 			err = amt_snap_parse_group(r, &g);
@@ -451,8 +473,22 @@ static enum amt_snap_error amt_snap_walk(struct amt_snap_reader *r)
 				prev_s = s;
 			}
 		}
+		if (out)
+			(out++)->end = r->off;
 	}
 	return r->off == r->end ? AMT_SNAP_OK : AMT_SNAP_MALFORMED;
+}
+
+/* A previous secret only with a current one; absent ones are zero. */
+static bool amt_snap_secrets_ok(const struct amt_snap_header *h)
+{
+	if ((h->has_prev && !h->has_cur) || h->prev_left_ms > AMT_SNAP_MAX_LEFT_MS ||
+	    (!h->has_prev && h->prev_left_ms) || (!h->has_cur && h->cur_age_ms))
+		return false;
+	for (int i = 0; i < AMT_MAC_SECRET_LEN; i++)
+		if ((!h->has_cur && h->cur[i]) || (!h->has_prev && h->prev[i]))
+			return false;
+	return true;
 }
 
 enum amt_snap_error amt_snap_open(struct amt_snap_reader *r, const uint8_t *buf, size_t len,
@@ -514,19 +550,14 @@ enum amt_snap_error amt_snap_open(struct amt_snap_reader *r, const uint8_t *buf,
 	r->off += AMT_MAC_SECRET_LEN;
 	h->prev_left_ms = amt_snap_getn(r, 8);
 	h->tunnels = amt_snap_getn(r, 4);
-	/* A previous secret only with a current one; absent ones are zero. */
-	if ((h->has_prev && !h->has_cur) || h->prev_left_ms > AMT_SNAP_MAX_LEFT_MS ||
-	    (!h->has_prev && h->prev_left_ms) || (!h->has_cur && h->cur_age_ms))
+	if (!amt_snap_secrets_ok(h))
 		return AMT_SNAP_MALFORMED;
-	for (int i = 0; i < AMT_MAC_SECRET_LEN; i++)
-		if ((!h->has_cur && h->cur[i]) || (!h->has_prev && h->prev[i]))
-			return AMT_SNAP_MALFORMED;
 	if ((r->end - r->off) / AMT_SNAP_TUNNEL_LEN < h->tunnels)
 		return AMT_SNAP_MALFORMED;
 	r->tunnels_left = h->tunnels;
 
 	walk = *r;
-	err = amt_snap_walk(&walk);
+	err = amt_snap_walk(&walk, NULL);
 	if (err)
 		return err;
 	return AMT_SNAP_OK;
@@ -545,4 +576,341 @@ enum amt_snap_error amt_snap_read_group(struct amt_snap_reader *r, struct amt_sn
 enum amt_snap_error amt_snap_read_source(struct amt_snap_reader *r, struct amt_snap_source *s)
 {
 	return amt_snap_parse_source(r, s);
+}
+
+/* ------------------------------------------------------------- journal */
+
+void amt_jnl_header(uint8_t out[AMT_JNL_HEADER_LEN], const uint8_t base_id[AMT_SNAP_SUM_LEN])
+{
+	amt_snap_patch(out, AMT_JNL_MAGIC, 4);
+	amt_snap_patch(out + 4, AMT_JNL_VERSION, 2);
+	amt_snap_patch(out + 6, 0, 2);
+	memcpy(out + 8, base_id, AMT_SNAP_SUM_LEN);
+}
+
+/* The first bytes of SHA-256(base id, record from its length to its body's end). */
+static void amt_jnl_sum(const uint8_t base_id[AMT_SNAP_SUM_LEN], const uint8_t *rec, size_t len,
+			uint8_t out[AMT_JNL_REC_SUM_LEN])
+{
+	uint8_t sum[AMT_SNAP_SUM_LEN];
+	SHA256_CTX ctx;
+
+	SHA256_Init(&ctx);
+	SHA256_Update(&ctx, base_id, AMT_SNAP_SUM_LEN);
+	SHA256_Update(&ctx, rec, len);
+	SHA256_Final(sum, &ctx);
+	memcpy(out, sum, AMT_JNL_REC_SUM_LEN);
+}
+
+void amt_jnl_writer_init(struct amt_snap_writer *w, const uint8_t base_id[AMT_SNAP_SUM_LEN])
+{
+	memset(w, 0, sizeof(*w));
+	w->journal = true;
+	memcpy(w->base_id, base_id, AMT_SNAP_SUM_LEN);
+}
+
+/* Close the open record: its length and checksum. */
+static void amt_jnl_seal(struct amt_snap_writer *w)
+{
+	uint8_t *sum;
+	size_t len;
+
+	if (!w->rec_open || w->bad)
+		return;
+	w->rec_open = false;
+	if (w->groups_left || w->sources_left) {
+		w->bad = true;
+		return;
+	}
+	len = w->len - w->rec_start;
+	if (len - 4 > UINT32_MAX) {
+		w->bad = true;
+		return;
+	}
+	amt_snap_patch(w->buf + w->rec_start, len - 4, 4);
+	sum = amt_snap_room(w, AMT_JNL_REC_SUM_LEN);
+	if (sum)
+		amt_jnl_sum(w->base_id, w->buf + w->rec_start, len, sum);
+	w->records++;
+}
+
+static void amt_jnl_begin(struct amt_snap_writer *w, uint8_t type, uint64_t written_ms)
+{
+	if (!w->journal) {
+		w->bad = true;
+		return;
+	}
+	amt_jnl_seal(w);
+	w->rec_start = w->len;
+	w->rec_open = true;
+	amt_snap_putn(w, 0, 4); /* length, patched */
+	amt_snap_put8(w, type);
+	amt_snap_putn(w, written_ms, 8);
+}
+
+void amt_jnl_put_upsert(struct amt_snap_writer *w, uint64_t written_ms,
+			const struct amt_snap_tunnel *t)
+{
+	amt_jnl_begin(w, AMT_JNL_UPSERT, written_ms);
+	/* A tunnel without groups is a deletion: the reader refuses it. */
+	if (!t->groups)
+		w->bad = true;
+	amt_snap_put_tunnel(w, t);
+}
+
+void amt_jnl_put_delete(struct amt_snap_writer *w, uint64_t written_ms,
+			const struct amt_ipaddr *gw, uint16_t gw_port)
+{
+	amt_jnl_begin(w, AMT_JNL_DELETE, written_ms);
+	if (gw->family != AF_INET && gw->family != AF_INET6)
+		w->bad = true;
+	amt_snap_put_addr(w, gw);
+	amt_snap_putn(w, gw_port, 2);
+}
+
+void amt_jnl_put_secrets(struct amt_snap_writer *w, uint64_t written_ms,
+			 const struct amt_snap_header *h)
+{
+	static const uint8_t zero[AMT_MAC_SECRET_LEN];
+
+	amt_jnl_begin(w, AMT_JNL_SECRETS, written_ms);
+	if (h->has_prev && !h->has_cur)
+		w->bad = true;
+	amt_snap_putn(w, (h->has_cur ? AMT_SNAP_F_CUR : 0) | (h->has_prev ? AMT_SNAP_F_PREV : 0),
+		      2);
+	amt_snap_putmem(w, h->has_cur ? h->cur : zero, AMT_MAC_SECRET_LEN);
+	amt_snap_putn(w, h->has_cur ? h->cur_age_ms : 0, 8);
+	amt_snap_putmem(w, h->has_prev ? h->prev : zero, AMT_MAC_SECRET_LEN);
+	amt_snap_putn(w, h->has_prev ? amt_snap_left(h->prev_left_ms) : 0, 8);
+}
+
+int amt_jnl_writer_finish(struct amt_snap_writer *w, const uint8_t **buf, size_t *len)
+{
+	amt_jnl_seal(w);
+	if (w->bad || !w->journal)
+		return -1;
+	*buf = w->buf;
+	*len = w->len;
+	return 0;
+}
+
+/* ------------------------------------------------------------- restore */
+
+static void amt_snap_state_add(struct amt_snap_state *st, size_t *cap,
+			       const struct amt_snap_entry *e)
+{
+	if (st->n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		st->entries = XREALLOC(MTYPE_AMT_SNAPSHOT, st->entries, *cap * sizeof(*st->entries));
+	}
+	st->entries[st->n] = *e;
+	st->entries[st->n].seq = st->n;
+	st->n++;
+}
+
+/* The body of a secrets record into st->h; false when malformed. */
+static bool amt_jnl_secrets(struct amt_snap_state *st, struct amt_snap_reader *r, uint64_t ms)
+{
+	struct amt_snap_header h = st->h;
+	uint16_t flags = amt_snap_getn(r, 2);
+
+	if (flags & ~(AMT_SNAP_F_CUR | AMT_SNAP_F_PREV))
+		return false;
+	h.has_cur = flags & AMT_SNAP_F_CUR;
+	h.has_prev = flags & AMT_SNAP_F_PREV;
+	memcpy(h.cur, r->buf + r->off, AMT_MAC_SECRET_LEN);
+	r->off += AMT_MAC_SECRET_LEN;
+	h.cur_age_ms = amt_snap_getn(r, 8);
+	memcpy(h.prev, r->buf + r->off, AMT_MAC_SECRET_LEN);
+	r->off += AMT_MAC_SECRET_LEN;
+	h.prev_left_ms = amt_snap_getn(r, 8);
+	if (!amt_snap_secrets_ok(&h)) {
+		explicit_bzero(&h, sizeof(h));
+		return false;
+	}
+	st->h = h;
+	st->secrets_ms = ms;
+	explicit_bzero(&h, sizeof(h));
+	return true;
+}
+
+/*
+ * One record at *off; on AMT_SNAP_OK it is applied and *off is past it.
+ * Torn (runs past the end): AMT_SNAP_TRUNCATED.
+ */
+static enum amt_snap_error amt_jnl_record(struct amt_snap_state *st, size_t *cap, size_t *off,
+					  size_t jlen)
+{
+	const uint8_t *jnl = st->jnl;
+	uint8_t sum[AMT_JNL_REC_SUM_LEN];
+	struct amt_snap_reader r = { .buf = jnl };
+	struct amt_snap_entry e = { .journal = true };
+	struct amt_snap_tunnel t;
+	uint64_t len, ms;
+	uint8_t type;
+	size_t body_end;
+
+	if (jlen - *off < 4)
+		return AMT_SNAP_TRUNCATED;
+	r.off = *off;
+	r.end = jlen;
+	len = amt_snap_getn(&r, 4);
+	if (len < 1 + 8)
+		return AMT_SNAP_MALFORMED;
+	if (jlen - r.off < AMT_JNL_REC_SUM_LEN || len > jlen - r.off - AMT_JNL_REC_SUM_LEN)
+		return AMT_SNAP_TRUNCATED;
+	body_end = r.off + len;
+	amt_jnl_sum(jnl + 8, jnl + *off, body_end - *off, sum);
+	if (memcmp(sum, jnl + body_end, AMT_JNL_REC_SUM_LEN))
+		return AMT_SNAP_BAD_CHECKSUM;
+	type = amt_snap_getn(&r, 1);
+	ms = amt_snap_getn(&r, 8);
+	r.end = body_end;
+	switch (type) {
+	case AMT_JNL_UPSERT:
+		e.off = r.off;
+		r.tunnels_left = 1;
+		if (amt_snap_walk(&r, NULL) != AMT_SNAP_OK)
+			return AMT_SNAP_MALFORMED;
+		r.off = e.off;
+		r.tunnels_left = 1;
+		if (amt_snap_parse_tunnel(&r, &t) != AMT_SNAP_OK)
+			return AMT_SNAP_MALFORMED;
+		e.gw = t.gw;
+		e.gw_port = t.gw_port;
+		e.end = body_end;
+		break;
+	case AMT_JNL_DELETE:
+		if (len - 9 != AMT_JNL_DELETE_BODY || !amt_snap_get_addr(&r, &e.gw, false))
+			return AMT_SNAP_MALFORMED;
+		e.gw_port = amt_snap_getn(&r, 2);
+		e.deleted = true;
+		break;
+	case AMT_JNL_SECRETS:
+		if (len - 9 != AMT_JNL_SECRETS_BODY || !amt_jnl_secrets(st, &r, ms))
+			return AMT_SNAP_MALFORMED;
+		break;
+	default:
+		return AMT_SNAP_MALFORMED;
+	}
+	if (type != AMT_JNL_SECRETS) {
+		e.written_ms = ms;
+		amt_snap_state_add(st, cap, &e);
+	}
+	if (ms > st->last_ms)
+		st->last_ms = ms;
+	*off = body_end + AMT_JNL_REC_SUM_LEN;
+	return AMT_SNAP_OK;
+}
+
+static int amt_snap_entry_cmp(const void *va, const void *vb)
+{
+	const struct amt_snap_entry *a = va, *b = vb;
+	int r;
+
+	if (a->gw.family != b->gw.family)
+		return a->gw.family < b->gw.family ? -1 : 1;
+	r = memcmp(a->gw.ip.bytes, b->gw.ip.bytes, 16);
+	if (r)
+		return r;
+	if (a->gw_port != b->gw_port)
+		return a->gw_port < b->gw_port ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Per endpoint, the last entry wins; deleted ones go. */
+static void amt_snap_state_merge(struct amt_snap_state *st)
+{
+	size_t out = 0;
+
+	if (st->n)
+		qsort(st->entries, st->n, sizeof(*st->entries), amt_snap_entry_cmp);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct amt_snap_entry *e = &st->entries[i];
+
+		if (i + 1 < st->n && e->gw.family == e[1].gw.family &&
+		    !memcmp(e->gw.ip.bytes, e[1].gw.ip.bytes, 16) && e->gw_port == e[1].gw_port)
+			continue;
+		if (!e->deleted)
+			st->entries[out++] = *e;
+	}
+	st->n = out;
+}
+
+enum amt_snap_error amt_snap_state_load(struct amt_snap_state *st, const uint8_t *base,
+					size_t blen, const uint8_t *jnl, size_t jlen)
+{
+	struct amt_snap_reader r;
+	enum amt_snap_error err;
+	size_t cap, off;
+
+	memset(st, 0, sizeof(*st));
+	err = amt_snap_open(&r, base, blen, &st->h);
+	if (err)
+		return err;
+	st->base = base;
+	st->secrets_ms = st->last_ms = st->h.written_ms;
+	cap = st->h.tunnels;
+	if (cap) {
+		st->entries = XCALLOC(MTYPE_AMT_SNAPSHOT, cap * sizeof(*st->entries));
+		err = amt_snap_walk(&r, st->entries);
+		if (err) { /* cannot be: amt_snap_open() walked it */
+			amt_snap_state_free(st);
+			return err;
+		}
+		st->n = cap;
+		for (size_t i = 0; i < st->n; i++) {
+			st->entries[i].seq = i;
+			st->entries[i].written_ms = st->h.written_ms;
+		}
+	}
+
+	if (jnl) {
+		st->jnl = jnl;
+		if (jlen < 8)
+			st->jnl_err = AMT_SNAP_TRUNCATED;
+		else if (amt_snap_patch_get(jnl, 4) != AMT_JNL_MAGIC)
+			st->jnl_err = AMT_SNAP_BAD_MAGIC;
+		else if (amt_snap_patch_get(jnl + 4, 2) != AMT_JNL_VERSION ||
+			 amt_snap_patch_get(jnl + 6, 2) != 0)
+			st->jnl_err = AMT_SNAP_BAD_VERSION;
+		else if (jlen < AMT_JNL_HEADER_LEN)
+			st->jnl_err = AMT_SNAP_TRUNCATED;
+		else if (jlen > UINT32_MAX)
+			st->jnl_err = AMT_SNAP_BAD_LENGTH;
+		else if (memcmp(jnl + 8, base + blen - AMT_SNAP_SUM_LEN, AMT_SNAP_SUM_LEN))
+			st->jnl_err = AMT_SNAP_STALE_JOURNAL;
+	}
+	if (jnl && !st->jnl_err) {
+		off = AMT_JNL_HEADER_LEN;
+		while (off < jlen) {
+			err = amt_jnl_record(st, &cap, &off, jlen);
+			if (err) {
+				st->jnl_err = err;
+				st->jnl_dropped = 1;
+				break;
+			}
+			st->jnl_records++;
+		}
+		st->jnl_good = off;
+	}
+	amt_snap_state_merge(st);
+	return AMT_SNAP_OK;
+}
+
+void amt_snap_state_free(struct amt_snap_state *st)
+{
+	XFREE(MTYPE_AMT_SNAPSHOT, st->entries);
+	explicit_bzero(&st->h, sizeof(st->h));
+	memset(st, 0, sizeof(*st));
+}
+
+void amt_snap_entry_reader(const struct amt_snap_state *st, const struct amt_snap_entry *e,
+			   struct amt_snap_reader *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->buf = e->journal ? st->jnl : st->base;
+	r->off = e->off;
+	r->end = e->end;
+	r->tunnels_left = 1;
 }

@@ -58,6 +58,8 @@ enum amt_snap_error {
 	AMT_SNAP_MALFORMED,
 	/* Read calls out of order (a program error, not the file's). */
 	AMT_SNAP_SEQUENCE,
+	/* A journal written after another base snapshot (left by a crash in a compaction). */
+	AMT_SNAP_STALE_JOURNAL,
 	AMT_SNAP_ERROR_MAX,
 };
 
@@ -127,6 +129,11 @@ struct amt_snap_writer {
 	uint32_t groups_left, sources_left;
 	uint8_t family; /* of the group whose sources follow */
 	bool bad;
+	/* Journal writers: the base they follow, and the record being written. */
+	bool journal, rec_open;
+	size_t rec_start;
+	uint32_t records;
+	uint8_t base_id[AMT_SNAP_SUM_LEN];
 };
 
 extern void amt_snap_writer_init(struct amt_snap_writer *w, const struct amt_snap_header *h);
@@ -159,6 +166,103 @@ extern enum amt_snap_error amt_snap_read_tunnel(struct amt_snap_reader *r,
 extern enum amt_snap_error amt_snap_read_group(struct amt_snap_reader *r, struct amt_snap_group *g);
 extern enum amt_snap_error amt_snap_read_source(struct amt_snap_reader *r,
 						struct amt_snap_source *s);
+
+/* ------------------------------------------------------------- journal */
+
+/*
+ * Between two base snapshots, changes are appended to a journal: per-tunnel
+ * records (the tunnel as the base encodes it, or its deletion) and the
+ * secrets when they rotate.  Each record has its own length, time and
+ * checksum, so that a record torn by a crash is found and dropped:
+ *
+ *   header  magic "AMTJ"(4) version(2) zero(2) base id(32)
+ *   record  len(4) type(1) written_ms(8) body(len - 9) sum(8)
+ *           upsert:  tunnel, its groups and sources, as in the base
+ *           delete:  gw addr(17) gw port(2)
+ *           secrets: flags(2) cur(32) cur_age_ms(8) prev(32) prev_left_ms(8)
+ *
+ * The base id is the base's SHA-256 trailer: a journal only applies to the
+ * base it was started after.  A record's sum is the first 8 bytes of the
+ * SHA-256 of the base id followed by the record from len to the body's end
+ * (so no record from another journal can be spliced in).  written_ms is
+ * the wall clock of the record; its remaining times count from it.
+ */
+#define AMT_JNL_MAGIC	       0x414d544a /* "AMTJ" */
+#define AMT_JNL_VERSION	       1
+#define AMT_JNL_HEADER_LEN     (8 + AMT_SNAP_SUM_LEN)
+#define AMT_JNL_REC_SUM_LEN    8
+/* len, type, written_ms and sum around a record's body. */
+#define AMT_JNL_REC_OVERHEAD   (4 + 1 + 8 + AMT_JNL_REC_SUM_LEN)
+#define AMT_JNL_DELETE_BODY    19
+#define AMT_JNL_SECRETS_BODY   (2 + 2 * (AMT_MAC_SECRET_LEN + 8))
+
+enum amt_jnl_type {
+	AMT_JNL_UPSERT = 1,
+	AMT_JNL_DELETE = 2,
+	AMT_JNL_SECRETS = 3,
+};
+
+/* The journal's header, for a base whose trailer is base_id. */
+extern void amt_jnl_header(uint8_t out[AMT_JNL_HEADER_LEN],
+			   const uint8_t base_id[AMT_SNAP_SUM_LEN]);
+/* Records to append to that journal (no header: amt_jnl_header() is its own). */
+extern void amt_jnl_writer_init(struct amt_snap_writer *w, const uint8_t base_id[AMT_SNAP_SUM_LEN]);
+/* An upsert: the tunnel, then its groups and sources with amt_snap_put_*(). */
+extern void amt_jnl_put_upsert(struct amt_snap_writer *w, uint64_t written_ms,
+			       const struct amt_snap_tunnel *t);
+extern void amt_jnl_put_delete(struct amt_snap_writer *w, uint64_t written_ms,
+			       const struct amt_ipaddr *gw, uint16_t gw_port);
+/* The secrets of h (has_cur, cur, cur_age_ms, has_prev, prev, prev_left_ms). */
+extern void amt_jnl_put_secrets(struct amt_snap_writer *w, uint64_t written_ms,
+				const struct amt_snap_header *h);
+/* The records, sealed; -1 as amt_snap_writer_finish(). */
+extern int amt_jnl_writer_finish(struct amt_snap_writer *w, const uint8_t **buf, size_t *len);
+
+/* ------------------------------------------------------------- restore */
+
+/* One tunnel of the restored state: where its encoding is, and its time. */
+struct amt_snap_entry {
+	struct amt_ipaddr gw;
+	uint16_t gw_port;
+	bool deleted;
+	bool journal; /* in the journal's buffer, else the base's */
+	uint32_t seq; /* order of appearance: base first, then the journal */
+	uint32_t off, end;
+	uint64_t written_ms;
+};
+
+struct amt_snap_state {
+	/* The base's header; its secrets replaced by the journal's last ones. */
+	struct amt_snap_header h;
+	/* Wall clock the secrets' times count from. */
+	uint64_t secrets_ms;
+	/* Wall clock of the newest thing read (base or journal record). */
+	uint64_t last_ms;
+	/* The tunnels after the journal, by endpoint; no deleted ones. */
+	struct amt_snap_entry *entries;
+	size_t n;
+	const uint8_t *base, *jnl;
+	/* The journal: how far it was good, how many records it gave. */
+	enum amt_snap_error jnl_err; /* OK, or why its replay stopped / it was ignored */
+	size_t jnl_good;
+	uint32_t jnl_records;
+	/* 1 when a bad record ended the replay (what followed is unknown). */
+	uint32_t jnl_dropped;
+};
+
+/*
+ * The base snapshot (checked as amt_snap_open()) and then the journal's
+ * records in order (jnl may be NULL).  A journal of another base is ignored
+ * as a whole (jnl_err AMT_SNAP_STALE_JOURNAL); a bad record (torn, wrong
+ * checksum, malformed) ends the replay there (jnl_err says why).  Returns
+ * the base's error: on anything but AMT_SNAP_OK nothing is to be taken.
+ */
+extern enum amt_snap_error amt_snap_state_load(struct amt_snap_state *st, const uint8_t *base,
+					       size_t blen, const uint8_t *jnl, size_t jlen);
+extern void amt_snap_state_free(struct amt_snap_state *st);
+/* A reader over one entry: amt_snap_read_tunnel(), then its groups and sources. */
+extern void amt_snap_entry_reader(const struct amt_snap_state *st, const struct amt_snap_entry *e,
+				  struct amt_snap_reader *r);
 
 #ifdef __cplusplus
 }

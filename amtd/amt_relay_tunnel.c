@@ -138,7 +138,7 @@ void amt_tunnel_free(struct amt_tunnel *t)
 	struct amt_relay *relay = t->relay;
 
 	DEBUGD(&amt_dbg_events, "AMT relay %s: tunnel to %pSU removed", relay->inst->name, &t->gw);
-	amt_relay_persist_dirty(relay);
+	amt_relay_persist_tunnel_dirty(t);
 	amt_relay_tunnel_gone(t);
 	amt_tunnel_unqueue(t);
 	amt_tunnels_del(&relay->tunnels, t);
@@ -160,7 +160,7 @@ void amt_tunnel_settle(struct amt_tunnel *t)
 	uint64_t next;
 
 	/* The snapshot follows every membership change. */
-	amt_relay_persist_dirty(relay);
+	amt_relay_persist_tunnel_dirty(t);
 	if (amt_membership_num_groups(t->memb) == 0) {
 		amt_tunnel_free(t);
 		amt_flow_index_flush(relay->index);

@@ -2,7 +2,10 @@
 /*
  * Unit tests for the relay restart snapshot codec: round trip, every
  * truncation, every single bit flip, another version, trailing bytes,
- * hostile content under a valid checksum, out-of-order reads.
+ * hostile content under a valid checksum, out-of-order reads; the journal:
+ * replay of base and journal, delete after upsert, a torn tail at every
+ * byte, a corrupt record in the middle, a journal of another base, and
+ * compaction (the merged state written as a new base is the same state).
  */
 #include <zebra.h>
 
@@ -578,6 +581,536 @@ static void test_mac_restore(void)
 }
 
 /* The sample, with a selector byte, as a seed for the fuzzer's corpus. */
+/* ------------------------------------------------------------- journal */
+
+/* A tunnel record with one INCLUDE group of one source. */
+static void jnl_upsert(struct amt_snap_writer *w, uint64_t ms, const char *gw, uint16_t port,
+		       uint32_t nonce, uint64_t src_left)
+{
+	struct amt_snap_tunnel t = {};
+
+	set4(&t.gw, gw);
+	t.gw_port = port;
+	set4(&t.local, "192.0.2.1");
+	t.nonce = nonce;
+	t.groups = 1;
+	amt_jnl_put_upsert(w, ms, &t);
+	put_group(w, AF_INET, "232.1.1.1", AMT_FILTER_INCLUDE, 0, 0, 1);
+	put_source(w, AF_INET, "10.0.0.1", src_left);
+}
+
+static void jnl_delete(struct amt_snap_writer *w, uint64_t ms, const char *gw, uint16_t port)
+{
+	struct amt_ipaddr a;
+
+	if (strchr(gw, ':'))
+		set6(&a, gw);
+	else
+		set4(&a, gw);
+	amt_jnl_put_delete(w, ms, &a, port);
+}
+
+/* The base of sample() and its id (trailer). */
+static const uint8_t *base_id(const uint8_t *base, size_t blen)
+{
+	return base + blen - AMT_SNAP_SUM_LEN;
+}
+
+/* Header and records, into one buffer (malloc'd). */
+static uint8_t *jnl_file(const uint8_t *id, const uint8_t *recs, size_t rlen, size_t *len)
+{
+	uint8_t *f = malloc(AMT_JNL_HEADER_LEN + rlen);
+
+	amt_jnl_header(f, id);
+	memcpy(f + AMT_JNL_HEADER_LEN, recs, rlen);
+	*len = AMT_JNL_HEADER_LEN + rlen;
+	return f;
+}
+
+/*
+ * The restored tunnels as text, one "addr port nonce groups sources
+ * written_ms;" each, every entry read through in full; "!" on a read error.
+ */
+static void state_text(const struct amt_snap_state *st, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < st->n; i++) {
+		struct amt_snap_reader r;
+		struct amt_snap_tunnel t;
+		struct amt_snap_group g;
+		struct amt_snap_source s;
+		char a[INET6_ADDRSTRLEN];
+		uint32_t srcs = 0;
+
+		amt_snap_entry_reader(st, &st->entries[i], &r);
+		if (amt_snap_read_tunnel(&r, &t)) {
+			n += snprintf(out + n, size - n, "!");
+			continue;
+		}
+		for (uint16_t j = 0; j < t.groups; j++) {
+			if (amt_snap_read_group(&r, &g))
+				n += snprintf(out + n, size - n, "!");
+			for (uint32_t k = 0; k < g.sources; k++, srcs++)
+				if (amt_snap_read_source(&r, &s))
+					n += snprintf(out + n, size - n, "!");
+		}
+		if (r.off != r.end)
+			n += snprintf(out + n, size - n, "!");
+		inet_ntop(t.gw.family, &t.gw.ip, a, sizeof(a));
+		n += snprintf(out + n, size - n, "%s %u %u %u %u %llu;", a, t.gw_port, t.nonce,
+			      t.groups, srcs, (unsigned long long)st->entries[i].written_ms);
+	}
+}
+
+#define BASE_MS	 1790000000123ULL
+#define BASE_TXT "198.51.100.7 40000 3735928559 2 3 1790000000123;2001:db8:1::7 2268 7 1 1 1790000000123;"
+
+static void test_journal_replay(void)
+{
+	struct amt_snap_writer w, jw;
+	struct amt_snap_state st;
+	struct amt_snap_header sec = {};
+	const uint8_t *base, *recs;
+	uint8_t *jnl;
+	size_t blen, rlen, jlen;
+	char txt[1024];
+
+	CHECK_INT(sample(&base, &blen, &w), 0);
+
+	/* No journal: the base alone. */
+	CHECK_INT(amt_snap_state_load(&st, base, blen, NULL, 0), AMT_SNAP_OK);
+	state_text(&st, txt, sizeof(txt));
+	CHECK(!strcmp(txt, BASE_TXT));
+	CHECK_INT(st.secrets_ms, BASE_MS);
+	amt_snap_state_free(&st);
+
+	/* An empty journal (header only). */
+	jnl = jnl_file(base_id(base, blen), NULL, 0, &jlen);
+	CHECK_INT(amt_snap_state_load(&st, base, blen, jnl, jlen), AMT_SNAP_OK);
+	CHECK_INT(st.jnl_err, AMT_SNAP_OK);
+	CHECK_INT(st.jnl_records, 0);
+	state_text(&st, txt, sizeof(txt));
+	CHECK(!strcmp(txt, BASE_TXT));
+	amt_snap_state_free(&st);
+	free(jnl);
+
+	/*
+	 * Replace the IPv4 tunnel, add one, delete the IPv6 one, rotate the
+	 * secrets; then add and delete a tunnel (delete after upsert), and
+	 * delete and add again one (upsert after delete).
+	 */
+	amt_jnl_writer_init(&jw, base_id(base, blen));
+	jnl_upsert(&jw, BASE_MS + 1000, "198.51.100.7", 40000, 11, 5000);
+	jnl_upsert(&jw, BASE_MS + 1000, "203.0.113.5", 1234, 12, 6000);
+	jnl_delete(&jw, BASE_MS + 2000, "2001:db8:1::7", 2268);
+	sec.has_cur = true;
+	memset(sec.cur, 0x5a, sizeof(sec.cur));
+	sec.cur_age_ms = 10;
+	amt_jnl_put_secrets(&jw, BASE_MS + 2500, &sec);
+	jnl_upsert(&jw, BASE_MS + 3000, "203.0.113.9", 9, 13, 7000);
+	jnl_delete(&jw, BASE_MS + 4000, "203.0.113.9", 9);
+	jnl_delete(&jw, BASE_MS + 4000, "203.0.113.5", 1234);
+	jnl_upsert(&jw, BASE_MS + 5000, "203.0.113.5", 1234, 14, 8000);
+	/* Deleting what was never there is no error. */
+	jnl_delete(&jw, BASE_MS + 5000, "203.0.113.77", 1);
+	CHECK_INT(amt_jnl_writer_finish(&jw, &recs, &rlen), 0);
+	CHECK_INT(jw.records, 9);
+	/* Sizes: what the documentation's write rate is computed from. */
+	CHECK_INT(rlen, 4 * (AMT_JNL_REC_OVERHEAD + AMT_SNAP_TUNNEL_LEN + AMT_SNAP_GROUP_LEN +
+			     AMT_SNAP_SOURCE_LEN) +
+				4 * (AMT_JNL_REC_OVERHEAD + AMT_JNL_DELETE_BODY) +
+				AMT_JNL_REC_OVERHEAD + AMT_JNL_SECRETS_BODY);
+	jnl = jnl_file(base_id(base, blen), recs, rlen, &jlen);
+
+	CHECK_INT(amt_snap_state_load(&st, base, blen, jnl, jlen), AMT_SNAP_OK);
+	CHECK_INT(st.jnl_err, AMT_SNAP_OK);
+	CHECK_INT(st.jnl_records, 9);
+	CHECK_INT(st.jnl_dropped, 0);
+	CHECK_INT(st.jnl_good, jlen);
+	state_text(&st, txt, sizeof(txt));
+	CHECK(!strcmp(txt, "198.51.100.7 40000 11 1 1 1790000001123;"
+			   "203.0.113.5 1234 14 1 1 1790000005123;"));
+	if (strcmp(txt, "198.51.100.7 40000 11 1 1 1790000001123;"
+			"203.0.113.5 1234 14 1 1 1790000005123;"))
+		fprintf(stderr, "  state: %s\n", txt);
+	/* The secrets of the journal, with their own time. */
+	CHECK(st.h.has_cur && !st.h.has_prev);
+	CHECK_MEM(st.h.cur, sec.cur, AMT_MAC_SECRET_LEN);
+	CHECK_INT(st.h.cur_age_ms, 10);
+	CHECK_INT(st.secrets_ms, BASE_MS + 2500);
+	CHECK_INT(st.last_ms, BASE_MS + 5000);
+	amt_snap_state_free(&st);
+
+	/* A journal of another base is ignored as a whole. */
+	{
+		uint8_t other[AMT_SNAP_SUM_LEN];
+		uint8_t *stale;
+		size_t slen;
+
+		memcpy(other, base_id(base, blen), sizeof(other));
+		other[5] ^= 1;
+		stale = jnl_file(other, recs, rlen, &slen);
+		CHECK_INT(amt_snap_state_load(&st, base, blen, stale, slen), AMT_SNAP_OK);
+		CHECK_INT(st.jnl_err, AMT_SNAP_STALE_JOURNAL);
+		CHECK_INT(st.jnl_records, 0);
+		state_text(&st, txt, sizeof(txt));
+		CHECK(!strcmp(txt, BASE_TXT));
+		amt_snap_state_free(&st);
+		/* Records are bound to their base too: spliced under another header. */
+		memcpy(stale + 8, other, sizeof(other));
+		amt_jnl_header(stale, other);
+		CHECK_INT(amt_snap_state_load(&st, base, blen, stale, slen), AMT_SNAP_OK);
+		CHECK_INT(st.jnl_err, AMT_SNAP_STALE_JOURNAL);
+		amt_snap_state_free(&st);
+		free(stale);
+	}
+	/* Another journal version, bad magic: ignored, the base stands. */
+	jnl[5] = 2;
+	CHECK_INT(amt_snap_state_load(&st, base, blen, jnl, jlen), AMT_SNAP_OK);
+	CHECK_INT(st.jnl_err, AMT_SNAP_BAD_VERSION);
+	CHECK_INT(st.n, 2);
+	amt_snap_state_free(&st);
+	jnl[5] = 1;
+	jnl[0] = 'X';
+	CHECK_INT(amt_snap_state_load(&st, base, blen, jnl, jlen), AMT_SNAP_OK);
+	CHECK_INT(st.jnl_err, AMT_SNAP_BAD_MAGIC);
+	amt_snap_state_free(&st);
+	/* A corrupt base: nothing, whatever the journal. */
+	jnl[0] = 'A';
+	{
+		uint8_t *b2 = malloc(blen);
+
+		memcpy(b2, base, blen);
+		b2[blen / 2] ^= 0x10;
+		CHECK_INT(amt_snap_state_load(&st, b2, blen, jnl, jlen), AMT_SNAP_BAD_CHECKSUM);
+		CHECK_INT(st.n, 0);
+		amt_snap_state_free(&st);
+		free(b2);
+	}
+	free(jnl);
+	amt_snap_writer_free(&jw);
+	amt_snap_writer_free(&w);
+}
+
+/* Record boundaries of a journal: ends[i] is where record i ends. */
+static size_t jnl_bounds(const uint8_t *jnl, size_t jlen, size_t *ends, size_t max)
+{
+	size_t off = AMT_JNL_HEADER_LEN, n = 0;
+
+	while (off + 4 <= jlen && n < max) {
+		uint32_t len = (jnl[off] << 24) | (jnl[off + 1] << 16) | (jnl[off + 2] << 8) |
+			       jnl[off + 3];
+
+		off += 4 + len + AMT_JNL_REC_SUM_LEN;
+		ends[n++] = off;
+	}
+	return n;
+}
+
+static void test_journal_torn_and_corrupt(void)
+{
+	struct amt_snap_writer w, jw;
+	struct amt_snap_state st;
+	const uint8_t *base, *recs;
+	uint8_t *jnl;
+	size_t blen, rlen, jlen, ends[8], nrec;
+	char txt[1024];
+	bool all_ok = true;
+
+	CHECK_INT(sample(&base, &blen, &w), 0);
+	amt_jnl_writer_init(&jw, base_id(base, blen));
+	jnl_upsert(&jw, BASE_MS + 1000, "203.0.113.1", 1, 1, 1000);
+	jnl_upsert(&jw, BASE_MS + 1000, "203.0.113.2", 2, 2, 1000);
+	jnl_delete(&jw, BASE_MS + 2000, "198.51.100.7", 40000);
+	jnl_upsert(&jw, BASE_MS + 3000, "203.0.113.3", 3, 3, 1000);
+	CHECK_INT(amt_jnl_writer_finish(&jw, &recs, &rlen), 0);
+	jnl = jnl_file(base_id(base, blen), recs, rlen, &jlen);
+	nrec = jnl_bounds(jnl, jlen, ends, 8);
+	CHECK_INT(nrec, 4);
+	CHECK_INT(ends[nrec - 1], jlen);
+
+	/* Torn at every byte: the whole records before the cut, and no more. */
+	for (size_t cut = AMT_JNL_HEADER_LEN; cut < jlen; cut++) {
+		uint32_t whole = 0;
+		bool on_boundary = cut == AMT_JNL_HEADER_LEN;
+
+		for (size_t i = 0; i < nrec; i++) {
+			if (ends[i] <= cut)
+				whole++;
+			if (ends[i] == cut)
+				on_boundary = true;
+		}
+		if (amt_snap_state_load(&st, base, blen, jnl, cut) != AMT_SNAP_OK ||
+		    st.jnl_records != whole || st.jnl_dropped != !on_boundary ||
+		    st.jnl_err != (on_boundary ? AMT_SNAP_OK : AMT_SNAP_TRUNCATED) ||
+		    /* two upserts, the deletion of a base tunnel, an upsert */
+		    st.n != 2 + (whole > 2 ? 2 : whole) - (whole >= 3) + (whole >= 4)) {
+			fprintf(stderr, "  torn at %zu: %u records, err %d, %zu tunnels\n", cut,
+				st.jnl_records, st.jnl_err, st.n);
+			all_ok = false;
+		}
+		amt_snap_state_free(&st);
+	}
+	CHECK(all_ok);
+
+	/*
+	 * A corrupt record in the middle (the second): the first is replayed,
+	 * the rest are not (what follows a bad record is not trusted).  Every
+	 * byte of the second record, each flipped in turn.
+	 */
+	all_ok = true;
+	for (size_t off = ends[0]; off < ends[1]; off++) {
+		jnl[off] ^= 0x40;
+		if (amt_snap_state_load(&st, base, blen, jnl, jlen) != AMT_SNAP_OK ||
+		    st.jnl_records != 1 || st.jnl_dropped != 1 || st.jnl_good != ends[0] ||
+		    st.n != 3) {
+			fprintf(stderr, "  flip at %zu: %u records, err %d\n", off, st.jnl_records,
+				st.jnl_err);
+			all_ok = false;
+		}
+		amt_snap_state_free(&st);
+		jnl[off] ^= 0x40;
+	}
+	CHECK(all_ok);
+	jnl[ends[0] + 10] ^= 1;
+	CHECK_INT(amt_snap_state_load(&st, base, blen, jnl, jlen), AMT_SNAP_OK);
+	CHECK_INT(st.jnl_err, AMT_SNAP_BAD_CHECKSUM);
+	state_text(&st, txt, sizeof(txt));
+	CHECK(!strcmp(txt, "198.51.100.7 40000 3735928559 2 3 1790000000123;"
+			   "203.0.113.1 1 1 1 1 1790000001123;"
+			   "2001:db8:1::7 2268 7 1 1 1790000000123;"));
+	amt_snap_state_free(&st);
+	jnl[ends[0] + 10] ^= 1;
+
+	/* Garbage appended after good records: they stand, the tail is dropped. */
+	{
+		uint8_t *g = malloc(jlen + 3);
+
+		memcpy(g, jnl, jlen);
+		memset(g + jlen, 0xff, 3);
+		CHECK_INT(amt_snap_state_load(&st, base, blen, g, jlen + 3), AMT_SNAP_OK);
+		CHECK_INT(st.jnl_records, 4);
+		CHECK_INT(st.jnl_dropped, 1);
+		CHECK_INT(st.jnl_good, jlen);
+		amt_snap_state_free(&st);
+		free(g);
+	}
+	free(jnl);
+	amt_snap_writer_free(&jw);
+	amt_snap_writer_free(&w);
+}
+
+/* A record with the given type and body, its checksum right. */
+static size_t jnl_raw(uint8_t *out, const uint8_t *id, uint8_t type, const uint8_t *body,
+		      size_t blen)
+{
+	uint8_t sum[AMT_SNAP_SUM_LEN];
+	uint32_t len = 1 + 8 + blen;
+	SHA256_CTX ctx;
+
+	out[0] = len >> 24;
+	out[1] = len >> 16;
+	out[2] = len >> 8;
+	out[3] = len;
+	out[4] = type;
+	memset(out + 5, 0, 8);
+	memcpy(out + 13, body, blen);
+	SHA256_Init(&ctx);
+	SHA256_Update(&ctx, id, AMT_SNAP_SUM_LEN);
+	SHA256_Update(&ctx, out, 4 + len);
+	SHA256_Final(sum, &ctx);
+	memcpy(out + 4 + len, sum, AMT_JNL_REC_SUM_LEN);
+	return 4 + len + AMT_JNL_REC_SUM_LEN;
+}
+
+/* Hostile records under a right checksum are refused (and end the replay). */
+static void test_journal_hostile(void)
+{
+	struct amt_snap_writer w;
+	struct amt_snap_state st;
+	const uint8_t *base;
+	uint8_t file[1024], body[256] = {};
+	size_t blen, len;
+	const struct {
+		uint8_t type;
+		size_t blen;
+		uint8_t b0, b17;
+	} cases[] = {
+		{ 9, 19, 4, 0 },			/* unknown type */
+		{ AMT_JNL_DELETE, 19, 5, 0 },		/* family 5 */
+		{ AMT_JNL_DELETE, 19, 0, 0 },		/* no family */
+		{ AMT_JNL_DELETE, 18, 4, 0 },		/* short */
+		{ AMT_JNL_DELETE, 20, 4, 0 },		/* long */
+		{ AMT_JNL_SECRETS, AMT_JNL_SECRETS_BODY, 0, 0 }, /* flags 0x00ff */
+		{ AMT_JNL_SECRETS, AMT_JNL_SECRETS_BODY - 1, 0, 0 },
+		{ AMT_JNL_UPSERT, 0, 0, 0 },		/* empty tunnel */
+		{ AMT_JNL_UPSERT, 63, 4, 0 },		/* tunnel without its groups */
+	};
+
+	CHECK_INT(sample(&base, &blen, &w), 0);
+	for (size_t c = 0; c < array_size(cases); c++) {
+		memset(body, 0, sizeof(body));
+		body[0] = cases[c].b0;
+		if (cases[c].type == AMT_JNL_SECRETS)
+			body[1] = 0xff;
+		if (cases[c].type == AMT_JNL_UPSERT && cases[c].blen >= 63) {
+			body[19] = 4; /* local address family */
+			body[62] = 1; /* one group announced, none follows */
+		}
+		amt_jnl_header(file, base_id(base, blen));
+		len = AMT_JNL_HEADER_LEN;
+		len += jnl_raw(file + len, base_id(base, blen), cases[c].type, body,
+			       cases[c].blen);
+		CHECK_INT(amt_snap_state_load(&st, base, blen, file, len), AMT_SNAP_OK);
+		CHECK_INT(st.jnl_err, AMT_SNAP_MALFORMED);
+		CHECK_INT(st.jnl_records, 0);
+		CHECK_INT(st.n, 2);
+		amt_snap_state_free(&st);
+	}
+	/* A length below a record's minimum, and one far past the end. */
+	amt_jnl_header(file, base_id(base, blen));
+	memset(file + AMT_JNL_HEADER_LEN, 0, 4);
+	CHECK_INT(amt_snap_state_load(&st, base, blen, file, AMT_JNL_HEADER_LEN + 30), AMT_SNAP_OK);
+	CHECK_INT(st.jnl_err, AMT_SNAP_MALFORMED);
+	amt_snap_state_free(&st);
+	memset(file + AMT_JNL_HEADER_LEN, 0xff, 4);
+	CHECK_INT(amt_snap_state_load(&st, base, blen, file, AMT_JNL_HEADER_LEN + 30), AMT_SNAP_OK);
+	CHECK_INT(st.jnl_err, AMT_SNAP_TRUNCATED);
+	amt_snap_state_free(&st);
+	/* Shorter than a header. */
+	CHECK_INT(amt_snap_state_load(&st, base, blen, file, 12), AMT_SNAP_OK);
+	CHECK_INT(st.jnl_err, AMT_SNAP_TRUNCATED);
+	CHECK_INT(st.n, 2);
+	amt_snap_state_free(&st);
+	amt_snap_writer_free(&w);
+}
+
+static void test_journal_writer_misuse(void)
+{
+	struct amt_snap_writer w;
+	struct amt_snap_tunnel t = {};
+	struct amt_snap_header h = {};
+	struct amt_ipaddr none = {};
+	uint8_t id[AMT_SNAP_SUM_LEN] = {};
+	const uint8_t *buf;
+	size_t len;
+
+	/* A tunnel upsert without groups (that is a deletion). */
+	amt_jnl_writer_init(&w, id);
+	set4(&t.gw, "203.0.113.1");
+	amt_jnl_put_upsert(&w, 1, &t);
+	CHECK_INT(amt_jnl_writer_finish(&w, &buf, &len), -1);
+	amt_snap_writer_free(&w);
+	/* Fewer groups than announced, when the next record starts. */
+	amt_jnl_writer_init(&w, id);
+	jnl_upsert(&w, 1, "203.0.113.1", 1, 1, 1);
+	t.groups = 2;
+	amt_jnl_put_upsert(&w, 1, &t);
+	put_group(&w, AF_INET, "232.1.1.1", AMT_FILTER_INCLUDE, 0, 0, 1);
+	put_source(&w, AF_INET, "10.0.0.1", 1);
+	jnl_delete(&w, 1, "203.0.113.1", 1);
+	CHECK_INT(amt_jnl_writer_finish(&w, &buf, &len), -1);
+	amt_snap_writer_free(&w);
+	/* A deletion without an address; a previous secret alone. */
+	amt_jnl_writer_init(&w, id);
+	amt_jnl_put_delete(&w, 1, &none, 1);
+	CHECK_INT(amt_jnl_writer_finish(&w, &buf, &len), -1);
+	amt_snap_writer_free(&w);
+	amt_jnl_writer_init(&w, id);
+	h.has_prev = true;
+	amt_jnl_put_secrets(&w, 1, &h);
+	CHECK_INT(amt_jnl_writer_finish(&w, &buf, &len), -1);
+	amt_snap_writer_free(&w);
+	/* Journal records into a base writer. */
+	sample_header(&h);
+	amt_snap_writer_init(&w, &h);
+	jnl_delete(&w, 1, "203.0.113.1", 1);
+	CHECK_INT(amt_snap_writer_finish(&w, &buf, &len), -1);
+	amt_snap_writer_free(&w);
+}
+
+/*
+ * Compaction: the state of base + journal, written as a new base (as the
+ * relay does from its tables), reads back as the same state; the old
+ * journal does not apply to the new base (a crash between the new base's
+ * rename and the new journal's leaves it so); a new journal does.
+ */
+static void test_journal_compaction(void)
+{
+	struct amt_snap_writer w, jw, nw, jw2;
+	struct amt_snap_state st, st2;
+	struct amt_snap_header h;
+	const uint8_t *base, *recs, *nbase, *recs2;
+	uint8_t *jnl, *jnl2;
+	size_t blen, rlen, jlen, nlen, rlen2, jlen2;
+	char before[1024], after[1024];
+
+	CHECK_INT(sample(&base, &blen, &w), 0);
+	amt_jnl_writer_init(&jw, base_id(base, blen));
+	jnl_upsert(&jw, BASE_MS, "203.0.113.1", 1, 1, 1000);
+	jnl_delete(&jw, BASE_MS, "2001:db8:1::7", 2268);
+	jnl_upsert(&jw, BASE_MS, "198.51.100.7", 40000, 77, 1000);
+	CHECK_INT(amt_jnl_writer_finish(&jw, &recs, &rlen), 0);
+	jnl = jnl_file(base_id(base, blen), recs, rlen, &jlen);
+	CHECK_INT(amt_snap_state_load(&st, base, blen, jnl, jlen), AMT_SNAP_OK);
+	state_text(&st, before, sizeof(before));
+
+	/* The merged state into a new base, entry by entry. */
+	h = st.h;
+	amt_snap_writer_init(&nw, &h);
+	for (size_t i = 0; i < st.n; i++) {
+		struct amt_snap_reader r;
+		struct amt_snap_tunnel t;
+		struct amt_snap_group g;
+		struct amt_snap_source s;
+
+		amt_snap_entry_reader(&st, &st.entries[i], &r);
+		CHECK_INT(amt_snap_read_tunnel(&r, &t), AMT_SNAP_OK);
+		amt_snap_put_tunnel(&nw, &t);
+		for (uint16_t j = 0; j < t.groups; j++) {
+			CHECK_INT(amt_snap_read_group(&r, &g), AMT_SNAP_OK);
+			amt_snap_put_group(&nw, &g);
+			for (uint32_t k = 0; k < g.sources; k++) {
+				CHECK_INT(amt_snap_read_source(&r, &s), AMT_SNAP_OK);
+				amt_snap_put_source(&nw, &s);
+			}
+		}
+	}
+	CHECK_INT(amt_snap_writer_finish(&nw, &nbase, &nlen), 0);
+	CHECK_INT(amt_snap_state_load(&st2, nbase, nlen, NULL, 0), AMT_SNAP_OK);
+	state_text(&st2, after, sizeof(after));
+	CHECK(!strcmp(before, after));
+	amt_snap_state_free(&st2);
+
+	/* The old journal names the old base: not replayed over the new one. */
+	CHECK_INT(amt_snap_state_load(&st2, nbase, nlen, jnl, jlen), AMT_SNAP_OK);
+	CHECK_INT(st2.jnl_err, AMT_SNAP_STALE_JOURNAL);
+	state_text(&st2, after, sizeof(after));
+	CHECK(!strcmp(before, after));
+	amt_snap_state_free(&st2);
+
+	/* A new journal after the new base applies. */
+	amt_jnl_writer_init(&jw2, base_id(nbase, nlen));
+	jnl_delete(&jw2, BASE_MS, "203.0.113.1", 1);
+	CHECK_INT(amt_jnl_writer_finish(&jw2, &recs2, &rlen2), 0);
+	jnl2 = jnl_file(base_id(nbase, nlen), recs2, rlen2, &jlen2);
+	CHECK_INT(amt_snap_state_load(&st2, nbase, nlen, jnl2, jlen2), AMT_SNAP_OK);
+	CHECK_INT(st2.jnl_records, 1);
+	state_text(&st2, after, sizeof(after));
+	CHECK(!strcmp(after, "198.51.100.7 40000 77 1 1 1790000000123;"));
+	amt_snap_state_free(&st2);
+
+	amt_snap_state_free(&st);
+	free(jnl);
+	free(jnl2);
+	amt_snap_writer_free(&jw2);
+	amt_snap_writer_free(&nw);
+	amt_snap_writer_free(&jw);
+	amt_snap_writer_free(&w);
+}
+
 static int write_seed(const char *path)
 {
 	struct amt_snap_writer w;
@@ -610,5 +1143,10 @@ int main(int argc, char **argv)
 	test_config_same();
 	test_membership_restore();
 	test_mac_restore();
+	test_journal_replay();
+	test_journal_torn_and_corrupt();
+	test_journal_hostile();
+	test_journal_writer_misuse();
+	test_journal_compaction();
 	return amt_test_summary("test_amt_relay_snapshot");
 }
