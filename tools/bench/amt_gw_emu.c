@@ -11,6 +11,13 @@
  * for the chosen (S,G) under that MAC, and it repeats the handshake at the
  * query interval the relay announces (QQIC) to keep the tunnel.
  *
+ * With --discovery A.B.C.D the relay is not given: each gateway first sends
+ * a Relay Discovery to that (anycast) address and sends its Request to the
+ * relay named in the Advertisement that answers it (RFC 7450 5.2.3.4), as a
+ * real gateway does; with ECMP toward several relays, gateways from
+ * different addresses land on different relays, and the report says how
+ * many tunnels each relay got and how many of them received data.
+ *
  * Why not one UDP socket per gateway: 100,000 sockets, and one syscall per
  * datagram on the receiving side, would make the emulator (which shares
  * this two-core machine with the relay) the bottleneck.  Instead:
@@ -66,12 +73,14 @@
 
 enum emu_state {
 	EMU_IDLE = 0,
+	EMU_DISCOVERING, /* Relay Discovery sent, waiting for the Advertisement */
 	EMU_REQUESTING, /* Request sent, waiting for the Query */
 	EMU_UP,		/* Update sent */
 };
 
 struct emu_tunnel {
-	uint32_t nonce;
+	uint32_t nonce; /* Discovery Nonce while discovering, then Request Nonce */
+	struct in_addr relay; /* discovered relay (--discovery), else unused */
 	uint8_t mac[AMT_RESPONSE_MAC_LEN];
 	uint8_t state;
 	uint8_t tries;
@@ -95,6 +104,7 @@ struct emu_fifo {
 struct emu_opts {
 	const char *ifname;
 	struct in_addr relay;
+	struct in_addr discovery; /* anycast Relay Discovery Address, or 0 */
 	uint16_t relay_port;
 	struct bench_prefix prefix;
 	struct bench_endpoints ep;
@@ -118,6 +128,7 @@ struct emu_opts {
 struct emu_sendq {
 	struct mmsghdr msgs[EMU_SEND_BATCH];
 	struct iovec iov[EMU_SEND_BATCH];
+	struct sockaddr_in sa[EMU_SEND_BATCH];
 	uint8_t buf[EMU_SEND_BATCH][EMU_PKT_MAX];
 	unsigned int n;
 	uint64_t sent, errors;
@@ -129,7 +140,7 @@ struct emu {
 	uint32_t ntun;	   /* tunnels allocated: tunnels + late + storm */
 	uint32_t target;   /* tunnels [0, target) are to be handshaken */
 	uint32_t next_new; /* next tunnel to start */
-	uint32_t inflight; /* tunnels in EMU_REQUESTING */
+	uint32_t inflight; /* tunnels in EMU_DISCOVERING or EMU_REQUESTING */
 	uint32_t up;	   /* tunnels that sent an Update */
 	struct emu_fifo pending, refresh;
 	struct emu_sendq q;
@@ -157,6 +168,7 @@ struct emu {
 	uint32_t nlatency;
 
 	/* Counters. */
+	uint64_t discoveries, advertisements, bad_advertisements;
 	uint64_t requests, retransmits, queries, queries_l, updates, teardowns, bad_nonce, failed;
 	uint64_t data_pkts, data_bytes, data_unknown, other_pkts;
 	uint64_t win_pkts, win_bytes, win_seq_lo, win_seq_hi;
@@ -247,7 +259,8 @@ static uint8_t *emu_msg_begin(struct emu *e)
 	return e->q.buf[e->q.n] + BENCH_INNER_HDR_LEN;
 }
 
-static void emu_msg_end(struct emu *e, uint32_t i, ssize_t len)
+/* dst: where the message goes (the relay, or the discovery address). */
+static void emu_msg_end(struct emu *e, uint32_t i, ssize_t len, struct in_addr dst)
 {
 	uint8_t *pkt = e->q.buf[e->q.n];
 	struct in_addr addr;
@@ -256,15 +269,23 @@ static void emu_msg_end(struct emu *e, uint32_t i, ssize_t len)
 	if (len < 0)
 		bench_die("cannot encode an AMT message");
 	bench_endpoint(&e->o.ep, i, &addr, &port);
-	bench_ipv4_udp(pkt, addr, port, e->o.relay, e->o.relay_port, len, 64);
+	bench_ipv4_udp(pkt, addr, port, dst, e->o.relay_port, len, 64);
 	e->q.iov[e->q.n].iov_base = pkt;
 	e->q.iov[e->q.n].iov_len = BENCH_INNER_HDR_LEN + len;
 	memset(&e->q.msgs[e->q.n], 0, sizeof(e->q.msgs[0]));
 	e->q.msgs[e->q.n].msg_hdr.msg_iov = &e->q.iov[e->q.n];
 	e->q.msgs[e->q.n].msg_hdr.msg_iovlen = 1;
-	e->q.msgs[e->q.n].msg_hdr.msg_name = &e->relay_sa;
-	e->q.msgs[e->q.n].msg_hdr.msg_namelen = sizeof(e->relay_sa);
+	e->q.sa[e->q.n] = e->relay_sa;
+	e->q.sa[e->q.n].sin_addr = dst;
+	e->q.msgs[e->q.n].msg_hdr.msg_name = &e->q.sa[e->q.n];
+	e->q.msgs[e->q.n].msg_hdr.msg_namelen = sizeof(e->q.sa[e->q.n]);
 	e->q.n++;
+}
+
+/* The relay of tunnel i: the discovered one, or the one given. */
+static struct in_addr emu_relay_of(const struct emu *e, uint32_t i)
+{
+	return e->o.discovery.s_addr ? e->t[i].relay : e->o.relay;
 }
 
 static void emu_send_request(struct emu *e, uint32_t i, uint32_t nonce)
@@ -273,8 +294,19 @@ static void emu_send_request(struct emu *e, uint32_t i, uint32_t nonce)
 
 	emu_msg_end(e, i,
 		    amt_encode_request(m, EMU_PKT_MAX - BENCH_INNER_HDR_LEN, nonce, false,
-				       AMT_FLAGS_RFC));
+				       AMT_FLAGS_RFC),
+		    emu_relay_of(e, i));
 	e->requests++;
+}
+
+/* Relay Discovery (RFC 7450 5.2.3.4) to the anycast discovery address. */
+static void emu_send_discovery(struct emu *e, uint32_t i, uint32_t nonce)
+{
+	uint8_t *m = emu_msg_begin(e);
+
+	emu_msg_end(e, i, amt_encode_discovery(m, EMU_PKT_MAX - BENCH_INNER_HDR_LEN, nonce),
+		    e->o.discovery);
+	e->discoveries++;
 }
 
 /* The Update: an IGMPv3 report, ALLOW for a join, IS_IN for a refresh. */
@@ -304,7 +336,8 @@ static void emu_send_update(struct emu *e, uint32_t i)
 		bench_die("cannot build the IGMPv3 report");
 	emu_msg_end(e, i,
 		    amt_encode_update(m, EMU_PKT_MAX - BENCH_INNER_HDR_LEN, t->mac, t->nonce,
-				      m + AMT_UPDATE_HDR_LEN, rlen));
+				      m + AMT_UPDATE_HDR_LEN, rlen),
+		    emu_relay_of(e, i));
 	e->updates++;
 }
 
@@ -319,7 +352,8 @@ static void emu_send_teardown(struct emu *e, uint32_t i)
 	bench_endpoint(&e->o.ep, i, &gw.ip.v4, &port);
 	emu_msg_end(e, i,
 		    amt_encode_teardown(m, EMU_PKT_MAX - BENCH_INNER_HDR_LEN, t->mac, t->nonce, &gw,
-					port));
+					port),
+		    emu_relay_of(e, i));
 	e->teardowns++;
 }
 
@@ -333,16 +367,22 @@ static void emu_request(struct emu *e, uint32_t i, bool retransmit)
 	if (!retransmit) {
 		t->nonce = emu_rand(e);
 		t->tries = 0;
-		if (t->state != EMU_REQUESTING)
+		if (t->state != EMU_REQUESTING && t->state != EMU_DISCOVERING)
 			e->inflight++;
 	} else {
 		e->retransmits++;
 		t->tries++;
 	}
-	t->state = EMU_REQUESTING;
 	/* Back off as gateways do: the timeout doubles, up to 8 s. */
 	t->deadline_ms = now + MIN(e->o.timeout_ms << t->tries, 8000u);
 	emu_fifo_push(&e->pending, i, t->deadline_ms);
+	/* No relay yet: discover one first (a refresh keeps its relay). */
+	if (e->o.discovery.s_addr && !t->relay.s_addr) {
+		t->state = EMU_DISCOVERING;
+		emu_send_discovery(e, i, t->nonce);
+		return;
+	}
+	t->state = EMU_REQUESTING;
 	emu_send_request(e, i, t->nonce);
 }
 
@@ -368,7 +408,8 @@ static void emu_retransmit_due(struct emu *e)
 	while (emu_fifo_due(&e->pending, now, &i, &when)) {
 		struct emu_tunnel *t = &e->t[i];
 
-		if (t->state != EMU_REQUESTING || t->deadline_ms != when)
+		if ((t->state != EMU_REQUESTING && t->state != EMU_DISCOVERING) ||
+		    t->deadline_ms != when)
 			continue;
 		if (t->tries >= e->o.retries) {
 			/* Given up: free the slot, count it. */
@@ -412,6 +453,14 @@ static void emu_barrier_check(struct emu *e)
 	if (!e->barrier_pending) {
 		if (e->barrier_done || e->next_new < e->target || e->inflight)
 			return;
+		/*
+		 * Discovered relays: one barrier Request would reach only one
+		 * of them; every Update sent is all that can be said.
+		 */
+		if (e->o.discovery.s_addr) {
+			e->barrier_done = true;
+			return;
+		}
 		e->barrier_pending = true;
 		emu_flush(e);
 		emu_barrier_send(e);
@@ -419,6 +468,40 @@ static void emu_barrier_check(struct emu *e)
 	}
 	if (bench_now_ns() - e->barrier_sent_ns > 200000000ull)
 		emu_barrier_send(e);
+}
+
+/*
+ * Relay Advertisement (RFC 7450 5.1.2): the Discovery Nonce of tunnel i's
+ * Discovery and, in an IPv4 datagram, a 4-byte relay address; amt_decode
+ * checks the length against that.  The gateway then sends its Request to
+ * that relay (5.2.3.4).
+ */
+static void emu_advertisement(struct emu *e, uint32_t i, const uint8_t *buf, size_t len)
+{
+	struct emu_tunnel *t = &e->t[i];
+	struct amt_msg msg;
+	uint32_t a;
+
+	if (amt_decode(buf, len, AF_INET, AMT_FLAGS_RFC, &msg) != AMT_DECODE_OK ||
+	    msg.type != AMT_MSG_RELAY_ADVERTISEMENT || msg.relay.family != AF_INET) {
+		e->bad_advertisements++;
+		return;
+	}
+	if (!e->o.discovery.s_addr || i >= e->ntun || t->state != EMU_DISCOVERING ||
+	    msg.nonce != t->nonce) {
+		e->bad_nonce++;
+		return;
+	}
+	/* A relay address must be a unicast address. */
+	a = ntohl(msg.relay.ip.v4.s_addr);
+	if (a == 0 || a == 0xffffffffu || IN_MULTICAST(a) || (a >> 24) == 127) {
+		e->bad_advertisements++;
+		return;
+	}
+	e->advertisements++;
+	t->relay = msg.relay.ip.v4;
+	/* The Request starts a handshake of its own (fresh nonce, tries). */
+	emu_request(e, i, false);
 }
 
 static void emu_query(struct emu *e, uint32_t i, const uint8_t *buf, size_t len)
@@ -555,26 +638,42 @@ static void emu_frame(struct emu *e, const uint8_t *f, uint32_t caplen, uint32_t
 {
 	const uint8_t *ip = f + ETH_HLEN, *udp, *amt;
 	uint32_t ihl, daddr;
-	uint16_t dport;
+	uint16_t dport, udplen;
 	size_t alen, iplen;
 	int64_t i;
 
-	if (caplen < ETH_HLEN + 20 + 8 + 2)
+	if (caplen > wirelen || caplen < ETH_HLEN + 20 + 8 + 2)
 		return;
 	ihl = (ip[0] & 0x0f) * 4;
-	if (caplen < ETH_HLEN + ihl + 8 + 2)
+	if (ihl < 20 || caplen < ETH_HLEN + ihl + 8 + 2)
 		return;
 	udp = ip + ihl;
 	amt = udp + 8;
 	memcpy(&daddr, ip + 16, 4);
 	dport = (uint16_t)(udp[2] << 8 | udp[3]);
 	iplen = wirelen - ETH_HLEN;
-	alen = iplen - ihl - 8;
+	/* The UDP length bounds the AMT message, the IP datagram bounds it. */
+	udplen = (uint16_t)(udp[4] << 8 | udp[5]);
+	if (udplen < 8 + 2 || udplen > iplen - ihl) {
+		e->other_pkts++;
+		return;
+	}
+	alen = udplen - 8;
 	i = bench_endpoint_index(&e->o.ep, ntohl(daddr), dport, e->ntun + 1);
 
 	if (amt[0] == AMT_MSG_MULTICAST_DATA) {
 		emu_data(e, i == (int64_t)e->ntun ? -1 : i, amt + 2,
 			 caplen - (ETH_HLEN + ihl + 8 + 2), iplen, rx_rt);
+		return;
+	}
+	if (amt[0] == AMT_MSG_RELAY_ADVERTISEMENT && i >= 0 && i < (int64_t)e->ntun &&
+	    !e->o.passive) {
+		/* Whole in the snap length, or not taken. */
+		if (alen > caplen - (ETH_HLEN + ihl + 8)) {
+			e->bad_advertisements++;
+			return;
+		}
+		emu_advertisement(e, (uint32_t)i, amt, alen);
 		return;
 	}
 	if (amt[0] == AMT_MSG_MEMBERSHIP_QUERY && i >= 0 && !e->o.passive) {
@@ -861,6 +960,52 @@ static void emu_report_latency(struct emu *e)
 	printf("join_latency_max_us=%.1f\n", bench_percentile(e->latency, e->nlatency, 100) / 1e3);
 }
 
+#define EMU_MAX_RELAYS 64
+
+/*
+ * Per discovered relay: how many of the initial tunnels it serves and how
+ * many of those received data ("relay_A.B.C.D_tunnels=N" and "..._data=N").
+ */
+static void emu_report_relays(const struct emu *e)
+{
+	struct in_addr relay[EMU_MAX_RELAYS];
+	uint32_t tunnels[EMU_MAX_RELAYS] = {}, data[EMU_MAX_RELAYS] = {};
+	uint32_t nrelay = 0, undiscovered = 0, overflow = 0;
+	char buf[INET_ADDRSTRLEN];
+
+	for (uint32_t i = 0; i < e->o.tunnels; i++) {
+		const struct emu_tunnel *t = &e->t[i];
+		uint32_t r;
+
+		if (!t->relay.s_addr) {
+			undiscovered++;
+			continue;
+		}
+		for (r = 0; r < nrelay; r++)
+			if (relay[r].s_addr == t->relay.s_addr)
+				break;
+		if (r == nrelay) {
+			if (nrelay == EMU_MAX_RELAYS) {
+				overflow++;
+				continue;
+			}
+			relay[nrelay++] = t->relay;
+		}
+		if (t->state == EMU_UP)
+			tunnels[r]++;
+		if (t->total_pkts)
+			data[r]++;
+	}
+	printf("discoveries=%" PRIu64 "\nadvertisements=%" PRIu64 "\nbad_advertisements=%" PRIu64
+	       "\nundiscovered=%u\nrelays=%u\nrelays_overflow=%u\n",
+	       e->discoveries, e->advertisements, e->bad_advertisements, undiscovered, nrelay,
+	       overflow);
+	for (uint32_t r = 0; r < nrelay; r++) {
+		inet_ntop(AF_INET, &relay[r], buf, sizeof(buf));
+		printf("relay_%s_tunnels=%u\nrelay_%s_data=%u\n", buf, tunnels[r], buf, data[r]);
+	}
+}
+
 static void emu_report(struct emu *e)
 {
 	struct tpacket_stats_v3 st = {};
@@ -877,6 +1022,8 @@ static void emu_report(struct emu *e)
 			silent++;
 	}
 	printf("tunnels=%u\nup=%u\nfailed=%" PRIu64 "\n", e->o.tunnels, e->up, e->failed);
+	if (e->o.discovery.s_addr)
+		emu_report_relays(e);
 	printf("requests=%" PRIu64 "\nretransmits=%" PRIu64 "\nqueries=%" PRIu64
 	       "\nqueries_with_l=%" PRIu64 "\nupdates=%" PRIu64 "\nteardowns=%" PRIu64
 	       "\nbad_nonce=%" PRIu64 "\n",
@@ -910,7 +1057,8 @@ static void emu_report(struct emu *e)
 
 static void emu_usage(void)
 {
-	fprintf(stderr, "usage: amt_gw_emu --ifname IF --relay A.B.C.D --prefix A.B.C.D/LEN\n"
+	fprintf(stderr, "usage: amt_gw_emu --ifname IF (--relay A.B.C.D | --discovery A.B.C.D)\n"
+			"  --prefix A.B.C.D/LEN\n"
 			"  --tunnels N --source S --group G [--relay-port P] [--ports-per-addr K]\n"
 			"  [--port-base P] [--window W] [--rate R] [--timeout-ms T] [--retries R]\n"
 			"  [--duration S] [--idle-exit-ms T] [--warmup-ms T] [--measure-ms T]\n"
@@ -925,6 +1073,7 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 	const struct bench_opt opts[] = {
 		{ "ifname", BENCH_OPT_STR, &o->ifname },
 		{ "relay", BENCH_OPT_ADDR, &o->relay },
+		{ "discovery", BENCH_OPT_ADDR, &o->discovery },
 		{ "relay-port", BENCH_OPT_U16, &o->relay_port },
 		BENCH_ENDPOINT_OPTS(o),
 		{ "window", BENCH_OPT_U32, &o->window },
@@ -947,7 +1096,8 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 		{ NULL },
 	};
 
-	if (!bench_parse_opts(argc, argv, opts) || !o->ifname || !o->relay.s_addr ||
+	if (!bench_parse_opts(argc, argv, opts) || !o->ifname ||
+	    !(o->relay.s_addr || o->discovery.s_addr) || (o->relay.s_addr && o->discovery.s_addr) ||
 	    !o->prefix.len || !o->ep.ports_per_addr ||
 	    (uint64_t)o->tunnels + o->late + o->storm > EMU_MAX_TUNNELS || !o->measure_ms)
 		emu_usage();

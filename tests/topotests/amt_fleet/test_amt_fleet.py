@@ -390,12 +390,17 @@ def test_recovered_relay_serves_new_gateways_only():
     assert relay_tunnels("relay2") == [GW_ADDR], relay_tunnels("relay2")
 
 
+def equal_costs():
+    "both relays at cost 10 from the core (in both directions)"
+    for name, ifname in (("core", "core-eth1"), ("relay2", "relay2-eth1")):
+        get_topogen().gears[name].vtysh_cmd(
+            "configure terminal\ninterface {}\nip ospf cost 10\n".format(ifname))
+
+
 def test_equal_cost_spread():
     "equal-cost paths: the core keeps both relays; 20 gateways from 20 addresses use both"
     tgen = get_topogen()
-    for name, ifname in (("core", "core-eth1"), ("relay2", "relay2-eth1")):
-        tgen.gears[name].vtysh_cmd(
-            "configure terminal\ninterface {}\nip ospf cost 10\n".format(ifname))
+    equal_costs()
     wait_core_nexthops([VIA1, VIA2])
     gw = tgen.gears["gw"]
     count = 20
@@ -424,6 +429,109 @@ def test_equal_cost_spread():
     for name, n in (("relay1", on1), ("relay2", on2)):
         spread = [a for a in relay_tunnels(name) if a.startswith("10.0.13.1") and a != GW_ADDR]
         assert len(spread) == n, (name, spread, relays)
+
+
+# The gateway emulator (tools/bench/amt_gw_emu.c): EMU_COUNT gateways, one
+# per address of EMU_PREFIX, which the gateway router originates into OSPF.
+EMU_PREFIX = "198.51.100.0/24"
+EMU_COUNT = 200
+EMU_RUN_S = 8
+
+
+def build_emulator():
+    "compile amt_gw_emu against the FRR tree that amtd is built in; its path"
+    tgen = get_topogen()
+    src = os.path.realpath(os.path.join(CWD, "..", "..", ".."))
+    tree = os.path.realpath(os.path.join(os.path.dirname(topotest.__file__), "..", "..", ".."))
+    out = os.path.join(tgen.logdir, "amt_gw_emu")
+    cmd = ("gcc -O2 -std=gnu11 -Wall -DHAVE_CONFIG_H -I{t} -I{t}/lib -I{t}/include -I{t}/amtd "
+           "-o {o} {s}/tools/bench/amt_gw_emu.c {s}/tools/bench/bench_util.c "
+           "{t}/amtd/amt_packet.c {t}/amtd/amt_igmp.c -L{t}/lib/.libs -lfrr "
+           "-Wl,-rpath,{t}/lib/.libs 2>&1").format(t=tree, s=src, o=out)
+    res = os.popen(cmd).read()
+    assert os.access(out, os.X_OK), (cmd, res)
+    return out
+
+
+def parse_kv(path):
+    kv = {}
+    with open(path) as f:
+        for line in f:
+            key, sep, value = line.strip().partition("=")
+            if sep:
+                kv[key] = value
+    return kv
+
+
+def relay_prefix_tunnels(name, prefix):
+    return [a for a in relay_tunnels(name) if a.startswith(prefix)]
+
+
+def test_equal_cost_spread_200_emulated():
+    "200 emulated gateways discover through the anycast address: both relays get a share"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    equal_costs()
+    wait_core_nexthops([VIA1, VIA2])
+    emu = build_emulator()
+    # The gateways' prefix: routed to gw by OSPF, dropped there without ICMP
+    # (the emulator captures its datagrams before the kernel drops them).
+    gw.vtysh_cmd("configure terminal\nip route {} blackhole\nrouter ospf\n"
+                 "redistribute static\n".format(EMU_PREFIX))
+    ok, _ = topotest.run_and_expect(
+        lambda: EMU_PREFIX in vtysh_json("relay2", "show ip route {} json".format(EMU_PREFIX))
+        and EMU_PREFIX in vtysh_json("relay1", "show ip route {} json".format(EMU_PREFIX)),
+        True, count=30, wait=1)
+    assert ok, diagnostics("emu-prefix")
+    out = os.path.join(tgen.logdir, "gw", "emu.kv")
+    with open(out, "w") as f, open(out + ".err", "w") as ferr:
+        proc = gw.popen([emu, "--ifname", "gw-eth0", "--discovery", ANYCAST, "--prefix",
+                         EMU_PREFIX, "--ports-per-addr", "1", "--tunnels", str(EMU_COUNT),
+                         "--source", SRC, "--group", G2, "--duration", str(EMU_RUN_S),
+                         "--idle-exit-ms", "3000", "--warmup-ms", "500", "--measure-ms", "2000"],
+                        stdout=f, stderr=ferr)
+    procs.append(proc)
+    # While the emulator runs (EMU_RUN_S after all are up): the relays'
+    # tunnel counts.  Bounded: the handshakes take well under 30 s.
+    counts = {}
+    for _ in range(60):
+        counts = {name: len(relay_prefix_tunnels(name, "198.51.100.")) for name in
+                  ("relay1", "relay2")}
+        if sum(counts.values()) >= EMU_COUNT or proc.poll() is not None:
+            break
+        time.sleep(0.5)
+    totals = {name: vtysh_json(name, "show amt relay json")["amtr0"]["tunnelCount"]
+              for name in ("relay1", "relay2")}
+    try:
+        proc.wait(timeout=EMU_RUN_S + 60)
+    except Exception:  # pylint: disable=broad-except
+        proc.kill()
+        proc.wait()
+        assert False, ("emulator did not end", open(out + ".err").read())
+    kv = parse_kv(out)
+    assert proc.returncode == 0 and kv, (proc.returncode, kv, open(out + ".err").read())
+    # Every gateway discovered, got its relay's Query and sent its Update.
+    assert int(kv["tunnels"]) == EMU_COUNT and int(kv["up"]) == EMU_COUNT, kv
+    assert int(kv["undiscovered"]) == 0 and int(kv["failed"]) == 0, kv
+    assert int(kv["advertisements"]) >= EMU_COUNT, kv
+    assert int(kv["bad_advertisements"]) == 0, kv
+    assert int(kv["relays"]) == 2, kv
+    share = {RELAY1: int(kv["relay_{}_tunnels".format(RELAY1)]),
+             RELAY2: int(kv["relay_{}_tunnels".format(RELAY2)])}
+    assert sum(share.values()) == EMU_COUNT, kv
+    # All of them received data, on both relays.
+    assert int(kv["silent_tunnels"]) == 0, kv
+    for relay in (RELAY1, RELAY2):
+        assert int(kv["relay_{}_data".format(relay)]) == share[relay], kv
+    # ECMP over 200 source addresses: each relay holds a real share.
+    for relay in (RELAY1, RELAY2):
+        assert 0.2 * EMU_COUNT <= share[relay] <= 0.8 * EMU_COUNT, share
+    # The relays' own tunnel lists and counts say the same.
+    assert counts == {"relay1": share[RELAY1], "relay2": share[RELAY2]}, (counts, share)
+    for name, relay in (("relay1", RELAY1), ("relay2", RELAY2)):
+        assert totals[name] >= share[relay], (totals, share)
+
+
 
 if __name__ == "__main__":
     args = ["-s"] + sys.argv[1:]
