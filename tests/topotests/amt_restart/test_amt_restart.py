@@ -59,6 +59,11 @@ GATEWAYS = {
     "gw3": ("192.0.2.13", "232.1.1.3"),
 }
 SNAPSHOT = "/var/lib/frr/amtd-relay-amtr0.snapshot"
+JOURNAL = SNAPSHOT + ".journal"
+# One journal record: a tunnel with one group and one source (upsert), or
+# its deletion (amt_relay_snapshot.h: 21 + 63 + 46 + 24, 21 + 19).
+UPSERT_LEN = 154
+DELETE_LEN = 40
 # Seconds a stream may take to resume once amtd answers again.
 RESUME_S = 20
 # Packets per flow and second from src.
@@ -339,9 +344,83 @@ def test_streams_flow():
         assert g.requests() >= 1
 
 
+def file_stat(path):
+    "Size, inode and modification time (ns) of a file on the relay, or None."
+    out = relay().cmd("stat -c '%s %i %y' {} 2>/dev/null".format(path)).strip()
+    if not out:
+        return None
+    size, inode, mtime = out.split(" ", 2)
+    return {"size": int(size), "inode": int(inode), "mtime": mtime}
+
+
+def files_stat():
+    return {"base": file_stat(SNAPSHOT), "journal": file_stat(JOURNAL)}
+
+
+def test_incremental_writes():
+    """
+    Idle tunnels write nothing; a change in one tunnel appends small journal
+    records and leaves the base as it was (same inode, size and mtime).
+    """
+    tgen = get_topogen()
+    if tgen.routers_have_failure():
+        pytest.skip(tgen.errors)
+    # The changes of the three handshakes are flushed within a second.
+    time.sleep(2)
+    idle = files_stat()
+    assert idle["base"] and idle["journal"], idle
+    st_idle = restart_state()
+    time.sleep(4)
+    still = files_stat()
+    assert still == idle, "snapshot files written while nothing changed: {} -> {}".format(
+        idle, still)
+    assert restart_state().get("bytesWritten") == st_idle.get("bytesWritten"), restart_state()
+
+    # A fourth tunnel, from gw1 on another port, for a few seconds: its
+    # handshake is one change (upsert records), its Teardown another (delete).
+    addr, group = GATEWAYS["gw1"]
+    state_file = os.path.join(tgen.logdir, "gw1", "amtgw-extra.json")
+    cmd = [PYTHON, GATEWAY, "-v", "--state-file", state_file, "--state-interval", "0.2",
+           "--relay", RELAY4, "--local", addr, "--local-port", "40001",
+           "--join", "{},{}".format(SRC, group), "--duration", "6", "--teardown-at-end"]
+    proc = start_process("gw1", "amtgw-extra", cmd)
+
+    def tunnels():
+        return relay_json("show amt relay json").get("amtr0", {}).get("tunnelCount")
+
+    wait_until(lambda: tunnels() == len(GATEWAYS) + 1, "no fourth tunnel", count=20, wait=0.5)
+    time.sleep(2)
+    grown = files_stat()
+    st = restart_state()
+    logger.info("after one tunnel's handshake: %s -> %s; %s", idle, grown, st)
+    assert grown["base"] == idle["base"], "base rewritten for one tunnel: {} -> {}".format(
+        idle["base"], grown["base"])
+    added = grown["journal"]["size"] - idle["journal"]["size"]
+    # At least its record; at most a few of them (Request and Update may
+    # come in two flushes), far less than the base.
+    assert UPSERT_LEN <= added <= 3 * UPSERT_LEN, "journal grew by {} bytes".format(added)
+    assert grown["journal"]["inode"] == idle["journal"]["inode"], grown
+    assert st.get("snapshotsWritten") == st_idle.get("snapshotsWritten"), st
+    assert st.get("journalAppends", 0) > st_idle.get("journalAppends", 0), st
+
+    proc.wait(timeout=20)
+    wait_until(lambda: tunnels() == len(GATEWAYS), "fourth tunnel not torn down",
+               count=20, wait=0.5)
+    time.sleep(2)
+    gone = files_stat()
+    assert gone["base"] == idle["base"], gone
+    added = gone["journal"]["size"] - grown["journal"]["size"]
+    assert DELETE_LEN <= added <= 2 * (DELETE_LEN + UPSERT_LEN), "journal grew by {} bytes".format(added)
+
+
 def test_kill9_restart_resumes():
     "kill -9: watchfrr starts amtd again, the restored tunnels forward at once."
     check_restart("KILL", "kill -9")
+    # Restored from the base and the journal: the fourth tunnel's records
+    # (upsert, then delete) were replayed, so three tunnels, not four.
+    st = restart_state()
+    assert st.get("journalRecordsReplayed", 0) >= 4, st
+    assert st.get("journalRecordsDropped") == 0, st
 
 
 def test_restart_state_in_yang():
@@ -406,11 +485,13 @@ def test_corrupt_snapshot_ignored():
 def test_deconfigure_removes_snapshot():
     "no amt relay: the relay's snapshot file goes with it."
     relay().vtysh_cmd("configure terminal\namt relay amtr0\nquery-interval 299\n")
-    wait_until(lambda: relay().cmd("test -e {} && echo yes".format(SNAPSHOT)).strip() == "yes",
-               "no snapshot after a change")
+    wait_until(lambda: relay().cmd("test -e {} && test -e {} && echo yes".format(
+        SNAPSHOT, JOURNAL)).strip() == "yes", "no snapshot and journal after a change")
     relay().vtysh_cmd("configure terminal\nno amt relay amtr0\n")
     wait_until(lambda: relay().cmd("test -e {} || echo gone".format(SNAPSHOT)).strip() == "gone",
                "snapshot still there after no amt relay")
+    assert relay().cmd("test -e {} || echo gone".format(JOURNAL)).strip() == "gone", \
+        "journal still there after no amt relay"
 
 
 if __name__ == "__main__":
