@@ -9,10 +9,15 @@
  * ARGS: "PORT" or a comma separated list of port=N, addr=A,
  * authorized_keys=PATH, hostkey=PATH, max_sessions=N, max_message=BYTES.
  *
- * Served now: hello (base:1.0, base:1.1, :xpath), get-config (running)
- * and get (configuration and the daemon's frr-amtd operational data), both
- * with XPath filters, close-session, kill-session.  Everything else is answered with
- * operation-not-supported.
+ * Served now: hello (base:1.0, base:1.1, :xpath, :candidate,
+ * :validate:1.1, :rollback-on-error), get-config (running, candidate) and
+ * get (configuration and the daemon's frr-amtd operational data), both with
+ * XPath filters; edit-config on the candidate (merge, replace, create,
+ * delete, remove, none; default-operation, test-option, stop- and
+ * rollback-on-error, both all or nothing), commit (through FRR's
+ * northbound), discard-changes, validate, lock and unlock of running and
+ * candidate, close-session, kill-session.  Everything else is answered
+ * with operation-not-supported.
  */
 
 #include <zebra.h>
@@ -111,6 +116,10 @@ static const char *const nc_caps[] = {
 	NB_NC_CAP_BASE10,
 	NB_NC_CAP_BASE11,
 	"urn:ietf:params:netconf:capability:xpath:1.0", /* RFC 6241 8.9 */
+	"urn:ietf:params:netconf:capability:candidate:1.0", /* RFC 6241 8.3 */
+	"urn:ietf:params:netconf:capability:validate:1.1", /* RFC 6241 8.6 */
+	/* edits are all or nothing (RFC 6241 8.5) */
+	"urn:ietf:params:netconf:capability:rollback-on-error:1.0",
 };
 
 static void nc_read(struct event *t);
@@ -194,6 +203,19 @@ static bool nc_send(struct nc_session *s, const char *msg, size_t len)
 
 /* ---- RPCs (RFC 6241 section 7) ---- */
 
+static void nc_reply_error_full(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+				const struct nb_nc_rpc_error *err)
+{
+	struct nb_nc_buf b;
+
+	nb_nc_buf_init(&b, NC_MAX_REPLY);
+	if (nb_nc_rpc_reply_errors(&b, attrs, err, 1) == 0)
+		nc_send(s, b.data, b.len);
+	else
+		nc_session_close(s);
+	nb_nc_buf_free(&b);
+}
+
 static void nc_reply_error(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
 			   enum nb_nc_err_type type, enum nb_nc_err_tag tag, const char *message)
 {
@@ -203,14 +225,8 @@ static void nc_reply_error(struct nc_session *s, const struct nb_nc_rpc_attrs *a
 		.severity = NB_NC_ERR_SEV_ERROR,
 		.message = message,
 	};
-	struct nb_nc_buf b;
 
-	nb_nc_buf_init(&b, NC_MAX_REPLY);
-	if (nb_nc_rpc_reply_errors(&b, attrs, &err, 1) == 0)
-		nc_send(s, b.data, b.len);
-	else
-		nc_session_close(s);
-	nb_nc_buf_free(&b);
+	nc_reply_error_full(s, attrs, &err);
 }
 
 static void nc_reply_ok(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs)
@@ -351,6 +367,8 @@ static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs
 	lyd_free_all(tree);
 }
 
+static struct nb_config *nc_cand(void);
+
 static struct lyd_node *nc_running_dup(void)
 {
 	struct lyd_node *dup = NULL;
@@ -364,15 +382,22 @@ static struct lyd_node *nc_running_dup(void)
 static void nc_rpc_get_config(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
 			      const struct lyd_node *op)
 {
-	struct lyd_node *tree;
+	struct lyd_node *tree = NULL;
 
-	if (lyd_find_path(op, "source/running", false, NULL) != LY_SUCCESS) {
+	if (lyd_find_path(op, "source/candidate", false, NULL) == LY_SUCCESS) {
+		struct nb_config *cand = nc_cand();
+
+		if (cand->dnode &&
+		    lyd_dup_siblings(cand->dnode, NULL, LYD_DUP_RECURSIVE, &tree) != LY_SUCCESS)
+			tree = NULL;
+	} else if (lyd_find_path(op, "source/running", false, NULL) == LY_SUCCESS) {
+		tree = nc_running_dup();
+	} else {
 		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
 			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
-			       "only the running datastore is served");
+			       "only the running and candidate datastores are served");
 		return;
 	}
-	tree = nc_running_dup();
 	nc_reply_filtered(s, attrs, op, tree);
 }
 
@@ -433,6 +458,610 @@ static void nc_rpc_kill_session(struct nc_session *s, const struct nb_nc_rpc_att
 	nc_reply_ok(s, attrs);
 }
 
+/* ---- the candidate datastore and locks (RFC 6241 7.5, 8.3) ---- */
+
+/*
+ * One candidate shared by all sessions (RFC 6241 8.3.1).  While nobody
+ * edited it, it follows the running configuration (vtysh and gRPC commits
+ * included); once edited ("dirty") it keeps the edits until commit or
+ * discard-changes.  Locks name the session holding them (0: none).  The
+ * running lock is also FRR's own (nb_running_lock), so that while a
+ * NETCONF session holds it, vtysh and gRPC commits are refused too.
+ * FRR 10.3 has no NETCONF northbound client id: the lock and the commits
+ * are made as NB_CLIENT_NONE with the session as the user.
+ */
+static struct {
+	struct nb_config *cand;
+	bool dirty;
+	uint32_t lock_running;
+	uint32_t lock_cand;
+} ncds;
+
+enum nc_ds { NC_DS_NONE, NC_DS_RUNNING, NC_DS_CANDIDATE, NC_DS_OTHER };
+
+/* Which datastore the container under op (e.g. "target") names. */
+static enum nc_ds nc_ds_of(const struct lyd_node *op, const char *container)
+{
+	struct lyd_node *c = NULL, *child;
+
+	if (lyd_find_path(op, container, false, &c) != LY_SUCCESS || !c)
+		return NC_DS_NONE;
+	child = lyd_child(c);
+	if (!child || !child->schema)
+		return NC_DS_NONE;
+	if (!strcmp(child->schema->name, "running"))
+		return NC_DS_RUNNING;
+	if (!strcmp(child->schema->name, "candidate"))
+		return NC_DS_CANDIDATE;
+	return NC_DS_OTHER;
+}
+
+/* The candidate, following running while it is not edited. */
+static struct nb_config *nc_cand(void)
+{
+	if (!ncds.cand)
+		ncds.cand = nb_config_dup(running_config);
+	else if (!ncds.dirty && nb_candidate_needs_update(ncds.cand))
+		nb_config_replace(ncds.cand, running_config, true);
+	return ncds.cand;
+}
+
+static void nc_cand_discard(void)
+{
+	if (ncds.cand)
+		nb_config_replace(ncds.cand, running_config, true);
+	ncds.dirty = false;
+}
+
+static struct nb_context nc_context(struct nc_session *s)
+{
+	struct nb_context ctx = {
+		.client = NB_CLIENT_NONE,
+		.user = s,
+	};
+
+	return ctx;
+}
+
+/* Releases what the session holds; an uncommitted candidate it had locked
+ * is discarded (RFC 6241 8.3.5.2). */
+static void nc_locks_release(struct nc_session *s)
+{
+	if (ncds.lock_running == s->id) {
+		nb_running_unlock(NB_CLIENT_NONE, s);
+		ncds.lock_running = 0;
+	}
+	if (ncds.lock_cand == s->id) {
+		ncds.lock_cand = 0;
+		if (ncds.dirty)
+			zlog_info("netconf: session %u ended holding the candidate lock, changes discarded",
+				  s->id);
+		nc_cand_discard();
+	}
+}
+
+/* A lock held by another session: tag with the holder (0: outside NETCONF). */
+static void nc_reply_locked(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			    enum nb_nc_err_tag tag, uint32_t holder, const char *message)
+{
+	struct nb_nc_rpc_error err = {
+		.type = NB_NC_ERR_TYPE_PROTOCOL,
+		.tag = tag,
+		.message = message,
+		.has_session_id = true,
+		.session_id = holder,
+	};
+
+	nc_reply_error_full(s, attrs, &err);
+}
+
+/* Whether a lock of another session refuses the change (in-use, naming it). */
+static bool nc_locked_by_other(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			       uint32_t holder, const char *message)
+{
+	if (!holder || holder == s->id)
+		return false;
+	nc_reply_locked(s, attrs, NB_NC_ERR_IN_USE, holder, message);
+	return true;
+}
+
+static void nc_rpc_lock(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			const struct lyd_node *op, bool lock)
+{
+	enum nc_ds ds = nc_ds_of(op, "target");
+	uint32_t *holder;
+
+	if (ds != NC_DS_RUNNING && ds != NC_DS_CANDIDATE) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
+			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
+			       "only running and candidate can be locked");
+		return;
+	}
+	holder = ds == NC_DS_RUNNING ? &ncds.lock_running : &ncds.lock_cand;
+	if (!lock) {
+		/* RFC 6241 7.6: only the session holding the lock releases it */
+		if (*holder != s->id) {
+			nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
+				       NB_NC_ERR_OPERATION_FAILED,
+				       "the lock is not held by this session");
+			return;
+		}
+		if (ds == NC_DS_RUNNING)
+			nb_running_unlock(NB_CLIENT_NONE, s);
+		*holder = 0;
+		nc_reply_ok(s, attrs);
+		return;
+	}
+	/* RFC 6241 7.5: lock-denied with the holder's session-id */
+	if (*holder) {
+		nc_reply_locked(s, attrs, NB_NC_ERR_LOCK_DENIED, *holder,
+				"the datastore is locked by a NETCONF session");
+		return;
+	}
+	if (ds == NC_DS_CANDIDATE) {
+		/* RFC 6241 7.5: not while the candidate holds uncommitted changes */
+		if (ncds.dirty) {
+			nc_reply_locked(s, attrs, NB_NC_ERR_LOCK_DENIED, 0,
+					"the candidate has uncommitted changes");
+			return;
+		}
+	} else if (nb_running_lock(NB_CLIENT_NONE, s) < 0) {
+		nc_reply_locked(s, attrs, NB_NC_ERR_LOCK_DENIED, 0,
+				"the running configuration is locked outside NETCONF");
+		return;
+	}
+	*holder = s->id;
+	nc_reply_ok(s, attrs);
+}
+
+/* An edit refused: where and why (RFC 6241 appendix A). */
+struct nc_edit_err {
+	enum nb_nc_err_type type;
+	enum nb_nc_err_tag tag;
+	char path[XPATH_MAXLEN];
+	char msg[512];
+};
+
+enum nc_op { NC_OP_MERGE, NC_OP_REPLACE, NC_OP_CREATE, NC_OP_DELETE, NC_OP_REMOVE, NC_OP_NONE };
+
+static bool nc_op_parse(const char *v, enum nc_op *op)
+{
+	static const char *const names[] = {
+		[NC_OP_MERGE] = "merge",   [NC_OP_REPLACE] = "replace", [NC_OP_CREATE] = "create",
+		[NC_OP_DELETE] = "delete", [NC_OP_REMOVE] = "remove",	[NC_OP_NONE] = "none",
+	};
+
+	for (size_t i = 0; i < array_size(names); i++)
+		if (v && !strcmp(v, names[i])) {
+			*op = i;
+			return true;
+		}
+	return false;
+}
+
+static void nc_edit_fail(struct nc_edit_err *err, enum nb_nc_err_tag tag,
+			 const struct lyd_node *at, const char *msg)
+{
+	err->type = NB_NC_ERR_TYPE_APPLICATION;
+	err->tag = tag;
+	err->path[0] = '\0';
+	if (at)
+		lyd_path(at, LYD_PATH_STD, err->path, sizeof(err->path));
+	strlcpy(err->msg, msg, sizeof(err->msg));
+}
+
+/* Drops the edit's operation attributes from a node copied into the candidate. */
+static void nc_strip_ops(struct lyd_node *tree)
+{
+	const struct lys_module *ncmod =
+		ly_ctx_get_module_implemented(ly_native_ctx, "ietf-netconf");
+	struct lyd_node *n;
+	struct lyd_meta *m;
+
+	LYD_TREE_DFS_BEGIN (tree, n) {
+		while ((m = lyd_find_meta(n->meta, ncmod, "operation")))
+			lyd_free_meta_single(m);
+		LYD_TREE_DFS_END(tree, n);
+	}
+}
+
+/* Copies e (its subtree if recursive) under parent or among the top-level nodes. */
+static struct lyd_node *nc_edit_insert(struct lyd_node **first, struct lyd_node *parent,
+				       const struct lyd_node *e, bool recursive)
+{
+	struct lyd_node *dup = NULL;
+
+	if (lyd_dup_single(e, (struct lyd_node_inner *)parent,
+			   recursive ? LYD_DUP_RECURSIVE : 0, &dup) != LY_SUCCESS)
+		return NULL;
+	if (!parent && lyd_insert_sibling(*first, dup, first) != LY_SUCCESS) {
+		lyd_free_tree(dup);
+		return NULL;
+	}
+	nc_strip_ops(dup);
+	return dup;
+}
+
+static void nc_edit_unlink(struct lyd_node **first, struct lyd_node *node)
+{
+	if (node == *first)
+		*first = node->next;
+	lyd_free_tree(node);
+}
+
+static int nc_edit_children(struct lyd_node **first, struct lyd_node *parent,
+			    const struct lyd_node *e, enum nc_op op, struct nc_edit_err *err,
+			    bool *touched);
+
+/*
+ * Applies the edit node e (RFC 6241 7.2) under parent (NULL: the top-level
+ * nodes starting at *first), with the operation inherited from above.
+ */
+static int nc_edit_node(struct lyd_node **first, struct lyd_node *parent,
+			const struct lyd_node *e, enum nc_op inherited, struct nc_edit_err *err,
+			bool *touched)
+{
+	const struct lys_module *ncmod =
+		ly_ctx_get_module_implemented(ly_native_ctx, "ietf-netconf");
+	struct lyd_node *siblings = parent ? lyd_child(parent) : *first;
+	struct lyd_node *match = NULL, *shell;
+	struct lyd_meta *m = lyd_find_meta(e->meta, ncmod, "operation");
+	enum nc_op op = inherited;
+	bool term = e->schema && (e->schema->nodetype & LYD_NODE_TERM);
+	bool below = false;
+
+	if (m && !nc_op_parse(lyd_get_meta_value(m), &op)) {
+		nc_edit_fail(err, NB_NC_ERR_BAD_ATTRIBUTE, e, "unknown operation");
+		return -1;
+	}
+	if (siblings && lyd_find_sibling_first(siblings, e, &match) != LY_SUCCESS)
+		match = NULL;
+	/* a default node was not set by anyone: create may set it, delete
+	 * finds nothing (RFC 6243 section 4.5.1) */
+	switch (op) {
+	case NC_OP_CREATE:
+		if (match && !(match->flags & LYD_DEFAULT)) {
+			nc_edit_fail(err, NB_NC_ERR_DATA_EXISTS, e, "the data already exists");
+			return -1;
+		}
+		/* a default node is replaced like with replace */
+		fallthrough;
+	case NC_OP_REPLACE:
+		if (match)
+			nc_edit_unlink(first, match);
+		if (!nc_edit_insert(first, parent, e, true))
+			goto nomem;
+		*touched = true;
+		return 0;
+	case NC_OP_DELETE:
+		if (!match || (match->flags & LYD_DEFAULT)) {
+			nc_edit_fail(err, NB_NC_ERR_DATA_MISSING, e, "the data does not exist");
+			return -1;
+		}
+		nc_edit_unlink(first, match);
+		*touched = true;
+		return 0;
+	case NC_OP_REMOVE:
+		if (match) {
+			nc_edit_unlink(first, match);
+			*touched = true;
+		}
+		return 0;
+	case NC_OP_MERGE:
+	case NC_OP_NONE:
+		break;
+	}
+
+	if (term) {
+		if (op == NC_OP_NONE)
+			return 0;
+		if (!match) {
+			if (!nc_edit_insert(first, parent, e, false))
+				goto nomem;
+		} else if (e->schema->nodetype == LYS_LEAF) {
+			/* LY_EEXIST / LY_ENOT: same value (the default flag is cleared) */
+			lyd_change_term(match, lyd_get_value(e));
+		}
+		*touched = true;
+		return 0;
+	}
+	if (match)
+		return nc_edit_children(first, match, e, op, err, touched);
+	/* a container or list entry that is not there yet */
+	shell = nc_edit_insert(first, parent, e, false);
+	if (!shell)
+		goto nomem;
+	if (nc_edit_children(first, shell, e, op, err, &below) < 0)
+		return -1;
+	if (op == NC_OP_NONE && !below)
+		nc_edit_unlink(first, shell);
+	else
+		*touched = true;
+	return 0;
+nomem:
+	nc_edit_fail(err, NB_NC_ERR_OPERATION_FAILED, e, "cannot edit the candidate");
+	return -1;
+}
+
+static int nc_edit_children(struct lyd_node **first, struct lyd_node *parent,
+			    const struct lyd_node *e, enum nc_op op, struct nc_edit_err *err,
+			    bool *touched)
+{
+	struct lyd_node *child;
+
+	LY_LIST_FOR (lyd_child(e), child) {
+		if (child->schema && lysc_is_key(child->schema))
+			continue;
+		if (nc_edit_node(first, parent, child, op, err, touched) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads the <config> of an edit-config strictly against the schema. */
+static struct lyd_node *nc_edit_parse(const struct lyd_node *config, struct nc_edit_err *err,
+				      bool *empty)
+{
+	const struct lyd_node_any *any = (const struct lyd_node_any *)config;
+	struct lyd_node *edit = NULL;
+	char *xml = NULL;
+	LY_ERR ret;
+
+	*empty = false;
+	if (any->value_type == LYD_ANYDATA_DATATREE && !any->value.tree) {
+		*empty = true;
+		return NULL;
+	}
+	if (lyd_any_value_str(config, &xml) != LY_SUCCESS || !xml) {
+		nc_edit_fail(err, NB_NC_ERR_MALFORMED_MESSAGE, NULL, "cannot read the config");
+		return NULL;
+	}
+	ret = lyd_parse_data_mem(ly_native_ctx, xml, LYD_XML,
+				 LYD_PARSE_ONLY | LYD_PARSE_STRICT | LYD_PARSE_NO_STATE, 0, &edit);
+	free(xml);
+	if (ret != LY_SUCCESS) {
+		const struct ly_err_item *e = ly_err_first(ly_native_ctx);
+		enum nb_nc_err_tag tag = NB_NC_ERR_INVALID_VALUE;
+
+		if (e && e->msg && strstr(e->msg, "not found"))
+			tag = NB_NC_ERR_UNKNOWN_ELEMENT;
+		else if (e && e->msg && strstr(e->msg, "amespace"))
+			tag = NB_NC_ERR_UNKNOWN_NAMESPACE;
+		nc_edit_fail(err, tag, NULL, e && e->msg ? e->msg : "invalid config");
+		if (e && e->data_path)
+			strlcpy(err->path, e->data_path, sizeof(err->path));
+		ly_err_clean(ly_native_ctx, NULL);
+		lyd_free_all(edit);
+		return NULL;
+	}
+	if (!edit)
+		*empty = true;
+	return edit;
+}
+
+static void nc_reply_edit_err(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			      const struct nc_edit_err *ee)
+{
+	struct nb_nc_rpc_error err = {
+		.type = ee->type,
+		.tag = ee->tag,
+		.message = ee->msg,
+		.path = ee->path[0] ? ee->path : NULL,
+	};
+	struct nb_nc_xmlns ns[8];
+	size_t nns = 0;
+	const struct lys_module *mod;
+	uint32_t idx = 0;
+
+	/* the path's prefixes are module names (LYD_PATH_STD) */
+	while (err.path && nns < array_size(ns) &&
+	       (mod = ly_ctx_get_module_iter(ly_native_ctx, &idx))) {
+		char pfx[128];
+
+		if (!mod->implemented)
+			continue;
+		snprintf(pfx, sizeof(pfx), "/%s:", mod->name);
+		if (!strstr(err.path, pfx))
+			continue;
+		ns[nns].prefix = mod->name;
+		ns[nns].uri = mod->ns;
+		nns++;
+	}
+	err.path_ns = ns;
+	err.path_ns_count = nns;
+	nc_reply_error_full(s, attrs, &err);
+}
+
+static const char *nc_leaf_str(const struct lyd_node *op, const char *path)
+{
+	struct lyd_node *n = NULL;
+
+	if (lyd_find_path(op, path, false, &n) != LY_SUCCESS || !n)
+		return NULL;
+	return lyd_get_value(n);
+}
+
+static void nc_rpc_edit_config(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			       const struct lyd_node *op)
+{
+	const char *dflt = nc_leaf_str(op, "default-operation");
+	const char *test = nc_leaf_str(op, "test-option");
+	const char *errop = nc_leaf_str(op, "error-option");
+	struct lyd_node *config = NULL, *edit, *work = NULL, *e;
+	struct nc_edit_err ee = {};
+	enum nc_op dop = NC_OP_MERGE;
+	bool empty, touched = false;
+	struct nb_config *cand;
+
+	if (nc_ds_of(op, "target") != NC_DS_CANDIDATE) {
+		/* :writable-running is not announced (RFC 6241 8.2) */
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
+			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
+			       "only the candidate datastore can be edited");
+		return;
+	}
+	if (dflt && (!nc_op_parse(dflt, &dop) || dop == NC_OP_CREATE || dop == NC_OP_DELETE ||
+		     dop == NC_OP_REMOVE)) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL, NB_NC_ERR_INVALID_VALUE,
+			       "bad default-operation");
+		return;
+	}
+	/* edits are all or nothing: stop-on-error and rollback-on-error alike */
+	if (errop && !strcmp(errop, "continue-on-error")) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
+			       NB_NC_ERR_OPERATION_NOT_SUPPORTED, "continue-on-error is not supported");
+		return;
+	}
+	if (lyd_find_path(op, "config", false, &config) != LY_SUCCESS || !config) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL, NB_NC_ERR_MISSING_ELEMENT,
+			       "config is missing (url is not supported)");
+		return;
+	}
+	if (nc_locked_by_other(s, attrs, ncds.lock_cand,
+			       "the candidate is locked by another session"))
+		return;
+	edit = nc_edit_parse(config, &ee, &empty);
+	if (!edit && !empty) {
+		nc_reply_edit_err(s, attrs, &ee);
+		return;
+	}
+	cand = nc_cand();
+	if (cand->dnode &&
+	    lyd_dup_siblings(cand->dnode, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &work) !=
+		    LY_SUCCESS) {
+		lyd_free_all(edit);
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_OPERATION_FAILED,
+			       "cannot copy the candidate");
+		return;
+	}
+	LY_LIST_FOR (edit, e)
+		if (nc_edit_node(&work, NULL, e, dop, &ee, &touched) < 0)
+			goto fail;
+	/* RFC 6241 8.6.4: test-then-set (the default) and test-only validate */
+	if (!test || strcmp(test, "set")) {
+		if (lyd_validate_all(&work, ly_native_ctx, LYD_VALIDATE_NO_STATE, NULL) !=
+		    LY_SUCCESS) {
+			const struct ly_err_item *le = ly_err_last(ly_native_ctx);
+
+			nc_edit_fail(&ee, NB_NC_ERR_INVALID_VALUE, NULL,
+				     le && le->msg ? le->msg : "the result is not valid");
+			if (le && le->data_path)
+				strlcpy(ee.path, le->data_path, sizeof(ee.path));
+			ly_err_clean(ly_native_ctx, NULL);
+			goto fail;
+		}
+	}
+	lyd_free_all(edit);
+	if (test && !strcmp(test, "test-only")) {
+		lyd_free_all(work);
+		nc_reply_ok(s, attrs);
+		return;
+	}
+	/* nothing of the old candidate is left when the edit fails */
+	lyd_free_all(cand->dnode);
+	cand->dnode = work;
+	if (touched)
+		ncds.dirty = true;
+	nc_reply_ok(s, attrs);
+	return;
+fail:
+	lyd_free_all(edit);
+	lyd_free_all(work);
+	nc_reply_edit_err(s, attrs, &ee);
+}
+
+static void nc_rpc_discard(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs)
+{
+	if (nc_locked_by_other(s, attrs, ncds.lock_cand,
+			       "the candidate is locked by another session"))
+		return;
+	nc_cand_discard();
+	nc_reply_ok(s, attrs);
+}
+
+/* RFC 6241 8.3.4.1: the candidate becomes running, through FRR's northbound. */
+static void nc_rpc_commit(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			  const struct lyd_node *op)
+{
+	char errmsg[BUFSIZ] = "", comment[64];
+	struct nb_config *cand;
+	uint32_t tid = 0;
+	int ret;
+
+	if (lyd_find_path(op, "confirmed", false, NULL) == LY_SUCCESS) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
+			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
+			       "confirmed commit is not supported");
+		return;
+	}
+	if (nc_locked_by_other(s, attrs, ncds.lock_running,
+			       "the running configuration is locked by another session"))
+		return;
+	if (nc_locked_by_other(s, attrs, ncds.lock_cand,
+			       "the candidate is locked by another session"))
+		return;
+	cand = nc_cand();
+	if (ncds.dirty && nb_candidate_needs_update(cand) && nb_candidate_update(cand) != NB_OK) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_OPERATION_FAILED,
+			       "the candidate cannot be rebased on the running configuration");
+		return;
+	}
+	snprintf(comment, sizeof(comment), "NETCONF session %u", s->id);
+	ret = nb_candidate_commit(nc_context(s), cand, true, comment, &tid, errmsg,
+				  sizeof(errmsg));
+	switch (ret) {
+	case NB_OK:
+	case NB_ERR_NO_CHANGES:
+		zlog_info("netconf: session %u committed (transaction %u)", s->id, tid);
+		nc_cand_discard();
+		nc_reply_ok(s, attrs);
+		return;
+	case NB_ERR_LOCKED:
+		nc_reply_locked(s, attrs, NB_NC_ERR_IN_USE, 0,
+				errmsg[0] ? errmsg : "the running configuration is locked");
+		return;
+	default:
+		/* the message vtysh prints for the same refusal */
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_OPERATION_FAILED,
+			       errmsg[0] ? errmsg : nb_err_name(ret));
+		return;
+	}
+}
+
+/* RFC 6241 8.6.4.1: validate the candidate (or running). */
+static void nc_rpc_validate(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			    const struct lyd_node *op)
+{
+	char errmsg[BUFSIZ] = "";
+	struct nb_context ctx = nc_context(s);
+	struct nb_config *dup;
+	enum nc_ds ds = nc_ds_of(op, "source");
+	int ret;
+
+	if (ds != NC_DS_CANDIDATE && ds != NC_DS_RUNNING) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
+			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
+			       "only candidate and running can be validated");
+		return;
+	}
+	/* on a copy: validation adds default nodes */
+	dup = nb_config_dup(ds == NC_DS_CANDIDATE ? nc_cand() : running_config);
+	/*
+	 * YANG first on its own: FRR 10.3's nb_candidate_validate() hands
+	 * sizeof(errmsg_len) as the length of the YANG error message (8 bytes).
+	 */
+	ret = nb_candidate_validate_yang(dup, true, errmsg, sizeof(errmsg));
+	if (ret == NB_OK)
+		ret = nb_candidate_validate(&ctx, dup, errmsg, sizeof(errmsg));
+	nb_config_free(dup);
+	if (ret != NB_OK) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_OPERATION_FAILED,
+			       errmsg[0] ? errmsg : nb_err_name(ret));
+		return;
+	}
+	nc_reply_ok(s, attrs);
+}
+
 static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 {
 	struct nb_nc_rpc_attrs attrs;
@@ -456,14 +1085,8 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 			.bad_attribute = "message-id",
 			.bad_element = "rpc",
 		};
-		struct nb_nc_buf b;
 
-		nb_nc_buf_init(&b, NC_MAX_REPLY);
-		if (nb_nc_rpc_reply_errors(&b, &attrs, &err, 1) == 0)
-			nc_send(s, b.data, b.len);
-		else
-			nc_session_close(s);
-		nb_nc_buf_free(&b);
+		nc_reply_error_full(s, &attrs, &err);
 		goto out;
 	}
 	if (ly_in_new_memory(msg, &in) != LY_SUCCESS ||
@@ -505,6 +1128,16 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 		nc_rpc_get_config(s, &attrs, op);
 	else if (!strcmp(name, "get"))
 		nc_rpc_get(s, &attrs, op);
+	else if (!strcmp(name, "edit-config"))
+		nc_rpc_edit_config(s, &attrs, op);
+	else if (!strcmp(name, "commit"))
+		nc_rpc_commit(s, &attrs, op);
+	else if (!strcmp(name, "discard-changes"))
+		nc_rpc_discard(s, &attrs);
+	else if (!strcmp(name, "validate"))
+		nc_rpc_validate(s, &attrs, op);
+	else if (!strcmp(name, "lock") || !strcmp(name, "unlock"))
+		nc_rpc_lock(s, &attrs, op, name[0] == 'l');
 	else if (!strcmp(name, "close-session")) {
 		/* RFC 6241 7.8: reply, then close */
 		s->closing = true;
@@ -700,6 +1333,7 @@ static void nc_session_destroy(struct nc_session *s)
 			break;
 		}
 	nc.nsessions--;
+	nc_locks_release(s);
 	event_cancel(&s->t_read);
 	event_cancel(&s->t_flush);
 	event_cancel(&s->t_kex);
@@ -727,6 +1361,8 @@ static void nc_session_close(struct nc_session *s)
 {
 	if (s->t_free)
 		return;
+	/* RFC 6241 7.5: a session's locks end with it */
+	nc_locks_release(s);
 	if (s->closing && s->out.len && s->chan && s->flush_tries <= NC_FLUSH_RETRIES_MAX)
 		return; /* nc_flush() comes back here once the output left */
 	s->closing = true;
@@ -999,6 +1635,10 @@ static int nc_finish(void)
 
 		event_cancel(&s->t_free);
 		nc_session_destroy(s);
+	}
+	if (ncds.cand) {
+		nb_config_free(ncds.cand);
+		ncds.cand = NULL;
 	}
 	event_cancel(&nc.t_accept);
 	if (nc.bind) {

@@ -8,6 +8,8 @@
 #   nc_client.py PORT KEYFILE raw MSG   sends MSG after a base:1.0 hello over a
 #                                       bare SSH channel, prints the reply
 #   nc_client.py PORT KEYFILE big N     the same with a message of N bytes
+#   nc_client.py PORT KEYFILE script F  runs the JSON list of steps in file F over
+#                                       several ncclient sessions (see script())
 #
 import json
 import socket
@@ -92,6 +94,86 @@ def session(port, keyfile):
     return out
 
 
+def step_error(e):
+    "An RPCError as a dict: tag, message, error-path, session-id of error-info"
+    import re
+
+    info = getattr(e, "info", None) or ""
+    sid = re.search(r"<(?:\w+:)?session-id>(\d+)<", info)
+    return {
+        "result": "error",
+        "tag": getattr(e, "tag", None),
+        "message": getattr(e, "message", None) or str(e),
+        "path": getattr(e, "path", None),
+        "session_id": sid.group(1) if sid else None,
+    }
+
+
+def script(port, keyfile, steps):
+    """
+    Each step is a dict with "s" (session 0..2, opened on first use) and
+    "op": edit (config, default_operation, test_option, error_option),
+    get_config (source, xpath), commit, discard, validate (source),
+    lock/unlock (target), close, session_id.  Each answer is a dict with
+    "result": "ok", "data" (with "xml"), "error" (tag, message, path,
+    session_id) or the session's "id".
+    """
+    from ncclient.operations import RPCError
+
+    ns = {"amt": "http://frrouting.org/yang/amtd"}
+    sessions = {}
+    results = []
+    for st in steps:
+        s = st.get("s", 0)
+        if s not in sessions:
+            sessions[s] = connect(port, keyfile)
+        m = sessions[s]
+        op = st["op"]
+        try:
+            if op == "edit":
+                m.edit_config(
+                    target="candidate",
+                    config=st["config"],
+                    default_operation=st.get("default_operation"),
+                    test_option=st.get("test_option"),
+                    error_option=st.get("error_option"),
+                )
+                res = {"result": "ok"}
+            elif op == "get_config":
+                filt = ("xpath", (ns, st["xpath"])) if "xpath" in st else None
+                xml = m.get_config(source=st["source"], filter=filt).data_xml
+                res = {"result": "data", "xml": xml}
+            elif op == "commit":
+                m.commit()
+                res = {"result": "ok"}
+            elif op == "discard":
+                m.discard_changes()
+                res = {"result": "ok"}
+            elif op == "validate":
+                m.validate(source=st.get("source", "candidate"))
+                res = {"result": "ok"}
+            elif op == "lock":
+                m.lock(target=st["target"])
+                res = {"result": "ok"}
+            elif op == "unlock":
+                m.unlock(target=st["target"])
+                res = {"result": "ok"}
+            elif op == "close":
+                m.close_session()
+                del sessions[s]
+                res = {"result": "ok"}
+            elif op == "session_id":
+                res = {"result": "id", "id": m.session_id}
+            else:
+                raise ValueError("unknown step " + op)
+        except RPCError as e:
+            res = step_error(e)
+        results.append(res)
+    for m in sessions.values():
+        m.close_session()
+    return {"steps": results}
+
+
 def raw(port, keyfile, msg):
     import paramiko
 
@@ -136,6 +218,9 @@ def main():
     port, keyfile, what = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     if what == "session":
         out = session(port, keyfile)
+    elif what == "script":
+        with open(sys.argv[4]) as f:
+            out = script(port, keyfile, json.load(f))
     elif what == "big":
         body = "<!--" + "x" * int(sys.argv[4]) + "-->"
         out = raw(port, keyfile, body)

@@ -13,7 +13,13 @@ check the server's hello (base:1.0, base:1.1 and :xpath, nothing that is
 not implemented), get-config (the relay's configuration), get (its
 operational state), both with XPath filters, an unknown and a malformed rpc (rpc-error carrying the request's
 message-id) and a key that is not authorized (refused), and that the host
-key was generated readable by FRR only.
+key was generated readable by FRR only.  The candidate datastore: a relay
+made by edit-config + commit shows in vtysh; create of an existing node is
+data-exists, delete of a missing one data-missing, bad values
+invalid-value; a commit refused by YANG or amtd's validation carries the
+northbound's message; discard-changes; locks of one session refuse
+another's lock, edit and commit and vtysh's commits, and end with the
+session; replace, default-operation none, delete.
 """
 
 import json
@@ -142,8 +148,11 @@ def test_session_capabilities_and_data():
     assert "urn:ietf:params:netconf:base:1.0" in caps, caps
     assert "urn:ietf:params:netconf:base:1.1" in caps, caps
     assert "urn:ietf:params:netconf:capability:xpath:1.0" in caps, caps
-    # only what is implemented is announced
-    assert len(caps) == 3, caps
+    assert "urn:ietf:params:netconf:capability:candidate:1.0" in caps, caps
+    assert "urn:ietf:params:netconf:capability:validate:1.1" in caps, caps
+    assert "urn:ietf:params:netconf:capability:rollback-on-error:1.0" in caps, caps
+    # only what is implemented is announced (no :writable-running)
+    assert len(caps) == 6, caps
     assert out["session_id"] and int(out["session_id"]) > 0, out
 
     cfg = ET.fromstring(out["get_config"])
@@ -178,8 +187,8 @@ def test_session_capabilities_and_data():
     assert out["kill_other"] is True, out
     assert out["killed_session"] != "still serves", out
     assert out["kill_own"] == "invalid-value", out
-    # the candidate datastore is not served yet, and says so
-    assert out["candidate"] == "operation-not-supported", out
+    # the candidate datastore is served
+    assert out["candidate"] == "accepted", out
 
 
 def rpc_error(reply):
@@ -223,8 +232,8 @@ def test_rpc_without_message_id():
     assert "<bad-attribute>message-id</bad-attribute>" in out["reply"], out
 
 
-def test_edit_config_not_supported_yet():
-    "edit-config is answered operation-not-supported, not silently accepted"
+def test_edit_config_running_not_writable():
+    "edit-config of running: operation-not-supported (no :writable-running)"
     tag, out = raw_rpc_error(
         "79", "<edit-config><target><running/></target><config/></edit-config>"
     )
@@ -245,6 +254,357 @@ def test_unauthorized_key_refused():
     assert out["auth"] == "refused", out
     # and the good key still works afterwards
     assert client(good_key(), "session")["auth"] == "ok"
+
+
+# ---- the candidate datastore (RFC 6241 7.2, 7.5, 8.3, 8.6) ----
+
+NC_ATTR = 'xmlns:nc="%s"' % NS_BASE
+
+
+def cfg(body):
+    "an edit-config <config> holding body inside frr-amtd's amtd container"
+    return '<config xmlns="%s" %s><amtd xmlns="%s">%s</amtd></config>' % (
+        NS_BASE,
+        NC_ATTR,
+        NS_AMTD,
+        body,
+    )
+
+
+def relay(name, body="", op=None):
+    attr = ' nc:operation="%s"' % op if op else ""
+    return "<relay%s><name>%s</name>%s</relay>" % (attr, name, body)
+
+
+def script(steps):
+    "runs the steps (see nc_client.script) and returns their answers"
+    tgen = get_topogen()
+    path = os.path.join(tgen.logdir, "nc_script.json")
+    with open(path, "w") as f:
+        json.dump(steps, f)
+    os.chmod(path, 0o644)
+    out = client(good_key(), "script", path)
+    res = out["steps"]
+    assert len(res) == len(steps), out
+    return res
+
+
+def relay_xpath(name):
+    return '/amt:amtd/amt:relay[amt:name="%s"]' % name
+
+
+def relays_in(xml, name):
+    "the relay entries called name in a get-config answer"
+    root = ET.fromstring(xml)
+    return [
+        r
+        for r in root.iter("{%s}relay" % NS_AMTD)
+        if r.findtext("{%s}name" % NS_AMTD) == name
+    ]
+
+
+def vtysh_relay(name):
+    "show amt relay json for one instance, or None"
+    r1 = get_topogen().gears["r1"]
+    out = json.loads(r1.vtysh_cmd("show amt relay json"))
+    if name in out:
+        return out[name]
+    return out.get("instances", {}).get(name)
+
+
+def running_config():
+    return get_topogen().gears["r1"].vtysh_cmd("show running-config")
+
+
+def test_candidate_create_commit_relay():
+    "a relay made by edit-config (create) + commit is in vtysh and running"
+    res = script(
+        [
+            {
+                "op": "edit",
+                "config": cfg(
+                    relay(
+                        "amtr1",
+                        "<local-address>192.0.2.1</local-address><port>2270</port>"
+                        "<tunnel-limit>77</tunnel-limit>",
+                        "create",
+                    )
+                ),
+            },
+            {"s": 1, "op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr1")},
+            {"s": 1, "op": "get_config", "source": "running", "xpath": relay_xpath("amtr1")},
+            {"op": "validate"},
+            {"op": "commit"},
+            {"s": 1, "op": "get_config", "source": "running", "xpath": relay_xpath("amtr1")},
+        ]
+    )
+    assert res[0] == {"result": "ok"}, res
+    # the edit is in the (shared) candidate, not yet in running
+    cand = relays_in(res[1]["xml"], "amtr1")
+    assert len(cand) == 1, res[1]
+    assert cand[0].findtext("{%s}tunnel-limit" % NS_AMTD) == "77", res[1]
+    assert len(relays_in(res[2]["xml"], "amtr1")) == 0, res[2]
+    assert res[3] == {"result": "ok"}, res
+    assert res[4] == {"result": "ok"}, res
+    assert len(relays_in(res[5]["xml"], "amtr1")) == 1, res[5]
+    conf = running_config()
+    assert "amt relay amtr1" in conf, conf
+    assert "tunnel-limit 77" in conf, conf
+    ok, j = topotest.run_and_expect(
+        lambda: (vtysh_relay("amtr1") or {}).get("tunnelLimit"), 77, count=10, wait=1
+    )
+    assert ok, j
+    j = vtysh_relay("amtr1")
+    assert j["port"] == 2270, j
+    assert j["localAddresses"] == ["192.0.2.1"], j
+
+
+def test_candidate_create_existing_is_data_exists():
+    "create of a relay that exists: data-exists with its error-path, nothing changed"
+    res = script(
+        [
+            {"op": "edit", "config": cfg(relay("amtr0", "<tunnel-limit>5</tunnel-limit>", "create"))},
+            {"op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr0")},
+        ]
+    )
+    assert res[0]["result"] == "error", res
+    assert res[0]["tag"] == "data-exists", res
+    assert "amtr0" in (res[0]["path"] or ""), res
+    cand = relays_in(res[1]["xml"], "amtr0")
+    assert len(cand) == 1, res[1]
+    assert cand[0].findtext("{%s}tunnel-limit" % NS_AMTD) != "5", res[1]
+
+
+def test_candidate_delete_missing_is_data_missing():
+    "delete of a relay that does not exist: data-missing; remove of it: ok"
+    res = script(
+        [
+            {"op": "edit", "config": cfg(relay("amtr9", op="delete"))},
+            {"op": "edit", "config": cfg(relay("amtr9", op="remove"))},
+            {"op": "discard"},
+        ]
+    )
+    assert res[0]["result"] == "error" and res[0]["tag"] == "data-missing", res
+    assert res[1] == {"result": "ok"}, res
+
+
+def test_candidate_bad_value_is_invalid_value():
+    "a value its type refuses: invalid-value at edit-config, the candidate unchanged"
+    res = script(
+        [
+            {"op": "edit", "config": cfg(relay("amtr1", "<tunnel-limit>0</tunnel-limit>"))},
+            {"op": "edit", "config": cfg(relay("amtr1", "<local-address>not-an-ip</local-address>"))},
+            {"op": "edit", "config": cfg(relay("amtr1", "<no-such-leaf>1</no-such-leaf>"))},
+            {"op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr1")},
+        ]
+    )
+    for r in res[:2]:
+        assert r["result"] == "error" and r["tag"] == "invalid-value", res
+    assert res[2]["result"] == "error" and res[2]["tag"] == "unknown-element", res
+    cand = relays_in(res[3]["xml"], "amtr1")
+    assert len(cand) == 1 and cand[0].findtext("{%s}tunnel-limit" % NS_AMTD) == "77", res[3]
+
+
+def test_candidate_commit_refused_with_message():
+    """
+    Edits YANG accepts one at a time but the commit refuses: the commit's
+    rpc-error carries the northbound's message (YANG must, amtd's own
+    validation) and running is unchanged.
+    """
+    qri = relay("amtr1", "<query-response-interval>200</query-response-interval>")
+    gw = (
+        '<gateway nc:operation="create"><name>amtg1</name>'
+        "<dns-discovery><source>224.1.1.1</source></dns-discovery></gateway>"
+    )
+    res = script(
+        [
+            # test-option set: no validation at edit time (RFC 6241 8.6.4)
+            {"op": "edit", "config": cfg(qri), "test_option": "set"},
+            {"op": "validate"},
+            {"op": "commit"},
+            {"op": "discard"},
+            # test-then-set (the default) refuses the same edit at once
+            {"op": "edit", "config": cfg(qri)},
+            # amtd's own validation (amtd_gateway_dns_source_modify)
+            {"op": "edit", "config": cfg(gw)},
+            {"op": "commit"},
+            {"op": "discard"},
+            {"op": "get_config", "source": "candidate"},
+        ]
+    )
+    msg = "query-response-interval must be shorter than query-interval"
+    assert res[0] == {"result": "ok"}, res
+    assert res[1]["result"] == "error" and msg in res[1]["message"], res
+    assert res[2]["result"] == "error" and res[2]["tag"] == "operation-failed", res
+    assert msg in res[2]["message"], res
+    assert res[3] == {"result": "ok"}, res
+    assert res[4]["result"] == "error" and res[4]["tag"] == "invalid-value", res
+    assert msg in res[4]["message"], res
+    assert res[5] == {"result": "ok"}, res
+    assert res[6]["result"] == "error" and res[6]["tag"] == "operation-failed", res
+    assert "dns-discovery source 224.1.1.1 is not a unicast address" in res[6]["message"], res
+    assert res[7] == {"result": "ok"}, res
+    assert "amtg1" not in res[8]["xml"], res[8]
+    conf = running_config()
+    assert "query-response-interval 200" not in conf, conf
+    assert "amtg1" not in conf, conf
+    assert (vtysh_relay("amtr1") or {}).get("queryResponseInterval") != 200
+
+
+def test_candidate_discard_changes():
+    "discard-changes drops an edit; running and vtysh never saw it"
+    res = script(
+        [
+            {"op": "edit", "config": cfg(relay("amtr1", "<tunnel-limit>42</tunnel-limit>"))},
+            {"op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr1")},
+            {"op": "discard"},
+            {"op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr1")},
+            {"op": "commit"},
+        ]
+    )
+    assert res[0] == {"result": "ok"}, res
+    assert relays_in(res[1]["xml"], "amtr1")[0].findtext("{%s}tunnel-limit" % NS_AMTD) == "42"
+    assert res[2] == {"result": "ok"}, res
+    assert relays_in(res[3]["xml"], "amtr1")[0].findtext("{%s}tunnel-limit" % NS_AMTD) == "77"
+    assert res[4] == {"result": "ok"}, res
+    assert (vtysh_relay("amtr1") or {}).get("tunnelLimit") == 77
+
+
+def test_candidate_locks():
+    """
+    A session's locks refuse another session's lock (lock-denied naming the
+    holder), edit and commit (in-use) and a vtysh change; they end with the
+    session.
+    """
+    edit = cfg(relay("amtr1", "<tunnel-limit>55</tunnel-limit>"))
+    res = script(
+        [
+            {"s": 0, "op": "session_id"},
+            {"s": 0, "op": "lock", "target": "candidate"},
+            {"s": 0, "op": "lock", "target": "running"},
+            {"s": 1, "op": "lock", "target": "candidate"},
+            {"s": 1, "op": "lock", "target": "running"},
+            {"s": 1, "op": "edit", "config": edit},
+            {"s": 1, "op": "commit"},
+            {"s": 1, "op": "unlock", "target": "running"},
+            {"s": 0, "op": "unlock", "target": "running"},
+            {"s": 1, "op": "lock", "target": "running"},
+            {"s": 0, "op": "commit"},
+            {"s": 1, "op": "unlock", "target": "running"},
+            {"s": 0, "op": "close"},
+            {"s": 1, "op": "lock", "target": "candidate"},
+            {"s": 1, "op": "edit", "config": edit},
+            {"s": 2, "op": "commit"},
+            {"s": 1, "op": "commit"},
+            {"s": 1, "op": "unlock", "target": "candidate"},
+        ]
+    )
+    holder = res[0]["id"]
+    assert res[1] == {"result": "ok"} and res[2] == {"result": "ok"}, res
+    for r in res[3:5]:
+        assert r["result"] == "error" and r["tag"] == "lock-denied", res
+        assert r["session_id"] == holder, res
+    assert res[5]["result"] == "error" and res[5]["tag"] == "in-use", res
+    assert res[6]["result"] == "error" and res[6]["tag"] == "in-use", res
+    # only the holder unlocks
+    assert res[7]["result"] == "error" and res[7]["tag"] == "operation-failed", res
+    assert res[8] == {"result": "ok"}, res
+    assert res[9] == {"result": "ok"}, res
+    # running locked by session 1 now: session 0's commit is refused
+    assert res[10]["result"] == "error" and res[10]["tag"] == "in-use", res
+    assert res[11] == {"result": "ok"}, res
+    # session 0 closed: its candidate lock went with it
+    assert res[12] == {"result": "ok"}, res
+    assert res[13] == {"result": "ok"}, res
+    assert res[14] == {"result": "ok"}, res
+    assert res[15]["result"] == "error" and res[15]["tag"] == "in-use", res
+    assert res[16] == {"result": "ok"}, res
+    assert res[17] == {"result": "ok"}, res
+    assert (vtysh_relay("amtr1") or {}).get("tunnelLimit") == 55
+
+
+VTYSH_SET_LIMIT = (
+    "vtysh -c 'configure terminal' -c 'amt relay amtr1' -c 'tunnel-limit 66' 2>&1"
+)
+
+
+def test_candidate_running_lock_holds_off_vtysh():
+    "while a NETCONF session holds the running lock, a vtysh commit is refused"
+    r1 = get_topogen().gears["r1"]
+    tgen = get_topogen()
+    # the lock lasts while the client's session lives: hold it in the background
+    hold = os.path.join(tgen.logdir, "nc_hold.py")
+    with open(hold, "w") as f:
+        f.write(
+            "import sys, time\n"
+            "sys.path.insert(0, '{cwd}')\n"
+            "import nc_client\n"
+            "m = nc_client.connect({port}, '{key}')\n"
+            "m.lock(target='running')\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(8)\n"
+            "m.close_session()\n".format(port=PORT, key=good_key(), cwd=CWD)
+        )
+    os.chmod(hold, 0o644)
+    proc = r1.net.popen(
+        ["/usr/bin/python3", hold], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        line = proc.stdout.readline()
+        if isinstance(line, bytes):
+            line = line.decode()
+        assert line.strip() == "locked", (line, proc.stderr.read())
+        out = r1.cmd(VTYSH_SET_LIMIT)
+        assert "locked" in out.lower(), out
+        assert (vtysh_relay("amtr1") or {}).get("tunnelLimit") == 55
+    finally:
+        proc.wait(timeout=30)
+    # released with the session: vtysh commits again
+    out = r1.cmd(VTYSH_SET_LIMIT)
+    assert "locked" not in out.lower(), out
+    assert (vtysh_relay("amtr1") or {}).get("tunnelLimit") == 66
+
+
+def test_candidate_replace_merge_none_delete():
+    "replace resets what it leaves out; none + delete below; delete and commit"
+    res = script(
+        [
+            {
+                "op": "edit",
+                "config": cfg(
+                    relay(
+                        "amtr1",
+                        "<local-address>192.0.2.1</local-address><port>2270</port>",
+                        "replace",
+                    )
+                ),
+            },
+            {"op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr1")},
+            {
+                "op": "edit",
+                "default_operation": "none",
+                "config": cfg(relay("amtr1", '<port nc:operation="delete">2270</port>')),
+            },
+            {"op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr1")},
+            {"op": "commit"},
+            {"op": "edit", "config": cfg(relay("amtr1", op="delete"))},
+            {"op": "commit"},
+            {"op": "get_config", "source": "running", "xpath": relay_xpath("amtr1")},
+        ]
+    )
+    assert res[0] == {"result": "ok"}, res
+    r = relays_in(res[1]["xml"], "amtr1")
+    assert len(r) == 1, res[1]
+    assert r[0].findtext("{%s}tunnel-limit" % NS_AMTD) in (None, "10000"), res[1]
+    assert r[0].findtext("{%s}port" % NS_AMTD) == "2270", res[1]
+    assert res[2] == {"result": "ok"}, res
+    r = relays_in(res[3]["xml"], "amtr1")
+    assert r[0].findtext("{%s}port" % NS_AMTD) in (None, "2268"), res[3]
+    assert res[4] == {"result": "ok"} and res[5] == {"result": "ok"}, res
+    assert res[6] == {"result": "ok"}, res
+    assert len(relays_in(res[7]["xml"], "amtr1")) == 0, res[7]
+    assert "amt relay amtr1" not in running_config()
+    assert topotest.run_and_expect(lambda: vtysh_relay("amtr1"), None, count=10, wait=1)[0]
 
 
 def test_host_key_generated_private():
