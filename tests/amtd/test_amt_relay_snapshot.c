@@ -622,7 +622,8 @@ static uint8_t *jnl_file(const uint8_t *id, const uint8_t *recs, size_t rlen, si
 	uint8_t *f = malloc(AMT_JNL_HEADER_LEN + rlen);
 
 	amt_jnl_header(f, id);
-	memcpy(f + AMT_JNL_HEADER_LEN, recs, rlen);
+	if (rlen)
+		memcpy(f + AMT_JNL_HEADER_LEN, recs, rlen);
 	*len = AMT_JNL_HEADER_LEN + rlen;
 	return f;
 }
@@ -1111,20 +1112,38 @@ static void test_journal_compaction(void)
 	amt_snap_writer_free(&w);
 }
 
+/*
+ * The fuzzer's seed: selector (all checksums fixed), base length, the
+ * sample base, a journal with one record of each kind.
+ */
 static int write_seed(const char *path)
 {
-	struct amt_snap_writer w;
-	const uint8_t *buf;
-	size_t len;
+	struct amt_snap_writer w, jw;
+	struct amt_snap_header sec = {};
+	const uint8_t *buf, *recs;
+	uint8_t hdr[AMT_JNL_HEADER_LEN];
+	size_t len, rlen;
 	FILE *f = fopen(path, "wb");
 	int ret = 0;
 
-	if (!f || sample(&buf, &len, &w) < 0)
+	if (!f || sample(&buf, &len, &w) < 0 || len > 0xffff)
 		return 1;
-	if (fputc(1, f) == EOF || fwrite(buf, 1, len, f) != len)
+	amt_jnl_writer_init(&jw, base_id(buf, len));
+	jnl_upsert(&jw, BASE_MS + 1000, "203.0.113.5", 1234, 12, 6000);
+	jnl_delete(&jw, BASE_MS + 2000, "2001:db8:1::7", 2268);
+	sec.has_cur = true;
+	memset(sec.cur, 0x5a, sizeof(sec.cur));
+	amt_jnl_put_secrets(&jw, BASE_MS + 2500, &sec);
+	if (amt_jnl_writer_finish(&jw, &recs, &rlen) < 0)
+		return 1;
+	amt_jnl_header(hdr, base_id(buf, len));
+	if (fputc(7, f) == EOF || fputc(len >> 8, f) == EOF || fputc(len & 0xff, f) == EOF ||
+	    fwrite(buf, 1, len, f) != len || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
+	    fwrite(recs, 1, rlen, f) != rlen)
 		ret = 1;
 	if (fclose(f))
 		ret = 1;
+	amt_snap_writer_free(&jw);
 	amt_snap_writer_free(&w);
 	return ret;
 }
