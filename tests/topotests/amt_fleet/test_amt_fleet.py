@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 # SPDX-License-Identifier: ISC
 #
-# test_amt_fleet.py: two relays advertise one anycast discovery address
-# through OSPF (redistribute amt) only while healthy; a drained or
-# unhealthy relay withdraws it and its gateway moves without loss.
+# test_amt_fleet.py: two relays advertise one anycast discovery address per
+# family through OSPF and OSPFv3 (redistribute amt) only while healthy; a
+# drained or unhealthy relay withdraws it and its gateway moves without loss.
 #
 
 """
@@ -19,6 +19,13 @@ amt.  The core prefers relay1 (cost 10 against 20).  The gateway finds its
 relay by Relay Discovery to 192.0.2.100.  The source sends two numbered
 streams, (10.0.1.10, 232.1.1.1) and (10.0.1.10, 232.1.1.2), 100/s each;
 receivers on gw account for every sequence number.
+
+IPv6: the same over OSPFv3 (core costs 10 and 20 as well): relays at
+2001:db8:ff::1 and ::2 advertise 2001:db8:ff::100 (redistribute amt in
+ospf6d); the last test moves the gateway to IPv6 discovery and drains
+relay1.  With equal OSPF costs, 200 emulated gateways (amt_gw_emu
+--discovery, built from tools/bench) from 198.51.100.0/24 discover through
+192.0.2.100 and spread over both relays.
 """
 
 import json
@@ -49,6 +56,11 @@ RELAY1, RELAY2 = "192.0.2.1", "192.0.2.2"
 # The core's nexthops toward each relay.
 VIA1, VIA2 = "10.0.11.1", "10.0.12.1"
 GW_ADDR = "10.0.13.1"
+# IPv6: the same fleet over OSPFv3, with relay1 nearer (cost 10 against 20).
+ANYCAST6 = "2001:db8:ff::100"
+ANYCAST6_P = ANYCAST6 + "/128"
+RELAY1_6, RELAY2_6 = "2001:db8:ff::1", "2001:db8:ff::2"
+GW6_ADDR = "2001:db8:13::1"
 RATE = 100
 HOLD_DOWN = 8
 
@@ -70,9 +82,11 @@ def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
     load_routers(tgen, CWD, ("relay1", "relay2"),
-                 [TopoRouter.RD_OSPF, TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
-    load_routers(tgen, CWD, ("core",), [TopoRouter.RD_OSPF])
-    load_routers(tgen, CWD, ("gw",), [TopoRouter.RD_OSPF, TopoRouter.RD_AMTD])
+                 [TopoRouter.RD_OSPF, TopoRouter.RD_OSPF6, TopoRouter.RD_PIM,
+                  TopoRouter.RD_AMTD])
+    load_routers(tgen, CWD, ("core",), [TopoRouter.RD_OSPF, TopoRouter.RD_OSPF6])
+    load_routers(tgen, CWD, ("gw",), [TopoRouter.RD_OSPF, TopoRouter.RD_OSPF6,
+                                      TopoRouter.RD_AMTD])
     tgen.start_router()
     src = tgen.gears["src"]
     src.cmd("ip addr add 10.0.1.10/24 dev src-eth0")
@@ -105,6 +119,22 @@ def core_nexthops():
             hops += sorted(nh.get("ip", "") for nh in route.get("nexthops", [])
                            if nh.get("active"))
     return hops
+
+
+def core_nexthops6():
+    "The core's outgoing interfaces for the IPv6 anycast address, [] when it has no route"
+    out = vtysh_json("core", "show ipv6 route {} json".format(ANYCAST6_P))
+    hops = []
+    for route in out.get(ANYCAST6_P, []):
+        if route.get("selected"):
+            hops += sorted(nh.get("interfaceName", "") for nh in route.get("nexthops", [])
+                           if nh.get("active"))
+    return hops
+
+
+def wait_core_nexthops6(expected, count=30):
+    ok, hops = topotest.run_and_expect(core_nexthops6, expected, count=count, wait=1)
+    assert ok, (hops, diagnostics("core-nexthops6"))
 
 
 def core_external_lsas():
@@ -184,12 +214,13 @@ def diagnostics(name):
     tgen = get_topogen()
     out = []
     for rname, cmds in (
-        ("core", ["show ip route", "show ip ospf database external"]),
+        ("core", ["show ip route", "show ip ospf database external", "show ipv6 route",
+                  "show ipv6 ospf6 database as-external"]),
         ("gw", ["show amt gateway amtg0 json"]),
         ("relay1", ["show amt relay", "show amt relay tunnels json", "show ip route",
-                    "show ip mroute"]),
+                    "show ipv6 route", "show ip mroute"]),
         ("relay2", ["show amt relay", "show amt relay tunnels json", "show ip route",
-                    "show ip mroute"]),
+                    "show ipv6 route", "show ip mroute"]),
     ):
         for cmd in cmds:
             out.append("{}: {}\n{}".format(rname, cmd, tgen.gears[rname].vtysh_cmd(cmd)))
@@ -221,14 +252,14 @@ def test_both_relays_advertise():
         result = expect_json(get_topogen().gears[name], "show amt relay json",
                              {"amtr0": {"advertisement": {
                                  "enabled": True, "status": "advertised", "advertised": True,
-                                 "reasons": [], "installedRoutes": [ANYCAST_P],
+                                 "reasons": [], "installedRoutes": [ANYCAST_P, ANYCAST6_P],
                                  "healthPrefixes": [{"prefix": "10.0.1.0/24",
                                                      "reachable": True}]}}},
                              count=60)
         assert result is None, (name, result, diagnostics("advertise-" + name))
         # json_cmp takes [] for any list: the lists exactly.
         adv = relay_adv(name)
-        assert adv["reasons"] == [] and adv["installedRoutes"] == [ANYCAST_P], adv
+        assert adv["reasons"] == [] and adv["installedRoutes"] == [ANYCAST_P, ANYCAST6_P], adv
         # zebra has it as a route of type amt through the pseudo-interface,
         # the kernel delivers it locally.
         out = vtysh_json(name, "show ip route {} json".format(ANYCAST_P))
@@ -531,6 +562,68 @@ def test_equal_cost_spread_200_emulated():
     for name, relay in (("relay1", RELAY1), ("relay2", RELAY2)):
         assert totals[name] >= share[relay], (totals, share)
 
+
+
+def test_ipv6_discovery_drain():
+    "the IPv6 anycast address over OSPFv3: an IPv6 gateway discovers relay1, moves on drain"
+    tgen = get_topogen()
+    gw = tgen.gears["gw"]
+    # Both relays install the IPv6 address: a route of type amt in zebra,
+    # the local route in the kernel; the core has relay1's (the nearer).
+    for name in ("relay1", "relay2"):
+        ok, out = topotest.run_and_expect(
+            lambda n=name: [r.get("selected") for r in vtysh_json(
+                n, "show ipv6 route {} json".format(ANYCAST6_P)).get(ANYCAST6_P, [])
+                            if r["protocol"] == "amt"], [True], count=20, wait=1)
+        assert ok, (name, out, diagnostics("v6-amt-route-" + name))
+        local = tgen.gears[name].cmd("ip -6 route show table local " + ANYCAST6)
+        assert "local " + ANYCAST6 in local, (name, local)
+    wait_core_nexthops6(["core-eth0"])
+
+    # The gateway discovers through the IPv6 anycast address.
+    gw_conf("no discovery-address " + ANYCAST)
+    gw_conf("discovery-address " + ANYCAST6)
+    result = expect_json(gw, "show amt gateway amtg0 json",
+                         {"amtg0": {"state": "up", "relay": RELAY1_6, "moving": False,
+                                    "relaySelection": "discovery"}}, count=60)
+    assert result is None, (result, diagnostics("v6-discover"))
+    # The receivers' joins make the tunnel (a relay lists a tunnel once it
+    # has a membership).
+    streams = Streams("v6drain", duration=150)
+    streams.wait_for(RATE)
+    ok, _ = topotest.run_and_expect(lambda: GW6_ADDR in relay_tunnels("relay1"), True,
+                                    count=20, wait=1)
+    assert ok, (relay_tunnels("relay1"), diagnostics("v6-tunnel"))
+    assert GW6_ADDR not in relay_tunnels("relay2"), relay_tunnels("relay2")
+    before = gw_state()["counters"]
+
+    # Drain relay1: both families are withdrawn; the core keeps relay2's.
+    relay_conf("relay1", "shutdown")
+    result = expect_json(tgen.gears["relay1"], "show amt relay json",
+                         {"amtr0": {"draining": True, "advertisement": {
+                             "advertised": False, "reasons": ["draining"]}}}, count=10)
+    assert result is None, result
+    adv = relay_adv("relay1")
+    assert adv["installedRoutes"] == [], adv
+    local = tgen.gears["relay1"].cmd("ip -6 route show table local " + ANYCAST6)
+    assert "local" not in local, local
+    wait_core_nexthops6(["core-eth1"])
+    move_to(RELAY2_6, before)
+    ok, _ = topotest.run_and_expect(lambda: GW6_ADDR in relay_tunnels("relay2"), True,
+                                    count=15, wait=1)
+    assert ok, (relay_tunnels("relay2"), diagnostics("v6-moved"))
+    ok, _ = topotest.run_and_expect(lambda: GW6_ADDR not in relay_tunnels("relay1"), True,
+                                    count=15, wait=1)
+    assert ok, (relay_tunnels("relay1"), diagnostics("v6-left"))
+    streams.assert_no_loss(2 * RATE)
+
+    # Back in service: IPv6 advertised again after the hold-down.
+    relay_conf("relay1", "no shutdown")
+    wait_core_nexthops6(["core-eth0"], count=HOLD_DOWN + 20)
+    adv = relay_adv("relay1")
+    assert adv["installedRoutes"] == [ANYCAST_P, ANYCAST6_P], adv
+    st = gw_state()
+    assert st["relay"] == RELAY2_6 and not st["moving"], st
 
 
 if __name__ == "__main__":
