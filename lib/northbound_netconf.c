@@ -1062,11 +1062,157 @@ static void nc_rpc_validate(struct nc_session *s, const struct nb_nc_rpc_attrs *
 	nc_reply_ok(s, attrs);
 }
 
+/* ---- get-schema (RFC 6022 section 3.1) ---- */
+
+#define NC_NS_MONITORING "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
+
+struct nc_schema_req {
+	char identifier[128];
+	char version[32];
+	char format[64];
+	bool has_identifier, has_version, has_format;
+	bool bad; /* an unknown or repeated child, or text too long */
+};
+
+/* Copies the text of the current element into buf; false if it does not fit. */
+static bool nc_schema_text(struct nb_nc_xml *x, char *buf, size_t size)
+{
+	const struct nb_nc_xml_tok *t;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	while ((t = nb_nc_xml_next(x))->type == NB_NC_XML_TEXT) {
+		if (used + t->text.len >= size)
+			return false;
+		memcpy(buf + used, t->text.s, t->text.len);
+		used += t->text.len;
+		buf[used] = '\0';
+	}
+	/* an element inside a leaf is refused too */
+	return t->type == NB_NC_XML_END;
+}
+
+/*
+ * Whether msg is an <rpc> whose operation is ietf-netconf-monitoring's
+ * get-schema (libyang has no schema for it: FRR 10.3 does not ship that
+ * module).  Fills req from its children.
+ */
+static bool nc_schema_parse(const char *msg, size_t len, struct nc_schema_req *req)
+{
+	struct nb_nc_xml x;
+	const struct nb_nc_xml_tok *t;
+	bool found = false;
+
+	memset(req, 0, sizeof(*req));
+	nb_nc_xml_init(&x, msg, len, 8);
+	/* the root: <rpc> (checked by the caller) */
+	t = nb_nc_xml_next(&x);
+	if (t->type != NB_NC_XML_START)
+		goto out;
+	t = nb_nc_xml_next(&x);
+	while (t->type == NB_NC_XML_TEXT)
+		t = nb_nc_xml_next(&x);
+	if (t->type != NB_NC_XML_START || !nb_nc_xml_str_eq(t->ns, NC_NS_MONITORING) ||
+	    !nb_nc_xml_str_eq(t->local, "get-schema"))
+		goto out;
+	found = true;
+	while ((t = nb_nc_xml_next(&x))->type != NB_NC_XML_END || t->depth != 2) {
+		char *buf = NULL;
+		size_t size = 0;
+		bool *has = NULL;
+
+		if (t->type == NB_NC_XML_TEXT)
+			continue;
+		if (t->type != NB_NC_XML_START) {
+			req->bad = true;
+			break;
+		}
+		if (nb_nc_xml_str_eq(t->ns, NC_NS_MONITORING)) {
+			if (nb_nc_xml_str_eq(t->local, "identifier")) {
+				buf = req->identifier;
+				size = sizeof(req->identifier);
+				has = &req->has_identifier;
+			} else if (nb_nc_xml_str_eq(t->local, "version")) {
+				buf = req->version;
+				size = sizeof(req->version);
+				has = &req->has_version;
+			} else if (nb_nc_xml_str_eq(t->local, "format")) {
+				buf = req->format;
+				size = sizeof(req->format);
+				has = &req->has_format;
+			}
+		}
+		if (!buf || *has || !nc_schema_text(&x, buf, size)) {
+			req->bad = true;
+			break;
+		}
+		*has = true;
+	}
+out:
+	nb_nc_xml_fini(&x);
+	return found;
+}
+
+static void nc_rpc_get_schema(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			      const struct nc_schema_req *req)
+{
+	const char *fmt = req->format, *colon;
+	const struct lys_module *mod;
+	struct nb_nc_buf b;
+	char *text = NULL;
+
+	if (req->bad) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL, NB_NC_ERR_BAD_ELEMENT,
+			       "get-schema takes identifier, version and format, once each");
+		return;
+	}
+	if (!req->has_identifier || !req->identifier[0]) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL, NB_NC_ERR_MISSING_ELEMENT,
+			       "identifier is missing");
+		return;
+	}
+	/* the format is an identity: "yang" or "prefix:yang" */
+	colon = strchr(fmt, ':');
+	if (colon)
+		fmt = colon + 1;
+	if (req->has_format && strcmp(fmt, "yang")) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_INVALID_VALUE,
+			       "only the yang format is served");
+		return;
+	}
+	if (req->has_version && req->version[0])
+		mod = ly_ctx_get_module(ly_native_ctx, req->identifier, req->version);
+	else
+		mod = ly_ctx_get_module_latest(ly_native_ctx, req->identifier);
+	/* RFC 6022 3.1: an unknown schema is invalid-value */
+	if (!mod || lys_print_mem(&text, mod, LYS_OUT_YANG, 0) != LY_SUCCESS || !text) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_INVALID_VALUE,
+			       "no such schema");
+		free(text);
+		return;
+	}
+	nb_nc_buf_init(&b, NC_MAX_REPLY);
+	if (nb_nc_rpc_reply_open(&b, attrs) < 0 ||
+	    nb_nc_buf_adds(&b, "<data xmlns=\"" NC_NS_MONITORING "\">") < 0 ||
+	    nb_nc_xml_escape(&b, text, strlen(text), false) < 0 ||
+	    nb_nc_buf_adds(&b, "</data>") < 0 || nb_nc_rpc_reply_close(&b) < 0) {
+		nb_nc_buf_free(&b);
+		free(text);
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_TOO_BIG,
+			       "reply too large");
+		return;
+	}
+	free(text);
+	nc_send(s, b.data, b.len);
+	nb_nc_buf_free(&b);
+}
+
 static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 {
 	struct nb_nc_rpc_attrs attrs;
 	struct ly_in *in = NULL;
 	struct lyd_node *envp = NULL, *op = NULL;
+	struct nc_schema_req schema_req;
 	const char *name;
 
 	if (nb_nc_rpc_attrs_extract(msg, len, &attrs) < 0) {
@@ -1087,6 +1233,10 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 		};
 
 		nc_reply_error_full(s, &attrs, &err);
+		goto out;
+	}
+	if (nc_schema_parse(msg, len, &schema_req)) {
+		nc_rpc_get_schema(s, &attrs, &schema_req);
 		goto out;
 	}
 	if (ly_in_new_memory(msg, &in) != LY_SUCCESS ||

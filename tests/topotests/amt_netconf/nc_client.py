@@ -114,7 +114,8 @@ def script(port, keyfile, steps):
     Each step is a dict with "s" (session 0..2, opened on first use) and
     "op": edit (config, default_operation, test_option, error_option),
     get_config (source, xpath), commit, discard, validate (source),
-    lock/unlock (target), close, session_id.  Each answer is a dict with
+    lock/unlock (target), close, session_id, get_schema (identifier,
+    version, format).  Each answer is a dict with
     "result": "ok", "data" (with "xml"), "error" (tag, message, path,
     session_id) or the session's "id".
     """
@@ -162,6 +163,11 @@ def script(port, keyfile, steps):
                 m.close_session()
                 del sessions[s]
                 res = {"result": "ok"}
+            elif op == "get_schema":
+                reply = m.get_schema(
+                    st["identifier"], version=st.get("version"), format=st.get("format")
+                )
+                res = {"result": "data", "text": reply.data}
             elif op == "session_id":
                 res = {"result": "id", "id": m.session_id}
             else:

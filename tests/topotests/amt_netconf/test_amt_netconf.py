@@ -607,6 +607,29 @@ def test_candidate_replace_merge_none_delete():
     assert topotest.run_and_expect(lambda: vtysh_relay("amtr1"), None, count=10, wait=1)[0]
 
 
+def test_get_schema():
+    "get-schema (RFC 6022 3.1) returns frr-amtd and its imports as YANG text"
+    res = script(
+        [
+            {"op": "get_schema", "identifier": "frr-amtd"},
+            {"op": "get_schema", "identifier": "frr-amtd", "format": "yang"},
+            {"op": "get_schema", "identifier": "ietf-inet-types"},
+            {"op": "get_schema", "identifier": "no-such-module"},
+            {"op": "get_schema", "identifier": "frr-amtd", "format": "yin"},
+            {"op": "get_schema", "identifier": "frr-amtd", "version": "1999-01-01"},
+        ]
+    )
+    for r in res[:2]:
+        assert r["result"] == "data", res
+        assert r["text"].lstrip().startswith("module frr-amtd"), r["text"][:200]
+        assert 'namespace "%s"' % NS_AMTD in r["text"], r["text"][:400]
+        assert "list relay" in r["text"], r["text"][:400]
+    assert res[2]["result"] == "data", res
+    assert res[2]["text"].lstrip().startswith("module ietf-inet-types"), res[2]
+    for r in res[3:]:
+        assert r["result"] == "error" and r["tag"] == "invalid-value", res
+
+
 def test_host_key_generated_private():
     "the host key was generated on first start, mode 0600"
     path = hostkey_path(get_topogen())
