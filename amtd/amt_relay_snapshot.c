@@ -803,9 +803,8 @@ static enum amt_snap_error amt_jnl_record(struct amt_snap_state *st, size_t *cap
 	return AMT_SNAP_OK;
 }
 
-static int amt_snap_entry_cmp(const void *va, const void *vb)
+int amt_snap_entry_key_cmp(const struct amt_snap_entry *a, const struct amt_snap_entry *b)
 {
-	const struct amt_snap_entry *a = va, *b = vb;
 	int r;
 
 	if (a->gw.family != b->gw.family)
@@ -815,6 +814,17 @@ static int amt_snap_entry_cmp(const void *va, const void *vb)
 		return r;
 	if (a->gw_port != b->gw_port)
 		return a->gw_port < b->gw_port ? -1 : 1;
+	return 0;
+}
+
+/* By endpoint, then in the order they were read. */
+static int amt_snap_entry_cmp(const void *va, const void *vb)
+{
+	const struct amt_snap_entry *a = va, *b = vb;
+	int r = amt_snap_entry_key_cmp(a, b);
+
+	if (r)
+		return r;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
@@ -828,8 +838,7 @@ static void amt_snap_state_merge(struct amt_snap_state *st)
 	for (size_t i = 0; i < st->n; i++) {
 		const struct amt_snap_entry *e = &st->entries[i];
 
-		if (i + 1 < st->n && e->gw.family == e[1].gw.family &&
-		    !memcmp(e->gw.ip.bytes, e[1].gw.ip.bytes, 16) && e->gw_port == e[1].gw_port)
+		if (i + 1 < st->n && !amt_snap_entry_key_cmp(e, e + 1))
 			continue;
 		if (!e->deleted)
 			st->entries[out++] = *e;

@@ -260,6 +260,8 @@ struct amt_snap_state {
 extern enum amt_snap_error amt_snap_state_load(struct amt_snap_state *st, const uint8_t *base,
 					       size_t blen, const uint8_t *jnl, size_t jlen);
 extern void amt_snap_state_free(struct amt_snap_state *st);
+/* Entries by endpoint (family, address, port): <0, 0, >0. */
+extern int amt_snap_entry_key_cmp(const struct amt_snap_entry *a, const struct amt_snap_entry *b);
 /* A reader over one entry: amt_snap_read_tunnel(), then its groups and sources. */
 extern void amt_snap_entry_reader(const struct amt_snap_state *st, const struct amt_snap_entry *e,
 				  struct amt_snap_reader *r);

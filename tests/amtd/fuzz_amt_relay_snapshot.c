@@ -98,18 +98,6 @@ static void check_base(const uint8_t *data, size_t size)
 	amt_snap_writer_free(&w);
 }
 
-static int entry_cmp(const struct amt_snap_entry *a, const struct amt_snap_entry *b)
-{
-	int r;
-
-	if (a->gw.family != b->gw.family)
-		return a->gw.family < b->gw.family ? -1 : 1;
-	r = memcmp(a->gw.ip.bytes, b->gw.ip.bytes, 16);
-	if (r)
-		return r;
-	return (int)a->gw_port - (int)b->gw_port;
-}
-
 static void check_state(const uint8_t *base, size_t blen, const uint8_t *jnl, size_t jlen)
 {
 	struct amt_snap_state st, again;
@@ -128,7 +116,7 @@ static void check_state(const uint8_t *base, size_t blen, const uint8_t *jnl, si
 		FUZZ_ASSERT(!e->deleted);
 		FUZZ_ASSERT(e->off < e->end && e->end <= (e->journal ? jlen : blen));
 		if (i)
-			FUZZ_ASSERT(entry_cmp(&st.entries[i - 1], e) < 0);
+			FUZZ_ASSERT(amt_snap_entry_key_cmp(&st.entries[i - 1], e) < 0);
 		amt_snap_entry_reader(&st, e, &r);
 		FUZZ_ASSERT(amt_snap_read_tunnel(&r, &t) == AMT_SNAP_OK);
 		FUZZ_ASSERT(t.gw.family == e->gw.family && t.gw_port == e->gw_port &&
