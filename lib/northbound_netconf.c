@@ -241,11 +241,124 @@ static void nc_reply_ok(struct nc_session *s, const struct nb_nc_rpc_attrs *attr
 	nb_nc_buf_free(&b);
 }
 
-/* <rpc-reply><data>TREE</data></rpc-reply>; tree may be NULL (empty data). */
-static void nc_reply_data(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
-			  const struct lyd_node *tree)
+/* ---- the YANG library (RFC 8525), in get and announced in hello ---- */
+
+/*
+ * FRR's daemons (amtd among them) build their libyang context without
+ * ietf-yang-library, so libyang cannot make this data: it is written here
+ * from the context's modules, one module set and schema ("complete") for
+ * the running, candidate and operational datastores.
+ */
+#define NC_NS_YANGLIB  "urn:ietf:params:xml:ns:yang:ietf-yang-library"
+#define NC_NS_DS       "urn:ietf:params:xml:ns:yang:ietf-datastores"
+#define NC_YANGLIB_REV "2019-01-04"
+
+static int nc_xml_leaf(struct nb_nc_buf *b, const char *name, const char *value)
+{
+	if (nb_nc_buf_adds(b, "<") < 0 || nb_nc_buf_adds(b, name) < 0 ||
+	    nb_nc_buf_adds(b, ">") < 0 || nb_nc_xml_escape(b, value, strlen(value), false) < 0 ||
+	    nb_nc_buf_adds(b, "</") < 0 || nb_nc_buf_adds(b, name) < 0 ||
+	    nb_nc_buf_adds(b, ">") < 0)
+		return -1;
+	return 0;
+}
+
+static int nc_yanglib_module(struct nb_nc_buf *b, const struct lys_module *mod)
+{
+	const char *elem = mod->implemented ? "module" : "import-only-module";
+	const struct lysp_feature *f = NULL;
+	uint32_t idx = 0;
+
+	if (nb_nc_buf_adds(b, "<") < 0 || nb_nc_buf_adds(b, elem) < 0 ||
+	    nb_nc_buf_adds(b, ">") < 0 || nc_xml_leaf(b, "name", mod->name) < 0 ||
+	    /* import-only-module's key includes the revision, "" if none */
+	    ((mod->revision || !mod->implemented) &&
+	     nc_xml_leaf(b, "revision", mod->revision ? mod->revision : "") < 0) ||
+	    nc_xml_leaf(b, "namespace", mod->ns) < 0)
+		return -1;
+	if (mod->implemented && mod->parsed) {
+		LY_ARRAY_COUNT_TYPE u;
+
+		while ((f = lysp_feature_next(f, mod->parsed, &idx)))
+			if ((f->flags & LYS_FENABLED) && nc_xml_leaf(b, "feature", f->name) < 0)
+				return -1;
+		LY_ARRAY_FOR (mod->parsed->includes, u) {
+			const struct lysp_include *inc = &mod->parsed->includes[u];
+
+			if (nb_nc_buf_adds(b, "<submodule>") < 0 ||
+			    nc_xml_leaf(b, "name", inc->name) < 0 ||
+			    (inc->rev[0] && nc_xml_leaf(b, "revision", inc->rev) < 0) ||
+			    nb_nc_buf_adds(b, "</submodule>") < 0)
+				return -1;
+		}
+	}
+	if (nb_nc_buf_adds(b, "</") < 0 || nb_nc_buf_adds(b, elem) < 0 ||
+	    nb_nc_buf_adds(b, ">") < 0)
+		return -1;
+	return 0;
+}
+
+/* Appends <yang-library>, NUL-terminated. */
+static int nc_yanglib_xml(struct nb_nc_buf *b)
+{
+	static const char *const datastores[] = { "running", "candidate", "operational" };
+	const struct lys_module *mod;
+	uint32_t idx = 0;
+	char id[16];
+
+	if (nb_nc_buf_adds(b, "<yang-library xmlns=\"" NC_NS_YANGLIB "\">"
+			      "<module-set><name>complete</name>") < 0)
+		return -1;
+	while ((mod = ly_ctx_get_module_iter(ly_native_ctx, &idx)))
+		if (nc_yanglib_module(b, mod) < 0)
+			return -1;
+	if (nb_nc_buf_adds(b, "</module-set><schema><name>complete</name>"
+			      "<module-set>complete</module-set></schema>") < 0)
+		return -1;
+	for (size_t i = 0; i < array_size(datastores); i++)
+		if (nb_nc_buf_adds(b, "<datastore><name xmlns:ds=\"" NC_NS_DS "\">ds:") < 0 ||
+		    nb_nc_buf_adds(b, datastores[i]) < 0 ||
+		    nb_nc_buf_adds(b, "</name><schema>complete</schema></datastore>") < 0)
+			return -1;
+	snprintf(id, sizeof(id), "%u", ly_ctx_get_modules_hash(ly_native_ctx));
+	if (nc_xml_leaf(b, "content-id", id) < 0 || nb_nc_buf_adds(b, "</yang-library>") < 0 ||
+	    nb_nc_buf_add(b, "", 1) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * <rpc-reply>OPEN BODY EXTRA</data></rpc-reply>, BODY escaped as text if
+ * escape (get-schema's YANG text), else XML as it is; EXTRA (XML) may be NULL.
+ */
+static void nc_reply_body(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			  const char *open, const char *body, bool escape, const char *extra)
 {
 	struct nb_nc_buf b;
+
+	nb_nc_buf_init(&b, NC_MAX_REPLY);
+	if (nb_nc_rpc_reply_open(&b, attrs) < 0 || nb_nc_buf_adds(&b, open) < 0 ||
+	    (body && (escape ? nb_nc_xml_escape(&b, body, strlen(body), false)
+			     : nb_nc_buf_adds(&b, body)) < 0) ||
+	    (extra && nb_nc_buf_adds(&b, extra) < 0) || nb_nc_buf_adds(&b, "</data>") < 0 ||
+	    nb_nc_rpc_reply_close(&b) < 0) {
+		nb_nc_buf_free(&b);
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_TOO_BIG,
+			       "reply too large");
+		return;
+	}
+	nc_send(s, b.data, b.len);
+	nb_nc_buf_free(&b);
+}
+
+/*
+ * <rpc-reply><data>TREE</data></rpc-reply>; tree may be NULL (empty data);
+ * with the YANG library if yanglib.
+ */
+static void nc_reply_data(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			  const struct lyd_node *tree, bool yanglib)
+{
+	struct nb_nc_buf yl;
 	char *xml = NULL;
 
 	if (tree && lyd_print_mem(&xml, tree, LYD_XML, LYD_PRINT_WITHSIBLINGS) != LY_SUCCESS) {
@@ -253,19 +366,14 @@ static void nc_reply_data(struct nc_session *s, const struct nb_nc_rpc_attrs *at
 			       "cannot print the data");
 		return;
 	}
-	nb_nc_buf_init(&b, NC_MAX_REPLY);
-	if (nb_nc_rpc_reply_open(&b, attrs) < 0 || nb_nc_buf_adds(&b, "<data>") < 0 ||
-	    (xml && nb_nc_buf_adds(&b, xml) < 0) || nb_nc_buf_adds(&b, "</data>") < 0 ||
-	    nb_nc_rpc_reply_close(&b) < 0) {
-		nb_nc_buf_free(&b);
-		free(xml);
+	nb_nc_buf_init(&yl, NC_MAX_REPLY);
+	if (yanglib && nc_yanglib_xml(&yl) < 0) {
 		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_TOO_BIG,
 			       "reply too large");
-		return;
-	}
+	} else
+		nc_reply_body(s, attrs, "<data>", xml, false, yanglib ? yl.data : NULL);
+	nb_nc_buf_free(&yl);
 	free(xml);
-	nc_send(s, b.data, b.len);
-	nb_nc_buf_free(&b);
 }
 
 /*
@@ -335,7 +443,7 @@ static struct lyd_node *nc_filter_xpath(struct lyd_node *tree, const char *selec
 
 /* Replies with tree filtered as op asks; tree is consumed. */
 static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
-			      const struct lyd_node *op, struct lyd_node *tree)
+			      const struct lyd_node *op, struct lyd_node *tree, bool yanglib)
 {
 	const char *select = NULL;
 	struct lyd_node *filtered;
@@ -343,7 +451,8 @@ static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs
 
 	switch (nc_filter_get(op, &select)) {
 	case NC_FILTER_NONE:
-		nc_reply_data(s, attrs, tree);
+		/* the YANG library is not in libyang's context: unfiltered only */
+		nc_reply_data(s, attrs, tree, yanglib);
 		break;
 	case NC_FILTER_UNSUPPORTED:
 		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
@@ -360,7 +469,7 @@ static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs
 				       e && e->msg ? e->msg : "bad xpath filter");
 			ly_err_clean(ly_native_ctx, NULL);
 		} else
-			nc_reply_data(s, attrs, filtered);
+			nc_reply_data(s, attrs, filtered, false);
 		lyd_free_all(filtered);
 		break;
 	}
@@ -398,7 +507,7 @@ static void nc_rpc_get_config(struct nc_session *s, const struct nb_nc_rpc_attrs
 			       "only the running and candidate datastores are served");
 		return;
 	}
-	nc_reply_filtered(s, attrs, op, tree);
+	nc_reply_filtered(s, attrs, op, tree, false);
 }
 
 /* The operational data of the daemon's frr-amtd model, if it has it. */
@@ -420,7 +529,7 @@ static void nc_rpc_get(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs
 		state = NULL;
 	}
 	lyd_free_all(state);
-	nc_reply_filtered(s, attrs, op, tree);
+	nc_reply_filtered(s, attrs, op, tree, true);
 }
 
 static struct nc_session *nc_session_find(uint32_t id)
@@ -1158,7 +1267,6 @@ static void nc_rpc_get_schema(struct nc_session *s, const struct nb_nc_rpc_attrs
 {
 	const char *fmt = req->format, *colon;
 	const struct lys_module *mod;
-	struct nb_nc_buf b;
 	char *text = NULL;
 
 	if (req->bad) {
@@ -1191,20 +1299,8 @@ static void nc_rpc_get_schema(struct nc_session *s, const struct nb_nc_rpc_attrs
 		free(text);
 		return;
 	}
-	nb_nc_buf_init(&b, NC_MAX_REPLY);
-	if (nb_nc_rpc_reply_open(&b, attrs) < 0 ||
-	    nb_nc_buf_adds(&b, "<data xmlns=\"" NC_NS_MONITORING "\">") < 0 ||
-	    nb_nc_xml_escape(&b, text, strlen(text), false) < 0 ||
-	    nb_nc_buf_adds(&b, "</data>") < 0 || nb_nc_rpc_reply_close(&b) < 0) {
-		nb_nc_buf_free(&b);
-		free(text);
-		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_TOO_BIG,
-			       "reply too large");
-		return;
-	}
+	nc_reply_body(s, attrs, "<data xmlns=\"" NC_NS_MONITORING "\">", text, true, NULL);
 	free(text);
-	nc_send(s, b.data, b.len);
-	nb_nc_buf_free(&b);
 }
 
 static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
@@ -1365,14 +1461,24 @@ static int nc_chan_subsystem(ssh_session session, ssh_channel channel, const cha
 			     void *userdata)
 {
 	struct nc_session *s = userdata;
+	const char *caps[array_size(nc_caps) + 1];
+	char yl_cap[160];
 	struct nb_nc_buf b;
 
 	/* RFC 6242 section 3: only the "netconf" subsystem */
 	if (s->subsystem || strcmp(subsystem, "netconf"))
 		return SSH_ERROR;
 	s->subsystem = true;
+	/* RFC 8526 section 2: the YANG library's revision and content-id */
+	snprintf(yl_cap, sizeof(yl_cap),
+		 "urn:ietf:params:netconf:capability:yang-library:1.1?revision=" NC_YANGLIB_REV
+		 "&content-id=%u",
+		 ly_ctx_get_modules_hash(ly_native_ctx));
+	for (size_t i = 0; i < array_size(nc_caps); i++)
+		caps[i] = nc_caps[i];
+	caps[array_size(nc_caps)] = yl_cap;
 	nb_nc_buf_init(&b, 65536);
-	if (nb_nc_hello_build(&b, nc_caps, array_size(nc_caps), s->id) < 0) {
+	if (nb_nc_hello_build(&b, caps, array_size(caps), s->id) < 0) {
 		nb_nc_buf_free(&b);
 		nc_session_close(s);
 		return SSH_ERROR;

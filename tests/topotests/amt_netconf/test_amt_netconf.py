@@ -42,6 +42,7 @@ pytestmark = [pytest.mark.amtd]
 PORT = 8300
 NS_BASE = "urn:ietf:params:xml:ns:netconf:base:1.0"
 NS_AMTD = "http://frrouting.org/yang/amtd"
+NS_YANGLIB = "urn:ietf:params:xml:ns:yang:ietf-yang-library"
 CLIENT = os.path.join(CWD, "nc_client.py")
 # The module as the build left it (not installed yet), else the installed one.
 BUILT_MODULE = os.path.normpath(
@@ -151,8 +152,12 @@ def test_session_capabilities_and_data():
     assert "urn:ietf:params:netconf:capability:candidate:1.0" in caps, caps
     assert "urn:ietf:params:netconf:capability:validate:1.1" in caps, caps
     assert "urn:ietf:params:netconf:capability:rollback-on-error:1.0" in caps, caps
+    # the YANG library (RFC 8526 section 2), with its content-id
+    yl = [c for c in caps if c.startswith("urn:ietf:params:netconf:capability:yang-library:1.1?")]
+    assert len(yl) == 1, caps
+    assert "revision=2019-01-04" in yl[0] and "content-id=" in yl[0], yl
     # only what is implemented is announced (no :writable-running)
-    assert len(caps) == 6, caps
+    assert len(caps) == 7, caps
     assert out["session_id"] and int(out["session_id"]) > 0, out
 
     cfg = ET.fromstring(out["get_config"])
@@ -164,6 +169,19 @@ def test_session_capabilities_and_data():
     assert "oper-status" not in out["get_config"], out["get_config"]
 
     data = ET.fromstring(out["get"])
+    # the YANG library (RFC 8525) in an unfiltered get: frr-amtd implemented
+    libs = data.findall(".//{%s}yang-library" % NS_YANGLIB)
+    assert len(libs) == 1, out["get"][:2000]
+    mods = [
+        m
+        for m in libs[0].iter("{%s}module" % NS_YANGLIB)
+        if m.findtext("{%s}name" % NS_YANGLIB) == "frr-amtd"
+    ]
+    assert len(mods) == 1, out["get"][:2000]
+    assert mods[0].findtext("{%s}namespace" % NS_YANGLIB) == NS_AMTD, out["get"][:2000]
+    assert mods[0].findtext("{%s}revision" % NS_YANGLIB), out["get"][:2000]
+    stores = [d.findtext("{%s}name" % NS_YANGLIB) for d in libs[0].iter("{%s}datastore" % NS_YANGLIB)]
+    assert stores == ["ds:running", "ds:candidate", "ds:operational"], stores
     relays = data.findall(".//{%s}relay" % NS_AMTD)
     assert len(relays) == 1, out["get"]
     states = [e.text for e in relays[0].iter() if e.tag.endswith("}oper-status")]
