@@ -10,10 +10,16 @@
 #include "lib/frrevent.h"
 #include "lib/sockunion.h"
 
+#include <netinet/udp.h>
+
 #include "amtd.h"
 #include "amt_debug.h"
+#include "amt_errors.h"
+#include "amt_gso.h"
 #include "amt_igmp.h"
 #include "amt_relay.h"
+#include "amt_tun.h"
+#include "amt_tun_ring.h"
 
 /*
  * A tun read event reads at most AMT_TUN_RX_BATCH packets and stops reading
@@ -23,18 +29,29 @@
  */
 #define AMT_TUN_RX_BATCH  64
 #define AMT_TUN_TX_BUDGET 1024
-/* Datagrams per sendmmsg call. */
+/* Messages per sendmmsg call, and their iovecs (two per datagram). */
 #define AMT_TX_BATCH 256
+#define AMT_TX_IOV   2048
 /* A packet up to the pseudo-interface's MTU fits a slot; a longer one
  * (the MTU was raised) is read whole into a spare buffer and sent at once. */
 #define AMT_TUN_SLOT 2048
 /* ------------------------------------------------------- data to tunnels */
 
+/*
+ * A message is one datagram, or with UDP GSO (amt_gso.h) a run of
+ * datagrams to the same tunnel: the packets of one channel read in the same
+ * event, each behind its own AMT data header, cut by the kernel.
+ */
 struct amt_tx_batch {
 	struct amt_relay_socket *sock;
 	struct mmsghdr msgs[AMT_TX_BATCH];
-	struct iovec iov[AMT_TX_BATCH][2];
-	unsigned int n;
+	uint16_t segs[AMT_TX_BATCH]; /* datagrams in each message */
+	union {
+		struct cmsghdr align;
+		uint8_t buf[AMT_GSO_CMSG_SPACE];
+	} ctl[AMT_TX_BATCH];
+	struct iovec iov[AMT_TX_IOV];
+	unsigned int n, niov;
 };
 
 /*
@@ -46,11 +63,125 @@ struct amt_tx_batches {
 	struct amt_tx_batch b[AMT_RELAY_MAX_SOCKETS];
 };
 
+/*
+ * Whether a socket takes UDP_SEGMENT: probed once (getsockopt, Linux
+ * 4.18+), and turned off for good when the kernel refuses a GSO send (EIO:
+ * no checksum offload on the route's device, IPsec; EINVAL: a segment
+ * longer than the path MTU).  Kept per (socket, fd); a socket reopened at
+ * the same place may inherit "off", which costs only the batching.
+ */
+#define AMT_GSO_SOCKS 16
+static struct amt_gso_sock {
+	const struct amt_relay_socket *sock;
+	int fd;
+	bool ok;
+} amt_gso_socks[AMT_GSO_SOCKS];
+static unsigned int amt_gso_next;
+static struct amt_gso_counters amt_gso_count;
+
+const struct amt_gso_counters *amt_relay_gso_counters(void)
+{
+	return &amt_gso_count;
+}
+
+static struct amt_gso_sock *amt_gso_sock_get(const struct amt_relay_socket *sock)
+{
+	struct amt_gso_sock *g;
+	int v = 0;
+	socklen_t vlen = sizeof(v);
+
+	for (unsigned int i = 0; i < AMT_GSO_SOCKS; i++) {
+		g = &amt_gso_socks[i];
+		if (g->sock == sock && g->fd == sock->fd)
+			return g;
+	}
+	g = &amt_gso_socks[amt_gso_next++ % AMT_GSO_SOCKS];
+	g->sock = sock;
+	g->fd = sock->fd;
+	g->ok = getsockopt(sock->fd, SOL_UDP, UDP_SEGMENT, &v, &vlen) == 0;
+	return g;
+}
+
+static void amt_gso_refused(struct amt_relay *relay, const struct amt_relay_socket *sock, int err)
+{
+	struct amt_gso_sock *g = amt_gso_sock_get(sock);
+
+	amt_gso_count.refused++;
+	if (!g->ok)
+		return;
+	g->ok = false;
+	flog_warn(EC_AMT_SOCKET,
+		  "AMT relay %s: the kernel refused UDP GSO on socket %d (%s); sending one datagram per message on it from now on",
+		  relay->inst->name, sock->fd, safe_strerror(err));
+}
+
+/* Send a refused GSO message's datagrams one by one. */
+static void amt_tx_unroll(struct amt_relay *relay, int fd, const struct msghdr *mh)
+{
+	for (size_t i = 0; i + 1 < mh->msg_iovlen; i += 2) {
+		struct msghdr one = {
+			.msg_name = mh->msg_name,
+			.msg_namelen = mh->msg_namelen,
+			.msg_iov = &mh->msg_iov[i],
+			.msg_iovlen = 2,
+		};
+
+		amt_gso_count.unrolled++;
+		if (sendmsg(fd, &one, 0) < 0)
+			relay->stats.tx_errors++;
+	}
+}
+
+/*
+ * sendmmsg the batch.  As amt_relay_sendmmsg(): a full send queue drops the
+ * rest of the batch, an error of one destination skips that message; a GSO
+ * message the kernel refuses goes out datagram by datagram.
+ */
+static void amt_tx_send(struct amt_relay *relay, struct amt_tx_batch *b)
+{
+	int fd = b->sock->fd;
+	unsigned int sent = 0;
+
+	while (sent < b->n) {
+		int r = sendmmsg(fd, b->msgs + sent, b->n - sent, 0);
+		int err = errno;
+
+		if (r > 0) {
+			sent += r;
+			continue;
+		}
+		if (r < 0 && (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS)) {
+			uint64_t lost = 0;
+
+			for (unsigned int i = sent; i < b->n; i++)
+				lost += b->segs[i];
+			relay->stats.tx_errors += lost;
+			DEBUGD(&amt_dbg_packets,
+			       "AMT relay %s: send queue full, %" PRIu64 " datagrams dropped",
+			       relay->inst->name, lost);
+			return;
+		}
+		if (b->segs[sent] > 1) {
+			if (err == EIO || err == EINVAL)
+				amt_gso_refused(relay, b->sock, err);
+			amt_tx_unroll(relay, fd, &b->msgs[sent].msg_hdr);
+			sent++;
+			continue;
+		}
+		/* An error of this destination (unreachable, filtered): skip it. */
+		relay->stats.tx_errors++;
+		DEBUGD(&amt_dbg_packets, "AMT relay %s: send to %pSU failed: %s", relay->inst->name,
+		       (union sockunion *)b->msgs[sent].msg_hdr.msg_name, safe_strerror(err));
+		sent++;
+	}
+}
+
 static void amt_tx_flush(struct amt_relay *relay, struct amt_tx_batch *b)
 {
 	if (b->n)
-		amt_relay_sendmmsg(relay, b->sock->fd, b->msgs, b->n);
+		amt_tx_send(relay, b);
 	b->n = 0;
+	b->niov = 0;
 }
 
 static void amt_tx_flush_all(struct amt_relay *relay, struct amt_tx_batches *bs)
@@ -60,45 +191,92 @@ static void amt_tx_flush_all(struct amt_relay *relay, struct amt_tx_batches *bs)
 }
 
 /*
- * Queue the packet to every tunnel that wants it; the buffers must stay
- * untouched until the batches are flushed.  Returns the datagrams queued.
+ * Queue pkts[0..n), all of one channel, to tunnel t: runs of equal length
+ * in one GSO message each where the socket takes it, else one message per
+ * datagram.  The buffers must stay untouched until the batches are flushed.
  */
-static uint32_t amt_relay_fanout(struct amt_relay *relay, struct amt_tx_batches *bs,
-				 const uint8_t *hdr, uint8_t *pkt, size_t len, int family,
-				 const union amt_ip *s, const union amt_ip *g)
+static void amt_tx_queue(struct amt_relay *relay, struct amt_tx_batches *bs, struct amt_tunnel *t,
+			 const uint8_t *hdr, const struct amt_gso_pkt *pkts, unsigned int n)
 {
-	struct amt_fanout fo = amt_flow_index_lookup(relay->index, family, s, g);
+	struct amt_tx_batch *b = &bs->b[t->sock - relay->socks];
+	unsigned int max_segs = 1;
 
-	if (fo.count == 0) {
-		relay->stats.tun_no_receiver++;
-		return 0;
-	}
-	relay->stats.tun_data++;
-	for (uint32_t i = 0; i < fo.count; i++) {
-		struct amt_tunnel *t = fo.owners[i];
-		struct amt_tx_batch *b = &bs->b[t->sock - relay->socks];
+	if (n > 1 && amt_gso_sock_get(t->sock)->ok)
+		max_segs = AMT_GSO_MAX_SEGS;
+	while (n) {
+		size_t seg;
+		/* Longer than the pseudo-interface's MTU (raised): may not fit
+		 * the path, and a refusal would turn GSO off; send it alone. */
+		unsigned int k = amt_gso_run(pkts, n, AMT_DATA_HDR_LEN,
+					     pkts[0].len <= AMT_TUN_MTU ? max_segs : 1,
+					     AMT_GSO_MAX_BYTES, &seg);
 		struct mmsghdr *m;
 
-		if (b->n == AMT_TX_BATCH)
+		if (b->n == AMT_TX_BATCH || b->niov + 2 * k > AMT_TX_IOV)
 			amt_tx_flush(relay, b);
 		b->sock = t->sock;
 		m = &b->msgs[b->n];
 		memset(m, 0, sizeof(*m));
-		b->iov[b->n][0].iov_base = (void *)hdr;
-		b->iov[b->n][0].iov_len = AMT_DATA_HDR_LEN;
-		b->iov[b->n][1].iov_base = pkt;
-		b->iov[b->n][1].iov_len = len;
-		m->msg_hdr.msg_iov = b->iov[b->n];
-		m->msg_hdr.msg_iovlen = 2;
+		m->msg_hdr.msg_iov = &b->iov[b->niov];
+		m->msg_hdr.msg_iovlen = 2 * k;
 		m->msg_hdr.msg_name = &t->gw;
 		m->msg_hdr.msg_namelen = sockunion_sizeof(&t->gw);
+		amt_gso_iov(&b->iov[b->niov], hdr, AMT_DATA_HDR_LEN, pkts, k);
+		if (k > 1) {
+			amt_gso_cmsg(&m->msg_hdr, b->ctl[b->n].buf, sizeof(b->ctl[b->n].buf), seg);
+			amt_gso_count.msgs++;
+			amt_gso_count.segs += k;
+		}
+		b->segs[b->n] = k;
 		b->n++;
-		t->data_packets++;
-		t->data_bytes += len;
+		b->niov += 2 * k;
+		t->data_packets += k;
+		for (unsigned int i = 0; i < k; i++)
+			t->data_bytes += pkts[i].len;
+		pkts += k;
+		n -= k;
 	}
-	relay->stats.tx_data += fo.count;
-	relay->stats.tx_data_bytes += (uint64_t)len * fo.count;
-	return fo.count;
+}
+
+/* A packet read from the tun that has receivers, waiting to be sent. */
+struct amt_rx_pkt {
+	uint8_t *data;
+	size_t len;
+	struct amt_fanout fo;
+	bool done;
+};
+
+/*
+ * Send what the event read: the packets of one channel (the same fan-out,
+ * as the flow index gives it) together, so that each tunnel gets them in
+ * one message where GSO allows; order within a channel is kept.
+ */
+static void amt_relay_emit(struct amt_relay *relay, struct amt_tx_batches *bs, const uint8_t *hdr,
+			   struct amt_rx_pkt *pend, unsigned int npend)
+{
+	struct amt_gso_pkt run[AMT_TUN_RX_BATCH];
+
+	for (unsigned int i = 0; i < npend; i++) {
+		unsigned int k = 0;
+		uint64_t bytes = 0;
+
+		if (pend[i].done)
+			continue;
+		for (unsigned int j = i; j < npend && k < array_size(run); j++) {
+			if (pend[j].done || pend[j].fo.owners != pend[i].fo.owners ||
+			    pend[j].fo.count != pend[i].fo.count)
+				continue;
+			run[k].data = pend[j].data;
+			run[k].len = pend[j].len;
+			bytes += pend[j].len;
+			k++;
+			pend[j].done = true;
+		}
+		for (uint32_t o = 0; o < pend[i].fo.count; o++)
+			amt_tx_queue(relay, bs, pend[i].fo.owners[o], hdr, run, k);
+		relay->stats.tx_data += (uint64_t)k * pend[i].fo.count;
+		relay->stats.tx_data_bytes += bytes * pend[i].fo.count;
+	}
 }
 
 /* Is this a packet to forward (not link-local scope control traffic)? */
@@ -109,14 +287,18 @@ static bool amt_is_routable_multicast(int family, const union amt_ip *g)
 	return mcast && !amt_group_is_link_local(family, g);
 }
 
-/* One packet read from the tun; returns the datagrams it queued. */
-static uint32_t amt_relay_tun_packet(struct amt_relay *relay, struct amt_tx_batches *b,
-				     const uint8_t *hdr, uint8_t *pkt, size_t len)
+/*
+ * One packet read from the tun: a query goes to the report feed; a packet
+ * to forward gets its fan-out.  Returns the datagrams it will make.
+ */
+static uint32_t amt_relay_tun_packet(struct amt_relay *relay, uint8_t *pkt, size_t len,
+				     struct amt_fanout *fo)
 {
 	union amt_ip s, g;
 	int family = amt_ip_sg(pkt, len, &s, &g);
 	struct amt_query q;
 
+	fo->count = 0;
 	if (family == 0) {
 		relay->stats.tun_other++;
 		return 0;
@@ -129,52 +311,138 @@ static uint32_t amt_relay_tun_packet(struct amt_relay *relay, struct amt_tx_batc
 		relay->stats.tun_other++;
 		return 0;
 	}
-	return amt_relay_fanout(relay, b, hdr, pkt, len, family, &s, &g);
+	*fo = amt_flow_index_lookup(relay->index, family, &s, &g);
+	if (fo->count == 0) {
+		relay->stats.tun_no_receiver++;
+		return 0;
+	}
+	relay->stats.tun_data++;
+	return fo->count;
 }
 
 /*
- * Read packets into separate slots and send all their datagrams in shared
- * sendmmsg batches (one per socket), flushed when full and once at the end
- * of the event.
+ * How many reads to batch: as many as were waiting last time, twice over
+ * (a batch that came back full grows, at most to the room left), and no
+ * more than the datagram budget covers at the last packet's fan-out (at
+ * 1,000 tunnels and more, one read at a time, as before).
+ */
+static unsigned int amt_tun_read_want(unsigned int room, uint32_t queued, unsigned int last_got,
+				      uint32_t last_fanout)
+{
+	uint32_t by_budget = (AMT_TUN_TX_BUDGET - queued) / MAX(last_fanout, 1u);
+	unsigned int want = MAX(2 * last_got, 4u);
+
+	want = MIN(want, room);
+	want = MIN(want, MAX(by_budget, 1u));
+	return MIN(want, (unsigned int)AMT_TUN_RING_MAX);
+}
+
+/*
+ * Read packets into separate slots (a batch of reads in one io_uring call
+ * where the kernel has it, else one read() each), then send all their
+ * datagrams in shared batches (one per socket, flushed when full and once
+ * at the end of the event), a channel's packets to one tunnel in one GSO
+ * message.
  */
 void amt_relay_tun_read(struct event *event)
 {
 	struct amt_relay *relay = EVENT_ARG(event);
 	static uint8_t slot[AMT_TUN_RX_BATCH][AMT_TUN_SLOT];
 	static uint8_t big[65536];
+	static struct iovec riov[AMT_TUN_RX_BATCH][2];
+	static ssize_t res[AMT_TUN_RX_BATCH];
 	static struct amt_tx_batches batch;
+	static struct amt_rx_pkt pend[AMT_TUN_RX_BATCH];
 	static uint8_t hdr[AMT_DATA_HDR_LEN];
+	static unsigned int last_got = AMT_TUN_RX_BATCH;
+	static uint32_t last_fanout = 1;
+	unsigned int npend = 0, used = 0;
 	int fd = relay->inst->tun_fd;
 	uint64_t t0 = amt_now_us();
 	uint32_t queued = 0;
+	bool more = true;
 
 	amt_encode_data_header(hdr);
-	for (int i = 0; i < AMT_TUN_RX_BATCH && queued < AMT_TUN_TX_BUDGET; i++) {
-		struct iovec iov[2] = {
-			{ .iov_base = slot[i], .iov_len = AMT_TUN_SLOT },
-			{ .iov_base = big + AMT_TUN_SLOT, .iov_len = sizeof(big) - AMT_TUN_SLOT },
-		};
-		ssize_t n = readv(fd, iov, array_size(iov));
+	while (more && used < AMT_TUN_RX_BATCH && queued < AMT_TUN_TX_BUDGET) {
+		unsigned int want = amt_tun_read_want(AMT_TUN_RX_BATCH - used, queued, last_got,
+						      last_fanout);
+		unsigned int got = 0, last_big = want;
 
-		if (amt_tun_read_failed(n)) {
-			/* Deleted under us: readable for ever, never readable. */
-			int err = errno;
+		for (unsigned int i = used; i < used + want; i++) {
+			riov[i][0].iov_base = slot[i];
+			riov[i][0].iov_len = AMT_TUN_SLOT;
+			riov[i][1].iov_base = big + AMT_TUN_SLOT;
+			riov[i][1].iov_len = sizeof(big) - AMT_TUN_SLOT;
+		}
+		if (want < 2 || !amt_tun_ring_read(fd, &riov[used], want, &res[used])) {
+			ssize_t n = readv(fd, riov[used], 2);
 
+			want = 1;
+			res[used] = n < 0 ? -errno : n;
+		}
+		/* Packets longer than a slot share the spare buffer's tail: only
+		 * the batch's last one is whole (the MTU was raised past a slot). */
+		for (unsigned int i = 0; i < want; i++)
+			if (res[used + i] > AMT_TUN_SLOT)
+				last_big = i;
+		for (unsigned int i = used; i < used + want; i++) {
+			ssize_t n = res[i];
+			struct amt_rx_pkt *p = &pend[npend];
+			uint32_t d;
+
+			if (n == -EAGAIN || n == -EWOULDBLOCK || n == -EINTR || n == 0)
+				continue;
+			if (n < 0) {
+				/* Deleted under us: readable for ever, never readable. */
+				amt_relay_emit(relay, &batch, hdr, pend, npend);
+				amt_tx_flush_all(relay, &batch);
+				amt_instance_tun_lost(relay->inst, -n);
+				return;
+			}
+			got++;
+			if (n <= AMT_TUN_SLOT) {
+				d = amt_relay_tun_packet(relay, slot[i], n, &p->fo);
+				if (d) {
+					p->data = slot[i];
+					p->len = n;
+					p->done = false;
+					npend++;
+					queued += d;
+					last_fanout = d;
+				}
+				continue;
+			}
+			if (i - used != last_big) {
+				relay->stats.tun_other++;
+				DEBUGD(&amt_dbg_packets,
+				       "AMT relay %s: %zd-byte packet dropped (another long one overwrote it)",
+				       relay->inst->name, n);
+				continue;
+			}
+			/* Longer than a slot: make it whole in big, send before reuse. */
+			amt_relay_emit(relay, &batch, hdr, pend, npend);
+			npend = 0;
+			p = &pend[0];
+			memcpy(big, slot[i], AMT_TUN_SLOT);
+			d = amt_relay_tun_packet(relay, big, n, &p->fo);
+			if (d) {
+				p->data = big;
+				p->len = n;
+				p->done = false;
+				npend++;
+				queued += d;
+				last_fanout = d;
+			}
+			amt_relay_emit(relay, &batch, hdr, pend, npend);
+			npend = 0;
 			amt_tx_flush_all(relay, &batch);
-			amt_instance_tun_lost(relay->inst, err);
-			return;
 		}
-		if (n <= 0)
-			break;
-		if (n <= AMT_TUN_SLOT) {
-			queued += amt_relay_tun_packet(relay, &batch, hdr, slot[i], n);
-			continue;
-		}
-		/* Longer than a slot: make it whole in big, send before reuse. */
-		memcpy(big, slot[i], AMT_TUN_SLOT);
-		queued += amt_relay_tun_packet(relay, &batch, hdr, big, n);
-		amt_tx_flush_all(relay, &batch);
+		used += want;
+		last_got = got;
+		/* A batch that came back full may have left more waiting. */
+		more = got == want;
 	}
+	amt_relay_emit(relay, &batch, hdr, pend, npend);
 	amt_tx_flush_all(relay, &batch);
 	relay->tun_busy_us = amt_now_us() - t0;
 	event_add_read(master, amt_relay_tun_read, relay, fd, &relay->t_tun_read);

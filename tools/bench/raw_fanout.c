@@ -10,6 +10,12 @@
  * is the kernel's cost per datagram, which is what the relay is compared
  * with.  Run it from the relay's namespace, pinned to the relay's CPU.
  *
+ * With --gso K, each message carries K datagrams to its endpoint as one UDP
+ * GSO send (UDP_SEGMENT: K stream packets, each behind its AMT header), as
+ * amtd does for runs of packets to one tunnel: the ceiling amtd's GSO path
+ * is compared with (run.sh limits the veth to one segment, so the kernel
+ * cuts the message on the sending core).
+ *
  * Prints key=value lines: datagrams sent, datagrams/s, Gbit/s (outer IPv4
  * packets).
  */
@@ -17,6 +23,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +46,7 @@ struct raw_opts {
 	struct in_addr source, group;
 	uint32_t duration_ms;
 	uint32_t batch;
+	uint32_t gso; /* datagrams per message, 0 or 1: no GSO */
 	int cpu;
 };
 
@@ -50,6 +58,11 @@ struct raw {
 	uint8_t (*bufs)[BENCH_INNER_LEN];
 	struct mmsghdr msgs[RAW_MAX_BATCH];
 	struct iovec iov[RAW_MAX_BATCH][2];
+	struct iovec *giov; /* --gso: 2 x gso entries per message */
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(uint16_t))];
+	} ctl[RAW_MAX_BATCH];
 	uint64_t sent, errors, rounds;
 };
 
@@ -57,7 +70,7 @@ static void raw_usage(void)
 {
 	fprintf(stderr, "usage: raw_fanout --bind A.B.C.D --prefix A.B.C.D/LEN --tunnels N\n"
 			"  --source S --group G [--bind-port P] [--ports-per-addr K]\n"
-			"  [--port-base P] [--duration-ms T] [--batch B] [--cpu C]\n");
+			"  [--port-base P] [--duration-ms T] [--batch B] [--gso K] [--cpu C]\n");
 	exit(2);
 }
 
@@ -69,12 +82,14 @@ static void raw_parse(struct raw_opts *o, int argc, char **argv)
 		BENCH_ENDPOINT_OPTS(o),
 		{ "duration-ms", BENCH_OPT_U32, &o->duration_ms },
 		{ "batch", BENCH_OPT_U32, &o->batch },
+		{ "gso", BENCH_OPT_U32, &o->gso },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },
 	};
 
 	if (!bench_parse_opts(argc, argv, opts) || !o->tunnels || !o->prefix.len ||
-	    !o->ep.ports_per_addr || !o->batch || o->batch > RAW_MAX_BATCH)
+	    !o->ep.ports_per_addr || !o->batch || o->batch > RAW_MAX_BATCH || o->gso > 64 ||
+	    (uint64_t)o->gso * (2 + BENCH_INNER_LEN) > 65000)
 		raw_usage();
 }
 
@@ -103,6 +118,11 @@ static void raw_init(struct raw *r)
 	for (uint32_t b = 0; b < RAW_BUFS; b++)
 		bench_ipv4_udp(r->bufs[b], o->source, BENCH_STREAM_PORT, o->group,
 			       BENCH_STREAM_PORT, BENCH_PAYLOAD_LEN, 8);
+	if (o->gso > 1) {
+		r->giov = calloc((size_t)o->batch * 2 * o->gso, sizeof(*r->giov));
+		if (!r->giov)
+			bench_die("out of memory");
+	}
 	r->hdr[0] = 6; /* Multicast Data, version 0 */
 	r->hdr[1] = 0;
 }
@@ -149,6 +169,58 @@ static void raw_run(struct raw *r)
 	}
 }
 
+/* --gso: one message per endpoint and turn, K stream packets in it. */
+static void raw_run_gso(struct raw *r)
+{
+	uint64_t end = bench_now_ns() + r->o.duration_ms * 1000000ull;
+	uint32_t next = 0, k = r->o.gso;
+	unsigned int n = 0;
+
+	for (;;) {
+		struct mmsghdr *m = &r->msgs[n];
+		struct iovec *iov = &r->giov[(size_t)n * 2 * k];
+		struct cmsghdr *cm;
+		uint16_t seg = 2 + BENCH_INNER_LEN;
+
+		for (uint32_t i = 0; i < k; i++) {
+			uint8_t *cur = r->bufs[r->rounds % RAW_BUFS];
+
+			bench_payload_set(cur + BENCH_INNER_HDR_LEN, 1, r->rounds);
+			r->rounds++;
+			iov[2 * i].iov_base = r->hdr;
+			iov[2 * i].iov_len = sizeof(r->hdr);
+			iov[2 * i + 1].iov_base = cur;
+			iov[2 * i + 1].iov_len = BENCH_INNER_LEN;
+		}
+		memset(m, 0, sizeof(*m));
+		m->msg_hdr.msg_name = &r->dst[next];
+		m->msg_hdr.msg_namelen = sizeof(r->dst[next]);
+		m->msg_hdr.msg_iov = iov;
+		m->msg_hdr.msg_iovlen = 2 * k;
+		m->msg_hdr.msg_control = r->ctl[n].buf;
+		m->msg_hdr.msg_controllen = sizeof(r->ctl[n].buf);
+		cm = CMSG_FIRSTHDR(&m->msg_hdr);
+		cm->cmsg_level = SOL_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(seg));
+		memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+		n++;
+		next = next + 1 == r->o.tunnels ? 0 : next + 1;
+		if (n < r->o.batch && n * k < RAW_MAX_BATCH)
+			continue;
+		{
+			uint64_t errs = 0;
+			uint64_t msgs = bench_sendmmsg_all(r->fd, r->msgs, n, &errs);
+
+			r->sent += msgs * k;
+			r->errors += errs * k;
+		}
+		n = 0;
+		if (bench_now_ns() >= end)
+			break;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct raw r = {
@@ -168,11 +240,15 @@ int main(int argc, char **argv)
 	raw_init(&r);
 	raw_open(&r);
 	t0 = bench_now_ns();
-	raw_run(&r);
+	if (r.o.gso > 1)
+		raw_run_gso(&r);
+	else
+		raw_run(&r);
 	t1 = bench_now_ns();
 	s = (t1 - t0) / 1e9;
 	dps = r.sent / s;
-	printf("tunnels=%u\nbatch=%u\nseconds=%.3f\n", r.o.tunnels, r.o.batch, s);
+	printf("tunnels=%u\nbatch=%u\ngso=%u\nseconds=%.3f\n", r.o.tunnels, r.o.batch, r.o.gso,
+	       s);
 	printf("sent=%" PRIu64 "\nerrors=%" PRIu64 "\nrounds=%" PRIu64 "\n", r.sent, r.errors,
 	       r.rounds);
 	printf("rate_dps=%.0f\ngbps=%.3f\n", dps,
