@@ -26,6 +26,10 @@ ospf6d); the last test moves the gateway to IPv6 discovery and drains
 relay1.  With equal OSPF costs, 200 emulated gateways (amt_gw_emu
 --discovery, built from tools/bench) from 198.51.100.0/24 discover through
 192.0.2.100 and spread over both relays.
+
+BGP: relay2 also redistributes amt into iBGP toward the core (distance 200:
+OSPF's route wins until the last test, which takes relay2's address out of
+OSPF and drains relay1, so that the core reaches 192.0.2.100 through BGP).
 """
 
 import json
@@ -81,10 +85,14 @@ def build_topo(tgen):
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    load_routers(tgen, CWD, ("relay1", "relay2"),
+    load_routers(tgen, CWD, ("relay1",),
                  [TopoRouter.RD_OSPF, TopoRouter.RD_OSPF6, TopoRouter.RD_PIM,
                   TopoRouter.RD_AMTD])
-    load_routers(tgen, CWD, ("core",), [TopoRouter.RD_OSPF, TopoRouter.RD_OSPF6])
+    load_routers(tgen, CWD, ("relay2",),
+                 [TopoRouter.RD_OSPF, TopoRouter.RD_OSPF6, TopoRouter.RD_BGP,
+                  TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
+    load_routers(tgen, CWD, ("core",),
+                 [TopoRouter.RD_OSPF, TopoRouter.RD_OSPF6, TopoRouter.RD_BGP])
     load_routers(tgen, CWD, ("gw",), [TopoRouter.RD_OSPF, TopoRouter.RD_OSPF6,
                                       TopoRouter.RD_AMTD])
     tgen.start_router()
@@ -110,42 +118,31 @@ def vtysh_json(name, cmd):
     return json.loads(get_topogen().gears[name].vtysh_cmd(cmd))
 
 
-def core_nexthops():
-    "The core's nexthops for the anycast address, [] when it has no route"
-    out = vtysh_json("core", "show ip route {} json".format(ANYCAST_P))
+def core_nexthops(ipv6=False):
+    """The core's nexthops for the anycast address (IPv4: addresses; IPv6:
+    outgoing interfaces, the addresses being link-local), [] when it has no route"""
+    prefix, afi, key = (ANYCAST6_P, "ipv6", "interfaceName") if ipv6 else (ANYCAST_P, "ip", "ip")
+    out = vtysh_json("core", "show {} route {} json".format(afi, prefix))
     hops = []
-    for route in out.get(ANYCAST_P, []):
+    for route in out.get(prefix, []):
         if route.get("selected"):
-            hops += sorted(nh.get("ip", "") for nh in route.get("nexthops", [])
+            hops += sorted(nh.get(key, "") for nh in route.get("nexthops", [])
                            if nh.get("active"))
     return hops
-
-
-def core_nexthops6():
-    "The core's outgoing interfaces for the IPv6 anycast address, [] when it has no route"
-    out = vtysh_json("core", "show ipv6 route {} json".format(ANYCAST6_P))
-    hops = []
-    for route in out.get(ANYCAST6_P, []):
-        if route.get("selected"):
-            hops += sorted(nh.get("interfaceName", "") for nh in route.get("nexthops", [])
-                           if nh.get("active"))
-    return hops
-
-
-def wait_core_nexthops6(expected, count=30):
-    ok, hops = topotest.run_and_expect(core_nexthops6, expected, count=count, wait=1)
-    assert ok, (hops, diagnostics("core-nexthops6"))
 
 
 def core_external_lsas():
-    "The advertising routers of the core's external LSAs for the anycast address"
+    """The advertising routers of the core's external LSAs for the anycast
+    address; flushed ones (MaxAge, 3600 s, kept a while) left out"""
     out = get_topogen().gears["core"].vtysh_cmd(
         "show ip ospf database external {}".format(ANYCAST))
-    return sorted(re.findall(r"Advertising Router: (\S+)", out))
+    return sorted(adv for age, adv in re.findall(
+        r"LS age: (\d+).*?Advertising Router: (\S+)", out, re.S) if int(age) < 3600)
 
 
-def wait_core_nexthops(expected, count=30):
-    ok, hops = topotest.run_and_expect(core_nexthops, expected, count=count, wait=1)
+def wait_core_nexthops(expected, count=30, ipv6=False):
+    ok, hops = topotest.run_and_expect(lambda: core_nexthops(ipv6), expected, count=count,
+                                       wait=1)
     assert ok, (hops, diagnostics("core-nexthops"))
 
 
@@ -388,6 +385,24 @@ def test_upstream_loss_withdraws_by_itself():
     assert relay_tunnels("relay2") == [GW_ADDR], relay_tunnels("relay2")
 
 
+def new_gateway(tag, duration):
+    """A scripted gateway on gw discovers through the anycast address and
+    receives RATE datagrams of (SRC, G1) (or the test fails); its state"""
+    tgen = get_topogen()
+    state = os.path.join(tgen.logdir, "gw", tag + ".json")
+    if os.path.exists(state):
+        os.unlink(state)
+    procs.append(tgen.gears["gw"].popen(
+        [PYTHON, TEST_GATEWAY, "--discovery", ANYCAST, "--join", "{},{}".format(SRC, G1),
+         "--duration", str(duration), "--state-file", state]))
+    ok, _ = topotest.run_and_expect(
+        lambda: read_state(state).get("received", {}).get("data", 0) >= RATE, True,
+        count=40, wait=1)
+    st = read_state(state)
+    assert ok, (st, diagnostics(tag))
+    return st
+
+
 def test_recovered_relay_serves_new_gateways_only():
     "relay1's upstream is back: after the hold-down it advertises; a new gateway reaches it"
     tgen = get_topogen()
@@ -402,17 +417,7 @@ def test_recovered_relay_serves_new_gateways_only():
     assert adv["advertised"] is True and not adv["drainingForHealth"], adv
 
     # A new gateway discovers relay1 and receives through it.
-    state = os.path.join(tgen.logdir, "gw", "new-gateway.json")
-    if os.path.exists(state):
-        os.unlink(state)
-    procs.append(tgen.gears["gw"].popen(
-        [PYTHON, TEST_GATEWAY, "--discovery", ANYCAST, "--join", "{},{}".format(SRC, G1),
-         "--duration", "30", "--state-file", state]))
-    ok, _ = topotest.run_and_expect(
-        lambda: read_state(state).get("received", {}).get("data", 0) >= RATE, True,
-        count=40, wait=1)
-    st = read_state(state)
-    assert ok, (st, diagnostics("new-gateway"))
+    st = new_gateway("new-gateway", 30)
     assert st["advertised_relay"] == RELAY1, st
     assert GW_ADDR in relay_tunnels("relay1"), relay_tunnels("relay1")
     # The established gateway stays on relay2.
@@ -578,7 +583,7 @@ def test_ipv6_discovery_drain():
         assert ok, (name, out, diagnostics("v6-amt-route-" + name))
         local = tgen.gears[name].cmd("ip -6 route show table local " + ANYCAST6)
         assert "local " + ANYCAST6 in local, (name, local)
-    wait_core_nexthops6(["core-eth0"])
+    wait_core_nexthops(["core-eth0"], ipv6=True)
 
     # The gateway discovers through the IPv6 anycast address.
     gw_conf("no discovery-address " + ANYCAST)
@@ -607,7 +612,7 @@ def test_ipv6_discovery_drain():
     assert adv["installedRoutes"] == [], adv
     local = tgen.gears["relay1"].cmd("ip -6 route show table local " + ANYCAST6)
     assert "local" not in local, local
-    wait_core_nexthops6(["core-eth1"])
+    wait_core_nexthops(["core-eth1"], ipv6=True)
     move_to(RELAY2_6, before)
     ok, _ = topotest.run_and_expect(lambda: GW6_ADDR in relay_tunnels("relay2"), True,
                                     count=15, wait=1)
@@ -619,11 +624,59 @@ def test_ipv6_discovery_drain():
 
     # Back in service: IPv6 advertised again after the hold-down.
     relay_conf("relay1", "no shutdown")
-    wait_core_nexthops6(["core-eth0"], count=HOLD_DOWN + 20)
+    wait_core_nexthops(["core-eth0"], count=HOLD_DOWN + 20, ipv6=True)
     adv = relay_adv("relay1")
     assert adv["installedRoutes"] == [ANYCAST_P, ANYCAST6_P], adv
     st = gw_state()
     assert st["relay"] == RELAY2_6 and not st["moving"], st
+
+
+def core_bgp_peers():
+    "The peers of the core's BGP paths for the anycast address, [] when there is none"
+    out = vtysh_json("core", "show bgp ipv4 unicast {} json".format(ANYCAST_P))
+    return sorted(p.get("peer", {}).get("peerId", "") for p in out.get("paths", []))
+
+
+def test_bgp_advertisement():
+    "relay2 advertises through BGP alone: a new gateway reaches it; its drain withdraws it"
+    tgen = get_topogen()
+    ok, peers = topotest.run_and_expect(core_bgp_peers, [VIA2], count=30, wait=1)
+    assert ok, (peers, diagnostics("bgp-learned"))
+    # relay2's address out of OSPF, relay1 drained: BGP is the only way.
+    tgen.gears["relay2"].vtysh_cmd(
+        "configure terminal\nrouter ospf\nno redistribute amt route-map AMT-ANYCAST\n")
+    relay_conf("relay1", "shutdown")
+    ok, lsas = topotest.run_and_expect(core_external_lsas, [], count=30, wait=1)
+    assert ok, (lsas, diagnostics("bgp-no-lsas"))
+    wait_core_nexthops([VIA2])
+    out = vtysh_json("core", "show ip route {} json".format(ANYCAST_P))
+    selected = [r["protocol"] for r in out.get(ANYCAST_P, []) if r.get("selected")]
+    assert selected == ["bgp"], out
+
+    # A new gateway discovers relay2 through the BGP route and receives.
+    # The core does not pass BGP routes on into OSPF: gw routes the
+    # anycast address to the core statically, as an edge with a default would.
+    tgen.gears["gw"].vtysh_cmd("configure terminal\nip route {} 10.0.13.2\n".format(ANYCAST_P))
+    st = new_gateway("bgp-gateway", 20)
+    assert st["advertised_relay"] == RELAY2, st
+
+    # relay2 drained: the core's BGP peer withdraws it; no route is left.
+    relay_conf("relay2", "shutdown")
+    adv = relay_adv("relay2")
+    assert adv["installedRoutes"] == [] and adv["reasons"] == ["draining"], adv
+    ok, peers = topotest.run_and_expect(core_bgp_peers, [], count=20, wait=1)
+    assert ok, (peers, diagnostics("bgp-withdrawn"))
+    wait_core_nexthops([])
+
+    # Both back in service: after the hold-down relay2 is in BGP again.
+    tgen.gears["gw"].vtysh_cmd(
+        "configure terminal\nno ip route {} 10.0.13.2\n".format(ANYCAST_P))
+    relay_conf("relay2", "no shutdown")
+    relay_conf("relay1", "no shutdown")
+    tgen.gears["relay2"].vtysh_cmd(
+        "configure terminal\nrouter ospf\nredistribute amt route-map AMT-ANYCAST\n")
+    ok, peers = topotest.run_and_expect(core_bgp_peers, [VIA2], count=HOLD_DOWN + 20, wait=1)
+    assert ok, (peers, diagnostics("bgp-again"))
 
 
 if __name__ == "__main__":
