@@ -253,16 +253,6 @@ static void nc_reply_ok(struct nc_session *s, const struct nb_nc_rpc_attrs *attr
 #define NC_NS_DS       "urn:ietf:params:xml:ns:yang:ietf-datastores"
 #define NC_YANGLIB_REV "2019-01-04"
 
-static int nc_xml_leaf(struct nb_nc_buf *b, const char *name, const char *value)
-{
-	if (nb_nc_buf_adds(b, "<") < 0 || nb_nc_buf_adds(b, name) < 0 ||
-	    nb_nc_buf_adds(b, ">") < 0 || nb_nc_xml_escape(b, value, strlen(value), false) < 0 ||
-	    nb_nc_buf_adds(b, "</") < 0 || nb_nc_buf_adds(b, name) < 0 ||
-	    nb_nc_buf_adds(b, ">") < 0)
-		return -1;
-	return 0;
-}
-
 static int nc_yanglib_module(struct nb_nc_buf *b, const struct lys_module *mod)
 {
 	const char *elem = mod->implemented ? "module" : "import-only-module";
@@ -270,24 +260,24 @@ static int nc_yanglib_module(struct nb_nc_buf *b, const struct lys_module *mod)
 	uint32_t idx = 0;
 
 	if (nb_nc_buf_adds(b, "<") < 0 || nb_nc_buf_adds(b, elem) < 0 ||
-	    nb_nc_buf_adds(b, ">") < 0 || nc_xml_leaf(b, "name", mod->name) < 0 ||
+	    nb_nc_buf_adds(b, ">") < 0 || nb_nc_text_element(b, "name", mod->name) < 0 ||
 	    /* import-only-module's key includes the revision, "" if none */
 	    ((mod->revision || !mod->implemented) &&
-	     nc_xml_leaf(b, "revision", mod->revision ? mod->revision : "") < 0) ||
-	    nc_xml_leaf(b, "namespace", mod->ns) < 0)
+	     nb_nc_text_element(b, "revision", mod->revision ? mod->revision : "") < 0) ||
+	    nb_nc_text_element(b, "namespace", mod->ns) < 0)
 		return -1;
 	if (mod->implemented && mod->parsed) {
 		LY_ARRAY_COUNT_TYPE u;
 
 		while ((f = lysp_feature_next(f, mod->parsed, &idx)))
-			if ((f->flags & LYS_FENABLED) && nc_xml_leaf(b, "feature", f->name) < 0)
+			if ((f->flags & LYS_FENABLED) && nb_nc_text_element(b, "feature", f->name) < 0)
 				return -1;
 		LY_ARRAY_FOR (mod->parsed->includes, u) {
 			const struct lysp_include *inc = &mod->parsed->includes[u];
 
 			if (nb_nc_buf_adds(b, "<submodule>") < 0 ||
-			    nc_xml_leaf(b, "name", inc->name) < 0 ||
-			    (inc->rev[0] && nc_xml_leaf(b, "revision", inc->rev) < 0) ||
+			    nb_nc_text_element(b, "name", inc->name) < 0 ||
+			    (inc->rev[0] && nb_nc_text_element(b, "revision", inc->rev) < 0) ||
 			    nb_nc_buf_adds(b, "</submodule>") < 0)
 				return -1;
 		}
@@ -321,7 +311,7 @@ static int nc_yanglib_xml(struct nb_nc_buf *b)
 		    nb_nc_buf_adds(b, "</name><schema>complete</schema></datastore>") < 0)
 			return -1;
 	snprintf(id, sizeof(id), "%u", ly_ctx_get_modules_hash(ly_native_ctx));
-	if (nc_xml_leaf(b, "content-id", id) < 0 || nb_nc_buf_adds(b, "</yang-library>") < 0 ||
+	if (nb_nc_text_element(b, "content-id", id) < 0 || nb_nc_buf_adds(b, "</yang-library>") < 0 ||
 	    nb_nc_buf_add(b, "", 1) < 0)
 		return -1;
 	return 0;

@@ -215,7 +215,7 @@ enum nb_nc_framing nb_nc_hello_framing(const struct nb_nc_hello *peer, bool own_
 }
 
 /* <name>escaped text</name> */
-static int text_element(struct nb_nc_buf *out, const char *name, const char *text)
+int nb_nc_text_element(struct nb_nc_buf *out, const char *name, const char *text)
 {
 	if (nb_nc_buf_adds(out, "<") < 0 || nb_nc_buf_adds(out, name) < 0 ||
 	    nb_nc_buf_adds(out, ">") < 0 || nb_nc_xml_escape(out, text, strlen(text), false) < 0 ||
@@ -236,7 +236,7 @@ int nb_nc_hello_build(struct nb_nc_buf *out, const char *const *caps, size_t nca
 				"<hello xmlns=\"" NB_NC_NS_BASE "\"><capabilities>") < 0)
 		return undo(out, old);
 	for (size_t i = 0; i < ncaps; i++) {
-		if (!caps[i] || !caps[i][0] || text_element(out, "capability", caps[i]) < 0)
+		if (!caps[i] || !caps[i][0] || nb_nc_text_element(out, "capability", caps[i]) < 0)
 			return undo(out, old);
 	}
 	if (nb_nc_buf_adds(out, "</capabilities><session-id>") < 0 ||
@@ -336,7 +336,7 @@ static int error_path(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
 static int error_message(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
 {
 	if (!e->message_lang)
-		return text_element(out, "error-message", e->message);
+		return nb_nc_text_element(out, "error-message", e->message);
 	if (nb_nc_buf_adds(out, "<error-message xml:lang=\"") < 0 ||
 	    nb_nc_xml_escape(out, e->message_lang, strlen(e->message_lang), true) < 0 ||
 	    nb_nc_buf_adds(out, "\">") < 0 ||
@@ -353,11 +353,11 @@ static int error_info(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e)
 		return 0;
 	if (nb_nc_buf_adds(out, "<error-info>") < 0)
 		return -1;
-	if (e->bad_attribute && text_element(out, "bad-attribute", e->bad_attribute) < 0)
+	if (e->bad_attribute && nb_nc_text_element(out, "bad-attribute", e->bad_attribute) < 0)
 		return -1;
-	if (e->bad_element && text_element(out, "bad-element", e->bad_element) < 0)
+	if (e->bad_element && nb_nc_text_element(out, "bad-element", e->bad_element) < 0)
 		return -1;
-	if (e->bad_namespace && text_element(out, "bad-namespace", e->bad_namespace) < 0)
+	if (e->bad_namespace && nb_nc_text_element(out, "bad-namespace", e->bad_namespace) < 0)
 		return -1;
 	if (e->has_session_id &&
 	    (nb_nc_buf_adds(out, "<session-id>") < 0 || nb_nc_buf_addu(out, e->session_id) < 0 ||
@@ -377,10 +377,10 @@ int nb_nc_rpc_error_build(struct nb_nc_buf *out, const struct nb_nc_rpc_error *e
 
 	if (!type || !tag || !sev || (e->path_ns_count && !e->path_ns))
 		return -1;
-	if (nb_nc_buf_adds(out, "<rpc-error>") < 0 || text_element(out, "error-type", type) < 0 ||
-	    text_element(out, "error-tag", tag) < 0 ||
-	    text_element(out, "error-severity", sev) < 0 ||
-	    (e->app_tag && text_element(out, "error-app-tag", e->app_tag) < 0) ||
+	if (nb_nc_buf_adds(out, "<rpc-error>") < 0 || nb_nc_text_element(out, "error-type", type) < 0 ||
+	    nb_nc_text_element(out, "error-tag", tag) < 0 ||
+	    nb_nc_text_element(out, "error-severity", sev) < 0 ||
+	    (e->app_tag && nb_nc_text_element(out, "error-app-tag", e->app_tag) < 0) ||
 	    (e->path && error_path(out, e) < 0) || (e->message && error_message(out, e) < 0) ||
 	    error_info(out, e) < 0 || nb_nc_buf_adds(out, "</rpc-error>") < 0)
 		return undo(out, old);

@@ -149,6 +149,9 @@ struct nb_nc_rpc_error {
 	const char *info_xml; /* trusted well-formed XML, appended as is */
 };
 
+/* Appends <name>text</name>, text escaped; -1 (out as it was) if it does not fit. */
+extern int nb_nc_text_element(struct nb_nc_buf *out, const char *name, const char *text);
+
 extern const char *nb_nc_err_type_str(enum nb_nc_err_type type);
 extern const char *nb_nc_err_tag_str(enum nb_nc_err_tag tag);
 extern const char *nb_nc_err_severity_str(enum nb_nc_err_severity sev);
