@@ -377,6 +377,8 @@ static void amt_persist_write_base(struct amt_relay_persist *p)
 	const uint8_t *buf;
 	size_t len;
 
+	/* Until both files are written, only a new base may follow. */
+	p->full = true;
 	amt_persist_config(relay, &h.cfg);
 	h.written_ms = amt_wall_ms();
 	amt_persist_secrets(relay, now, &h);
