@@ -115,7 +115,7 @@ def script(port, keyfile, steps):
     "op": edit (config, default_operation, test_option, error_option),
     get_config (source, xpath), commit, discard, validate (source),
     lock/unlock (target), close, session_id, get_schema (identifier,
-    version, format).  Each answer is a dict with
+    version, format), kill (victim: the session to kill).  Each answer is a dict with
     "result": "ok", "data" (with "xml"), "error" (tag, message, path,
     session_id) or the session's "id".
     """
@@ -168,6 +168,10 @@ def script(port, keyfile, steps):
                     st["identifier"], version=st.get("version"), format=st.get("format")
                 )
                 res = {"result": "data", "text": reply.data}
+            elif op == "kill":
+                victim = sessions.pop(st["victim"])
+                m.kill_session(victim.session_id)
+                res = {"result": "ok"}
             elif op == "session_id":
                 res = {"result": "id", "id": m.session_id}
             else:

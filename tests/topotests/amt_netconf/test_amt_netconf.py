@@ -393,6 +393,27 @@ def test_candidate_create_existing_is_data_exists():
     assert cand[0].findtext("{%s}tunnel-limit" % NS_AMTD) != "5", res[1]
 
 
+def test_candidate_edit_all_or_nothing():
+    "an edit whose second part fails leaves its first part out (rollback-on-error)"
+    both = cfg(
+        relay("amtr1", "<tunnel-limit>88</tunnel-limit>") + relay("amtr0", op="create")
+    )
+    res = script(
+        [
+            {"op": "edit", "config": both, "error_option": "rollback-on-error"},
+            {"op": "edit", "config": both, "error_option": "stop-on-error"},
+            {"op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr1")},
+            {"op": "edit", "config": both, "error_option": "continue-on-error"},
+        ]
+    )
+    for r in res[:2]:
+        assert r["result"] == "error" and r["tag"] == "data-exists", res
+    cand = relays_in(res[2]["xml"], "amtr1")
+    assert len(cand) == 1, res[2]
+    assert cand[0].findtext("{%s}tunnel-limit" % NS_AMTD) == "77", res[2]
+    assert res[3]["result"] == "error" and res[3]["tag"] == "operation-not-supported", res
+
+
 def test_candidate_delete_missing_is_data_missing():
     "delete of a relay that does not exist: data-missing; remove of it: ok"
     res = script(
@@ -581,6 +602,26 @@ def test_candidate_running_lock_holds_off_vtysh():
     out = r1.cmd(VTYSH_SET_LIMIT)
     assert "locked" not in out.lower(), out
     assert (vtysh_relay("amtr1") or {}).get("tunnelLimit") == 66
+
+
+def test_kill_session_releases_locks():
+    "kill-session ends the victim's locks (RFC 6241 7.9)"
+    res = script(
+        [
+            {"s": 0, "op": "lock", "target": "running"},
+            {"s": 0, "op": "lock", "target": "candidate"},
+            {"s": 1, "op": "lock", "target": "running"},
+            {"s": 1, "op": "kill", "victim": 0},
+            {"s": 1, "op": "lock", "target": "running"},
+            {"s": 1, "op": "lock", "target": "candidate"},
+            {"s": 1, "op": "unlock", "target": "candidate"},
+            {"s": 1, "op": "unlock", "target": "running"},
+        ]
+    )
+    assert res[0] == {"result": "ok"} and res[1] == {"result": "ok"}, res
+    assert res[2]["result"] == "error" and res[2]["tag"] == "lock-denied", res
+    for r in res[3:]:
+        assert r == {"result": "ok"}, res
 
 
 def test_candidate_replace_merge_none_delete():
