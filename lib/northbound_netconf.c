@@ -11,14 +11,14 @@
  *
  * Served now: hello (base:1.0, base:1.1, :xpath, :candidate,
  * :validate:1.1, :rollback-on-error, yang-library:1.1), get-config
- * (running, candidate) and get (configuration and the daemon's frr-amtd operational data), both with
- * XPath filters; edit-config on the candidate (merge, replace, create,
- * delete, remove, none; default-operation, test-option, stop- and
- * rollback-on-error, both all or nothing), commit (through FRR's
- * northbound), discard-changes, validate, lock and unlock of running and
- * candidate, close-session, kill-session, get-schema (RFC 6022, yang
- * format) and the YANG library (RFC 8525) in an unfiltered get.  Everything else is answered with
- * operation-not-supported.
+ * (running, candidate) and get (configuration and the daemon's frr-amtd
+ * operational data), both with XPath filters; edit-config on the candidate
+ * (merge, replace, create, delete, remove, none; default-operation,
+ * test-option, stop- and rollback-on-error, both all or nothing), commit
+ * (through FRR's northbound), discard-changes, validate, lock and unlock
+ * of running and candidate, close-session, kill-session, get-schema
+ * (RFC 6022, yang format) and the YANG library (RFC 8525) in an unfiltered
+ * get.  Everything else is answered with operation-not-supported.
  */
 
 #include <zebra.h>
