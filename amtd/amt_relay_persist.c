@@ -946,6 +946,11 @@ const char *amt_relay_persist_path(const struct amt_relay *relay)
 	return relay->persist ? relay->persist->path : "";
 }
 
+const char *amt_relay_persist_journal_path(const struct amt_relay *relay)
+{
+	return relay->persist ? relay->persist->jpath : "";
+}
+
 /* ---------------------------------------------------------------- show */
 
 /* The counters, by JSON key and YANG leaf. */
@@ -955,9 +960,7 @@ struct amt_persist_counter {
 	uint64_t val;
 };
 
-#define AMT_PERSIST_COUNTERS 7
-/* Not (yet) in the YANG model: show only. */
-#define AMT_PERSIST_JOURNAL_COUNTERS 5
+#define AMT_PERSIST_COUNTERS 12
 
 static void amt_persist_counters(const struct amt_relay_persist_stats *st,
 				 struct amt_persist_counter c[AMT_PERSIST_COUNTERS])
@@ -970,20 +973,12 @@ static void amt_persist_counters(const struct amt_relay_persist_stats *st,
 		{ "snapshotRejected", "snapshot-rejected", st->snapshots_rejected },
 		{ "snapshotsWritten", "snapshots-written", st->snapshots_written },
 		{ "writeErrors", "write-errors", st->write_errors },
-	};
-
-	memcpy(c, all, sizeof(all));
-}
-
-static void amt_persist_journal_counters(const struct amt_relay_persist_stats *st,
-					 struct amt_persist_counter c[AMT_PERSIST_JOURNAL_COUNTERS])
-{
-	const struct amt_persist_counter all[AMT_PERSIST_JOURNAL_COUNTERS] = {
-		{ "journalRecordsReplayed", NULL, st->journal_records_replayed },
-		{ "journalRecordsDropped", NULL, st->journal_records_dropped },
-		{ "journalAppends", NULL, st->journal_appends },
-		{ "journalRecordsWritten", NULL, st->journal_records_written },
-		{ "bytesWritten", NULL, st->bytes_written },
+		{ "journalRecordsReplayed", "journal-records-replayed",
+		  st->journal_records_replayed },
+		{ "journalRecordsDropped", "journal-records-dropped", st->journal_records_dropped },
+		{ "journalAppends", "journal-appends", st->journal_appends },
+		{ "journalRecordsWritten", "journal-records-written", st->journal_records_written },
+		{ "bytesWritten", "bytes-written", st->bytes_written },
 	};
 
 	memcpy(c, all, sizeof(all));
@@ -1003,10 +998,7 @@ void amt_relay_persist_show(const struct amt_relay *relay, struct json_object *j
 		json_object_boolean_add(j, "restored", st->restored);
 		for (int i = 0; i < AMT_PERSIST_COUNTERS; i++)
 			json_object_int_add(j, c[i].json, c[i].val);
-		amt_persist_journal_counters(st, c);
-		for (int i = 0; i < AMT_PERSIST_JOURNAL_COUNTERS; i++)
-			json_object_int_add(j, c[i].json, c[i].val);
-		json_object_string_add(j, "journalFile", relay->persist ? relay->persist->jpath : "");
+		json_object_string_add(j, "journalFile", amt_relay_persist_journal_path(relay));
 		json_object_string_add(j, "lastRejectReason", st->last_reject);
 		json_object_object_add(json, "restart", j);
 		return;
@@ -1046,6 +1038,9 @@ struct yang_data *amtd_relay_restart_get_elem(struct nb_cb_get_elem_args *args)
 	leaf++;
 	if (!strcmp(leaf, "snapshot-file"))
 		return yang_data_new_string(args->xpath, amt_relay_persist_path(inst->relay));
+	if (!strcmp(leaf, "journal-file"))
+		return yang_data_new_string(args->xpath,
+					    amt_relay_persist_journal_path(inst->relay));
 	if (!strcmp(leaf, "restored"))
 		return yang_data_new_bool(args->xpath, st->restored);
 	if (!strcmp(leaf, "last-reject-reason"))

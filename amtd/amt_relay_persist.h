@@ -66,7 +66,9 @@ extern void amt_relay_persist_config_start(void);
 extern void amt_relay_persist_config_end(void);
 extern void amt_relay_persist_shutdown(void);
 extern const struct amt_relay_persist_stats *amt_relay_persist_stats(const struct amt_relay *relay);
-extern const char *amt_relay_persist_path(const struct amt_relay *relay);
+extern /* The journal file beside the base snapshot ("" when none is kept). */
+const char *amt_relay_persist_journal_path(const struct amt_relay *relay);
+const char *amt_relay_persist_path(const struct amt_relay *relay);
 /* `show amt relay`: a "restart" object in json, else rows of tt. */
 extern void amt_relay_persist_show(const struct amt_relay *relay, struct json_object *json,
 				   struct ttable *tt);

@@ -433,6 +433,11 @@ def test_restart_state_in_yang():
     assert int(st["groups-restored"]) == len(GATEWAYS), st
     assert int(st["snapshot-rejected"]) == 0, st
     assert st["snapshot-file"] == SNAPSHOT, st
+    # The journal replayed after the kill -9 (the fourth tunnel's records).
+    assert st["journal-file"] == JOURNAL, st
+    assert int(st["journal-records-replayed"]) >= 4, st
+    assert int(st["journal-records-dropped"]) == 0, st
+    assert int(st["bytes-written"]) > 0, st
 
 
 def test_clean_restart_resumes():
