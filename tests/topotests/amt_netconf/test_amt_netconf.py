@@ -180,7 +180,10 @@ def test_session_capabilities_and_data():
     assert len(mods) == 1, out["get"][:2000]
     assert mods[0].findtext("{%s}namespace" % NS_YANGLIB) == NS_AMTD, out["get"][:2000]
     assert mods[0].findtext("{%s}revision" % NS_YANGLIB), out["get"][:2000]
-    stores = [d.findtext("{%s}name" % NS_YANGLIB) for d in libs[0].iter("{%s}datastore" % NS_YANGLIB)]
+    stores = [
+        d.findtext("{%s}name" % NS_YANGLIB)
+        for d in libs[0].iter("{%s}datastore" % NS_YANGLIB)
+    ]
     assert stores == ["ds:running", "ds:candidate", "ds:operational"], stores
     relays = data.findall(".//{%s}relay" % NS_AMTD)
     assert len(relays) == 1, out["get"]
@@ -381,7 +384,10 @@ def test_candidate_create_existing_is_data_exists():
     "create of a relay that exists: data-exists with its error-path, nothing changed"
     res = script(
         [
-            {"op": "edit", "config": cfg(relay("amtr0", "<tunnel-limit>5</tunnel-limit>", "create"))},
+            {
+                "op": "edit",
+                "config": cfg(relay("amtr0", "<tunnel-limit>5</tunnel-limit>", "create")),
+            },
             {"op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr0")},
         ]
     )
@@ -432,7 +438,10 @@ def test_candidate_bad_value_is_invalid_value():
     res = script(
         [
             {"op": "edit", "config": cfg(relay("amtr1", "<tunnel-limit>0</tunnel-limit>"))},
-            {"op": "edit", "config": cfg(relay("amtr1", "<local-address>not-an-ip</local-address>"))},
+            {
+                "op": "edit",
+                "config": cfg(relay("amtr1", "<local-address>not-an-ip</local-address>")),
+            },
             {"op": "edit", "config": cfg(relay("amtr1", "<no-such-leaf>1</no-such-leaf>"))},
             {"op": "get_config", "source": "candidate", "xpath": relay_xpath("amtr1")},
         ]
