@@ -65,17 +65,6 @@ extern size_t amt_gso_iov(struct iovec *iov, const void *hdr, size_t hdrlen,
  */
 extern bool amt_gso_cmsg(struct msghdr *mh, void *buf, size_t buflen, size_t seg);
 
-/* What the relay's data path did with GSO (amt_relay_tun.c). */
-struct amt_gso_counters {
-	uint64_t msgs;	   /* GSO messages queued */
-	uint64_t segs;	   /* datagrams in them */
-	uint64_t refused;  /* GSO messages the kernel refused */
-	uint64_t unrolled; /* datagrams then sent one by one */
-};
-
-/* Defined by the relay's data path (amtd/amt_relay_tun.c), not libamt. */
-extern const struct amt_gso_counters *amt_relay_gso_counters(void);
-
 #ifdef __cplusplus
 }
 #endif

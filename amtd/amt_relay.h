@@ -90,6 +90,9 @@ struct amt_relay_stats {
 	uint64_t err_prefix_rate_limited, err_tunnel_request_rate_limited;
 	uint64_t err_update_rate_limited, err_address_tunnel_limit, err_flow_limit;
 	uint64_t rx_request_tunnel;
+	/* UDP GSO on the data path: messages and the datagrams they carried;
+	 * messages the kernel refused, and their datagrams then sent one by one. */
+	uint64_t tx_gso_msgs, tx_gso_segs, err_gso_refused, tx_gso_unrolled;
 };
 
 /* A socket the relay receives on: one per configured address. */

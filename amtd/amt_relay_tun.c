@@ -77,13 +77,6 @@ static struct amt_gso_sock {
 	bool ok;
 } amt_gso_socks[AMT_GSO_SOCKS];
 static unsigned int amt_gso_next;
-static struct amt_gso_counters amt_gso_count;
-
-const struct amt_gso_counters *amt_relay_gso_counters(void)
-{
-	return &amt_gso_count;
-}
-
 static struct amt_gso_sock *amt_gso_sock_get(const struct amt_relay_socket *sock)
 {
 	struct amt_gso_sock *g;
@@ -106,7 +99,7 @@ static void amt_gso_refused(struct amt_relay *relay, const struct amt_relay_sock
 {
 	struct amt_gso_sock *g = amt_gso_sock_get(sock);
 
-	amt_gso_count.refused++;
+	relay->stats.err_gso_refused++;
 	if (!g->ok)
 		return;
 	g->ok = false;
@@ -126,7 +119,7 @@ static void amt_tx_unroll(struct amt_relay *relay, int fd, const struct msghdr *
 			.msg_iovlen = 2,
 		};
 
-		amt_gso_count.unrolled++;
+		relay->stats.tx_gso_unrolled++;
 		if (sendmsg(fd, &one, 0) < 0)
 			relay->stats.tx_errors++;
 	}
@@ -224,8 +217,8 @@ static void amt_tx_queue(struct amt_relay *relay, struct amt_tx_batches *bs, str
 		amt_gso_iov(&b->iov[b->niov], hdr, AMT_DATA_HDR_LEN, pkts, k);
 		if (k > 1) {
 			amt_gso_cmsg(&m->msg_hdr, b->ctl[b->n].buf, sizeof(b->ctl[b->n].buf), seg);
-			amt_gso_count.msgs++;
-			amt_gso_count.segs += k;
+			relay->stats.tx_gso_msgs++;
+			relay->stats.tx_gso_segs += k;
 		}
 		b->segs[b->n] = k;
 		b->n++;

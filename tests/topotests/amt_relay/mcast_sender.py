@@ -61,9 +61,17 @@ def main():
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--ttl", type=int, default=16)
     p.add_argument("--size", type=int, default=64, help="payload bytes")
+    p.add_argument("--burst", type=int, default=1,
+                   help="datagrams per flow sent back to back at each tick")
+    p.add_argument("--burst-after", type=float, default=0.0,
+                   help="seconds of one datagram per tick before the bursts (lets "
+                   "the routers install the route: the kernel queues only a few "
+                   "datagrams of an unresolved one)")
     args = p.parse_args()
     if not 0 < args.duration <= 3600 or not 0 < args.rate <= 10000:
         p.error("duration must be in (0, 3600], rate in (0, 10000]")
+    if not 1 <= args.burst <= 256:
+        p.error("burst must be in [1, 256]")
 
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
@@ -82,16 +90,18 @@ def main():
     errors = 0
     while not stop and time.monotonic() < end:
         for flow in flows:
-            sock, dest, seq, name = flow
-            payload = ("seq %d %s " % (seq, name)).encode()
-            payload = payload.ljust(args.size, b".")
-            try:
-                sock.sendto(payload, dest)
-            except OSError as e:
-                errors += 1
-                if errors <= 5:
-                    sys.stderr.write("%s: %s\n" % (name, e))
-            flow[2] = seq + 1
+            burst = args.burst if time.monotonic() >= start + args.burst_after else 1
+            for _ in range(burst):
+                sock, dest, seq, name = flow
+                payload = ("seq %d %s " % (seq, name)).encode()
+                payload = payload.ljust(args.size, b".")
+                try:
+                    sock.sendto(payload, dest)
+                except OSError as e:
+                    errors += 1
+                    if errors <= 5:
+                        sys.stderr.write("%s: %s\n" % (name, e))
+                flow[2] = seq + 1
         tick += 1
         delay = start + tick * period - time.monotonic()
         if delay > 0:
