@@ -14,9 +14,10 @@
  * With --discovery A.B.C.D the relay is not given: each gateway first sends
  * a Relay Discovery to that (anycast) address and sends its Request to the
  * relay named in the Advertisement that answers it (RFC 7450 5.2.3.4), as a
- * real gateway does; with ECMP toward several relays, gateways from
- * different addresses land on different relays, and the report says how
- * many tunnels each relay got and how many of them received data.
+ * real gateway does, and again when a Query carries L; with ECMP toward
+ * several relays, gateways from different addresses land on different
+ * relays, and the report says how many tunnels each relay got and how many
+ * of them received data from it.
  *
  * Why not one UDP socket per gateway: 100,000 sockets, and one syscall per
  * datagram on the receiving side, would make the emulator (which shares
@@ -89,6 +90,7 @@ struct emu_tunnel {
 	uint32_t deadline_ms; /* retransmission or refresh, since start */
 	uint64_t window_pkts; /* data with a send time inside the window */
 	uint64_t total_pkts;
+	uint64_t relay_pkts; /* data from the discovered relay (--discovery) */
 	uint64_t update_ns; /* realtime of the first Update */
 	uint64_t first_data_ns;
 };
@@ -168,7 +170,7 @@ struct emu {
 	uint32_t nlatency;
 
 	/* Counters. */
-	uint64_t discoveries, advertisements, bad_advertisements;
+	uint64_t discoveries, advertisements, bad_advertisements, moves;
 	uint64_t requests, retransmits, queries, queries_l, updates, teardowns, bad_nonce, failed;
 	uint64_t data_pkts, data_bytes, data_unknown, other_pkts;
 	uint64_t win_pkts, win_bytes, win_seq_lo, win_seq_hi;
@@ -500,6 +502,7 @@ static void emu_advertisement(struct emu *e, uint32_t i, const uint8_t *buf, siz
 	}
 	e->advertisements++;
 	t->relay = msg.relay.ip.v4;
+	t->relay_pkts = 0;
 	/* The Request starts a handshake of its own (fresh nonce, tries). */
 	emu_request(e, i, false);
 }
@@ -543,6 +546,17 @@ static void emu_query(struct emu *e, uint32_t i, const uint8_t *buf, size_t len)
 	emu_fifo_push(&e->refresh, i, t->deadline_ms);
 	if (t->late)
 		emu_flush(e); /* latency probes go out at once */
+	/*
+	 * L (RFC 7450 5.1.4.4) from a discovered relay: move, make-before-break
+	 * as a gateway does.  The Update above keeps the old tunnel's
+	 * membership while a relay is discovered again through the anycast
+	 * address and the new tunnel is set up; the old one times out.
+	 */
+	if (msg.l && e->o.discovery.s_addr && !t->late) {
+		e->moves++;
+		t->relay.s_addr = 0;
+		emu_request(e, i, false);
+	}
 }
 
 /* ---------------------------------------------------------------- data */
@@ -662,6 +676,10 @@ static void emu_frame(struct emu *e, const uint8_t *f, uint32_t caplen, uint32_t
 	i = bench_endpoint_index(&e->o.ep, ntohl(daddr), dport, e->ntun + 1);
 
 	if (amt[0] == AMT_MSG_MULTICAST_DATA) {
+		/* Which relay sent it: the outer source address. */
+		if (e->o.discovery.s_addr && i >= 0 && i < (int64_t)e->ntun &&
+		    !memcmp(ip + 12, &e->t[i].relay, 4))
+			e->t[i].relay_pkts++;
 		emu_data(e, i == (int64_t)e->ntun ? -1 : i, amt + 2,
 			 caplen - (ETH_HLEN + ihl + 8 + 2), iplen, rx_rt);
 		return;
@@ -964,7 +982,8 @@ static void emu_report_latency(struct emu *e)
 
 /*
  * Per discovered relay: how many of the initial tunnels it serves and how
- * many of those received data ("relay_A.B.C.D_tunnels=N" and "..._data=N").
+ * many of those received data from it ("relay_A.B.C.D_tunnels=N" and
+ * "..._data=N"; data is told apart by its outer source address).
  */
 static void emu_report_relays(const struct emu *e)
 {
@@ -991,15 +1010,16 @@ static void emu_report_relays(const struct emu *e)
 			}
 			relay[nrelay++] = t->relay;
 		}
-		if (t->state == EMU_UP)
+		/* Up, or refreshing its tunnel with that relay. */
+		if (t->state == EMU_UP || t->state == EMU_REQUESTING)
 			tunnels[r]++;
-		if (t->total_pkts)
+		if (t->relay_pkts)
 			data[r]++;
 	}
 	printf("discoveries=%" PRIu64 "\nadvertisements=%" PRIu64 "\nbad_advertisements=%" PRIu64
-	       "\nundiscovered=%u\nrelays=%u\nrelays_overflow=%u\n",
-	       e->discoveries, e->advertisements, e->bad_advertisements, undiscovered, nrelay,
-	       overflow);
+	       "\nmoves=%" PRIu64 "\nundiscovered=%u\nrelays=%u\nrelays_overflow=%u\n",
+	       e->discoveries, e->advertisements, e->bad_advertisements, e->moves, undiscovered,
+	       nrelay, overflow);
 	for (uint32_t r = 0; r < nrelay; r++) {
 		inet_ntop(AF_INET, &relay[r], buf, sizeof(buf));
 		printf("relay_%s_tunnels=%u\nrelay_%s_data=%u\n", buf, tunnels[r], buf, data[r]);

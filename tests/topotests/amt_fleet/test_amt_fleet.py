@@ -25,7 +25,8 @@ IPv6: the same over OSPFv3 (core costs 10 and 20 as well): relays at
 ospf6d); the last test moves the gateway to IPv6 discovery and drains
 relay1.  With equal OSPF costs, 200 emulated gateways (amt_gw_emu
 --discovery, built from tools/bench) from 198.51.100.0/24 discover through
-192.0.2.100 and spread over both relays.
+192.0.2.100 and spread over both relays; drained, relay1's gateways
+discover again and all 200 end on relay2.
 
 BGP: relay2 also redistributes amt into iBGP toward the core (distance 200:
 OSPF's route wins until the last test, which takes relay2's address out of
@@ -499,8 +500,43 @@ def parse_kv(path):
     return kv
 
 
-def relay_prefix_tunnels(name, prefix):
-    return [a for a in relay_tunnels(name) if a.startswith(prefix)]
+def relay_emu_tunnels(name, port):
+    "relay name's tunnels from the emulator's gateways at port"
+    out = vtysh_json(name, "show amt relay tunnels json")
+    return [t for t in out["amtr0"]["tunnels"]
+            if t["gateway"].startswith("198.51.100.") and t["gatewayPort"] == port]
+
+
+def start_emulator(tag, port, duration, extra=()):
+    """amt_gw_emu on gw: EMU_COUNT gateways at port, discovering through the
+    anycast address, joining (SRC, G2); (process, output path)"""
+    tgen = get_topogen()
+    emu = build_emulator()
+    out = os.path.join(tgen.logdir, "gw", tag + ".kv")
+    with open(out, "w") as f, open(out + ".err", "w") as ferr:
+        proc = tgen.gears["gw"].popen(
+            [emu, "--ifname", "gw-eth0", "--discovery", ANYCAST, "--prefix", EMU_PREFIX,
+             "--ports-per-addr", "1", "--port-base", str(port), "--tunnels", str(EMU_COUNT),
+             "--source", SRC, "--group", G2, "--duration", str(duration), "--warmup-ms", "500",
+             "--measure-ms", "2000"] + list(extra), stdout=f, stderr=ferr)
+    procs.append(proc)
+    return proc, out
+
+
+def emulator_result(proc, out, timeout):
+    "wait (bounded) for the emulator to end; its key=value report"
+    try:
+        proc.wait(timeout=timeout)
+    except Exception:  # pylint: disable=broad-except
+        proc.kill()
+        proc.wait()
+        assert False, ("emulator did not end", open(out + ".err").read())
+    kv = parse_kv(out)
+    assert proc.returncode == 0 and kv, (proc.returncode, kv, open(out + ".err").read())
+    assert int(kv["tunnels"]) == EMU_COUNT and int(kv["up"]) == EMU_COUNT, kv
+    assert int(kv["undiscovered"]) == 0 and int(kv["failed"]) == 0, kv
+    assert int(kv["bad_advertisements"]) == 0 and int(kv["silent_tunnels"]) == 0, kv
+    return kv
 
 
 def test_equal_cost_spread_200_emulated():
@@ -509,7 +545,6 @@ def test_equal_cost_spread_200_emulated():
     gw = tgen.gears["gw"]
     equal_costs()
     wait_core_nexthops([VIA1, VIA2])
-    emu = build_emulator()
     # The gateways' prefix: routed to gw by OSPF, dropped there without ICMP
     # (the emulator captures its datagrams before the kernel drops them).
     gw.vtysh_cmd("configure terminal\nip route {} blackhole\nrouter ospf\n"
@@ -519,44 +554,26 @@ def test_equal_cost_spread_200_emulated():
         and EMU_PREFIX in vtysh_json("relay1", "show ip route {} json".format(EMU_PREFIX)),
         True, count=30, wait=1)
     assert ok, diagnostics("emu-prefix")
-    out = os.path.join(tgen.logdir, "gw", "emu.kv")
-    with open(out, "w") as f, open(out + ".err", "w") as ferr:
-        proc = gw.popen([emu, "--ifname", "gw-eth0", "--discovery", ANYCAST, "--prefix",
-                         EMU_PREFIX, "--ports-per-addr", "1", "--tunnels", str(EMU_COUNT),
-                         "--source", SRC, "--group", G2, "--duration", str(EMU_RUN_S),
-                         "--idle-exit-ms", "3000", "--warmup-ms", "500", "--measure-ms", "2000"],
-                        stdout=f, stderr=ferr)
-    procs.append(proc)
+    port = 10000
+    proc, out = start_emulator("emu", port, EMU_RUN_S, ["--idle-exit-ms", "3000"])
     # While the emulator runs (EMU_RUN_S after all are up): the relays'
     # tunnel counts.  Bounded: the handshakes take well under 30 s.
     counts = {}
     for _ in range(60):
-        counts = {name: len(relay_prefix_tunnels(name, "198.51.100.")) for name in
-                  ("relay1", "relay2")}
+        counts = {name: len(relay_emu_tunnels(name, port)) for name in ("relay1", "relay2")}
         if sum(counts.values()) >= EMU_COUNT or proc.poll() is not None:
             break
         time.sleep(0.5)
     totals = {name: vtysh_json(name, "show amt relay json")["amtr0"]["tunnelCount"]
               for name in ("relay1", "relay2")}
-    try:
-        proc.wait(timeout=EMU_RUN_S + 60)
-    except Exception:  # pylint: disable=broad-except
-        proc.kill()
-        proc.wait()
-        assert False, ("emulator did not end", open(out + ".err").read())
-    kv = parse_kv(out)
-    assert proc.returncode == 0 and kv, (proc.returncode, kv, open(out + ".err").read())
+    kv = emulator_result(proc, out, EMU_RUN_S + 60)
     # Every gateway discovered, got its relay's Query and sent its Update.
-    assert int(kv["tunnels"]) == EMU_COUNT and int(kv["up"]) == EMU_COUNT, kv
-    assert int(kv["undiscovered"]) == 0 and int(kv["failed"]) == 0, kv
     assert int(kv["advertisements"]) >= EMU_COUNT, kv
-    assert int(kv["bad_advertisements"]) == 0, kv
     assert int(kv["relays"]) == 2, kv
     share = {RELAY1: int(kv["relay_{}_tunnels".format(RELAY1)]),
              RELAY2: int(kv["relay_{}_tunnels".format(RELAY2)])}
     assert sum(share.values()) == EMU_COUNT, kv
-    # All of them received data, on both relays.
-    assert int(kv["silent_tunnels"]) == 0, kv
+    # All of them received data from their relay, on both relays.
     for relay in (RELAY1, RELAY2):
         assert int(kv["relay_{}_data".format(relay)]) == share[relay], kv
     # ECMP over 200 source addresses: each relay holds a real share.
@@ -567,6 +584,42 @@ def test_equal_cost_spread_200_emulated():
     for name, relay in (("relay1", RELAY1), ("relay2", RELAY2)):
         assert totals[name] >= share[relay], (totals, share)
 
+
+def test_spread_200_drain_moves_all():
+    "200 emulated gateways over both relays; relay1 drained: all of them move to relay2"
+    tgen = get_topogen()
+    equal_costs()
+    wait_core_nexthops([VIA1, VIA2])
+    assert EMU_PREFIX in vtysh_json("relay1", "show ip route {} json".format(EMU_PREFIX))
+    # Other endpoints than the first run's, whose tunnels may linger.
+    port = 20000
+    ready = os.path.join(tgen.logdir, "gw", "emu-drain.ready")
+    if os.path.exists(ready):
+        os.unlink(ready)
+    proc, out = start_emulator("emu-drain", port, 30,
+                               ["--idle-exit-ms", "5000", "--ready-file", ready])
+    ok, _ = topotest.run_and_expect(lambda: os.path.exists(ready), True, count=30, wait=1)
+    assert ok, open(out + ".err").read()
+    ok, counts = topotest.run_and_expect(
+        lambda: sum(len(relay_emu_tunnels(n, port)) for n in ("relay1", "relay2")), EMU_COUNT,
+        count=20, wait=0.5)
+    assert ok, (counts, diagnostics("emu-drain-up"))
+    on1 = len(relay_emu_tunnels("relay1", port))
+    assert 0 < on1 < EMU_COUNT, on1
+
+    relay_conf("relay1", "shutdown")
+    wait_core_nexthops([VIA2])
+    kv = emulator_result(proc, out, 60)
+    # relay1's gateways learnt L at their refresh and discovered relay2;
+    # every gateway ends on relay2 and receives data from it.
+    assert int(kv["moves"]) >= on1, (on1, kv)
+    assert int(kv["relays"]) == 1, kv
+    assert int(kv["relay_{}_tunnels".format(RELAY2)]) == EMU_COUNT, kv
+    assert int(kv["relay_{}_data".format(RELAY2)]) == EMU_COUNT, kv
+    assert len(relay_emu_tunnels("relay2", port)) == EMU_COUNT, diagnostics("emu-drain-end")
+
+    relay_conf("relay1", "no shutdown")
+    wait_core_nexthops([VIA1, VIA2], count=HOLD_DOWN + 20)
 
 
 def test_ipv6_discovery_drain():
