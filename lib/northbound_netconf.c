@@ -12,7 +12,8 @@
  * Served now: hello (base:1.0, base:1.1, :xpath, :candidate,
  * :validate:1.1, :rollback-on-error, yang-library:1.1), get-config
  * (running, candidate) and get (configuration and the daemon's frr-amtd
- * operational data), both with XPath filters; edit-config on the candidate
+ * operational data), both with XPath and subtree filters (the latter
+ * translated into XPath by nb_nc_subtree_xpaths()); edit-config on the candidate
  * (merge, replace, create, delete, remove, none; default-operation,
  * test-option, stop- and rollback-on-error, both all or nothing), commit
  * (through FRR's northbound), discard-changes, validate, lock and unlock
@@ -370,10 +371,11 @@ static void nc_reply_data(struct nc_session *s, const struct nb_nc_rpc_attrs *at
 /*
  * The <filter> of a get or get-config (RFC 6241 6.1 and 8.9): NC_FILTER_NONE,
  * NC_FILTER_XPATH with *select the expression (module names as prefixes,
- * as libyang stores yang:xpath1.0 values), or NC_FILTER_UNSUPPORTED (a
- * subtree filter, not served yet: refused rather than ignored).
+ * as libyang stores yang:xpath1.0 values), NC_FILTER_SUBTREE (type
+ * "subtree", the default of ietf-netconf's filter type), or
+ * NC_FILTER_UNSUPPORTED (an xpath filter without select).
  */
-enum nc_filter { NC_FILTER_NONE, NC_FILTER_XPATH, NC_FILTER_UNSUPPORTED };
+enum nc_filter { NC_FILTER_NONE, NC_FILTER_XPATH, NC_FILTER_SUBTREE, NC_FILTER_UNSUPPORTED };
 
 static enum nc_filter nc_filter_get(const struct lyd_node *op, const char **select)
 {
@@ -386,7 +388,9 @@ static enum nc_filter nc_filter_get(const struct lyd_node *op, const char **sele
 		if (!child->schema || strcmp(child->schema->name, "filter"))
 			continue;
 		m = lyd_find_meta(child->meta, ncmod, "type");
-		if (!m || strcmp(lyd_get_meta_value(m), "xpath"))
+		if (!m || !strcmp(lyd_get_meta_value(m), "subtree"))
+			return NC_FILTER_SUBTREE;
+		if (strcmp(lyd_get_meta_value(m), "xpath"))
 			return NC_FILTER_UNSUPPORTED;
 		m = lyd_find_meta(child->meta, ncmod, "select");
 		if (!m || !lyd_get_meta_value(m) || !*lyd_get_meta_value(m))
@@ -432,9 +436,76 @@ static struct lyd_node *nc_filter_xpath(struct lyd_node *tree, const char *selec
 	return out;
 }
 
+/* Maps a namespace of a subtree filter to the module name libyang knows it by. */
+static const char *nc_ns_module(const char *ns, size_t len, void *arg)
+{
+	const struct lys_module *mod;
+	char buf[1024];
+
+	if (len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, ns, len);
+	buf[len] = '\0';
+	mod = ly_ctx_get_module_implemented_ns(ly_native_ctx, buf);
+	return mod ? mod->name : NULL;
+}
+
+/*
+ * A subtree filter (RFC 6241 section 6) as the union of what each of its
+ * XPath expressions (nb_nc_subtree_xpaths()) selects.  Replies itself on
+ * an error; tree is not consumed.
+ */
+static void nc_reply_subtree(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			     const char *msg, size_t len, struct lyd_node *tree)
+{
+	struct nb_nc_subtree_err err;
+	struct nb_nc_buf paths;
+	struct lyd_node *out = NULL;
+	unsigned int n = 0;
+	const char *p;
+	bool bad = false;
+
+	nb_nc_buf_init(&paths, NC_MAX_REPLY);
+	if (nb_nc_subtree_xpaths(msg, len, nc_ns_module, NULL, &paths, &n, &err) < 0) {
+		struct nb_nc_rpc_error e = {
+			.type = NB_NC_ERR_TYPE_PROTOCOL,
+			.tag = err.tag,
+			.message = err.msg,
+			.bad_attribute = err.bad_attr[0] ? err.bad_attr : NULL,
+			.bad_element = err.bad_attr[0] ? "filter" : NULL,
+		};
+
+		nc_reply_error_full(s, attrs, &e);
+		nb_nc_buf_free(&paths);
+		return;
+	}
+	p = paths.data;
+	for (unsigned int i = 0; i < n && !bad; i++, p += strlen(p) + 1) {
+		struct lyd_node *sel = nc_filter_xpath(tree, p, &bad);
+
+		if (!sel)
+			continue;
+		if (!out)
+			out = sel;
+		else
+			lyd_merge_siblings(&out, sel, LYD_MERGE_DESTRUCT);
+	}
+	if (bad) {
+		const struct ly_err_item *e = ly_err_last(ly_native_ctx);
+
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_OPERATION_FAILED,
+			       e && e->msg ? e->msg : "subtree filter cannot be evaluated");
+		ly_err_clean(ly_native_ctx, NULL);
+	} else
+		nc_reply_data(s, attrs, out, false);
+	lyd_free_all(out);
+	nb_nc_buf_free(&paths);
+}
+
 /* Replies with tree filtered as op asks; tree is consumed. */
 static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
-			      const struct lyd_node *op, struct lyd_node *tree, bool yanglib)
+			      const char *msg, size_t len, const struct lyd_node *op,
+			      struct lyd_node *tree, bool yanglib)
 {
 	const char *select = NULL;
 	struct lyd_node *filtered;
@@ -446,9 +517,11 @@ static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs
 		nc_reply_data(s, attrs, tree, yanglib);
 		break;
 	case NC_FILTER_UNSUPPORTED:
-		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
-			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
-			       "only xpath filters are supported");
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL, NB_NC_ERR_MISSING_ATTRIBUTE,
+			       "an xpath filter needs a select attribute");
+		break;
+	case NC_FILTER_SUBTREE:
+		nc_reply_subtree(s, attrs, msg, len, tree);
 		break;
 	case NC_FILTER_XPATH:
 		filtered = nc_filter_xpath(tree, select, &bad);
@@ -480,7 +553,7 @@ static struct lyd_node *nc_running_dup(void)
 }
 
 static void nc_rpc_get_config(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
-			      const struct lyd_node *op)
+			      const char *msg, size_t len, const struct lyd_node *op)
 {
 	struct lyd_node *tree = NULL;
 
@@ -498,14 +571,14 @@ static void nc_rpc_get_config(struct nc_session *s, const struct nb_nc_rpc_attrs
 			       "only the running and candidate datastores are served");
 		return;
 	}
-	nc_reply_filtered(s, attrs, op, tree, false);
+	nc_reply_filtered(s, attrs, msg, len, op, tree, false);
 }
 
 /* The operational data of the daemon's frr-amtd model, if it has it. */
 #define NC_OPER_XPATH "/frr-amtd:amtd"
 
 static void nc_rpc_get(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
-		       const struct lyd_node *op)
+		       const char *msg, size_t len, const struct lyd_node *op)
 {
 	struct lyd_node *tree, *state = NULL;
 
@@ -520,7 +593,7 @@ static void nc_rpc_get(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs
 		state = NULL;
 	}
 	lyd_free_all(state);
-	nc_reply_filtered(s, attrs, op, tree, true);
+	nc_reply_filtered(s, attrs, msg, len, op, tree, true);
 }
 
 static struct nc_session *nc_session_find(uint32_t id)
@@ -1362,9 +1435,9 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 	}
 	name = op->schema->name;
 	if (!strcmp(name, "get-config"))
-		nc_rpc_get_config(s, &attrs, op);
+		nc_rpc_get_config(s, &attrs, msg, len, op);
 	else if (!strcmp(name, "get"))
-		nc_rpc_get(s, &attrs, op);
+		nc_rpc_get(s, &attrs, msg, len, op);
 	else if (!strcmp(name, "edit-config"))
 		nc_rpc_edit_config(s, &attrs, op);
 	else if (!strcmp(name, "commit"))

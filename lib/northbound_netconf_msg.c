@@ -497,3 +497,327 @@ int nb_nc_rpc_reply_errors(struct nb_nc_buf *out, const struct nb_nc_rpc_attrs *
 		return undo(out, old);
 	return 0;
 }
+
+/* ---- subtree filters as XPath (RFC 6241 section 6) ---- */
+
+struct st_node {
+	int parent;
+	const char *mod; /* NULL: unknown namespace or not a YANG identifier */
+	size_t name_off, name_len;
+	size_t text_off, text_len; /* in store, leaves only */
+	bool has_children;
+};
+
+struct st_ctx {
+	struct st_node nodes[NB_NC_SUBTREE_NODES];
+	unsigned int count;
+	struct nb_nc_buf store;
+	struct nb_nc_buf *out;
+	unsigned int *n;
+	struct nb_nc_subtree_err *err;
+};
+
+static bool st_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool st_all_ws(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!st_ws(s[i]))
+			return false;
+	return true;
+}
+
+/* RFC 7950 section 6.2: identifier = (ALPHA / "_") *(ALPHA / DIGIT / "_" / "-" / ".") */
+static bool st_identifier(struct nb_nc_xml_str s)
+{
+	if (!s.len || !(isalpha((unsigned char)s.s[0]) || s.s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < s.len; i++) {
+		unsigned char c = s.s[i];
+
+		if (c >= 0x80 || !(isalnum(c) || c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int st_fail(struct st_ctx *c, enum nb_nc_err_tag tag, const char *msg)
+{
+	c->err->tag = tag;
+	c->err->msg = msg;
+	return -1;
+}
+
+/* The trimmed text of node i (a content match node if its length is not 0). */
+static struct nb_nc_xml_str st_text(const struct st_ctx *c, int i)
+{
+	const struct st_node *nd = &c->nodes[i];
+	struct nb_nc_xml_str t = { c->store.data + nd->text_off, nd->text_len };
+
+	if (nd->has_children)
+		t.len = 0;
+	while (t.len && st_ws(t.s[0])) {
+		t.s++;
+		t.len--;
+	}
+	while (t.len && st_ws(t.s[t.len - 1]))
+		t.len--;
+	return t;
+}
+
+/* Appends "/mod:name" (abs: with a leading "/"; else without it for predicates). */
+static int st_step(struct st_ctx *c, struct nb_nc_buf *b, int i, bool slash)
+{
+	const struct st_node *nd = &c->nodes[i];
+
+	if ((slash && nb_nc_buf_adds(b, "/") < 0) || nb_nc_buf_adds(b, nd->mod) < 0 ||
+	    nb_nc_buf_adds(b, ":") < 0 ||
+	    nb_nc_buf_add(b, c->store.data + nd->name_off, nd->name_len) < 0)
+		return st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too large");
+	return 0;
+}
+
+static int st_emit(struct st_ctx *c, const struct nb_nc_buf *path, const struct nb_nc_buf *suffix)
+{
+	if (*c->n >= NB_NC_SUBTREE_PATHS)
+		return st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter selects too many nodes");
+	if (nb_nc_buf_add(c->out, path->data, path->len) < 0 ||
+	    (suffix && nb_nc_buf_add(c->out, suffix->data, suffix->len) < 0) ||
+	    nb_nc_buf_add(c->out, "", 1) < 0)
+		return st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too large");
+	(*c->n)++;
+	return 0;
+}
+
+/*
+ * The sibling set under parent (-1: the filter's top level); path holds
+ * the parent's expression (empty at the top level).  RFC 6241 6.2.5.
+ */
+static int st_set(struct st_ctx *c, int parent, struct nb_nc_buf *path)
+{
+	bool top = parent < 0;
+	size_t base = path->len;
+	unsigned int others = 0;
+	struct nb_nc_buf preds;
+	int ret = -1;
+
+	nb_nc_buf_init(&preds, path->max);
+	for (unsigned int i = 0; i < c->count; i++) {
+		struct nb_nc_xml_str t;
+		char q;
+
+		if (c->nodes[i].parent != parent)
+			continue;
+		t = st_text(c, i);
+		if (!t.len) {
+			others++;
+			continue;
+		}
+		/* a content match node that cannot match: the set selects nothing */
+		if (!c->nodes[i].mod) {
+			ret = 0;
+			goto out;
+		}
+		q = memchr(t.s, '\'', t.len) ? '"' : '\'';
+		if (q == '"' && memchr(t.s, '"', t.len)) {
+			st_fail(c, NB_NC_ERR_OPERATION_NOT_SUPPORTED,
+				"a content match value with both quote characters is not supported");
+			goto out;
+		}
+		if (nb_nc_buf_adds(&preds, "[") < 0 || st_step(c, &preds, i, top) < 0 ||
+		    nb_nc_buf_add(&preds, "=", 1) < 0 || nb_nc_buf_add(&preds, &q, 1) < 0 ||
+		    nb_nc_buf_add(&preds, t.s, t.len) < 0 || nb_nc_buf_add(&preds, &q, 1) < 0 ||
+		    nb_nc_buf_adds(&preds, "]") < 0) {
+			st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too large");
+			goto out;
+		}
+	}
+	if (!top && preds.len && nb_nc_buf_add(path, preds.data, preds.len) < 0) {
+		st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too large");
+		goto out;
+	}
+	if (!others && !top) {
+		/* only content match nodes: the whole parent (6.2.5) */
+		ret = st_emit(c, path, NULL);
+		goto out;
+	}
+	for (unsigned int i = 0; i < c->count; i++) {
+		size_t here = path->len;
+
+		if (c->nodes[i].parent != parent || !c->nodes[i].mod)
+			continue;
+		if (st_step(c, path, i, true) < 0)
+			goto out;
+		if (top && preds.len && nb_nc_buf_add(path, preds.data, preds.len) < 0) {
+			st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too large");
+			goto out;
+		}
+		if (c->nodes[i].has_children) {
+			if (st_set(c, i, path) < 0)
+				goto out;
+		} else if (st_emit(c, path, NULL) < 0)
+			goto out;
+		nb_nc_buf_truncate(path, here);
+	}
+	ret = 0;
+out:
+	nb_nc_buf_truncate(path, base);
+	nb_nc_buf_free(&preds);
+	return ret;
+}
+
+static bool st_is(const struct nb_nc_xml_tok *t, const char *name)
+{
+	return nb_nc_xml_str_eq(t->ns, NB_NC_NS_BASE) && nb_nc_xml_str_eq(t->local, name);
+}
+
+int nb_nc_subtree_xpaths(const char *msg, size_t len, nb_nc_ns_module_fn ns_module, void *arg,
+			 struct nb_nc_buf *out, unsigned int *n, struct nb_nc_subtree_err *err)
+{
+	struct nb_nc_xml x;
+	const struct nb_nc_xml_tok *t;
+	struct st_ctx *c;
+	struct nb_nc_buf path;
+	bool in_op = false, found = false, done = false;
+	int cur = -1, ret = -1;
+
+	*n = 0;
+	memset(err, 0, sizeof(*err));
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		err->tag = NB_NC_ERR_RESOURCE_DENIED;
+		err->msg = "out of memory";
+		return -1;
+	}
+	c->out = out;
+	c->n = n;
+	c->err = err;
+	nb_nc_buf_init(&c->store, len + 1);
+	nb_nc_buf_init(&path, out->max ? out->max : len + 1);
+	nb_nc_xml_init(&x, msg, len, NB_NC_XML_DEPTH_MAX);
+	while (!done) {
+		t = nb_nc_xml_next(&x);
+		switch (t->type) {
+		case NB_NC_XML_ERROR:
+			st_fail(c, NB_NC_ERR_MALFORMED_MESSAGE, x.err ? x.err : "malformed message");
+			goto out;
+		case NB_NC_XML_EOF:
+			done = true;
+			break;
+		case NB_NC_XML_START:
+			if (t->depth == 1) {
+				if (!st_is(t, "rpc")) {
+					ret = 0;
+					goto out;
+				}
+			} else if (t->depth == 2) {
+				in_op = st_is(t, "get") || st_is(t, "get-config");
+				if (!in_op && nb_nc_xml_skip(&x) < 0) {
+					st_fail(c, NB_NC_ERR_MALFORMED_MESSAGE, "malformed message");
+					goto out;
+				}
+			} else if (t->depth == 3) {
+				if (!in_op || found || !st_is(t, "filter")) {
+					if (nb_nc_xml_skip(&x) < 0) {
+						st_fail(c, NB_NC_ERR_MALFORMED_MESSAGE,
+							"malformed message");
+						goto out;
+					}
+					continue;
+				}
+				found = true;
+				cur = -1;
+			} else {
+				struct st_node *nd;
+
+				if (t->depth > 3 + NB_NC_SUBTREE_DEPTH) {
+					st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too deep");
+					goto out;
+				}
+				if (c->count >= NB_NC_SUBTREE_NODES) {
+					st_fail(c, NB_NC_ERR_TOO_BIG,
+						"subtree filter has too many elements");
+					goto out;
+				}
+				/* RFC 6241 6.2.2: attribute match expressions */
+				for (unsigned int a = 0; a < t->nattrs; a++) {
+					if (t->attrs[a].is_xmlns)
+						continue;
+					snprintf(err->bad_attr, sizeof(err->bad_attr), "%.*s",
+						 (int)t->attrs[a].qname.len, t->attrs[a].qname.s);
+					st_fail(c, NB_NC_ERR_UNKNOWN_ATTRIBUTE,
+						"attribute match expressions in subtree filters are not supported");
+					goto out;
+				}
+				if (cur >= 0) {
+					/* text stored before the first child element */
+					if (!st_all_ws(c->store.data + c->nodes[cur].text_off,
+						       c->nodes[cur].text_len)) {
+						st_fail(c, NB_NC_ERR_INVALID_VALUE,
+							"text mixed with elements in a subtree filter");
+						goto out;
+					}
+					c->nodes[cur].has_children = true;
+				}
+				nd = &c->nodes[c->count];
+				nd->parent = cur;
+				nd->mod = NULL;
+				if (t->ns.len && st_identifier(t->local))
+					nd->mod = ns_module(t->ns.s, t->ns.len, arg);
+				nd->name_off = c->store.len;
+				nd->name_len = t->local.len;
+				if (nb_nc_buf_add(&c->store, t->local.s, t->local.len) < 0) {
+					st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too large");
+					goto out;
+				}
+				nd->text_off = c->store.len;
+				nd->text_len = 0;
+				nd->has_children = false;
+				cur = c->count++;
+			}
+			break;
+		case NB_NC_XML_END:
+			if (t->depth == 3 && found)
+				done = true;
+			else if (t->depth > 3 && cur >= 0)
+				cur = c->nodes[cur].parent;
+			break;
+		case NB_NC_XML_TEXT:
+			if (!found || t->depth < 3)
+				break;
+			if (t->depth == 3 || c->nodes[cur].has_children) {
+				if (!st_all_ws(t->text.s, t->text.len)) {
+					st_fail(c, NB_NC_ERR_INVALID_VALUE,
+						"text mixed with elements in a subtree filter");
+					goto out;
+				}
+				break;
+			}
+			if (nb_nc_buf_add(&c->store, t->text.s, t->text.len) < 0) {
+				st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too large");
+				goto out;
+			}
+			c->nodes[cur].text_len += t->text.len;
+			break;
+		}
+	}
+	if (!found) {
+		ret = 0;
+		goto out;
+	}
+	/* RFC 6241 6.4.2: an empty filter selects nothing (0 expressions) */
+	ret = st_set(c, -1, &path) < 0 ? -1 : 1;
+out:
+	if (ret < 0) {
+		*n = 0;
+		nb_nc_buf_reset(out);
+	}
+	nb_nc_xml_fini(&x);
+	nb_nc_buf_free(&path);
+	nb_nc_buf_free(&c->store);
+	free(c);
+	return ret;
+}

@@ -185,6 +185,57 @@ extern int nb_nc_rpc_reply_ok(struct nb_nc_buf *out, const struct nb_nc_rpc_attr
 extern int nb_nc_rpc_reply_errors(struct nb_nc_buf *out, const struct nb_nc_rpc_attrs *attrs,
 				  const struct nb_nc_rpc_error *errs, size_t nerrs);
 
+/*
+ * Subtree filters (RFC 6241 section 6) as XPath.
+ *
+ * nb_nc_subtree_xpaths() reads the <filter> of an <rpc><get> or
+ * <rpc><get-config> message (all in the base namespace; the filter's
+ * content, not its attributes, is read here) and writes XPath expressions
+ * (libyang's form: module names as prefixes) whose matches, each taken
+ * with its ancestors and descendants, are what the filter selects:
+ *
+ * - namespace selection (6.2.1): every element's namespace is mapped to a
+ *   module name by ns_module(); an unknown namespace, or a name that is no
+ *   YANG identifier, matches nothing: as a content match node it makes its
+ *   whole sibling set select nothing, otherwise only its own branch is
+ *   dropped (no rpc-error: the filter simply selects no such data);
+ * - containment nodes (6.2.4): an element with child elements;
+ * - selection nodes (6.2.3): an empty element (or whitespace only);
+ * - content match nodes (6.2.5): a leaf with text (XML whitespace around
+ *   it trimmed), compared for equality.  They become predicates of their
+ *   parent's step; if all siblings are content match nodes the whole
+ *   parent is selected, else the content match nodes themselves and the
+ *   selection and containment siblings, each under the predicates.  At
+ *   the top level the predicates are absolute ("/m:a[/m:b='v']").
+ * - an empty filter selects nothing (6.4.2): 0 expressions.
+ *
+ * Refused with an rpc-error (*tag, *msg static): attribute match
+ * expressions (6.2.2; unknown-attribute, bad_attr names it), text mixed
+ * with child elements (invalid-value), a value holding both quote
+ * characters (operation-not-supported), more than NB_NC_SUBTREE_DEPTH
+ * levels, NB_NC_SUBTREE_NODES elements or NB_NC_SUBTREE_PATHS
+ * expressions, or out's limit (too-big), and a message the tokenizer
+ * refuses (malformed-message).
+ *
+ * Returns 1 and the expressions in out (each NUL-terminated, *n of them)
+ * when the message holds a filter; 0 when it holds none; -1 on an error.
+ */
+#define NB_NC_SUBTREE_DEPTH 16
+#define NB_NC_SUBTREE_NODES 1024
+#define NB_NC_SUBTREE_PATHS 256
+
+typedef const char *(*nb_nc_ns_module_fn)(const char *ns, size_t len, void *arg);
+
+struct nb_nc_subtree_err {
+	enum nb_nc_err_tag tag;
+	const char *msg;
+	char bad_attr[64]; /* attribute refused, NUL-terminated */
+};
+
+extern int nb_nc_subtree_xpaths(const char *msg, size_t len, nb_nc_ns_module_fn ns_module,
+				void *arg, struct nb_nc_buf *out, unsigned int *n,
+				struct nb_nc_subtree_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -65,6 +65,13 @@ def session(port, keyfile):
     ).data_xml
     for name, filt in (
         ("subtree", ("subtree", '<amtd xmlns="http://frrouting.org/yang/amtd"/>')),
+        (
+            "subtree_attr",
+            (
+                "subtree",
+                '<amtd xmlns="http://frrouting.org/yang/amtd"><relay name="x"/></amtd>',
+            ),
+        ),
         ("bad_xpath", ("xpath", (ns, "/amt:amtd/amt:relay["))),
     ):
         try:
@@ -141,7 +148,11 @@ def script(port, keyfile, steps):
                 )
                 res = {"result": "ok"}
             elif op == "get_config":
-                filt = ("xpath", (ns, st["xpath"])) if "xpath" in st else None
+                filt = None
+                if "xpath" in st:
+                    filt = ("xpath", (ns, st["xpath"]))
+                elif "subtree" in st:
+                    filt = ("subtree", st["subtree"])
                 xml = m.get_config(source=st["source"], filter=filt).data_xml
                 res = {"result": "data", "xml": xml}
             elif op == "commit":

@@ -202,7 +202,9 @@ def test_session_capabilities_and_data():
     assert len(relays) == 1, out["get_xpath"]
     assert relays[0].findtext("{%s}oper-status" % NS_AMTD) == "up", out["get_xpath"]
     assert "local-address" not in out["get_xpath"], out["get_xpath"]
-    assert out["subtree"] == "operation-not-supported", out
+    # subtree filters (RFC 6241 6): served; attribute match expressions refused
+    assert out["subtree"] == "accepted", out
+    assert out["subtree_attr"] == "unknown-attribute", out
     assert out["bad_xpath"] == "bad-attribute", out
     # kill-session ends another session, not the own one
     assert out["kill_other"] is True, out
@@ -673,6 +675,71 @@ def test_candidate_replace_merge_none_delete():
     assert len(relays_in(res[7]["xml"], "amtr1")) == 0, res[7]
     assert "amt relay amtr1" not in running_config()
     assert topotest.run_and_expect(lambda: vtysh_relay("amtr1"), None, count=10, wait=1)[0]
+
+
+def test_get_config_subtree_filters():
+    "subtree filters (RFC 6241 6): content match picks one relay, a selection node one leaf"
+    amt = '<amtd xmlns="%s">%%s</amtd>' % NS_AMTD
+    body = "<local-address>192.0.2.1</local-address><port>22%d</port><tunnel-limit>%d</tunnel-limit>"
+    res = script(
+        [
+            {"op": "edit", "config": cfg(relay("amts1", body % (81, 31), "create"))},
+            {"op": "edit", "config": cfg(relay("amts2", body % (82, 32), "create"))},
+            {"op": "commit"},
+            # 6.4.7: a content match node alone selects the whole entry
+            {
+                "op": "get_config",
+                "source": "running",
+                "subtree": amt % "<relay><name>amts1</name></relay>",
+            },
+            # 6.4.8: content match + selection node: the key and that leaf
+            {
+                "op": "get_config",
+                "source": "running",
+                "subtree": amt % "<relay><name>amts2</name><tunnel-limit/></relay>",
+            },
+            # a selection node alone: that leaf of every relay
+            {"op": "get_config", "source": "running", "subtree": amt % "<relay><name/></relay>"},
+            # a name that matches no relay, and an unknown namespace: nothing
+            {
+                "op": "get_config",
+                "source": "running",
+                "subtree": amt % "<relay><name>nope</name></relay>",
+            },
+            {"op": "get_config", "source": "running", "subtree": '<amtd xmlns="urn:nope"/>'},
+            {"op": "edit", "config": cfg(relay("amts1", op="delete") + relay("amts2", op="delete"))},
+            {"op": "commit"},
+        ]
+    )
+    for i in (0, 1, 2, 8, 9):
+        assert res[i] == {"result": "ok"}, res
+    # one instance by name: amts1 with its leaves, amts2 absent
+    root = ET.fromstring(res[3]["xml"])
+    relays = list(root.iter("{%s}relay" % NS_AMTD))
+    assert len(relays) == 1, res[3]
+    assert relays[0].findtext("{%s}name" % NS_AMTD) == "amts1", res[3]
+    assert relays[0].findtext("{%s}tunnel-limit" % NS_AMTD) == "31", res[3]
+    assert relays[0].findtext("{%s}local-address" % NS_AMTD) == "192.0.2.1", res[3]
+    assert "amts2" not in res[3]["xml"], res[3]
+    # content match + selection: exactly name and tunnel-limit of amts2
+    root = ET.fromstring(res[4]["xml"])
+    relays = list(root.iter("{%s}relay" % NS_AMTD))
+    assert len(relays) == 1, res[4]
+    kids = [(c.tag.split("}")[1], c.text) for c in relays[0]]
+    assert sorted(kids) == [("name", "amts2"), ("tunnel-limit", "32")], res[4]
+    # selection node alone: every relay, only its name
+    root = ET.fromstring(res[5]["xml"])
+    relays = list(root.iter("{%s}relay" % NS_AMTD))
+    names = sorted(r.findtext("{%s}name" % NS_AMTD) for r in relays)
+    assert "amts1" in names and "amts2" in names, res[5]
+    assert all([c.tag.split("}")[1] for c in r] == ["name"] for r in relays), res[5]
+    assert len(relays) == len(names) >= 2, res[5]
+    # no match: an empty <data>
+    for i in (6, 7):
+        root = ET.fromstring(res[i]["xml"])
+        assert len(list(root)) == 0, res[i]
+    conf = running_config()
+    assert "amts1" not in conf and "amts2" not in conf, conf
 
 
 def test_get_schema():
