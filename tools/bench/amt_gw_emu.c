@@ -113,6 +113,7 @@ struct emu_opts {
 	uint32_t tunnels;
 	struct in_addr source, group;
 	struct in_addr storm_group; /* the storm's gateways ask for (source, this) */
+	uint32_t groups;	    /* >1: gateway i joins group + (i mod groups) */
 	uint32_t window;	    /* handshakes in flight */
 	uint32_t rate;		    /* handshakes started per second, 0: no limit */
 	uint32_t timeout_ms;	    /* Request retransmission */
@@ -326,6 +327,9 @@ static void emu_send_update(struct emu *e, uint32_t i)
 	rec.version = 3;
 	rec.type = t->refreshing ? AMT_REC_MODE_IS_INCLUDE : AMT_REC_ALLOW_NEW_SOURCES;
 	rec.group.v4 = e->o.group;
+	/* Many channels: the initial gateways spread over consecutive groups. */
+	if (e->o.groups > 1 && i < e->o.tunnels)
+		rec.group.v4.s_addr = htonl(ntohl(e->o.group.s_addr) + i % e->o.groups);
 	if (i >= e->o.tunnels && i < e->o.tunnels + e->o.storm && e->o.storm_group.s_addr)
 		rec.group.v4 = e->o.storm_group;
 	rec.num_sources = 1;
@@ -1042,6 +1046,7 @@ static void emu_report(struct emu *e)
 			silent++;
 	}
 	printf("tunnels=%u\nup=%u\nfailed=%" PRIu64 "\n", e->o.tunnels, e->up, e->failed);
+	printf("groups=%u\n", e->o.groups ? e->o.groups : 1);
 	if (e->o.discovery.s_addr)
 		emu_report_relays(e);
 	printf("requests=%" PRIu64 "\nretransmits=%" PRIu64 "\nqueries=%" PRIu64
@@ -1083,7 +1088,7 @@ static void emu_usage(void)
 			"  [--port-base P] [--window W] [--rate R] [--timeout-ms T] [--retries R]\n"
 			"  [--duration S] [--idle-exit-ms T] [--warmup-ms T] [--measure-ms T]\n"
 			"  [--late N --late-at-ms T --late-gap-ms T]\n"
-			"  [--storm N --storm-at-ms T [--storm-group G2]]\n"
+			"  [--storm N --storm-at-ms T [--storm-group G2]] [--groups K]\n"
 			"  [--passive] [--ready-file F] [--cpu C]\n");
 	exit(2);
 }
@@ -1110,6 +1115,7 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 		{ "storm", BENCH_OPT_U32, &o->storm },
 		{ "storm-at-ms", BENCH_OPT_U32, &o->storm_at_ms },
 		{ "storm-group", BENCH_OPT_ADDR, &o->storm_group },
+		{ "groups", BENCH_OPT_U32, &o->groups },
 		{ "passive", BENCH_OPT_FLAG, &o->passive },
 		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
@@ -1119,7 +1125,8 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 	if (!bench_parse_opts(argc, argv, opts) || !o->ifname ||
 	    !(o->relay.s_addr || o->discovery.s_addr) || (o->relay.s_addr && o->discovery.s_addr) ||
 	    !o->prefix.len || !o->ep.ports_per_addr ||
-	    (uint64_t)o->tunnels + o->late + o->storm > EMU_MAX_TUNNELS || !o->measure_ms)
+	    (uint64_t)o->tunnels + o->late + o->storm > EMU_MAX_TUNNELS || !o->measure_ms ||
+	    o->groups > 65536)
 		emu_usage();
 }
 

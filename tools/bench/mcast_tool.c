@@ -7,6 +7,9 @@
  *	bench_util.h) to (G, port 5000) out of the interface that holds A,
  *	paced to PPS datagrams/s, batched with sendmmsg.  When the host cannot
  *	keep the pace it sends as fast as it can and says so (rate_dps).
+ *	--groups K: round-robin over the K groups G, G+1, ..., G+K-1 (K
+ *	channels), PPS in all; datagram j goes to G + j mod K with sequence
+ *	number j / K, so that every channel's sequence has no gaps.
  *
  *   mcast_tool recv --group G --source S --ifaddr A --duration-ms T
  *   mcast_tool recv --unicast --port P --duration-ms T
@@ -38,6 +41,7 @@ struct mt_opts {
 	uint32_t rate;
 	uint32_t duration_ms;
 	uint32_t ttl;
+	uint32_t groups;
 	bool unicast;
 	const char *ready_file;
 	int cpu;
@@ -46,7 +50,7 @@ struct mt_opts {
 static void mt_usage(void)
 {
 	fprintf(stderr, "usage: mcast_tool send --src A --group G --rate PPS --duration-ms T\n"
-			"                  [--port P] [--ttl N] [--cpu C]\n"
+			"                  [--port P] [--ttl N] [--groups K] [--cpu C]\n"
 			"       mcast_tool recv (--group G --source S --ifaddr A | --unicast)\n"
 			"                  [--port P] --duration-ms T [--ready-file F] [--cpu C]\n");
 	exit(2);
@@ -63,13 +67,14 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 		{ "rate", BENCH_OPT_U32, &o->rate },
 		{ "duration-ms", BENCH_OPT_U32, &o->duration_ms },
 		{ "ttl", BENCH_OPT_U32, &o->ttl },
+		{ "groups", BENCH_OPT_U32, &o->groups },
 		{ "unicast", BENCH_OPT_FLAG, &o->unicast },
 		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },
 	};
 
-	if (!bench_parse_opts(argc, argv, opts) || !o->duration_ms)
+	if (!bench_parse_opts(argc, argv, opts) || !o->duration_ms || o->groups > 65536)
 		mt_usage();
 }
 
@@ -90,6 +95,8 @@ static int mt_send(const struct mt_opts *o)
 {
 	static uint8_t bufs[MT_BATCH][BENCH_PAYLOAD_LEN];
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr = o->group };
+	static struct sockaddr_in dsts[MT_BATCH];
+	uint32_t k = o->groups ? o->groups : 1;
 	struct mmsghdr msgs[MT_BATCH] = {};
 	struct iovec iov[MT_BATCH];
 	uint64_t start, end, now, sent = 0, errors = 0, behind = 0;
@@ -100,6 +107,12 @@ static int mt_send(const struct mt_opts *o)
 	dst.sin_port = htons(o->port);
 	bench_mmsg_init(msgs, iov, MT_BATCH, bufs[0], sizeof(bufs[0]), BENCH_PAYLOAD_LEN, &dst,
 			sizeof(dst));
+	/* One destination per slot: with K groups each datagram has its own. */
+	for (unsigned int i = 0; i < MT_BATCH; i++) {
+		dsts[i] = dst;
+		msgs[i].msg_hdr.msg_name = &dsts[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(dsts[i]);
+	}
 	start = bench_now_ns();
 	end = start + o->duration_ms * 1000000ull;
 	while ((now = bench_now_ns()) < end) {
@@ -120,8 +133,12 @@ static int mt_send(const struct mt_opts *o)
 				sent = due - MT_BATCH;
 			n = MT_BATCH;
 		}
-		for (uint64_t i = 0; i < n; i++)
-			bench_payload_set(bufs[i], 1, sent + i);
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t j = sent + i;
+
+			dsts[i].sin_addr.s_addr = htonl(ntohl(o->group.s_addr) + j % k);
+			bench_payload_set(bufs[i], 1, j / k);
+		}
 		/* A datagram that fails keeps its sequence number: a gap. */
 		bench_sendmmsg_all(fd, msgs, n, &errors);
 		sent += n;
@@ -129,6 +146,7 @@ static int mt_send(const struct mt_opts *o)
 	now = bench_now_ns();
 	printf("sent=%" PRIu64 "\nerrors=%" PRIu64 "\nlast_seq=%" PRIu64 "\n", sent, errors, sent);
 	printf("offered_dps=%u\nbehind_batches=%" PRIu64 "\n", o->rate, behind);
+	printf("groups=%u\n", k);
 	return 0;
 }
 

@@ -16,7 +16,8 @@
 # runs the measurements (see tools/bench/README.md), prints the table and
 # writes it to _build/bench/results.txt (and results.png when gnuplot is
 # installed).  Every wait is bounded; the namespaces and daemons are removed
-# on exit.  The default run takes about 8 minutes.
+# on exit.  The default run takes about 8 minutes, plus about 1.5 for
+# the many-channel row (mchan).
 #
 #   AMT_BENCH_FULL=1        also 100,000 tunnels of fan-out, 5 s windows, and
 #                           a storm whose newcomers join the flowing channel
@@ -25,6 +26,9 @@
 #                           latency storm gateway profile hold
 #   AMT_BENCH_LIST_TUNNELS=N  tunnels for the listing (default 100000)
 #   AMT_BENCH_FANOUTS="..." fan-outs to measure
+#   AMT_BENCH_ONLY=mchan    the many-channel row alone: AMT_BENCH_MCHAN_GROUPS
+#                           (S,G) channels (1000) with AMT_BENCH_MCHAN_FANOUTS
+#                           tunnels each ("1 2 10"), the ceiling before each
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,7 +38,9 @@ OUT=$TOP/_build/bench
 BIN=$OUT/bin
 RUN=$OUT/run
 FULL=${AMT_BENCH_FULL:-0}
-ONLY=${AMT_BENCH_ONLY:-handshake listing fanout latency storm gateway profile}
+ONLY=${AMT_BENCH_ONLY:-handshake listing fanout mchan latency storm gateway profile}
+MCHAN_GROUPS=${AMT_BENCH_MCHAN_GROUPS:-1000}
+MCHAN_FANOUTS=${AMT_BENCH_MCHAN_FANOUTS:-1 2 10}
 PY=/usr/bin/python3
 
 ID=$$
@@ -407,6 +413,32 @@ ceiling_of() {
 	echo "${v:-700000}"
 }
 
+# run_begin: the relay's counters before a measured run.
+run_begin() {
+	_rb_d0=$(tun_dropped)
+	_rb_e0=$(relay_stat "['sent']['errors']")
+	_rb_k0=$(core_ticks)
+	_rb_m0=$(now_ms)
+}
+
+# run_end F RATE PREFIX LABEL: once the source stopped: the relay's core
+# share and counters since run_begin, the emulator's results, all recorded
+# under PREFIX.
+run_end() {
+	echo "core_busy_pct=$(cpu_share "$_rb_k0" "$_rb_m0")" >>"$1.x"
+	wait_pid 60 "$EMU_PID"
+	{
+		echo "tun_dropped=$(($(tun_dropped) - _rb_d0))"
+		echo "tx_errors=$(($(relay_stat "['sent']['errors']") - _rb_e0))"
+		echo "offered_pps=$2"
+	} >>"$1.x"
+	record_run "$3" "$1"
+	record "$3.src" "$1.src"
+	log "  $4: source $2/s -> $(kv "$1.emu" rate_dps) datagrams/s," \
+		"lost $(kv "$1.emu" window_lost) of $(kv "$1.emu" window_expected)," \
+		"tun drops $(kv "$1.x" tun_dropped)"
+}
+
 # One fan-out run: N tunnels, the source at RATE for the window.
 fanout_run() {
 	n=$1
@@ -417,23 +449,9 @@ fanout_run() {
 	emu "$f.emu" --tunnels "$n" --warmup-ms "$WARMUP_MS" --measure-ms "$MEASURE_MS" \
 		--duration 60 --idle-exit-ms 1500
 	emu_ready 180 "$f.emu" || return 0
-	d0=$(tun_dropped)
-	e0=$(relay_stat "['sent']['errors']")
-	k0=$(core_ticks)
-	m0=$(now_ms)
+	run_begin
 	source_run "$rate" $((WARMUP_MS + MEASURE_MS + 500)) "$f.src"
-	echo "core_busy_pct=$(cpu_share "$k0" "$m0")" >>"$f.x"
-	wait_pid 60 "$EMU_PID"
-	{
-		echo "tun_dropped=$(($(tun_dropped) - d0))"
-		echo "tx_errors=$(($(relay_stat "['sent']['errors']") - e0))"
-		echo "offered_pps=$rate"
-	} >>"$f.x"
-	record_run "fanout.$n.$tag" "$f"
-	record "fanout.$n.$tag.src" "$f.src"
-	log "  N=$n $tag: source $rate/s -> $(kv "$f.emu" rate_dps) datagrams/s," \
-		"lost $(kv "$f.emu" window_lost) of $(kv "$f.emu" window_expected)," \
-		"tun drops $(kv "$f.x" tun_dropped)"
+	run_end "$f" "$rate" "fanout.$n.$tag" "N=$n $tag"
 }
 
 test_fanout() {
@@ -444,6 +462,54 @@ test_fanout() {
 		# Saturation: offer 1.5 x the ceiling; then 0.8 x for the loss check.
 		fanout_run "$n" $(((c * 3 / 2 + n - 1) / n)) sat
 		fanout_run "$n" $((c * 4 / 5 / n > 0 ? c * 4 / 5 / n : 1)) at80
+	done
+}
+
+# Many channels: K (S,G) channels (groups GROUP .. GROUP+K-1, one source),
+# F tunnels each (gateway i joins GROUP + i mod K), so N = K x F tunnels.
+# The source sends round-robin over the K groups, RATE datagrams/s in all;
+# the relay then sends RATE x F datagrams/s to N endpoints, which is what
+# the raw ceiling at N measures.  Before the window a slow pass over every
+# group lets pimd install the K routes (the kernel keeps only 10 unresolved
+# (S,G) at a time); the emulator's warm-up (3.5 s from the first datagram)
+# covers it and the first 0.5-1.5 s of the measured stream.
+mchan_run() {
+	k=$1
+	fo=$2
+	rate=$3
+	tag=$4
+	n=$((k * fo))
+	f=$RUN/mchan-$k-$fo-$tag
+	clear_tunnels
+	emu "$f.emu" --tunnels "$n" --groups "$k" --warmup-ms 3500 \
+		--measure-ms "$MEASURE_MS" --duration 60 --idle-exit-ms 1500
+	emu_ready 180 "$f.emu" || return 0
+	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
+		--groups "$k" --rate $((k * 5)) --duration-ms 2000 --cpu "$OTHER_CPU" >"$f.prime"
+	{
+		echo "channels=$k"
+		echo "per_channel=$fo"
+	} >"$f.x"
+	run_begin
+	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
+		--groups "$k" --rate "$rate" --duration-ms $((MEASURE_MS + 2500)) \
+		--cpu "$OTHER_CPU" >"$f.src"
+	run_end "$f" "$rate" "mchan.$fo.$tag" "$k channels x $fo $tag"
+}
+
+test_mchan() {
+	k=$MCHAN_GROUPS
+	log "many channels: $k (S,G) with $MCHAN_FANOUTS tunnels each (the raw ceiling at" \
+		"the same number of endpoints measured just before)"
+	put mchan.channels "$k"
+	put mchan.fanouts "$MCHAN_FANOUTS"
+	for fo in $MCHAN_FANOUTS; do
+		n=$((k * fo))
+		ceiling_one "$n" "mchan.$fo.ceiling"
+		c=$(kv "$RUN/ceiling-$n.raw" rate_dps)
+		c=${c:-700000}
+		mchan_run "$k" "$fo" $(((c * 3 / 2 + fo - 1) / fo)) sat
+		mchan_run "$k" "$fo" $((c * 4 / 5 / fo > 0 ? c * 4 / 5 / fo : 1)) at80
 	done
 }
 
@@ -898,6 +964,7 @@ main() {
 		case $t in
 		ceiling) test_ceiling ;;
 		fanout) test_fanout ;;
+		mchan) test_mchan ;;
 		handshake | memory)
 			if [ ! -f "$RUN/hm-done" ]; then
 				test_handshake_memory
