@@ -63,6 +63,13 @@ def session(port, keyfile):
     out["get_xpath"] = m.get(
         filter=("xpath", (ns, "/amt:amtd/amt:relay/amt:oper-status"))
     ).data_xml
+    out["get_subtree"] = m.get(
+        filter=(
+            "subtree",
+            '<amtd xmlns="http://frrouting.org/yang/amtd"><relay><name>amtr0</name>'
+            "<oper-status/></relay></amtd>",
+        )
+    ).data_xml
     for name, filt in (
         ("subtree", ("subtree", '<amtd xmlns="http://frrouting.org/yang/amtd"/>')),
         (

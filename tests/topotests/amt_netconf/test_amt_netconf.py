@@ -202,6 +202,12 @@ def test_session_capabilities_and_data():
     assert len(relays) == 1, out["get_xpath"]
     assert relays[0].findtext("{%s}oper-status" % NS_AMTD) == "up", out["get_xpath"]
     assert "local-address" not in out["get_xpath"], out["get_xpath"]
+    # subtree filters (RFC 6241 6) on get: operational data of one relay
+    data = ET.fromstring(out["get_subtree"])
+    relays = data.findall(".//{%s}relay" % NS_AMTD)
+    assert len(relays) == 1, out["get_subtree"]
+    kids = sorted((c.tag.split("}")[1], c.text) for c in relays[0])
+    assert kids == [("name", "amtr0"), ("oper-status", "up")], out["get_subtree"]
     # subtree filters (RFC 6241 6): served; attribute match expressions refused
     assert out["subtree"] == "accepted", out
     assert out["subtree_attr"] == "unknown-attribute", out
