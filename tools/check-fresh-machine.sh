@@ -148,7 +148,8 @@ quick_checks() {
 	# Programs the stages call that minbase lacks: the build and make check
 	# (compilers, autotools, tshark, Sphinx, rpm), the topotests and FRR's
 	# topotest library (ip, tc and bridge; gdb, which FRR's environment check
-	# requires; sysctl, pgrep and ps; iptables and conntrack; dnsmasq; ping),
+	# requires; sysctl, pgrep and ps; iptables and conntrack; dnsmasq; ping;
+	# ssh-keygen, which makes the NETCONF topotest's keys),
 	# the Debian packages (dpkg-buildpackage, debhelper, chrpath) and
 	# check-deb.sh (debootstrap and the wget it downloads with, nm, zcat),
 	# and the demo.
@@ -156,7 +157,7 @@ quick_checks() {
 		makeinfo install-info cmake ccache git dpkg-source patch xz clang \
 		tshark rpmbuild gnuplot \
 		ip tc bridge gdb sysctl pgrep ps kill pkill iptables ip6tables conntrack \
-		dnsmasq nsenter unshare mount hostname \
+		dnsmasq nsenter unshare mount hostname ssh-keygen \
 		dpkg-buildpackage dpkg-checkbuilddeps dh chrpath debootstrap wget nm \
 		zcat chroot mknod timeout tar /usr/bin/python3; do
 		if command -v "$p" >/dev/null; then

@@ -12,7 +12,7 @@ PKGS="build-essential autoconf automake libtool pkg-config bison flex gawk
   python3-pytest python3-pexpect python3-yaml python3-toml python3-jsonschema
   python3-scapy python3-grpcio python3-grpc-tools python3-ncclient
   iproute2 iptables conntrack procps psmisc gdb clang libclang-rt-14-dev tshark
-  python3-sphinx rpm dnsmasq-base gnuplot-nox debootstrap
+  python3-sphinx rpm dnsmasq-base gnuplot-nox debootstrap openssh-client
   debhelper chrpath libunwind-dev
   linux-source-6.1 bc"
 
