@@ -17,7 +17,8 @@
  * (merge, replace, create, delete, remove, none; default-operation,
  * test-option, stop- and rollback-on-error, both all or nothing), commit
  * (through FRR's northbound), discard-changes, validate, lock and unlock
- * of running and candidate, close-session, kill-session, get-schema
+ * of running and candidate, copy-config between running and candidate,
+ * close-session, kill-session, get-schema
  * (RFC 6022, yang format) and the YANG library (RFC 8525) in an unfiltered
  * get.  Everything else is answered with operation-not-supported.
  */
@@ -1152,21 +1153,17 @@ static void nc_rpc_discard(struct nc_session *s, const struct nb_nc_rpc_attrs *a
 	nc_reply_ok(s, attrs);
 }
 
-/* RFC 6241 8.3.4.1: the candidate becomes running, through FRR's northbound. */
-static void nc_rpc_commit(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
-			  const struct lyd_node *op)
+/*
+ * RFC 6241 8.3.4.1: the candidate becomes running, through FRR's
+ * northbound (commit, and copy-config from candidate to running).
+ */
+static void nc_commit_candidate(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs)
 {
 	char errmsg[BUFSIZ] = "", comment[64];
 	struct nb_config *cand;
 	uint32_t tid = 0;
 	int ret;
 
-	if (lyd_find_path(op, "confirmed", false, NULL) == LY_SUCCESS) {
-		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
-			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
-			       "confirmed commit is not supported");
-		return;
-	}
 	if (nc_locked_by_other(s, attrs, ncds.lock_running,
 			       "the running configuration is locked by another session"))
 		return;
@@ -1199,6 +1196,55 @@ static void nc_rpc_commit(struct nc_session *s, const struct nb_nc_rpc_attrs *at
 			       errmsg[0] ? errmsg : nb_err_name(ret));
 		return;
 	}
+}
+
+static void nc_rpc_commit(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			  const struct lyd_node *op)
+{
+	if (lyd_find_path(op, "confirmed", false, NULL) == LY_SUCCESS) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
+			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
+			       "confirmed commit is not supported");
+		return;
+	}
+	nc_commit_candidate(s, attrs);
+}
+
+/*
+ * RFC 6241 7.3: copy-config between running and candidate only.  Running
+ * to candidate resets the candidate (as discard-changes, RFC 6241
+ * 8.3.4.2); candidate to running is a commit through the northbound, with
+ * its validation and locks.  Startup, url and an inline config are not
+ * served (their capabilities are not announced).
+ */
+static void nc_rpc_copy_config(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
+			       const struct lyd_node *op)
+{
+	enum nc_ds target = nc_ds_of(op, "target");
+	enum nc_ds source = nc_ds_of(op, "source");
+
+	if ((target != NC_DS_RUNNING && target != NC_DS_CANDIDATE) ||
+	    (source != NC_DS_RUNNING && source != NC_DS_CANDIDATE)) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL,
+			       NB_NC_ERR_OPERATION_NOT_SUPPORTED,
+			       "copy-config is served between running and candidate only");
+		return;
+	}
+	/* RFC 6241 7.3: the same datastore as source and target */
+	if (source == target) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL, NB_NC_ERR_INVALID_VALUE,
+			       "source and target are the same datastore");
+		return;
+	}
+	if (target == NC_DS_RUNNING) {
+		nc_commit_candidate(s, attrs);
+		return;
+	}
+	if (nc_locked_by_other(s, attrs, ncds.lock_cand,
+			       "the candidate is locked by another session"))
+		return;
+	nc_cand_discard();
+	nc_reply_ok(s, attrs);
 }
 
 /* RFC 6241 8.6.4.1: validate the candidate (or running). */
@@ -1442,6 +1488,8 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 		nc_rpc_edit_config(s, &attrs, op);
 	else if (!strcmp(name, "commit"))
 		nc_rpc_commit(s, &attrs, op);
+	else if (!strcmp(name, "copy-config"))
+		nc_rpc_copy_config(s, &attrs, op);
 	else if (!strcmp(name, "discard-changes"))
 		nc_rpc_discard(s, &attrs);
 	else if (!strcmp(name, "validate"))

@@ -129,7 +129,8 @@ def script(port, keyfile, steps):
     "op": edit (config, default_operation, test_option, error_option),
     get_config (source, xpath), commit, discard, validate (source),
     lock/unlock (target), close, session_id, get_schema (identifier,
-    version, format), kill (victim: the session to kill).  Each answer is a dict with
+    version, format), kill (victim: the session to kill), copy (source,
+    target).  Each answer is a dict with
     "result": "ok", "data" (with "xml"), "error" (tag, message, path,
     session_id) or the session's "id".
     """
@@ -189,6 +190,9 @@ def script(port, keyfile, steps):
             elif op == "kill":
                 victim = sessions.pop(st["victim"])
                 m.kill_session(victim.session_id)
+                res = {"result": "ok"}
+            elif op == "copy":
+                m.copy_config(source=st["source"], target=st["target"])
                 res = {"result": "ok"}
             elif op == "session_id":
                 res = {"result": "id", "id": m.session_id}

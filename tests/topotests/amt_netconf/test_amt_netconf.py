@@ -19,7 +19,9 @@ data-exists, delete of a missing one data-missing, bad values
 invalid-value; a commit refused by YANG or amtd's validation carries the
 northbound's message; discard-changes; locks of one session refuse
 another's lock, edit and commit and vtysh's commits, and end with the
-session; replace, default-operation none, delete.
+session; replace, default-operation none, delete.  copy-config between
+running and candidate (a reset of the candidate, a commit through the
+northbound) honouring locks, other sources refused.
 """
 
 import json
@@ -769,6 +771,96 @@ def test_get_schema():
     assert res[2]["text"].lstrip().startswith("module ietf-inet-types"), res[2]
     for r in res[3:]:
         assert r["result"] == "error" and r["tag"] == "invalid-value", res
+
+
+def tunnel_limit_in(xml, name):
+    rel = relays_in(xml, name)
+    assert len(rel) == 1, xml
+    return rel[0].findtext("{%s}tunnel-limit" % NS_AMTD)
+
+
+def test_copy_config():
+    """
+    copy-config (RFC 6241 7.3): running to candidate resets the candidate,
+    candidate to running commits through the northbound (its validation
+    refusing a bad candidate); both honour the other session's locks; the
+    same datastore twice is invalid-value.
+    """
+    lim = lambda n: cfg(relay("amtr0", "<tunnel-limit>%d</tunnel-limit>" % n))
+    qri = relay("amtr0", "<query-response-interval>200</query-response-interval>")
+    xp = relay_xpath("amtr0")
+    res = script(
+        [
+            {"op": "edit", "config": lim(88)},
+            {"op": "get_config", "source": "candidate", "xpath": xp},
+            {"op": "copy", "source": "running", "target": "candidate"},
+            {"op": "get_config", "source": "candidate", "xpath": xp},
+            {"op": "edit", "config": lim(89)},
+            {"s": 1, "op": "lock", "target": "running"},
+            {"op": "copy", "source": "candidate", "target": "running"},
+            {"s": 1, "op": "unlock", "target": "running"},
+            {"op": "copy", "source": "candidate", "target": "running"},
+            {"s": 1, "op": "lock", "target": "candidate"},
+            {"op": "copy", "source": "running", "target": "candidate"},
+            {"s": 1, "op": "unlock", "target": "candidate"},
+            {"op": "copy", "source": "running", "target": "running"},
+            {"op": "copy", "source": "candidate", "target": "candidate"},
+            # a candidate the northbound refuses is not copied to running
+            {"op": "edit", "config": cfg(qri), "test_option": "set"},
+            {"op": "copy", "source": "candidate", "target": "running"},
+            {"op": "copy", "source": "running", "target": "candidate"},
+            {"op": "get_config", "source": "candidate", "xpath": xp},
+        ]
+    )
+    assert res[0] == {"result": "ok"}, res
+    assert tunnel_limit_in(res[1]["xml"], "amtr0") == "88", res[1]
+    assert res[2] == {"result": "ok"}, res
+    assert tunnel_limit_in(res[3]["xml"], "amtr0") != "88", res[3]
+    assert res[4] == {"result": "ok"} and res[5] == {"result": "ok"}, res
+    # running locked by session 1: in-use naming it
+    assert res[6]["result"] == "error" and res[6]["tag"] == "in-use", res
+    assert res[6]["session_id"] is not None and res[6]["session_id"] != "0", res
+    assert res[7] == {"result": "ok"} and res[8] == {"result": "ok"}, res
+    assert res[9] == {"result": "ok"}, res
+    assert res[10]["result"] == "error" and res[10]["tag"] == "in-use", res
+    assert res[11] == {"result": "ok"}, res
+    for r in res[12:14]:
+        assert r["result"] == "error" and r["tag"] == "invalid-value", res
+    assert res[14] == {"result": "ok"}, res
+    msg = "query-response-interval must be shorter than query-interval"
+    assert res[15]["result"] == "error" and res[15]["tag"] == "operation-failed", res
+    assert msg in res[15]["message"], res
+    assert res[16] == {"result": "ok"}, res
+    cand = relays_in(res[17]["xml"], "amtr0")
+    assert len(cand) == 1, res[17]
+    assert cand[0].findtext("{%s}query-response-interval" % NS_AMTD) != "200", res[17]
+    assert cand[0].findtext("{%s}tunnel-limit" % NS_AMTD) == "89", res[17]
+    rel = vtysh_relay("amtr0") or {}
+    assert rel.get("tunnelLimit") == 89, rel
+    assert rel.get("queryResponseInterval") != 200, rel
+
+
+def test_copy_config_other_sources_not_supported():
+    "copy-config from a url, an inline config or to startup: operation-not-supported"
+    for mid, body in (
+        (
+            "c1",
+            "<copy-config><target><candidate/></target>"
+            "<source><url>file:///tmp/x.xml</url></source></copy-config>",
+        ),
+        (
+            "c2",
+            "<copy-config><target><candidate/></target><source><config>"
+            '<amtd xmlns="%s"/></config></source></copy-config>' % NS_AMTD,
+        ),
+        (
+            "c3",
+            "<copy-config><target><startup/></target>"
+            "<source><running/></source></copy-config>",
+        ),
+    ):
+        tag, out = raw_rpc_error(mid, body)
+        assert tag == "operation-not-supported", out
 
 
 def test_host_key_generated_private():
