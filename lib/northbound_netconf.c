@@ -7,7 +7,8 @@
  * ietf-netconf and served from the northbound.
  *
  * ARGS: "PORT" or a comma separated list of port=N, addr=A,
- * authorized_keys=PATH, hostkey=PATH, max_sessions=N, max_message=BYTES.
+ * authorized_keys=PATH, hostkey=PATH, max_sessions=N, max_message=BYTES,
+ * idle_timeout=SECONDS (0: never).
  *
  * Served now: hello (base:1.0, base:1.1, :xpath, :candidate,
  * :validate:1.1, :rollback-on-error, yang-library:1.1), get-config
@@ -61,6 +62,8 @@ DEFINE_MTYPE_STATIC(LIB, NETCONF_ARG, "NETCONF module argument");
 #define NC_AUTHKEYS_LINE_MAX   16384
 #define NC_AUTHKEYS_LINES_MAX  1024
 #define NC_KEX_TIMEOUT_SEC     30
+#define NC_DEFAULT_IDLE_SEC    600
+#define NC_MAX_IDLE_SEC	       (7 * 24 * 3600)
 #define NC_FLUSH_RETRY_MSEC    20
 #define NC_FLUSH_RETRIES_MAX   3000 /* 60 s of a client that does not read */
 
@@ -96,6 +99,7 @@ struct nc_session {
 	struct event *t_read;
 	struct event *t_flush;
 	struct event *t_kex;
+	struct event *t_idle;
 	struct event *t_free;
 };
 
@@ -107,6 +111,7 @@ static struct {
 	char hostkey[PATH_MAX];
 	unsigned int max_sessions;
 	size_t max_msg;
+	unsigned int idle_timeout; /* seconds without input; 0: never */
 	ssh_bind bind;
 	int bind_fd;
 	struct event *t_accept;
@@ -127,6 +132,7 @@ static const char *const nc_caps[] = {
 
 static void nc_read(struct event *t);
 static void nc_session_close(struct nc_session *s);
+static void nc_idle_restart(struct nc_session *s);
 
 /* ---- output ---- */
 
@@ -1546,6 +1552,7 @@ static int nc_chan_data(ssh_session session, ssh_channel channel, void *data, ui
 
 	if (is_stderr)
 		return len;
+	nc_idle_restart(s);
 	while (off < len && !s->closing && s->subsystem) {
 		size_t used = 0;
 		enum nb_nc_frame_result r = nb_nc_frame_feed(&s->dec, p + off, len - off, &used);
@@ -1705,6 +1712,7 @@ static void nc_session_destroy(struct nc_session *s)
 	event_cancel(&s->t_read);
 	event_cancel(&s->t_flush);
 	event_cancel(&s->t_kex);
+	event_cancel(&s->t_idle);
 	event_cancel(&s->t_free);
 	if (s->ev) {
 		ssh_event_remove_session(s->ev, s->ssh);
@@ -1736,6 +1744,7 @@ static void nc_session_close(struct nc_session *s)
 	s->closing = true;
 	event_cancel(&s->t_read);
 	event_cancel(&s->t_flush);
+	event_cancel(&s->t_idle);
 	if (s->chan && ssh_channel_is_open(s->chan)) {
 		ssh_channel_send_eof(s->chan);
 		ssh_channel_close(s->chan);
@@ -1755,6 +1764,28 @@ static void nc_kex_timeout(struct event *t)
 			  NC_KEX_TIMEOUT_SEC);
 		nc_session_close(s);
 	}
+}
+
+/*
+ * A session that sends nothing for idle_timeout seconds is closed (its
+ * locks with it), so that an abandoned client neither holds a session slot
+ * nor the datastores.  The time runs from the connection on; any NETCONF
+ * input restarts it.
+ */
+static void nc_idle_timeout(struct event *t)
+{
+	struct nc_session *s = EVENT_ARG(t);
+
+	zlog_info("netconf: session %u: idle for %u s, closing", s->id, nc.idle_timeout);
+	nc_session_close(s);
+}
+
+static void nc_idle_restart(struct nc_session *s)
+{
+	if (!nc.idle_timeout || s->closing || s->t_free)
+		return;
+	event_cancel(&s->t_idle);
+	event_add_timer(nc.master, nc_idle_timeout, s, nc.idle_timeout, &s->t_idle);
 }
 
 static void nc_read(struct event *t)
@@ -1831,6 +1862,7 @@ static void nc_accept(struct event *t)
 	nc.nsessions++;
 	zlog_info("netconf: session %u: connection accepted", s->id);
 	event_add_timer(nc.master, nc_kex_timeout, s, NC_KEX_TIMEOUT_SEC, &s->t_kex);
+	nc_idle_restart(s);
 	event_add_read(nc.master, nc_read, s, s->fd, &s->t_read);
 }
 
@@ -1862,6 +1894,7 @@ static int nc_parse_args(const char *args)
 	snprintf(nc.hostkey, sizeof(nc.hostkey), "%s/%s", frr_libstatedir, NC_HOSTKEY_NAME);
 	nc.max_sessions = NC_DEFAULT_MAX_SESS;
 	nc.max_msg = NC_DEFAULT_MAX_MSG;
+	nc.idle_timeout = NC_DEFAULT_IDLE_SEC;
 	if (!args || !*args)
 		return 0;
 	copy = XSTRDUP(MTYPE_NETCONF_ARG, args);
@@ -1893,6 +1926,9 @@ static int nc_parse_args(const char *args)
 		else if (!strcmp(key, "max_message") &&
 			 nc_parse_uint(val, 1024, NC_MAX_MSG_LIMIT, &n))
 			nc.max_msg = n;
+		else if (!strcmp(key, "idle_timeout") &&
+			 nc_parse_uint(val, 0, NC_MAX_IDLE_SEC, &n))
+			nc.idle_timeout = n;
 		else
 			goto bad;
 	}

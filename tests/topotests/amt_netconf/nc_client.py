@@ -10,6 +10,10 @@
 #   nc_client.py PORT KEYFILE big N     the same with a message of N bytes
 #   nc_client.py PORT KEYFILE script F  runs the JSON list of steps in file F over
 #                                       several ncclient sessions (see script())
+#   nc_client.py PORT KEYFILE hostile   hostile clients beside a good session
+#   nc_client.py PORT KEYFILE idle T    an idle session and a silent TCP client
+#                                       beside a busy session, for T + 6 s
+#   nc_client.py PORT KEYFILE limit N   N sessions, then one more (refused)
 #
 import json
 import socket
@@ -19,6 +23,7 @@ import time
 HOST = "127.0.0.1"
 USER = "netconf"
 EOM = b"]]>]]>"
+NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 HELLO = (
     b'<?xml version="1.0" encoding="UTF-8"?>'
     b'<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities>'
@@ -246,6 +251,130 @@ def raw(port, keyfile, msg):
     return {"hello": hello, "reply": buf.split(EOM)[0].decode(), "closed": closed}
 
 
+def still_serves(m):
+    "whether session m answers a get-config of running holding amtr0"
+    try:
+        return "amtr0" in m.get_config(source="running").data_xml
+    except Exception:  # the session is gone
+        return False
+
+
+def silent_client(port):
+    "a TCP client that connects and says nothing"
+    sock = socket.create_connection((HOST, port), timeout=20)
+    return sock
+
+
+def closed_by_peer(sock, wait):
+    "whether the server closes sock within wait seconds (reading what it sent)"
+    deadline = time.time() + wait
+    sock.settimeout(1)
+    while time.time() < deadline:
+        try:
+            if sock.recv(4096) == b"":
+                return True
+        except socket.timeout:
+            continue
+        except OSError:
+            return True
+    return False
+
+
+def hostile(port, keyfile):
+    """
+    A good ncclient session, and between its requests: malformed XML, an
+    unknown rpc, a 10 MB message and a client that connects and says
+    nothing.  Each answer and whether the good session still serves.
+    """
+    out = {}
+    m = connect(port, keyfile)
+    out["before"] = still_serves(m)
+    out["malformed"] = raw(
+        port, keyfile, '<rpc message-id="h1" xmlns="%s"><get></rpc>' % NS
+    )
+    out["after_malformed"] = still_serves(m)
+    out["not_xml"] = raw(port, keyfile, "\x01<<<&&&;;\xff")
+    out["after_not_xml"] = still_serves(m)
+    out["unknown"] = raw(
+        port, keyfile, '<rpc message-id="h2" xmlns="%s"><frobnicate/></rpc>' % NS
+    )
+    out["after_unknown"] = still_serves(m)
+    big = raw(port, keyfile, "<!--" + "x" * (10 * 1024 * 1024) + "-->")
+    out["big_reply"] = big["reply"][:200]
+    out["big_closed"] = big["closed"]
+    out["after_big"] = still_serves(m)
+    sock = silent_client(port)
+    out["with_silent"] = still_serves(m)
+    m2 = connect(port, keyfile)
+    out["new_with_silent"] = still_serves(m2)
+    m2.close_session()
+    sock.close()
+    out["after_silent"] = still_serves(m)
+    m.close_session()
+    return out
+
+
+def idle(port, keyfile, timeout):
+    """
+    Sessions A (idle after one request) and B (a request every 2 s), and a
+    silent TCP client, for timeout + 6 s: A and the silent client are
+    closed by the server, B still serves.
+    """
+    out = {}
+    a = connect(port, keyfile)
+    b = connect(port, keyfile)
+    sock = silent_client(port)
+    out["a_first"] = still_serves(a)
+    end = time.time() + timeout + 6
+    busy = []
+    while time.time() < end:
+        busy.append(still_serves(b))
+        time.sleep(2)
+    out["b_requests"] = len(busy)
+    out["b_all_served"] = all(busy)
+    out["silent_closed"] = closed_by_peer(sock, 5)
+    sock.close()
+    out["a_after"] = still_serves(a)
+    out["a_connected"] = a.connected
+    out["b_after"] = still_serves(b)
+    b.close_session()
+    return out
+
+
+def limit(port, keyfile, n):
+    """
+    n sessions (each must come up), one more refused while they live, all
+    n still served; once one closed a new one comes up.
+    """
+    out = {"opened": 0}
+    sessions = []
+    for _ in range(n):
+        sessions.append(connect(port, keyfile))
+        out["opened"] += 1
+    try:
+        extra = connect(port, keyfile)
+        out["extra"] = "accepted"
+        out["extra_serves"] = still_serves(extra)
+        extra.close_session()
+    except Exception as e:  # refused by the server
+        out["extra"] = type(e).__name__
+    out["served"] = sum(1 for m in sessions if still_serves(m))
+    sessions.pop().close_session()
+    out["after_close"] = "refused"
+    for _ in range(10):  # the server frees the slot once it read the close
+        try:
+            m = connect(port, keyfile)
+        except Exception:
+            time.sleep(0.5)
+            continue
+        out["after_close"] = "serves" if still_serves(m) else "accepted, no answer"
+        m.close_session()
+        break
+    for m in sessions:
+        m.close_session()
+    return out
+
+
 def main():
     port, keyfile, what = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     if what == "session":
@@ -253,6 +382,12 @@ def main():
     elif what == "script":
         with open(sys.argv[4]) as f:
             out = script(port, keyfile, json.load(f))
+    elif what == "hostile":
+        out = hostile(port, keyfile)
+    elif what == "idle":
+        out = idle(port, keyfile, int(sys.argv[4]))
+    elif what == "limit":
+        out = limit(port, keyfile, int(sys.argv[4]))
     elif what == "big":
         body = "<!--" + "x" * int(sys.argv[4]) + "-->"
         out = raw(port, keyfile, body)

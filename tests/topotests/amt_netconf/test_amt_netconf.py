@@ -21,7 +21,11 @@ northbound's message; discard-changes; locks of one session refuse
 another's lock, edit and commit and vtysh's commits, and end with the
 session; replace, default-operation none, delete.  copy-config between
 running and candidate (a reset of the candidate, a commit through the
-northbound) honouring locks, other sources refused.
+northbound) honouring locks, other sources refused.  Hostile clients
+(malformed XML, bytes that are no XML, an unknown rpc, a 10 MB message, a
+client that connects and says nothing) beside a good session that keeps
+being served; idle sessions closed after idle_timeout; a session beyond
+max_sessions refused.
 """
 
 import json
@@ -42,6 +46,9 @@ from lib.topogen import Topogen, TopoRouter, get_topogen
 pytestmark = [pytest.mark.amtd]
 
 PORT = 8300
+# small on purpose: test_session_limit and test_idle_session_closed use them
+MAX_SESSIONS = 4
+IDLE_TIMEOUT = 12
 NS_BASE = "urn:ietf:params:xml:ns:netconf:base:1.0"
 NS_AMTD = "http://frrouting.org/yang/amtd"
 NS_YANGLIB = "urn:ietf:params:xml:ns:yang:ietf-yang-library"
@@ -92,8 +99,11 @@ def setup_module(mod):
     if os.path.exists(hostkey_path(tgen)):
         os.unlink(hostkey_path(tgen))
     module = BUILT_MODULE if os.path.exists(BUILT_MODULE) else "netconf"
-    args = "-M {}:port={},addr=127.0.0.1,authorized_keys={},hostkey={}".format(
-        module, PORT, authkeys, hostkey_path(tgen)
+    args = (
+        "-M {}:port={},addr=127.0.0.1,authorized_keys={},hostkey={},"
+        "max_sessions={},idle_timeout={}".format(
+            module, PORT, authkeys, hostkey_path(tgen), MAX_SESSIONS, IDLE_TIMEOUT
+        )
     )
     r1 = tgen.gears["r1"]
     r1.load_frr_config(
@@ -861,6 +871,51 @@ def test_copy_config_other_sources_not_supported():
     ):
         tag, out = raw_rpc_error(mid, body)
         assert tag == "operation-not-supported", out
+
+
+def test_hostile_clients_good_session_served():
+    """
+    Malformed XML, bytes that are no XML, an unknown rpc, a 10 MB message
+    and a silent client, each beside a good session that keeps answering.
+    """
+    out = client(good_key(), "hostile")
+    for k in ("before", "after_malformed", "after_not_xml", "after_unknown", "after_big",
+              "with_silent", "new_with_silent", "after_silent"):
+        assert out[k] is True, (k, out)
+    _, tag = rpc_error(out["malformed"]["reply"])
+    assert tag == "malformed-message", out["malformed"]
+    _, tag = rpc_error(out["not_xml"]["reply"])
+    assert tag == "malformed-message", out["not_xml"]
+    mid, tag = rpc_error(out["unknown"]["reply"])
+    assert (mid, tag) == ("h2", "operation-not-supported"), out["unknown"]
+    # above max_message: no answer, the session closed
+    assert out["big_reply"] == "" and out["big_closed"] is True, out
+
+
+def test_session_limit():
+    "max_sessions sessions are served, one more is refused; a freed slot is reused"
+    out = client(good_key(), "limit", str(MAX_SESSIONS))
+    assert out["opened"] == MAX_SESSIONS, out
+    assert out["extra"] != "accepted", out
+    assert out["served"] == MAX_SESSIONS, out
+    assert out["after_close"] == "serves", out
+
+
+def test_idle_session_closed():
+    """
+    A session idle for idle_timeout seconds and a client that connects and
+    says nothing are closed; a session that keeps asking is not.
+    """
+    out = client(good_key(), "idle", str(IDLE_TIMEOUT))
+    assert out["a_first"] is True, out
+    assert out["b_requests"] >= (IDLE_TIMEOUT + 6) // 3, out
+    assert out["b_all_served"] is True and out["b_after"] is True, out
+    assert out["silent_closed"] is True, out
+    assert out["a_after"] is False and out["a_connected"] is False, out
+    # and the daemon says why
+    log = get_topogen().gears["r1"].cmd("grep -c 'idle for {} s, closing' {}/r1/amtd.log".format(
+        IDLE_TIMEOUT, get_topogen().logdir))
+    assert int(log.strip() or 0) >= 2, log
 
 
 def test_host_key_generated_private():
