@@ -46,6 +46,13 @@ DEFINE_MTYPE_STATIC(AMTD, AMT_GATEWAY, "AMT gateway");
 #define AMT_GW_MOVE_MAX_S    60
 #define AMT_GW_MOVE_SETTLE_S 5
 #define AMT_GW_MOVE_HOLD_S   30
+/*
+ * After the leaving Update the old relay's socket is still read this long:
+ * datagrams it sent before the Update arrived are queued on the socket or
+ * on their way (its path may lag the new relay's), and closing at once
+ * loses them.
+ */
+#define AMT_GW_MOVE_LINGER_MS 1000
 /* Membership Updates the gateway builds itself: report size, batch. */
 #define AMT_GW_REPORT_MAX 1400
 #define AMT_GW_BATCH_RECS 256
@@ -1106,6 +1113,11 @@ static void amt_gw_old_close(struct amt_gateway *gw)
 	EVENT_OFF(gw->t_move);
 }
 
+static void amt_gw_old_linger_end(struct event *event)
+{
+	amt_gw_old_close(EVENT_ARG(event));
+}
+
 /* The old tunnel kept fresh while the move is under way. */
 static void amt_gw_old_refresh(struct event *event)
 {
@@ -1175,7 +1187,7 @@ static void amt_gw_old_read(struct event *event)
 			amt_gw_data(gw, &msg, true);
 		else
 			gw->stats.drop_malformed++;
-		if (!gw->moving || o->fd != fd)
+		if (o->fd != fd)
 			return;
 	}
 	event_add_read(master, amt_gw_old_read, gw, fd, &o->t_read);
@@ -1201,7 +1213,11 @@ static void amt_gw_move_finish(struct amt_gateway *gw, const char *why)
 	zlog_info("AMT gateway %s: moved from relay %s to %s in %u ms (%s)", gw->inst->name,
 		  amt_gw_addr_str(&o->relay, from, sizeof(from)),
 		  amt_gw_addr_str(&gw->relay, to, sizeof(to)), gw->last_move_ms, why);
-	amt_gw_old_close(gw);
+	/* The move is over; the old socket lingers (AMT_GW_MOVE_LINGER_MS). */
+	gw->moving = false;
+	EVENT_OFF(gw->t_move);
+	EVENT_OFF(o->t_timer);
+	event_add_timer_msec(master, amt_gw_old_linger_end, gw, AMT_GW_MOVE_LINGER_MS, &o->t_timer);
 }
 
 /* A move is given up with the gateway (reconfigured, freed, restarted). */
@@ -1209,8 +1225,11 @@ static void amt_gw_move_abandon(struct amt_gateway *gw)
 {
 	struct amt_gw_old_tunnel *o = &gw->old;
 
-	if (!gw->moving)
+	if (!gw->moving) {
+		/* Left already: only a lingering socket to close. */
+		amt_gw_old_close(gw);
 		return;
+	}
 	amt_gw_send_membership(gw, o->fd, &o->relay, o->mac, o->mac_nonce, true);
 	amt_gw_old_close(gw);
 }
@@ -1241,6 +1260,8 @@ static void amt_gw_move_begin(struct amt_gateway *gw)
 
 	zlog_info("AMT gateway %s: relay %s takes no new tunnels (L); looking for another one",
 		  gw->inst->name, amt_gw_addr_str(&gw->relay, addr, sizeof(addr)));
+	/* The relay left by the last move may still linger. */
+	amt_gw_old_close(gw);
 	gw->stats.moves_started++;
 	EVENT_OFF(gw->t_read);
 	EVENT_OFF(gw->t_timer);
