@@ -98,6 +98,9 @@ def session(port, keyfile):
         out["candidate"] = getattr(e, "tag", None) or str(e)
     # kill-session (RFC 6241 7.9): another session's, then the own one
     m2 = connect(port, keyfile)
+    # the killed session must fail within this session's idle timeout even
+    # if its client is slow to see the connection go
+    m2.timeout = 5
     out["kill_other"] = m.kill_session(m2.session_id).ok
     try:
         m2.get_config(source="running")
@@ -132,7 +135,8 @@ def script(port, keyfile, steps):
     """
     Each step is a dict with "s" (session 0..2, opened on first use) and
     "op": edit (config, default_operation, test_option, error_option),
-    get_config (source, xpath), commit, discard, validate (source),
+    get_config (source; xpath or subtree; with_defaults), get (the same
+    without source), commit, discard, validate (source),
     lock/unlock (target), close, session_id, get_schema (identifier,
     version, format), kill (victim: the session to kill), copy (source,
     target).  Each answer is a dict with
@@ -160,13 +164,19 @@ def script(port, keyfile, steps):
                     error_option=st.get("error_option"),
                 )
                 res = {"result": "ok"}
-            elif op == "get_config":
+            elif op in ("get_config", "get"):
                 filt = None
                 if "xpath" in st:
                     filt = ("xpath", (ns, st["xpath"]))
                 elif "subtree" in st:
                     filt = ("subtree", st["subtree"])
-                xml = m.get_config(source=st["source"], filter=filt).data_xml
+                kw = {"filter": filt}
+                if "with_defaults" in st:
+                    kw["with_defaults"] = st["with_defaults"]
+                if op == "get":
+                    xml = m.get(**kw).data_xml
+                else:
+                    xml = m.get_config(source=st["source"], **kw).data_xml
                 res = {"result": "data", "xml": xml}
             elif op == "commit":
                 m.commit()

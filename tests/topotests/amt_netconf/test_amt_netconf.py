@@ -38,10 +38,12 @@ import pytest
 
 CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
+sys.path.append(CWD)
 
 # pylint: disable=C0413
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
+from nc_setup import NS_AMTD, NS_BASE, amtd_args, amtd_config, make_keys, run_client, run_script
 
 pytestmark = [pytest.mark.amtd]
 
@@ -49,14 +51,7 @@ PORT = 8300
 # small on purpose: test_session_limit and test_idle_session_closed use them
 MAX_SESSIONS = 4
 IDLE_TIMEOUT = 12
-NS_BASE = "urn:ietf:params:xml:ns:netconf:base:1.0"
-NS_AMTD = "http://frrouting.org/yang/amtd"
 NS_YANGLIB = "urn:ietf:params:xml:ns:yang:ietf-yang-library"
-CLIENT = os.path.join(CWD, "nc_client.py")
-# The module as the build left it (not installed yet), else the installed one.
-BUILT_MODULE = os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../lib/.libs/netconf.so")
-)
 
 
 def build_topo(tgen):
@@ -78,32 +73,15 @@ def hostkey_path(tgen):
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    kd = keydir(tgen)
-    os.makedirs(kd, exist_ok=True)
-    os.chmod(kd, 0o755)
-    for name in ("good", "bad"):
-        path = os.path.join(kd, name)
-        for f in (path, path + ".pub"):
-            if os.path.exists(f):
-                os.unlink(f)
-        subprocess.check_call(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path, "-C", name]
-        )
-    authkeys = os.path.join(kd, "authorized_keys")
-    with open(os.path.join(kd, "good.pub")) as src, open(authkeys, "w") as dst:
-        dst.write("# the test's client key\n" + src.read())
-    os.chmod(authkeys, 0o644)
-    # amtd (user frr) writes its host key here on first start
-    os.makedirs(statedir(tgen), exist_ok=True)
-    os.chmod(statedir(tgen), 0o1777)
-    if os.path.exists(hostkey_path(tgen)):
-        os.unlink(hostkey_path(tgen))
-    module = BUILT_MODULE if os.path.exists(BUILT_MODULE) else "netconf"
-    args = (
-        "-M {}:port={},addr=127.0.0.1,authorized_keys={},hostkey={},"
-        "max_sessions={},idle_timeout={}".format(
-            module, PORT, authkeys, hostkey_path(tgen), MAX_SESSIONS, IDLE_TIMEOUT
-        )
+    authkeys = make_keys(keydir(tgen))
+    args = amtd_args(
+        __file__,
+        statedir(tgen),
+        PORT,
+        authkeys,
+        hostkey_path(tgen),
+        max_sessions=MAX_SESSIONS,
+        idle_timeout=IDLE_TIMEOUT,
     )
     r1 = tgen.gears["r1"]
     r1.load_frr_config(
@@ -121,13 +99,8 @@ def teardown_module(mod):
     get_topogen().stop_topology()
 
 
-def client(*args):
-    r1 = get_topogen().gears["r1"]
-    out = r1.cmd("/usr/bin/python3 {} {} {}".format(CLIENT, PORT, " ".join(args)))
-    try:
-        return json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        raise AssertionError("client failed: {}".format(out))
+def client(key, *args):
+    return run_client(get_topogen().gears["r1"], PORT, key, *args)
 
 
 def good_key():
@@ -299,17 +272,7 @@ def test_unauthorized_key_refused():
 
 # ---- the candidate datastore (RFC 6241 7.2, 7.5, 8.3, 8.6) ----
 
-NC_ATTR = 'xmlns:nc="%s"' % NS_BASE
-
-
-def cfg(body):
-    "an edit-config <config> holding body inside frr-amtd's amtd container"
-    return '<config xmlns="%s" %s><amtd xmlns="%s">%s</amtd></config>' % (
-        NS_BASE,
-        NC_ATTR,
-        NS_AMTD,
-        body,
-    )
+cfg = amtd_config
 
 
 def relay(name, body="", op=None):
@@ -320,14 +283,7 @@ def relay(name, body="", op=None):
 def script(steps):
     "runs the steps (see nc_client.script) and returns their answers"
     tgen = get_topogen()
-    path = os.path.join(tgen.logdir, "nc_script.json")
-    with open(path, "w") as f:
-        json.dump(steps, f)
-    os.chmod(path, 0o644)
-    out = client(good_key(), "script", path)
-    res = out["steps"]
-    assert len(res) == len(steps), out
-    return res
+    return run_script(tgen.gears["r1"], PORT, good_key(), tgen.logdir, steps)
 
 
 def relay_xpath(name):
