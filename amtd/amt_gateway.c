@@ -67,6 +67,7 @@ static void amt_gw_move_new_up(struct amt_gateway *gw);
 static void amt_gw_move_flow_seen(struct amt_gateway *gw, int family, const union amt_ip *s,
 				  const union amt_ip *g, bool from_old);
 static void amt_gw_move_abandon(struct amt_gateway *gw);
+static void amt_gw_old_query(struct amt_gateway *gw, const struct amt_msg *msg);
 
 const char *amt_gw_state_str(enum amt_gw_state state)
 {
@@ -822,29 +823,115 @@ static void amt_gw_read_errqueue(struct amt_gateway *gw)
 	}
 }
 
+/*
+ * One read event's datagrams, received with one recvmmsg() instead of a
+ * recvfrom() each (the gateway's cost per datagram, issue 16), then handled
+ * one by one with every check.  Shared by the readers of the current and
+ * the old relay's sockets: a batch is handled before its event returns.
+ */
+static struct amt_gw_rx {
+	struct mmsghdr msgs[AMT_GW_RX_BATCH];
+	struct iovec iov[AMT_GW_RX_BATCH];
+	union sockunion from[AMT_GW_RX_BATCH];
+	uint8_t buf[AMT_GW_RX_BATCH][AMT_GW_RXBUF];
+	/* The socket whose batch is being handled; -1 once it is closed. */
+	int fd;
+} amt_gw_rx = { .fd = -1 };
+
+/* A gateway socket is about to be closed: the rest of its batch goes too. */
+static void amt_gw_rx_closing(int fd)
+{
+	if (fd >= 0 && amt_gw_rx.fd == fd)
+		amt_gw_rx.fd = -1;
+}
+
+/* Up to AMT_GW_RX_BATCH datagrams from fd: how many, or -1 with errno. */
+static int amt_gw_recv_batch(int fd)
+{
+	struct amt_gw_rx *rx = &amt_gw_rx;
+
+	for (int i = 0; i < AMT_GW_RX_BATCH; i++) {
+		struct msghdr *mh = &rx->msgs[i].msg_hdr;
+
+		rx->iov[i].iov_base = rx->buf[i];
+		rx->iov[i].iov_len = sizeof(rx->buf[i]);
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_name = &rx->from[i];
+		mh->msg_namelen = sizeof(rx->from[i]);
+		mh->msg_iov = &rx->iov[i];
+		mh->msg_iovlen = 1;
+		rx->msgs[i].msg_len = 0;
+	}
+	return recvmmsg(fd, rx->msgs, AMT_GW_RX_BATCH, MSG_DONTWAIT, NULL);
+}
+
+/* A datagram on the socket of the relay being left (a move). */
+static void amt_gw_old_handle(struct amt_gateway *gw, const uint8_t *buf, size_t len,
+			      const union sockunion *from)
+{
+	struct amt_msg msg;
+
+	if (amt_decode(buf, len, from->sa.sa_family, gw->cfg.flag_layout, &msg) != AMT_DECODE_OK) {
+		gw->stats.drop_malformed++;
+		return;
+	}
+	if (!amt_gw_from(&gw->old.relay, from)) {
+		gw->stats.drop_data_sender++;
+		return;
+	}
+	if (msg.type == AMT_MSG_MEMBERSHIP_QUERY)
+		amt_gw_old_query(gw, &msg);
+	else if (msg.type == AMT_MSG_MULTICAST_DATA)
+		amt_gw_data(gw, &msg, true);
+	else
+		gw->stats.drop_malformed++;
+}
+
+/*
+ * Handle the n datagrams received from fd, in order.  One of them may change
+ * the socket's role (a move begins: the current socket becomes the old one;
+ * a move fails: back) or close it; the rest of the batch is then handled as
+ * it would have been had it stayed queued on the socket: by the role's
+ * handler, or dropped with the closed socket.
+ */
+static void amt_gw_rx_handle(struct amt_gateway *gw, int fd, int n)
+{
+	struct amt_gw_rx *rx = &amt_gw_rx;
+
+	rx->fd = fd;
+	for (int i = 0; i < n && rx->fd == fd; i++) {
+		const struct msghdr *mh = &rx->msgs[i].msg_hdr;
+		size_t len = rx->msgs[i].msg_len;
+
+		/* Longer than the buffer: the kernel cut it. */
+		if (mh->msg_flags & MSG_TRUNC) {
+			gw->stats.drop_malformed++;
+			continue;
+		}
+		if (gw->fd == fd)
+			amt_gw_handle(gw, rx->buf[i], len, &rx->from[i]);
+		else if (gw->old.fd == fd)
+			amt_gw_old_handle(gw, rx->buf[i], len, &rx->from[i]);
+		else
+			break;
+	}
+	rx->fd = -1;
+}
+
 static void amt_gw_read(struct event *event)
 {
 	struct amt_gateway *gw = EVENT_ARG(event);
-	static uint8_t buf[AMT_GW_RXBUF];
-	union sockunion from;
-	socklen_t fromlen;
 	int fd = gw->fd;
+	int n = amt_gw_recv_batch(fd);
 
-	for (int i = 0; i < AMT_GW_RX_BATCH; i++) {
-		ssize_t n;
-
-		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), 0, &from.sa, &fromlen);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				amt_gw_read_errqueue(gw);
-			break;
-		}
-		amt_gw_handle(gw, buf, n, &from);
-		/* The relay was given up: a new socket has its own reader. */
-		if (gw->fd != fd)
-			return;
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			amt_gw_read_errqueue(gw);
+	} else {
+		amt_gw_rx_handle(gw, fd, n);
 	}
+	/* Unless the relay was given up (a new socket has its own reader)
+	 * or a move made this socket the old one (read by amt_gw_old_read). */
 	if (gw->fd == fd)
 		event_add_read(master, amt_gw_read, gw, fd, &gw->t_read);
 }
@@ -855,6 +942,7 @@ static void amt_gw_close(struct amt_gateway *gw)
 {
 	EVENT_OFF(gw->t_read);
 	EVENT_OFF(gw->t_timer);
+	amt_gw_rx_closing(gw->fd);
 	if (gw->fd >= 0)
 		close(gw->fd);
 	gw->fd = -1;
@@ -1106,6 +1194,7 @@ static void amt_gw_old_close(struct amt_gateway *gw)
 
 	EVENT_OFF(o->t_read);
 	EVENT_OFF(o->t_timer);
+	amt_gw_rx_closing(o->fd);
 	if (o->fd >= 0)
 		close(o->fd);
 	o->fd = -1;
@@ -1151,46 +1240,23 @@ static void amt_gw_old_read(struct event *event)
 {
 	struct amt_gateway *gw = EVENT_ARG(event);
 	struct amt_gw_old_tunnel *o = &gw->old;
-	static uint8_t buf[AMT_GW_RXBUF];
-	union sockunion from;
-	socklen_t fromlen;
 	int fd = o->fd;
+	int n = amt_gw_recv_batch(fd);
 
-	for (int i = 0; i < AMT_GW_RX_BATCH; i++) {
-		struct amt_msg msg;
-		ssize_t n;
+	if (n < 0) {
+		uint8_t err[64];
 
-		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), 0, &from.sa, &fromlen);
-		if (n < 0) {
-			/* ICMP errors about the old relay: it is being left. */
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				for (int k = 0;
-				     k < AMT_GW_RX_BATCH &&
-				     recv(fd, buf, sizeof(buf), MSG_ERRQUEUE | MSG_DONTWAIT) >= 0;
-				     k++)
-					gw->stats.icmp_errors++;
-			break;
-		}
-		if (amt_decode(buf, n, from.sa.sa_family, gw->cfg.flag_layout, &msg) !=
-		    AMT_DECODE_OK) {
-			gw->stats.drop_malformed++;
-			continue;
-		}
-		if (!amt_gw_from(&o->relay, &from)) {
-			gw->stats.drop_data_sender++;
-			continue;
-		}
-		if (msg.type == AMT_MSG_MEMBERSHIP_QUERY)
-			amt_gw_old_query(gw, &msg);
-		else if (msg.type == AMT_MSG_MULTICAST_DATA)
-			amt_gw_data(gw, &msg, true);
-		else
-			gw->stats.drop_malformed++;
-		if (o->fd != fd)
-			return;
+		/* ICMP errors about the old relay: it is being left. */
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			for (int k = 0; k < AMT_GW_RX_BATCH &&
+					recv(fd, err, sizeof(err), MSG_ERRQUEUE | MSG_DONTWAIT) >= 0;
+			     k++)
+				gw->stats.icmp_errors++;
+	} else {
+		amt_gw_rx_handle(gw, fd, n);
 	}
-	event_add_read(master, amt_gw_old_read, gw, fd, &o->t_read);
+	if (o->fd == fd)
+		event_add_read(master, amt_gw_old_read, gw, fd, &o->t_read);
 }
 
 /*
