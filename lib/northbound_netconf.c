@@ -11,10 +11,11 @@
  * idle_timeout=SECONDS (0: never).
  *
  * Served now: hello (base:1.0, base:1.1, :xpath, :candidate,
- * :validate:1.1, :rollback-on-error, yang-library:1.1), get-config
- * (running, candidate) and get (configuration and the daemon's frr-amtd
- * operational data), both with XPath and subtree filters (the latter
- * translated into XPath by nb_nc_subtree_xpaths()); edit-config on the candidate
+ * :validate:1.1, :rollback-on-error, :with-defaults, yang-library:1.1),
+ * get-config (running, candidate) and get (configuration and the daemon's
+ * frr-amtd operational data), both with XPath and subtree filters (the
+ * latter translated into XPath by nb_nc_subtree_xpaths()) and every
+ * with-defaults mode (RFC 6243, basic mode explicit); edit-config on the candidate
  * (merge, replace, create, delete, remove, none; default-operation,
  * test-option, stop- and rollback-on-error, both all or nothing), commit
  * (through FRR's northbound), discard-changes, validate, lock and unlock
@@ -128,6 +129,7 @@ static const char *const nc_caps[] = {
 	"urn:ietf:params:netconf:capability:validate:1.1", /* RFC 6241 8.6 */
 	/* edits are all or nothing (RFC 6241 8.5) */
 	"urn:ietf:params:netconf:capability:rollback-on-error:1.0",
+	NB_NC_CAP_WITH_DEFAULTS, /* RFC 6243 4.3 */
 };
 
 static void nc_read(struct event *t);
@@ -351,16 +353,54 @@ static void nc_reply_body(struct nc_session *s, const struct nb_nc_rpc_attrs *at
 }
 
 /*
+ * Prints tree as the with-defaults mode asks (RFC 6243 section 3), into
+ * *xml (malloc'ed, NUL-terminated); -1 on failure.  libyang binds the
+ * prefix of report-all-tagged's "default" attribute to the YANG module's
+ * namespace: it is rebound to the attribute's own (RFC 6243 section 6).
+ */
+static int nc_print_data(const struct lyd_node *tree, enum nb_nc_wd wd, char **xml)
+{
+	static const uint32_t flags[] = {
+		[NB_NC_WD_EXPLICIT] = LYD_PRINT_WD_EXPLICIT,
+		[NB_NC_WD_TRIM] = LYD_PRINT_WD_TRIM,
+		[NB_NC_WD_REPORT_ALL] = LYD_PRINT_WD_ALL,
+		[NB_NC_WD_REPORT_ALL_TAGGED] = LYD_PRINT_WD_ALL_TAG,
+	};
+	struct nb_nc_buf b;
+	char *raw = NULL;
+
+	*xml = NULL;
+	if ((unsigned int)wd >= array_size(flags) ||
+	    lyd_print_mem(&raw, tree, LYD_XML, LYD_PRINT_WITHSIBLINGS | flags[wd]) != LY_SUCCESS)
+		return -1;
+	if (wd != NB_NC_WD_REPORT_ALL_TAGGED || !raw) {
+		*xml = raw;
+		return 0;
+	}
+	nb_nc_buf_init(&b, NC_MAX_REPLY);
+	if (nb_nc_xml_rebind_ns(&b, raw, strlen(raw), NB_NC_NS_WD_YANG, NB_NC_NS_WD_ATTR) < 0 ||
+	    nb_nc_buf_add(&b, "", 1) < 0) {
+		nb_nc_buf_free(&b);
+		free(raw);
+		return -1;
+	}
+	free(raw);
+	*xml = strdup(b.data);
+	nb_nc_buf_free(&b);
+	return *xml ? 0 : -1;
+}
+
+/*
  * <rpc-reply><data>TREE</data></rpc-reply>; tree may be NULL (empty data);
  * with the YANG library if yanglib.
  */
 static void nc_reply_data(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
-			  const struct lyd_node *tree, bool yanglib)
+			  const struct lyd_node *tree, bool yanglib, enum nb_nc_wd wd)
 {
 	struct nb_nc_buf yl;
 	char *xml = NULL;
 
-	if (tree && lyd_print_mem(&xml, tree, LYD_XML, LYD_PRINT_WITHSIBLINGS) != LY_SUCCESS) {
+	if (tree && nc_print_data(tree, wd, &xml) < 0) {
 		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_OPERATION_FAILED,
 			       "cannot print the data");
 		return;
@@ -463,7 +503,7 @@ static const char *nc_ns_module(const char *ns, size_t len, void *arg)
  * an error; tree is not consumed.
  */
 static void nc_reply_subtree(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
-			     const char *msg, size_t len, struct lyd_node *tree)
+			     const char *msg, size_t len, struct lyd_node *tree, enum nb_nc_wd wd)
 {
 	struct nb_nc_subtree_err err;
 	struct nb_nc_buf paths;
@@ -504,9 +544,26 @@ static void nc_reply_subtree(struct nc_session *s, const struct nb_nc_rpc_attrs 
 			       e && e->msg ? e->msg : "subtree filter cannot be evaluated");
 		ly_err_clean(ly_native_ctx, NULL);
 	} else
-		nc_reply_data(s, attrs, out, false);
+		nc_reply_data(s, attrs, out, false, wd);
 	lyd_free_all(out);
 	nb_nc_buf_free(&paths);
+}
+
+/*
+ * The <with-defaults> of a get or get-config (RFC 6243 section 4.5.1);
+ * without it the basic mode, explicit.  libyang checked the value against
+ * the with-defaults-mode enumeration when it parsed the rpc.
+ */
+static enum nb_nc_wd nc_wd_get(const struct lyd_node *op)
+{
+	struct lyd_node *n = NULL;
+	enum nb_nc_wd wd = NB_NC_WD_EXPLICIT;
+
+	if (lyd_find_path(op, "ietf-netconf-with-defaults:with-defaults", false, &n) ==
+		    LY_SUCCESS &&
+	    n)
+		nb_nc_wd_parse(lyd_get_value(n), &wd);
+	return wd;
 }
 
 /* Replies with tree filtered as op asks; tree is consumed. */
@@ -516,19 +573,33 @@ static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs
 {
 	const char *select = NULL;
 	struct lyd_node *filtered;
+	enum nb_nc_wd wd = nc_wd_get(op);
 	bool bad;
 
+	/*
+	 * RFC 6243 3.1, 3.4: all default data.  A candidate edited with
+	 * test-option set was not validated yet and may lack default nodes:
+	 * they are added (configuration only: state comes from the daemon).
+	 */
+	if ((wd == NB_NC_WD_REPORT_ALL || wd == NB_NC_WD_REPORT_ALL_TAGGED) &&
+	    lyd_new_implicit_all(&tree, ly_native_ctx, LYD_IMPLICIT_NO_STATE, NULL) != LY_SUCCESS) {
+		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_OPERATION_FAILED,
+			       "cannot add the default data");
+		ly_err_clean(ly_native_ctx, NULL);
+		lyd_free_all(tree);
+		return;
+	}
 	switch (nc_filter_get(op, &select)) {
 	case NC_FILTER_NONE:
 		/* the YANG library is not in libyang's context: unfiltered only */
-		nc_reply_data(s, attrs, tree, yanglib);
+		nc_reply_data(s, attrs, tree, yanglib, wd);
 		break;
 	case NC_FILTER_UNSUPPORTED:
 		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL, NB_NC_ERR_MISSING_ATTRIBUTE,
 			       "an xpath filter needs a select attribute");
 		break;
 	case NC_FILTER_SUBTREE:
-		nc_reply_subtree(s, attrs, msg, len, tree);
+		nc_reply_subtree(s, attrs, msg, len, tree, wd);
 		break;
 	case NC_FILTER_XPATH:
 		filtered = nc_filter_xpath(tree, select, &bad);
@@ -540,7 +611,7 @@ static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs
 				       e && e->msg ? e->msg : "bad xpath filter");
 			ly_err_clean(ly_native_ctx, NULL);
 		} else
-			nc_reply_data(s, attrs, filtered, false);
+			nc_reply_data(s, attrs, filtered, false, wd);
 		lyd_free_all(filtered);
 		break;
 	}

@@ -821,3 +821,101 @@ out:
 	free(c);
 	return ret;
 }
+
+/* ---- with-defaults (RFC 6243) ---- */
+
+static const char *const wd_names[] = {
+	[NB_NC_WD_EXPLICIT] = "explicit",
+	[NB_NC_WD_TRIM] = "trim",
+	[NB_NC_WD_REPORT_ALL] = "report-all",
+	[NB_NC_WD_REPORT_ALL_TAGGED] = "report-all-tagged",
+};
+
+int nb_nc_wd_parse(const char *value, enum nb_nc_wd *mode)
+{
+	for (size_t i = 0; value && i < array_size(wd_names); i++)
+		if (!strcmp(value, wd_names[i])) {
+			*mode = i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *nb_nc_wd_str(enum nb_nc_wd mode)
+{
+	if ((unsigned int)mode >= array_size(wd_names))
+		return NULL;
+	return wd_names[mode];
+}
+
+/* Appends the start tag of t ("/>" for an empty element), declarations of from bound to to. */
+static int rebind_start(struct nb_nc_buf *out, const struct nb_nc_xml_tok *t, const char *from,
+			const char *to)
+{
+	if (nb_nc_buf_adds(out, "<") < 0 || nb_nc_buf_add(out, t->qname.s, t->qname.len) < 0)
+		return -1;
+	for (unsigned int i = 0; i < t->nattrs; i++) {
+		const struct nb_nc_xml_attr *a = &t->attrs[i];
+		struct nb_nc_xml_str v = a->value;
+
+		if (a->is_xmlns && nb_nc_xml_str_eq(v, from)) {
+			v.s = to;
+			v.len = strlen(to);
+		}
+		if (nb_nc_buf_adds(out, " ") < 0 || nb_nc_buf_add(out, a->qname.s, a->qname.len) < 0 ||
+		    nb_nc_buf_adds(out, "=\"") < 0 || nb_nc_xml_escape(out, v.s, v.len, true) < 0 ||
+		    nb_nc_buf_adds(out, "\"") < 0)
+			return -1;
+	}
+	return nb_nc_buf_adds(out, t->empty ? "/>" : ">");
+}
+
+int nb_nc_xml_rebind_ns(struct nb_nc_buf *out, const char *xml, size_t len, const char *from,
+			const char *to)
+{
+	static const char open[] = "<r>", close[] = "</r>";
+	size_t old = out->len;
+	struct nb_nc_buf in;
+	struct nb_nc_xml x;
+	const struct nb_nc_xml_tok *t;
+	bool skip_end = false;
+	int ret = -1;
+
+	/* one root for the tokenizer around the printed siblings */
+	nb_nc_buf_init(&in, len + sizeof(open) + sizeof(close));
+	if (nb_nc_buf_adds(&in, open) < 0 || nb_nc_buf_add(&in, xml, len) < 0 ||
+	    nb_nc_buf_adds(&in, close) < 0) {
+		nb_nc_buf_free(&in);
+		return -1;
+	}
+	nb_nc_xml_init(&x, in.data, in.len, 0);
+	for (;;) {
+		t = nb_nc_xml_next(&x);
+		if (t->type == NB_NC_XML_ERROR)
+			break;
+		if (t->type == NB_NC_XML_EOF) {
+			ret = 0;
+			break;
+		}
+		if (t->depth < 2 && t->type != NB_NC_XML_TEXT)
+			continue; /* the wrapper */
+		if (t->type == NB_NC_XML_START) {
+			if (rebind_start(out, t, from, to) < 0)
+				break;
+			skip_end = t->empty;
+		} else if (t->type == NB_NC_XML_END) {
+			if (skip_end)
+				skip_end = false;
+			else if (nb_nc_buf_adds(out, "</") < 0 ||
+				 nb_nc_buf_add(out, t->qname.s, t->qname.len) < 0 ||
+				 nb_nc_buf_adds(out, ">") < 0)
+				break;
+		} else if (nb_nc_xml_escape(out, t->text.s, t->text.len, false) < 0)
+			break;
+	}
+	nb_nc_xml_fini(&x);
+	nb_nc_buf_free(&in);
+	if (ret < 0)
+		nb_nc_buf_truncate(out, old);
+	return ret;
+}

@@ -236,6 +236,48 @@ extern int nb_nc_subtree_xpaths(const char *msg, size_t len, nb_nc_ns_module_fn 
 				void *arg, struct nb_nc_buf *out, unsigned int *n,
 				struct nb_nc_subtree_err *err);
 
+/*
+ * With-defaults (RFC 6243).  The server's basic mode is explicit (section
+ * 2.3): FRR's running and candidate configurations keep the nodes a client
+ * set (vtysh, gRPC or NETCONF), a value equal to the schema default
+ * included, apart from the default nodes libyang adds (LYD_DEFAULT), so
+ * what a get or get-config without <with-defaults> reports is what was
+ * set.  The other retrieval modes (section 3) are also supported; the
+ * capability (section 4.3) says so.  nb_nc_wd_parse() maps a
+ * with-defaults-mode enum value (RFC 6243 section 5) to the mode, -1 if
+ * it is none.
+ *
+ * report-all-tagged (section 3.4) marks default data with the attribute
+ * default="true" of the namespace NB_NC_NS_WD_ATTR (section 6).  libyang
+ * prints that attribute (LYD_PRINT_WD_ALL_TAG) but binds its prefix to
+ * the YANG module's namespace (NB_NC_NS_WD_YANG).
+ * nb_nc_xml_rebind_ns() rewrites XML (zero or more elements, as
+ * lyd_print_mem() prints them with their siblings) with every namespace
+ * declaration whose value is `from` given the value `to`, nothing else
+ * changed but the form (entities and character references as
+ * nb_nc_xml_escape() writes them, empty elements as <a/>, comments and
+ * processing instructions dropped).  Text and other attributes are
+ * never touched.  0, or -1 with out as it was (malformed input, a limit of
+ * the tokenizer, out's limit).
+ */
+#define NB_NC_CAP_WITH_DEFAULTS                                                                    \
+	"urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit"                 \
+	"&also-supported=report-all,report-all-tagged,trim"
+#define NB_NC_NS_WD_ATTR "urn:ietf:params:xml:ns:netconf:default:1.0"
+#define NB_NC_NS_WD_YANG "urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults"
+
+enum nb_nc_wd {
+	NB_NC_WD_EXPLICIT = 0,
+	NB_NC_WD_TRIM,
+	NB_NC_WD_REPORT_ALL,
+	NB_NC_WD_REPORT_ALL_TAGGED,
+};
+
+extern int nb_nc_wd_parse(const char *value, enum nb_nc_wd *mode);
+extern const char *nb_nc_wd_str(enum nb_nc_wd mode);
+extern int nb_nc_xml_rebind_ns(struct nb_nc_buf *out, const char *xml, size_t len,
+			       const char *from, const char *to);
+
 #ifdef __cplusplus
 }
 #endif

@@ -480,6 +480,110 @@ static void test_rpc_reply(void)
 	CHECK_INT(right, strlen(rfc_rpc) + 1);
 }
 
+#define WD_YANG "urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults"
+#define WD_ATTR "urn:ietf:params:xml:ns:netconf:default:1.0"
+
+/* RFC 6243: modes, the capability, the report-all-tagged namespace */
+static void test_with_defaults(void)
+{
+	static const char *const names[] = { "explicit", "trim", "report-all",
+					     "report-all-tagged" };
+	static const char *const bad[] = { "", "REPORT-ALL", "report-all ", "all", "trim\n" };
+	const char *cap = NB_NC_CAP_WITH_DEFAULTS, *also;
+	enum nb_nc_wd mode;
+	char modes[128], *tok, *save = NULL;
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < array_size(names); i++) {
+		mode = NB_NC_WD_EXPLICIT;
+		CHECK_INT(nb_nc_wd_parse(names[i], &mode), 0);
+		CHECK_INT(mode, (int)i);
+		CHECK(!strcmp(nb_nc_wd_str(mode), names[i]));
+	}
+	for (size_t i = 0; i < array_size(bad); i++) {
+		mode = NB_NC_WD_TRIM;
+		CHECK_INT(nb_nc_wd_parse(bad[i], &mode), -1);
+		CHECK_INT(mode, NB_NC_WD_TRIM);
+	}
+	CHECK_INT(nb_nc_wd_parse(NULL, &mode), -1);
+	CHECK(nb_nc_wd_str((enum nb_nc_wd)4) == NULL);
+	CHECK(nb_nc_wd_str((enum nb_nc_wd)-1) == NULL);
+
+	/* section 4.3: basic-mode, then the other modes, each one we parse */
+	CHECK(!strncmp(cap, "urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit&also-supported=",
+		       strlen("urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit&also-supported=")));
+	also = strstr(cap, "also-supported=") + strlen("also-supported=");
+	CHECK(strlen(also) < sizeof(modes));
+	strlcpy(modes, also, sizeof(modes));
+	for (tok = strtok_r(modes, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		CHECK_INT(nb_nc_wd_parse(tok, &mode), 0);
+		CHECK(mode != NB_NC_WD_EXPLICIT);
+		n++;
+	}
+	CHECK_INT(n, 3);
+}
+
+static int rebind(struct nb_nc_buf *b, const char *xml)
+{
+	return nb_nc_xml_rebind_ns(b, xml, strlen(xml), WD_YANG, WD_ATTR);
+}
+
+static void test_rebind_ns(void)
+{
+	struct nb_nc_buf b, small;
+	/* as libyang prints report-all-tagged data, with a sibling tree */
+	static const char tagged[] =
+		"<amtd xmlns=\"http://frrouting.org/yang/amtd\"><relay><name>a</name>"
+		"<query-interval xmlns:ncwd=\"" WD_YANG "\" ncwd:default=\"true\">125"
+		"</query-interval><port>2270</port></relay></amtd>\n"
+		"<lib xmlns=\"urn:x\"><e/><f></f></lib>";
+	static const char want[] =
+		"<amtd xmlns=\"http://frrouting.org/yang/amtd\"><relay><name>a</name>"
+		"<query-interval xmlns:ncwd=\"" WD_ATTR "\" ncwd:default=\"true\">125"
+		"</query-interval><port>2270</port></relay></amtd>\n"
+		"<lib xmlns=\"urn:x\"><e/><f></f></lib>";
+	/* the URI as text or as an attribute's value is data: left alone */
+	static const char data[] = "<d xmlns=\"urn:d\" v=\"" WD_YANG "\">xmlns:ncwd=\"" WD_YANG
+				   "\" &amp; &lt;x&gt;</d>";
+	static const char data_want[] = "<d xmlns=\"urn:d\" v=\"" WD_YANG "\">xmlns:ncwd=\"" WD_YANG
+					"\" &amp; &lt;x&gt;</d>";
+
+	nb_nc_buf_init(&b, 65536);
+	CHECK_INT(rebind(&b, tagged), 0);
+	CHECK_BYTES(b.data, b.len, want);
+
+	nb_nc_buf_reset(&b);
+	CHECK_INT(rebind(&b, data), 0);
+	CHECK_BYTES(b.data, b.len, data_want);
+
+	/* a default namespace declaration is rebound too; nested scopes */
+	nb_nc_buf_reset(&b);
+	CHECK_INT(rebind(&b, "<a xmlns=\"" WD_YANG "\"><b xmlns=\"urn:b\"/></a>"), 0);
+	CHECK_BYTES(b.data, b.len, "<a xmlns=\"" WD_ATTR "\"><b xmlns=\"urn:b\"/></a>");
+
+	/* nothing printed: nothing out */
+	nb_nc_buf_reset(&b);
+	CHECK_INT(rebind(&b, ""), 0);
+	CHECK_INT(b.len, 0);
+
+	/* malformed: -1, what out held kept */
+	nb_nc_buf_reset(&b);
+	nb_nc_buf_adds(&b, "keep");
+	CHECK_INT(rebind(&b, "<a xmlns=\"urn:a\">"), -1);
+	CHECK_INT(rebind(&b, "<a xmlns=\"urn:a\"></b>"), -1);
+	CHECK_INT(rebind(&b, "<x:a/>"), -1);
+	CHECK_INT(rebind(&b, "</r><r>"), -1);
+	CHECK_BYTES(b.data, b.len, "keep");
+
+	/* out's limit */
+	nb_nc_buf_init(&small, 20);
+	nb_nc_buf_adds(&small, "keep");
+	CHECK_INT(rebind(&small, tagged), -1);
+	CHECK_BYTES(small.data, small.len, "keep");
+	nb_nc_buf_free(&small);
+	nb_nc_buf_free(&b);
+}
+
 int main(void)
 {
 	test_hello_parse();
@@ -488,5 +592,7 @@ int main(void)
 	test_hello_build();
 	test_rpc_error();
 	test_rpc_reply();
+	test_with_defaults();
+	test_rebind_ns();
 	return amt_test_summary("nc_msg");
 }

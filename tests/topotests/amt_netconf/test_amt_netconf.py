@@ -137,12 +137,18 @@ def test_session_capabilities_and_data():
     assert "urn:ietf:params:netconf:capability:candidate:1.0" in caps, caps
     assert "urn:ietf:params:netconf:capability:validate:1.1" in caps, caps
     assert "urn:ietf:params:netconf:capability:rollback-on-error:1.0" in caps, caps
+    # RFC 6243 4.3: explicit basic mode, the three other modes also
+    wd = [c for c in caps if c.startswith("urn:ietf:params:netconf:capability:with-defaults:1.0?")]
+    assert wd == [
+        "urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit"
+        "&also-supported=report-all,report-all-tagged,trim"
+    ], caps
     # the YANG library (RFC 8526 section 2), with its content-id
     yl = [c for c in caps if c.startswith("urn:ietf:params:netconf:capability:yang-library:1.1?")]
     assert len(yl) == 1, caps
     assert "revision=2019-01-04" in yl[0] and "content-id=" in yl[0], yl
     # only what is implemented is announced (no :writable-running)
-    assert len(caps) == 7, caps
+    assert len(caps) == 8, caps
     assert out["session_id"] and int(out["session_id"]) > 0, out
 
     cfg = ET.fromstring(out["get_config"])
@@ -872,6 +878,98 @@ def test_idle_session_closed():
     log = get_topogen().gears["r1"].cmd("grep -c 'idle for {} s, closing' {}/r1/amtd.log".format(
         IDLE_TIMEOUT, get_topogen().logdir))
     assert int(log.strip() or 0) >= 2, log
+
+
+NS_WD_ATTR = "urn:ietf:params:xml:ns:netconf:default:1.0"
+NS_WD = "urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults"
+
+
+def relay_leaves(xml, name):
+    "{leaf: (text, attributes)} of the relay called name in a <data> answer"
+    rel = relays_in(xml, name)
+    assert len(rel) == 1, xml
+    return {
+        c.tag.split("}")[1]: (c.text, dict(c.attrib))
+        for c in rel[0]
+        if len(c) == 0
+    }
+
+
+def test_with_defaults():
+    """
+    with-defaults (RFC 6243): a relay with query-interval set to its default
+    (125) and tunnel-limit left to its default (10000); each mode reports
+    them as the RFC says, on get-config and get; an unknown mode is
+    invalid-value.
+    """
+    body = (
+        "<local-address>192.0.2.1</local-address><port>2291</port>"
+        "<query-interval>125</query-interval>"
+    )
+    xp = relay_xpath("amtw1")
+    modes = (None, "explicit", "trim", "report-all", "report-all-tagged")
+    steps = [{"op": "edit", "config": cfg(relay("amtw1", body, "create"))}, {"op": "commit"}]
+    for mode in modes:
+        st = {"op": "get_config", "source": "running", "xpath": xp}
+        if mode:
+            st["with_defaults"] = mode
+        steps.append(st)
+    steps += [
+        {"op": "get", "xpath": xp},
+        {"op": "get", "xpath": xp, "with_defaults": "report-all"},
+        {"op": "get_config", "source": "candidate", "xpath": xp, "with_defaults": "trim"},
+        {"op": "edit", "config": cfg(relay("amtw1", op="delete"))},
+        {"op": "commit"},
+    ]
+    res = script(steps)
+    for i in (0, 1, len(steps) - 2, len(steps) - 1):
+        assert res[i] == {"result": "ok"}, res
+    got = {mode: relay_leaves(res[2 + i]["xml"], "amtw1") for i, mode in enumerate(modes)}
+    # explicit (the basic mode, and asked for): what was set, a value
+    # equal to the default included; no default the server supplies
+    for mode in (None, "explicit"):
+        leaves = got[mode]
+        assert leaves.get("query-interval") == ("125", {}), (mode, leaves)
+        assert leaves.get("port") == ("2291", {}), (mode, leaves)
+        assert "tunnel-limit" not in leaves and "robustness" not in leaves, (mode, leaves)
+    # trim: no value equal to its default, set or not
+    leaves = got["trim"]
+    assert "query-interval" not in leaves and "tunnel-limit" not in leaves, leaves
+    assert leaves.get("port") == ("2291", {}), leaves
+    # report-all: every default, untagged
+    leaves = got["report-all"]
+    assert leaves.get("tunnel-limit") == ("10000", {}), leaves
+    assert leaves.get("query-interval") == ("125", {}), leaves
+    assert leaves.get("query-response-interval") == ("10", {}), leaves
+    assert all(not a for _, a in leaves.values()), leaves
+    # report-all-tagged: the same, default data tagged default="true" in
+    # the attribute's own namespace (RFC 6243 section 6)
+    leaves = got["report-all-tagged"]
+    tag = {"{%s}default" % NS_WD_ATTR: "true"}
+    assert leaves.get("tunnel-limit") == ("10000", tag), leaves
+    assert leaves.get("query-interval") == ("125", tag), leaves
+    assert leaves.get("port") == ("2291", {}), leaves
+    assert leaves.get("name") == ("amtw1", {}), leaves
+    tagged = [k for k, (_, a) in leaves.items() if a]
+    assert len(tagged) >= 10, leaves
+    assert NS_WD not in res[6]["xml"], res[6]
+    # get: the same rules for the configuration inside it
+    n = len(modes) + 2
+    leaves = relay_leaves(res[n]["xml"], "amtw1")
+    assert "tunnel-limit" not in leaves and leaves.get("port") == ("2291", {}), leaves
+    leaves = relay_leaves(res[n + 1]["xml"], "amtw1")
+    assert leaves.get("tunnel-limit") == ("10000", {}), leaves
+    assert leaves.get("oper-status") == ("up", {}), leaves
+    leaves = relay_leaves(res[n + 2]["xml"], "amtw1")
+    assert "query-interval" not in leaves and leaves.get("port") == ("2291", {}), leaves
+    # a mode that is none of RFC 6243's: libyang refuses the rpc
+    tag, out = raw_rpc_error(
+        "wd1",
+        '<get-config><source><running/></source><with-defaults xmlns="%s">all</with-defaults>'
+        "</get-config>" % NS_WD,
+    )
+    assert tag == "invalid-value", out
+    assert "amtw1" not in running_config()
 
 
 def test_host_key_generated_private():
