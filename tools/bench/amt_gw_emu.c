@@ -8,8 +8,9 @@
  * base + i / ports-per-addr and port port-base + i % ports-per-addr).  Per
  * gateway it does the real handshake: Request with a fresh nonce, Membership
  * Query carrying the relay's MAC, Membership Update with an IGMPv3 report
- * for the chosen (S,G) under that MAC, and it repeats the handshake at the
- * query interval the relay announces (QQIC) to keep the tunnel.
+ * for the chosen (S,G) under that MAC (with --asm: (*,G), an EXCLUDE record
+ * without sources), and it repeats the handshake at the query interval the
+ * relay announces (QQIC) to keep the tunnel.
  *
  * With --discovery A.B.C.D the relay is not given: each gateway first sends
  * a Relay Discovery to that (anycast) address and sends its Request to the
@@ -124,6 +125,7 @@ struct emu_opts {
 	uint32_t late, late_at_ms, late_gap_ms;
 	uint32_t storm, storm_at_ms;
 	bool passive; /* count only: no handshakes (raw ceiling runs) */
+	bool asm_join; /* (*,G): EXCLUDE {} instead of INCLUDE {source} */
 	const char *ready_file;
 	int cpu;
 };
@@ -326,13 +328,16 @@ static void emu_send_update(struct emu *e, uint32_t i)
 	rec.family = AF_INET;
 	rec.version = 3;
 	rec.type = t->refreshing ? AMT_REC_MODE_IS_INCLUDE : AMT_REC_ALLOW_NEW_SOURCES;
+	/* ASM (RFC 3376 section 3): any source of G, TO_EX({}), then IS_EX({}). */
+	if (e->o.asm_join)
+		rec.type = t->refreshing ? AMT_REC_MODE_IS_EXCLUDE : AMT_REC_CHANGE_TO_EXCLUDE;
 	rec.group.v4 = e->o.group;
 	/* Many channels: the initial gateways spread over consecutive groups. */
 	if (e->o.groups > 1 && i < e->o.tunnels)
 		rec.group.v4.s_addr = htonl(ntohl(e->o.group.s_addr) + i % e->o.groups);
 	if (i >= e->o.tunnels && i < e->o.tunnels + e->o.storm && e->o.storm_group.s_addr)
 		rec.group.v4 = e->o.storm_group;
-	rec.num_sources = 1;
+	rec.num_sources = e->o.asm_join ? 0 : 1;
 	rec.sources = (const uint8_t *)&e->o.source;
 	/* Build the report where the Update will carry it. */
 	rlen = amt_report_build(m + AMT_UPDATE_HDR_LEN,
@@ -1089,7 +1094,7 @@ static void emu_usage(void)
 			"  [--duration S] [--idle-exit-ms T] [--warmup-ms T] [--measure-ms T]\n"
 			"  [--late N --late-at-ms T --late-gap-ms T]\n"
 			"  [--storm N --storm-at-ms T [--storm-group G2]] [--groups K]\n"
-			"  [--passive] [--ready-file F] [--cpu C]\n");
+			"  [--asm] [--passive] [--ready-file F] [--cpu C]\n");
 	exit(2);
 }
 
@@ -1117,6 +1122,7 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 		{ "storm-group", BENCH_OPT_ADDR, &o->storm_group },
 		{ "groups", BENCH_OPT_U32, &o->groups },
 		{ "passive", BENCH_OPT_FLAG, &o->passive },
+		{ "asm", BENCH_OPT_FLAG, &o->asm_join },
 		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },

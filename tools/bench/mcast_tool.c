@@ -16,6 +16,13 @@
  *	Joins (S,G) on the interface holding A (or binds a unicast port) and
  *	counts what arrives with recvmmsg: the raw receive loop.
  *
+ *   mcast_tool decap --port P --tun NAME --duration-ms T
+ *	The gateway's work without amtd: receives AMT Multicast Data on UDP
+ *	port P with recvmmsg (64 at a time) and writes each inner packet into
+ *	the tun device NAME (created if need be; run.sh gives it an address),
+ *	one write() each, with no check but the message type and a minimal
+ *	length: the floor an AMT gateway's decapsulation is measured against.
+ *
  * Prints key=value lines.
  */
 #define _GNU_SOURCE
@@ -26,6 +33,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,6 +45,9 @@
 
 #define MT_BATCH   64
 #define MT_RECV_SZ 2048
+/* AMT (RFC 7450 5.1.6): Multicast Data is type 6, a 2-byte header. */
+#define MT_AMT_DATA	6
+#define MT_AMT_DATA_HDR 2
 
 struct mt_opts {
 	struct in_addr src, group, source, ifaddr;
@@ -44,6 +58,7 @@ struct mt_opts {
 	uint32_t groups;
 	bool unicast;
 	const char *ready_file;
+	const char *tun;
 	int cpu;
 };
 
@@ -52,7 +67,9 @@ static void mt_usage(void)
 	fprintf(stderr, "usage: mcast_tool send --src A --group G --rate PPS --duration-ms T\n"
 			"                  [--port P] [--ttl N] [--groups K] [--cpu C]\n"
 			"       mcast_tool recv (--group G --source S --ifaddr A | --unicast)\n"
-			"                  [--port P] --duration-ms T [--ready-file F] [--cpu C]\n");
+			"                  [--port P] --duration-ms T [--ready-file F] [--cpu C]\n"
+			"       mcast_tool decap --port P --tun NAME --duration-ms T\n"
+			"                  [--ready-file F] [--cpu C]\n");
 	exit(2);
 }
 
@@ -70,6 +87,7 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 		{ "groups", BENCH_OPT_U32, &o->groups },
 		{ "unicast", BENCH_OPT_FLAG, &o->unicast },
 		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
+		{ "tun", BENCH_OPT_STR, &o->tun },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },
 	};
@@ -172,40 +190,138 @@ static int mt_recv_socket(const struct mt_opts *o)
 	return fd;
 }
 
-static int mt_recv(const struct mt_opts *o)
-{
-	static uint8_t bufs[MT_BATCH][MT_RECV_SZ];
-	struct mmsghdr msgs[MT_BATCH] = {};
+/* A receive loop's buffers and counts. */
+struct mt_rx {
+	struct mmsghdr msgs[MT_BATCH];
 	struct iovec iov[MT_BATCH];
-	uint64_t end, pkts = 0, bytes = 0, first = 0, last = 0, cpu_us;
-	int fd = mt_recv_socket(o);
-	struct rusage ru;
+	uint8_t bufs[MT_BATCH][MT_RECV_SZ];
+	uint64_t pkts, first, last;
+};
 
-	bench_mmsg_init(msgs, iov, MT_BATCH, bufs[0], sizeof(bufs[0]), MT_RECV_SZ, NULL, 0);
-	/* SIGINT/SIGTERM end the count early (the results are printed). */
+/*
+ * recvmmsg on fd until the duration ends or a stop signal (the results are
+ * printed then), handle(rx, r, arg) after each batch of r datagrams.
+ */
+static void mt_rx_loop(const struct mt_opts *o, int fd, struct mt_rx *rx,
+		       void (*handle)(struct mt_rx *rx, int r, void *arg), void *arg)
+{
+	uint64_t end;
+
+	bench_mmsg_init(rx->msgs, rx->iov, MT_BATCH, rx->bufs[0], sizeof(rx->bufs[0]), MT_RECV_SZ,
+			NULL, 0);
 	bench_catch_stop();
 	if (o->ready_file)
 		bench_write_file(o->ready_file, "ready\n");
 	end = bench_now_ns() + o->duration_ms * 1000000ull;
 	while (!bench_stop && bench_now_ns() < end) {
-		int r = recvmmsg(fd, msgs, MT_BATCH, MSG_WAITFORONE, NULL);
+		int r = recvmmsg(fd, rx->msgs, MT_BATCH, MSG_WAITFORONE, NULL);
 
 		if (r <= 0)
 			continue;
-		last = bench_now_ns();
-		if (!first)
-			first = last;
-		pkts += r;
-		for (int i = 0; i < r; i++)
-			bytes += msgs[i].msg_len;
+		rx->last = bench_now_ns();
+		if (!rx->first)
+			rx->first = rx->last;
+		rx->pkts += r;
+		handle(rx, r, arg);
 	}
+}
+
+/* The process's CPU time, the active time, and counted datagrams per second. */
+static void mt_rx_print(const struct mt_rx *rx, uint64_t counted)
+{
+	struct rusage ru;
+
 	getrusage(RUSAGE_SELF, &ru);
-	cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ull + ru.ru_utime.tv_usec +
-		 ru.ru_stime.tv_usec;
-	printf("received=%" PRIu64 "\nbytes=%" PRIu64 "\n", pkts, bytes);
-	printf("cpu_us=%" PRIu64 "\n", cpu_us);
-	printf("active_s=%.3f\n", (last - first) / 1e9);
-	printf("rate_dps=%.0f\n", last > first ? pkts * 1e9 / (double)(last - first) : 0.0);
+	printf("cpu_us=%" PRIu64 "\n",
+	       (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+		       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec));
+	printf("active_s=%.3f\n", (rx->last - rx->first) / 1e9);
+	printf("rate_dps=%.0f\n",
+	       rx->last > rx->first ? counted * 1e9 / (double)(rx->last - rx->first) : 0.0);
+}
+
+static void mt_recv_count(struct mt_rx *rx, int r, void *arg)
+{
+	uint64_t *bytes = arg;
+
+	for (int i = 0; i < r; i++)
+		*bytes += rx->msgs[i].msg_len;
+}
+
+static int mt_recv(const struct mt_opts *o)
+{
+	static struct mt_rx rx;
+	uint64_t bytes = 0;
+
+	mt_rx_loop(o, mt_recv_socket(o), &rx, mt_recv_count, &bytes);
+	printf("received=%" PRIu64 "\nbytes=%" PRIu64 "\n", rx.pkts, bytes);
+	mt_rx_print(&rx, rx.pkts);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- decap */
+
+static int mt_tun_open(const char *name)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		bench_die("/dev/net/tun: %s", strerror(errno));
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		bench_die("tun name too long: %s", name);
+	strcpy(ifr.ifr_name, name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		bench_die("TUNSETIFF %s: %s", name, strerror(errno));
+	return fd;
+}
+
+struct mt_decap {
+	int tun;
+	uint64_t written, errors, other, calls;
+};
+
+/* Each AMT Multicast Data's inner packet into the tun, one write() each. */
+static void mt_decap_batch(struct mt_rx *rx, int r, void *arg)
+{
+	struct mt_decap *d = arg;
+
+	d->calls++;
+	for (int i = 0; i < r; i++) {
+		size_t len = rx->msgs[i].msg_len;
+
+		if (len < MT_AMT_DATA_HDR + 20 || rx->bufs[i][0] != MT_AMT_DATA) {
+			d->other++;
+			continue;
+		}
+		len -= MT_AMT_DATA_HDR;
+		if (write(d->tun, rx->bufs[i] + MT_AMT_DATA_HDR, len) == (ssize_t)len)
+			d->written++;
+		else
+			d->errors++;
+	}
+}
+
+static int mt_decap(const struct mt_opts *o)
+{
+	static struct mt_rx rx;
+	struct in_addr any = { .s_addr = INADDR_ANY };
+	struct timeval tv = { .tv_usec = 100000 };
+	struct mt_decap d = {};
+	int fd;
+
+	if (!o->tun || !o->port)
+		mt_usage();
+	d.tun = mt_tun_open(o->tun);
+	/* The receive buffer amtd's gateway asks for. */
+	fd = bench_udp_socket(any, o->port, 0, 4 << 20);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	mt_rx_loop(o, fd, &rx, mt_decap_batch, &d);
+	printf("received=%" PRIu64 "\nwritten=%" PRIu64 "\nwrite_errors=%" PRIu64 "\n", rx.pkts,
+	       d.written, d.errors);
+	printf("not_data=%" PRIu64 "\nrecv_calls=%" PRIu64 "\n", d.other, d.calls);
+	mt_rx_print(&rx, d.written);
+	close(d.tun);
 	return 0;
 }
 
@@ -222,6 +338,8 @@ int main(int argc, char **argv)
 		return mt_send(&o);
 	if (!strcmp(cmd, "recv"))
 		return mt_recv(&o);
+	if (!strcmp(cmd, "decap"))
+		return mt_decap(&o);
 	mt_usage();
 	return 2;
 }

@@ -176,6 +176,22 @@ plot '%(dir)s/fanout.dat' using 1:2 with linespoints lw 2 title 'raw sendmmsg ce
 """
 
 
+def load_run(kv, p):
+    """The figures of a ceiling + saturated + 0.8 pair of runs under prefix p
+    (as run.sh records the many-channel and ASM rows)."""
+    r = {}
+    for key, name in (("c", ".ceiling.rate_dps"), ("cw", ".ceiling.worst_dps"),
+                      ("s", ".sat.rate_dps"), ("slost", ".sat.window_lost"),
+                      ("sexp", ".sat.window_expected"), ("off", ".at80.offered_pps"),
+                      ("a", ".at80.rate_dps"), ("lost", ".at80.window_lost"),
+                      ("exp", ".at80.window_expected"), ("busy", ".sat.core_busy_pct"),
+                      ("drops", ".sat.tun_dropped")):
+        r[key] = num(kv, p + name)
+    r["ratio"] = r["s"] / r["c"] if r["s"] is not None and r["c"] else None
+    r["satloss"] = r["slost"] / r["sexp"] * 100 if r["sexp"] else None
+    return r
+
+
 def mchan_section(t, kv):
     if "mchan.channels" not in kv:
         return
@@ -185,17 +201,8 @@ def mchan_section(t, kv):
     rows = []
     for fo in [int(x) for x in kv.get("mchan.fanouts", "").split()]:
         p = "mchan.%d" % fo
-        c = num(kv, p + ".ceiling.rate_dps")
-        cw = num(kv, p + ".ceiling.worst_dps")
-        s = num(kv, p + ".sat.rate_dps")
-        slost = num(kv, p + ".sat.window_lost")
-        sexp = num(kv, p + ".sat.window_expected")
-        off = num(kv, p + ".at80.offered_pps")
-        a = num(kv, p + ".at80.rate_dps")
-        lost = num(kv, p + ".at80.window_lost")
-        exp = num(kv, p + ".at80.window_expected")
-        up = num(kv, p + ".sat.up")
-        ratio = s / c if s is not None and c else None
+        r = load_run(kv, p)
+        ratio, lost, a, off = r["ratio"], r["lost"], r["a"], r["off"]
         ok = None
         if ratio is not None:
             ok = (ratio >= TARGET_MCHAN and lost == 0 and a is not None and
@@ -203,11 +210,10 @@ def mchan_section(t, kv):
             t.target("%d channels x %d tunnels >= %.1f x ceiling, no loss at 0.8 (issue 16)" %
                      (k, fo, TARGET_MCHAN), "%.2f, loss %s" % (ratio, fmt(lost)), ok)
         rows.append([
-            fo, fmt(k * fo), fmt(up), fmt(c), fmt(cw), fmt(s), fmt(ratio, "{:.2f}"),
-            fmt(slost / sexp * 100 if sexp else None, "{:.1f}%"),
-            fmt(num(kv, p + ".sat.core_busy_pct"), "{:.0f}%"),
-            fmt(num(kv, p + ".sat.tun_dropped")),
-            fmt(off * fo if off else None), fmt(a), "%s/%s" % (fmt(lost), fmt(exp)),
+            fo, fmt(k * fo), fmt(num(kv, p + ".sat.up")), fmt(r["c"]), fmt(r["cw"]),
+            fmt(r["s"]), fmt(ratio, "{:.2f}"), fmt(r["satloss"], "{:.1f}%"),
+            fmt(r["busy"], "{:.0f}%"), fmt(r["drops"]),
+            fmt(off * fo if off else None), fmt(a), "%s/%s" % (fmt(lost), fmt(r["exp"])),
             verdict(ok)])
     t.rows(["per channel", "tunnels", "up", "raw dgram/s", "raw worst", "relay dgram/s",
             "ratio", "sat.loss", "core busy", "tun drops", "0.8 offered", "0.8 deliv.",
@@ -219,6 +225,37 @@ def mchan_section(t, kv):
     t.out("  for the ceiling's datagram rate.  up: tunnels the emulator brought up; "
           "tun drops: amtr0's")
     t.out("  kernel drops in the saturated run.  Columns otherwise as in 1.")
+
+
+def asm_section(t, kv):
+    if "asm.fanouts" not in kv:
+        return
+    t.out("1c. ASM: one (*,G) channel (239.1.1.1) through an RP (the relay's pimd, "
+          "at 10.0.1.1), IGMPv3 TO_EX({}) joins")
+    rows = []
+    for n in [int(x) for x in kv["asm.fanouts"].split()]:
+        r = load_run(kv, "asm.%d" % n)
+        ratio, off = r["ratio"], r["off"]
+        # The SSM figure at the same fan-out, when this run measured it.
+        ssm_s = num(kv, "fanout.%d.sat.rate_dps" % n)
+        ssm_c = num(kv, "ceiling.%d.rate_dps" % n)
+        ssm = ssm_s / ssm_c if ssm_s is not None and ssm_c else None
+        ok = None
+        if ratio is not None and ssm is not None:
+            ok = ratio >= 0.9 * ssm
+            t.target("ASM %d tunnels within 10%% of SSM (issue 16)" % n,
+                     "%.2f vs %.2f" % (ratio, ssm), ok)
+        rows.append([
+            n, fmt(r["c"]), fmt(r["cw"]), fmt(r["s"]), fmt(ratio, "{:.2f}"),
+            fmt(ssm, "{:.2f}"), fmt(r["satloss"], "{:.1f}%"), fmt(r["busy"], "{:.0f}%"),
+            fmt(r["drops"]), fmt(off * n if off else None), fmt(r["a"]),
+            "%s/%s" % (fmt(r["lost"]), fmt(r["exp"])), verdict(ok)])
+    t.rows(["tunnels", "raw dgram/s", "raw worst", "relay dgram/s", "ratio", "SSM ratio",
+            "sat.loss", "core busy", "tun drops", "0.8 offered", "0.8 deliv.",
+            "0.8 lost/exp", "target"], rows)
+    t.out("  Columns as in 1; SSM ratio: row 1's ratio at the same fan-out when this run "
+          "measured it")
+    t.out("  (target: ASM within 10% of it).")
 
 
 def handshake_section(t, kv):
@@ -338,35 +375,59 @@ def storm_section(t, kv):
 
 
 def gateway_section(t, kv):
-    app = num(kv, "gateway.app.rate_dps")
+    def per_dgram(cpu_ms, n):
+        return cpu_ms * 1000 / n if cpu_ms and n else None
+
+    def inv(us):
+        return fmt(1e6 / us if us else None)
+
     stub = num(kv, "gateway.stub.rate_dps")
-    raw = num(kv, "gateway.raw.rate_dps")
-    plain = num(kv, "gateway.plainstub.rate_dps")
+    app = num(kv, "gateway.app.rate_dps")
     gw_rx = num(kv, "gateway.stub.gateway_rx")
-    gw_cpu = num(kv, "gateway.stub.core_busy_ms")
+    gw_core = per_dgram(num(kv, "gateway.stub.core_busy_ms"), gw_rx)
+    gw_proc = per_dgram(num(kv, "gateway.stub.amtd_cpu_ms"), gw_rx)
+    dstub = num(kv, "gateway.decapstub.rate_dps")
+    dapp = num(kv, "gateway.decapapp.rate_dps")
+    dw = num(kv, "gateway.decap.written")
+    d_core = per_dgram(num(kv, "gateway.decapstub.core_busy_ms"), dw)
+    d_proc = per_dgram(num(kv, "gateway.decap.cpu_us", 0) / 1000.0, dw)
+    plain = num(kv, "gateway.plainstub.rate_dps")
+    raw = num(kv, "gateway.raw.rate_dps")
     raw_rx = num(kv, "gateway.raw.received")
-    raw_cpu = num(kv, "gateway.plainstub.core_busy_ms")
-    gw_us = gw_cpu * 1000 / gw_rx if gw_cpu and gw_rx else None
-    raw_us = raw_cpu * 1000 / raw_rx if raw_cpu and raw_rx else None
-    t.out("6. Gateway: amtd's decapsulation into amtg0 vs a plain UDP receive loop")
-    t.rows(["", "offered/s", "received/s", "share", "CPU us/dgram", "1 core would take"],
-           [["amtd gateway -> app", fmt(stub), fmt(app),
-             fmt(app / stub if app and stub else None, "{:.2f}"), fmt(gw_us, "{:.2f}"),
-             fmt(1e6 / gw_us if gw_us else None)],
-            ["plain recvmmsg loop", fmt(plain), fmt(raw),
-             fmt(raw / plain if raw and plain else None, "{:.2f}"), fmt(raw_us, "{:.2f}"),
-             fmt(1e6 / raw_us if raw_us else None)]])
-    t.out("  amt_relay_stub floods (1316-byte payloads, 3 s, one core: it also pays "
-          "for the receiving")
-    t.out("  side's UDP delivery, so it cannot offer more than ~150k/s here); an "
-          "application joined on")
-    t.out("  amtg0 counts.  CPU us/dgram: busy time of the receiver's core (amtd's, "
-          "or the loop's: both")
-    t.out("  pinned there alone) per datagram received; the last column is its "
-          "inverse, the rate one")
-    t.out("  core would sustain.  amtd's includes writing into amtg0 and the "
-          "kernel's delivery of the")
-    t.out("  inner packet to the application.")
+    raw_core = per_dgram(num(kv, "gateway.plainstub.core_busy_ms"), raw_rx)
+    raw_proc = per_dgram(num(kv, "gateway.raw.cpu_us", 0) / 1000.0, raw_rx)
+    t.out("6. Gateway: amtd's decapsulation into amtg0 vs a plain recvmmsg + tun write loop")
+    t.rows(["", "offered/s", "taken", "at the app/s", "core us/dgram", "process us/dgram",
+            "1 core would take"],
+           [["amtd gateway", fmt(stub), fmt(gw_rx), fmt(app), fmt(gw_core, "{:.2f}"),
+             fmt(gw_proc, "{:.2f}"), inv(gw_proc)],
+            ["recvmmsg + tun write loop", fmt(dstub), fmt(dw), fmt(dapp),
+             fmt(d_core, "{:.2f}"), fmt(d_proc, "{:.2f}"), inv(d_proc)],
+            ["plain recvmmsg loop", fmt(plain), fmt(raw_rx), "-", fmt(raw_core, "{:.2f}"),
+             fmt(raw_proc, "{:.2f}"), inv(raw_proc)]])
+    ratio = d_proc / gw_proc if d_proc and gw_proc else None
+    t.out("  ratio amtd gateway / recvmmsg + tun write loop (datagrams one core takes, "
+          "by process CPU): %s" % fmt(ratio, "{:.2f}"))
+    t.out("  amt_relay_stub floods for 3 s from the other core (1316-byte payloads; it "
+          "also pays for the")
+    t.out("  receiving side's UDP delivery: veth delivers in the sender's softirq).  "
+          "taken: datagrams the")
+    t.out("  receiver decapsulated (amtd's receivedData; the loop's writes; the plain "
+          "loop's receives).")
+    t.out("  An application joined on the tun (amtg0, or gwbench0 for the loop) counts "
+          "what arrives; it")
+    t.out("  shares the stub's core, so 'at the app' is bounded by that core.  core "
+          "us/dgram: busy time")
+    t.out("  of the receiver's core (amtd's or the loop's, pinned there) per datagram "
+          "taken; process us/")
+    t.out("  dgram: the receiver's own CPU time (user + system, which includes the tun "
+          "write's delivery")
+    t.out("  of the inner packet) per datagram taken, not inflated by other work on a "
+          "shared machine;")
+    t.out("  its inverse is what one core would take.  The recvmmsg + tun write loop "
+          "(mcast_tool decap)")
+    t.out("  does amtd's work without its checks: 64 datagrams per recvmmsg, one "
+          "write() each.")
 
 
 def listing_section(t, kv):
@@ -483,7 +544,7 @@ def table(path, out_dir):
     for section in (fanout_section, ):
         section(t, kv, out_dir)
         t.out()
-    for section in (mchan_section, handshake_section, memory_section, latency_section, storm_section,
+    for section in (mchan_section, asm_section, handshake_section, memory_section, latency_section, storm_section,
                     gateway_section, listing_section):
         section(t, kv)
         t.out()

@@ -29,6 +29,8 @@
 #   AMT_BENCH_ONLY=mchan    the many-channel row alone: AMT_BENCH_MCHAN_GROUPS
 #                           (S,G) channels (1000) with AMT_BENCH_MCHAN_FANOUTS
 #                           tunnels each ("1 2 10"), the ceiling before each
+#   AMT_BENCH_ONLY=asm      an ASM (*,G) channel through the relay's RP at
+#                           AMT_BENCH_ASM_FANOUTS tunnels ("1 100 10000")
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,7 +40,7 @@ OUT=$TOP/_build/bench
 BIN=$OUT/bin
 RUN=$OUT/run
 FULL=${AMT_BENCH_FULL:-0}
-ONLY=${AMT_BENCH_ONLY:-handshake listing fanout mchan latency storm gateway profile}
+ONLY=${AMT_BENCH_ONLY:-handshake listing fanout mchan asm latency storm gateway profile}
 MCHAN_GROUPS=${AMT_BENCH_MCHAN_GROUPS:-1000}
 MCHAN_FANOUTS=${AMT_BENCH_MCHAN_FANOUTS:-1 2 10}
 PY=/usr/bin/python3
@@ -55,6 +57,8 @@ RELAY_ADDR=198.51.100.1
 SOURCE=10.0.1.10
 GROUP=232.1.1.1
 GROUP2=232.1.1.2
+ASM_GROUP=239.1.1.1
+ASM_FANOUTS=${AMT_BENCH_ASM_FANOUTS:-1 100 10000}
 PREFIX=198.18.0.0/15
 PPA=1000
 
@@ -286,6 +290,10 @@ interface amtr0
  ip igmp version 3
  ip pim passive
 !
+router pim
+ rp 10.0.1.1 239.0.0.0/8
+exit
+!
 amt relay amtr0
  local-address $RELAY_ADDR
  tunnel-limit 200000
@@ -341,9 +349,9 @@ emu_ready() {
 	return 1
 }
 
-# source RATE MS OUT: the multicast source in src, in the foreground.
+# source RATE MS OUT [GROUP]: the multicast source in src, in the foreground.
 source_run() {
-	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
+	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "${4:-$GROUP}" \
 		--rate "$1" --duration-ms "$2" --cpu "$OTHER_CPU" >"$3"
 }
 
@@ -439,19 +447,33 @@ run_end() {
 		"tun drops $(kv "$1.x" tun_dropped)"
 }
 
-# One fan-out run: N tunnels, the source at RATE for the window.
+# One fan-out run: N tunnels, the source at RATE for the window.  KIND asm:
+# the gateways join (*,ASM_GROUP) (IGMPv3 TO_EX({})) through the relay's
+# pimd, the RP for 239.0.0.0/8 (at 10.0.1.1, its interface toward the
+# source), and the source sends to ASM_GROUP; the (S,G) route comes from the
+# first packets (pimd's upcall as first-hop router and RP), so the warm-up
+# is 2 s.
 fanout_run() {
 	n=$1
 	rate=$2
 	tag=$3
-	f=$RUN/fanout-$n-$tag
+	kind=${4:-fanout}
+	f=$RUN/$kind-$n-$tag
+	g=$GROUP
+	wu=$WARMUP_MS
+	set --
+	if [ "$kind" = asm ]; then
+		g=$ASM_GROUP
+		wu=2000
+		set -- --asm --group "$ASM_GROUP"
+	fi
 	clear_tunnels
-	emu "$f.emu" --tunnels "$n" --warmup-ms "$WARMUP_MS" --measure-ms "$MEASURE_MS" \
-		--duration 60 --idle-exit-ms 1500
+	emu "$f.emu" --tunnels "$n" --warmup-ms "$wu" --measure-ms "$MEASURE_MS" \
+		--duration 60 --idle-exit-ms 1500 "$@"
 	emu_ready 180 "$f.emu" || return 0
 	run_begin
-	source_run "$rate" $((WARMUP_MS + MEASURE_MS + 500)) "$f.src"
-	run_end "$f" "$rate" "fanout.$n.$tag" "N=$n $tag"
+	source_run "$rate" $((wu + MEASURE_MS + 500)) "$f.src" "$g"
+	run_end "$f" "$rate" "$kind.$n.$tag" "$kind N=$n $tag"
 }
 
 test_fanout() {
@@ -510,6 +532,18 @@ test_mchan() {
 		c=${c:-700000}
 		mchan_run "$k" "$fo" $(((c * 3 / 2 + fo - 1) / fo)) sat
 		mchan_run "$k" "$fo" $((c * 4 / 5 / fo > 0 ? c * 4 / 5 / fo : 1)) at80
+	done
+}
+
+test_asm() {
+	log "ASM (*,G) through an RP: fan-outs $ASM_FANOUTS (the raw ceiling just before)"
+	put asm.fanouts "$ASM_FANOUTS"
+	for n in $ASM_FANOUTS; do
+		ceiling_one "$n" "asm.$n.ceiling"
+		c=$(kv "$RUN/ceiling-$n.raw" rate_dps)
+		c=${c:-700000}
+		fanout_run "$n" $(((c * 3 / 2 + n - 1) / n)) sat asm
+		fanout_run "$n" $((c * 4 / 5 / n > 0 ? c * 4 / 5 / n : 1)) at80 asm
 	done
 }
 
@@ -816,6 +850,13 @@ gw_received() {
 	json_get "$NS_GWD" "show amt gateway json" "d['amtg0']['counters']['receivedData']"
 }
 
+# proc_ticks PID: the CPU time of a process so far (user + system), in
+# clock ticks: unlike the core's busy time, not inflated by whatever else
+# runs on a shared machine.
+proc_ticks() {
+	awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
 amtg0_up() {
 	ip -n "$NS_GWD" -4 addr show dev amtg0 | grep -q 10.255.0.2
 }
@@ -840,13 +881,16 @@ test_gateway() {
 	# Count from the end of the handshake: the flood starts then.
 	wait_for 60 grep -q handshake=1 "$f.stub" || log "  no handshake with the stub"
 	r0=$(gw_received 2>/dev/null || echo 0)
+	gpid=$(cat "/var/run/frr/$NS_GWD/amtd.pid")
+	p0=$(proc_ticks "$gpid")
 	k0=$(core_ticks)
-	profile_start gateway 2 "$(cat "/var/run/frr/$NS_GWD/amtd.pid")"
+	profile_start gateway 2 "$gpid"
 	wait_pid 60 "$stub_pid"
 	echo "core_busy_ms=$((($(core_ticks) - k0) * 1000 / CLK_TCK))" >>"$f.stub"
 	profile_stop
 	sleep 0.5
 	echo "gateway_rx=$(($(gw_received) - r0))" >>"$f.stub"
+	echo "amtd_cpu_ms=$((($(proc_ticks "$gpid") - p0) * 1000 / CLK_TCK))" >>"$f.stub"
 	kill "$app_pid" 2>/dev/null || true
 	wait_pid 5 "$app_pid"
 	record gateway.stub "$f.stub"
@@ -867,6 +911,50 @@ test_gateway() {
 	record gateway.raw "$f.raw"
 	log "  amtd gateway: $(kv "$f.app" rate_dps)/s to the application" \
 		"(stub sent $(kv "$f.stub" rate_dps)/s); plain loop: $(kv "$f.raw" rate_dps)/s"
+	gateway_decap_loop
+}
+
+decap_tun_up() {
+	ip -n "$NS_GWD" -4 addr show dev gwbench0 2>/dev/null | grep -q 10.255.1.2
+}
+
+# The same AMT flood into the gateway's work done without amtd, on amtd's
+# core: recvmmsg 64 at a time, one write() of each inner packet into a tun
+# (gwbench0), an application joined there counting; no checks but the
+# type.  amtd's gateway is measured against this floor.
+gateway_decap_loop() {
+	f=$RUN/gateway-decap
+	ip netns exec "$NS_GWD" "$BIN/mcast_tool" decap --port 4001 --tun gwbench0 \
+		--duration-ms 15000 --cpu "$RELAY_CPU" --ready-file "$RUN/ready-decap" >"$f.loop" &
+	loop_pid=$!
+	BGPIDS="$BGPIDS $loop_pid"
+	wait_for 5 test -f "$RUN/ready-decap" || log "  the decap loop did not start"
+	ip -n "$NS_GWD" link set gwbench0 up
+	ip -n "$NS_GWD" addr add 10.255.1.2/24 dev gwbench0
+	# The stream's source is not behind gwbench0: no reverse-path check
+	# there (the kernel takes the larger of all and the device's).
+	ip netns exec "$NS_GWD" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.gwbench0.rp_filter=0
+	wait_for 5 decap_tun_up || log "  gwbench0 has no address"
+	ip netns exec "$NS_GWD" "$BIN/mcast_tool" recv --group "$GROUP" --source "$SOURCE" \
+		--ifaddr 10.255.1.2 --duration-ms 12000 --cpu "$OTHER_CPU" >"$f.app" &
+	app_pid=$!
+	BGPIDS="$BGPIDS $app_pid"
+	sleep 0.5
+	k0=$(core_ticks)
+	ip netns exec "$NS_FEED" "$BIN/amt_relay_stub" --bind 192.0.2.1 --plain --to 192.0.2.2 \
+		--to-port 4001 --source "$SOURCE" --group "$GROUP" --duration-ms 3000 \
+		--cpu "$OTHER_CPU" >"$f.stub"
+	echo "core_busy_ms=$((($(core_ticks) - k0) * 1000 / CLK_TCK))" >>"$f.stub"
+	sleep 0.5
+	kill "$app_pid" "$loop_pid" 2>/dev/null || true
+	wait_pid 5 "$app_pid"
+	wait_pid 5 "$loop_pid"
+	record gateway.decapstub "$f.stub"
+	record gateway.decapapp "$f.app"
+	record gateway.decap "$f.loop"
+	log "  recvmmsg + tun write loop: $(kv "$f.app" rate_dps)/s to the application" \
+		"($(kv "$f.loop" written) written, stub sent $(kv "$f.stub" rate_dps)/s)"
 }
 
 # ------------------------------------------------------------------ profiles
@@ -965,6 +1053,7 @@ main() {
 		ceiling) test_ceiling ;;
 		fanout) test_fanout ;;
 		mchan) test_mchan ;;
+		asm) test_asm ;;
 		handshake | memory)
 			if [ ! -f "$RUN/hm-done" ]; then
 				test_handshake_memory
