@@ -500,9 +500,18 @@ int nb_nc_rpc_reply_errors(struct nb_nc_buf *out, const struct nb_nc_rpc_attrs *
 
 /* ---- subtree filters as XPath (RFC 6241 section 6) ---- */
 
+/*
+ * RFC 6241 6.2.1: an element not qualified by a namespace matches the
+ * elements of that name in every namespace.  An element in the base
+ * namespace (inherited from <rpc xmlns="...base:1.0">, when the client
+ * gave none) is taken as unqualified too: no data node is in it.
+ */
+#define ST_ANY_NS ""
+
 struct st_node {
 	int parent;
-	const char *mod; /* NULL: unknown namespace or not a YANG identifier */
+	/* NULL: unknown namespace or not a YANG identifier; ST_ANY_NS: any */
+	const char *mod;
 	size_t name_off, name_len;
 	size_t text_off, text_len; /* in store, leaves only */
 	bool has_children;
@@ -568,16 +577,28 @@ static struct nb_nc_xml_str st_text(const struct st_ctx *c, int i)
 	return t;
 }
 
-/* Appends "/mod:name" (abs: with a leading "/"; else without it for predicates). */
+/*
+ * Appends the step "mod:name", or "*[local-name()='name']" for any
+ * namespace (name is a YANG identifier: no quote in it); slash: with a
+ * "/" before it (not in predicates below the top level).
+ */
 static int st_step(struct st_ctx *c, struct nb_nc_buf *b, int i, bool slash)
 {
 	const struct st_node *nd = &c->nodes[i];
+	const char *name = c->store.data + nd->name_off;
 
-	if ((slash && nb_nc_buf_adds(b, "/") < 0) || nb_nc_buf_adds(b, nd->mod) < 0 ||
-	    nb_nc_buf_adds(b, ":") < 0 ||
-	    nb_nc_buf_add(b, c->store.data + nd->name_off, nd->name_len) < 0)
-		return st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too large");
+	if (slash && nb_nc_buf_adds(b, "/") < 0)
+		goto big;
+	if (!strcmp(nd->mod, ST_ANY_NS)) {
+		if (nb_nc_buf_adds(b, "*[local-name()='") < 0 ||
+		    nb_nc_buf_add(b, name, nd->name_len) < 0 || nb_nc_buf_adds(b, "']") < 0)
+			goto big;
+	} else if (nb_nc_buf_adds(b, nd->mod) < 0 || nb_nc_buf_adds(b, ":") < 0 ||
+		   nb_nc_buf_add(b, name, nd->name_len) < 0)
+		goto big;
 	return 0;
+big:
+	return st_fail(c, NB_NC_ERR_TOO_BIG, "subtree filter too large");
 }
 
 static int st_emit(struct st_ctx *c, const struct nb_nc_buf *path, const struct nb_nc_buf *suffix)
@@ -765,7 +786,11 @@ int nb_nc_subtree_xpaths(const char *msg, size_t len, nb_nc_ns_module_fn ns_modu
 				nd = &c->nodes[c->count];
 				nd->parent = cur;
 				nd->mod = NULL;
-				if (t->ns.len && st_identifier(t->local))
+				if (!st_identifier(t->local))
+					;
+				else if (!t->ns.len || nb_nc_xml_str_eq(t->ns, NB_NC_NS_BASE))
+					nd->mod = ST_ANY_NS;
+				else
 					nd->mod = ns_module(t->ns.s, t->ns.len, arg);
 				nd->name_off = c->store.len;
 				nd->name_len = t->local.len;

@@ -198,7 +198,11 @@ extern int nb_nc_rpc_reply_errors(struct nb_nc_buf *out, const struct nb_nc_rpc_
  *   module name by ns_module(); an unknown namespace, or a name that is no
  *   YANG identifier, matches nothing: as a content match node it makes its
  *   whole sibling set select nothing, otherwise only its own branch is
- *   dropped (no rpc-error: the filter simply selects no such data);
+ *   dropped (no rpc-error: the filter simply selects no such data).  An
+ *   element without a namespace (xmlns="", or none declared) matches its
+ *   name in every namespace ("*[local-name()='name']"), and so does one in
+ *   the base namespace (what an unqualified element inherits from
+ *   <rpc xmlns="...base:1.0">: no data node is in it);
  * - containment nodes (6.2.4): an element with child elements;
  * - selection nodes (6.2.3): an empty element (or whitespace only);
  * - content match nodes (6.2.5): a leaf with text (XML whitespace around

@@ -5,6 +5,9 @@
  * expression and a message; on 1 at most NB_NC_SUBTREE_PATHS
  * NUL-terminated expressions, each absolute ("/..."), with balanced
  * brackets outside quotes, and never longer than the output limit.
+ * The same input through nb_nc_xml_rebind_ns() (report-all-tagged's
+ * namespace rewrite): 0 or -1 (out untouched); what it writes is its own
+ * fixed point (read and written again: the same bytes).
  */
 #include <zebra.h>
 
@@ -49,6 +52,25 @@ static void check_expr(const char *e, size_t len)
 	FUZZ_ASSERT(!q && !depth);
 }
 
+static void check_rebind(const char *data, size_t size)
+{
+	struct nb_nc_buf a, b;
+	int r;
+
+	nb_nc_buf_init(&a, 1 << 16);
+	nb_nc_buf_init(&b, 1 << 16);
+	r = nb_nc_xml_rebind_ns(&a, data, size, "urn:m", "urn:z");
+	FUZZ_ASSERT(r == 0 || r == -1);
+	if (r < 0)
+		FUZZ_ASSERT(a.len == 0);
+	else {
+		FUZZ_ASSERT(nb_nc_xml_rebind_ns(&b, a.data, a.len, "urn:m", "urn:z") == 0);
+		FUZZ_ASSERT(a.len == b.len && (!a.len || !memcmp(a.data, b.data, a.len)));
+	}
+	nb_nc_buf_free(&a);
+	nb_nc_buf_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nb_nc_subtree_err err;
@@ -75,5 +97,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(!n || p == out.data + out.len);
 	nb_nc_buf_free(&out);
+	check_rebind((const char *)data, size);
 	return 0;
 }

@@ -122,10 +122,33 @@ static void test_namespaces(void)
 {
 	/* unknown namespace: nothing selected, no error */
 	CHECK_TR(GC("<amtd xmlns=\"urn:nope\"/>"), "");
-	/* elements left in the base namespace (no xmlns given) */
-	CHECK_TR(GC("<amtd/>"), "");
-	/* no namespace at all */
-	CHECK_TR(GC("<amtd xmlns=\"\"/>"), "");
+	/*
+	 * 6.2.1: no namespace (xmlns="", or none declared): the name in any
+	 * namespace; the base namespace an unqualified element inherits from
+	 * <rpc xmlns=...> counts as none.  ns_module() is not asked.
+	 */
+	calls = 0;
+	CHECK_TR(GC("<amtd xmlns=\"\"/>"), "/*[local-name()='amtd']");
+	CHECK_TR(GC("<amtd/>"), "/*[local-name()='amtd']");
+	CHECK_TR("<nc:rpc xmlns:nc=\"" BASE "\" message-id=\"7\"><nc:get><nc:filter "
+		 "type=\"subtree\"><amtd><relay><name>r1</name><port/></relay></amtd>"
+		 "</nc:filter></nc:get></nc:rpc>",
+		 "/*[local-name()='amtd']/*[local-name()='relay'][*[local-name()='name']='r1']/"
+		 "*[local-name()='name'] | "
+		 "/*[local-name()='amtd']/*[local-name()='relay'][*[local-name()='name']='r1']/"
+		 "*[local-name()='port']");
+	CHECK_INT(calls, 0);
+	/* below a qualified element, and beside one; content match alone */
+	CHECK_TR(GC("<amtd xmlns=\"" AMT "\"><relay xmlns=\"\"><name>r1</name></relay>"
+		    "<gateway><name/></gateway></amtd>"),
+		 "/frr-amtd:amtd/*[local-name()='relay'][*[local-name()='name']='r1'] | "
+		 "/frr-amtd:amtd/frr-amtd:gateway/frr-amtd:name");
+	/* at the top level: absolute predicates */
+	CHECK_TR(GC("<mode xmlns=\"\">on</mode><amtd xmlns=\"" AMT "\"/>"),
+		 "/*[local-name()='mode'][/*[local-name()='mode']='on'] | "
+		 "/frr-amtd:amtd[/*[local-name()='mode']='on']");
+	/* a name that is no YANG identifier still matches nothing */
+	CHECK_TR(GC("<n\xc3\xa9 xmlns=\"\"/>"), "");
 	/* an unknown branch drops only itself */
 	CHECK_TR(GC("<amtd xmlns=\"" AMT "\"><relay><x xmlns=\"urn:nope\"/><name/>"
 		    "</relay></amtd>"),

@@ -722,6 +722,52 @@ def test_get_config_subtree_filters():
     assert "amts1" not in conf and "amts2" not in conf, conf
 
 
+def test_subtree_filter_without_namespace():
+    """
+    RFC 6241 6.2.1: a filter element not qualified by a namespace matches
+    its name in every namespace (ncclient's nc: prefix leaves the filter's
+    elements in none; a raw <rpc xmlns=base:1.0> leaves them in the base
+    namespace, taken as none as well).
+    """
+    res = script(
+        [
+            {
+                "op": "get_config",
+                "source": "running",
+                "subtree": "<amtd><relay><name>amtr0</name><local-address/></relay></amtd>",
+            },
+            {"op": "get_config", "source": "running", "subtree": '<amtd xmlns=""/>'},
+            # only the top level is searched: no top-level node is a relay
+            {"op": "get_config", "source": "running", "subtree": "<relay><name/></relay>"},
+            {
+                "op": "get",
+                "subtree": '<amtd xmlns="%s"><relay xmlns=""><name>amtr0</name>'
+                "<oper-status/></relay></amtd>" % NS_AMTD,
+            },
+        ]
+    )
+    rel = relays_in(res[0]["xml"], "amtr0")
+    assert len(rel) == 1, res[0]
+    kids = sorted(c.tag.split("}")[1] for c in rel[0])
+    assert kids == ["local-address", "name"], res[0]
+    assert len(relays_in(res[1]["xml"], "amtr0")) == 1, res[1]
+    assert len(list(ET.fromstring(res[2]["xml"]))) == 0, res[2]
+    rel = relays_in(res[3]["xml"], "amtr0")
+    assert len(rel) == 1, res[3]
+    assert rel[0].findtext("{%s}oper-status" % NS_AMTD) == "up", res[3]
+    rpc = (
+        '<rpc message-id="ns1" xmlns="%s"><get-config><source><running/></source>'
+        '<filter type="subtree"><amtd><relay><name>amtr0</name></relay></amtd>'
+        "</filter></get-config></rpc>" % NS_BASE
+    )
+    out = client(good_key(), "raw", "'{}'".format(rpc))
+    root = ET.fromstring(out["reply"])
+    assert root.get("message-id") == "ns1", out
+    assert root.find("{%s}rpc-error" % NS_BASE) is None, out
+    assert len(relays_in(out["reply"], "amtr0")) == 1, out
+    assert len(list(root.iter("{%s}relay" % NS_AMTD))) == 1, out
+
+
 def test_get_schema():
     "get-schema (RFC 6022 3.1) returns frr-amtd and its imports as YANG text"
     res = script(
