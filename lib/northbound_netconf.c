@@ -21,8 +21,10 @@
  * (through FRR's northbound), discard-changes, validate, lock and unlock
  * of running and candidate, copy-config between running and candidate,
  * close-session, kill-session, get-schema
- * (RFC 6022, yang format) and the YANG library (RFC 8525) in an unfiltered
- * get.  Everything else is answered with operation-not-supported.
+ * (RFC 6022, yang format), the YANG library (RFC 8525) and /netconf-state
+ * (RFC 6022 section 2) in an unfiltered get, the latter also with a
+ * subtree filter naming it.  Everything else is answered with
+ * operation-not-supported.
  */
 
 #include <zebra.h>
@@ -42,6 +44,7 @@
 #include "memory.h"
 #include "module.h"
 #include "northbound.h"
+#include "sockunion.h"
 #include "yang.h"
 
 #include "northbound_netconf_frame.h"
@@ -91,6 +94,8 @@ struct nc_session {
 	bool kex_done;
 	bool subsystem;	 /* the netconf subsystem is running */
 	bool hello_done; /* the peer's hello was read */
+	bool hello_sent; /* ours was: the session counts (RFC 6022) */
+	bool ended_by_rpc; /* close-session or kill-session, not dropped */
 	bool closing;
 	unsigned int flush_tries;
 	struct ssh_server_callbacks_struct srv_cb;
@@ -102,6 +107,11 @@ struct nc_session {
 	struct event *t_kex;
 	struct event *t_idle;
 	struct event *t_free;
+	/* ietf-netconf-monitoring (RFC 6022 section 2) */
+	char user[64];
+	char host[INET6_ADDRSTRLEN];
+	time_t login;
+	uint32_t in_rpcs, in_bad_rpcs, out_rpc_errors;
 };
 
 static struct {
@@ -119,6 +129,7 @@ static struct {
 	struct nc_session *sessions;
 	unsigned int nsessions;
 	uint32_t next_id;
+	struct nb_nc_mon_stats stats; /* RFC 6022 /netconf-state/statistics */
 } nc;
 
 static const char *const nc_caps[] = {
@@ -219,6 +230,8 @@ static void nc_reply_error_full(struct nc_session *s, const struct nb_nc_rpc_att
 {
 	struct nb_nc_buf b;
 
+	s->out_rpc_errors++;
+	nc.stats.out_rpc_errors++;
 	nb_nc_buf_init(&b, NC_MAX_REPLY);
 	if (nb_nc_rpc_reply_errors(&b, attrs, err, 1) == 0)
 		nc_send(s, b.data, b.len);
@@ -390,14 +403,94 @@ static int nc_print_data(const struct lyd_node *tree, enum nb_nc_wd wd, char **x
 	return *xml ? 0 : -1;
 }
 
+/* ---- ietf-netconf-monitoring (RFC 6022 section 2) ---- */
+
+static int nc_hello_caps(const char **caps, size_t size, char *yl_cap, size_t yl_size);
+
+/* The module's lock times (the holders are in ncds, below). */
+static time_t nc_lock_running_at, nc_lock_cand_at;
+static uint32_t nc_lock_holder(bool running);
+
 /*
- * <rpc-reply><data>TREE</data></rpc-reply>; tree may be NULL (empty data);
- * with the YANG library if yanglib.
+ * Appends /netconf-state with the containers parts selects (NB_NC_MON_*),
+ * written from the sessions, locks and YANG context as they are now.
+ */
+static int nc_mon_xml(struct nb_nc_buf *b, unsigned int parts)
+{
+	const char *caps[32];
+	char yl_cap[160];
+	struct nb_nc_mon_datastore ds[2] = {
+		{ "running", nc_lock_holder(true), nc_lock_running_at },
+		{ "candidate", nc_lock_holder(false), nc_lock_cand_at },
+	};
+	struct nb_nc_mon_schema *schemas;
+	struct nb_nc_mon_session *sessions;
+	struct nb_nc_mon m = {
+		.parts = parts,
+		.caps = caps,
+		.ds = ds,
+		.nds = array_size(ds),
+		.stats = nc.stats,
+	};
+	const struct lys_module *mod;
+	struct nc_session *s;
+	uint32_t idx = 0;
+	int ret;
+
+	m.ncaps = nc_hello_caps(caps, array_size(caps), yl_cap, sizeof(yl_cap));
+	while (ly_ctx_get_module_iter(ly_native_ctx, &idx))
+		m.nschemas++;
+	schemas = XCALLOC(MTYPE_TMP, (m.nschemas + 1) * sizeof(*schemas));
+	idx = 0;
+	m.nschemas = 0;
+	/* what get-schema serves: every module of the context */
+	while ((mod = ly_ctx_get_module_iter(ly_native_ctx, &idx))) {
+		schemas[m.nschemas].identifier = mod->name;
+		schemas[m.nschemas].version = mod->revision ? mod->revision : "";
+		schemas[m.nschemas].ns = mod->ns;
+		m.nschemas++;
+	}
+	m.schemas = schemas;
+	sessions = XCALLOC(MTYPE_TMP, (nc.nsessions + 1) * sizeof(*sessions));
+	for (s = nc.sessions; s; s = s->next) {
+		struct nb_nc_mon_session *se = &sessions[m.nsessions];
+
+		if (!s->hello_sent || s->t_free)
+			continue;
+		se->id = s->id;
+		se->username = s->user;
+		se->source_host = s->host;
+		se->login = s->login;
+		se->in_rpcs = s->in_rpcs;
+		se->in_bad_rpcs = s->in_bad_rpcs;
+		se->out_rpc_errors = s->out_rpc_errors;
+		m.nsessions++;
+	}
+	m.sessions = sessions;
+	ret = nb_nc_mon_build(b, &m);
+	XFREE(MTYPE_TMP, sessions);
+	XFREE(MTYPE_TMP, schemas);
+	return ret;
+}
+
+/* The YANG library and /netconf-state, NUL-terminated. */
+static int nc_get_extra(struct nb_nc_buf *b)
+{
+	if (nc_yanglib_xml(b) < 0)
+		return -1;
+	nb_nc_buf_truncate(b, b->len - 1); /* its NUL */
+	if (nc_mon_xml(b, NB_NC_MON_ALL) < 0 || nb_nc_buf_add(b, "", 1) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * <rpc-reply><data>TREE EXTRA</data></rpc-reply>; tree may be NULL (empty
+ * data), extra (XML of data libyang has no schema for) too.
  */
 static void nc_reply_data(struct nc_session *s, const struct nb_nc_rpc_attrs *attrs,
-			  const struct lyd_node *tree, bool yanglib, enum nb_nc_wd wd)
+			  const struct lyd_node *tree, const char *extra, enum nb_nc_wd wd)
 {
-	struct nb_nc_buf yl;
 	char *xml = NULL;
 
 	if (tree && nc_print_data(tree, wd, &xml) < 0) {
@@ -405,13 +498,7 @@ static void nc_reply_data(struct nc_session *s, const struct nb_nc_rpc_attrs *at
 			       "cannot print the data");
 		return;
 	}
-	nb_nc_buf_init(&yl, NC_MAX_REPLY);
-	if (yanglib && nc_yanglib_xml(&yl) < 0) {
-		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_TOO_BIG,
-			       "reply too large");
-	} else
-		nc_reply_body(s, attrs, "<data>", xml, false, yanglib ? yl.data : NULL);
-	nb_nc_buf_free(&yl);
+	nc_reply_body(s, attrs, "<data>", xml, false, extra);
 	free(xml);
 }
 
@@ -506,9 +593,9 @@ static void nc_reply_subtree(struct nc_session *s, const struct nb_nc_rpc_attrs 
 			     const char *msg, size_t len, struct lyd_node *tree, enum nb_nc_wd wd)
 {
 	struct nb_nc_subtree_err err;
-	struct nb_nc_buf paths;
+	struct nb_nc_buf paths, mon;
 	struct lyd_node *out = NULL;
-	unsigned int n = 0;
+	unsigned int n = 0, parts = 0;
 	const char *p;
 	bool bad = false;
 
@@ -543,8 +630,17 @@ static void nc_reply_subtree(struct nc_session *s, const struct nb_nc_rpc_attrs 
 		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_OPERATION_FAILED,
 			       e && e->msg ? e->msg : "subtree filter cannot be evaluated");
 		ly_err_clean(ly_native_ctx, NULL);
-	} else
-		nc_reply_data(s, attrs, out, false, wd);
+	} else {
+		/* /netconf-state, which libyang cannot select: by container */
+		nb_nc_buf_init(&mon, NC_MAX_REPLY);
+		if (nb_nc_mon_filter(msg, len, &parts) == 1 &&
+		    (nc_mon_xml(&mon, parts) < 0 || nb_nc_buf_add(&mon, "", 1) < 0))
+			nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_TOO_BIG,
+				       "reply too large");
+		else
+			nc_reply_data(s, attrs, out, mon.len ? mon.data : NULL, wd);
+		nb_nc_buf_free(&mon);
+	}
 	lyd_free_all(out);
 	nb_nc_buf_free(&paths);
 }
@@ -574,6 +670,7 @@ static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs
 	const char *select = NULL;
 	struct lyd_node *filtered;
 	enum nb_nc_wd wd = nc_wd_get(op);
+	struct nb_nc_buf extra;
 	bool bad;
 
 	/*
@@ -591,8 +688,18 @@ static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs
 	}
 	switch (nc_filter_get(op, &select)) {
 	case NC_FILTER_NONE:
-		/* the YANG library is not in libyang's context: unfiltered only */
-		nc_reply_data(s, attrs, tree, yanglib, wd);
+		/*
+		 * The YANG library and /netconf-state (get only) are not in
+		 * libyang's context: unfiltered get (and subtree filters
+		 * naming netconf-state) only.
+		 */
+		nb_nc_buf_init(&extra, NC_MAX_REPLY);
+		if (yanglib && nc_get_extra(&extra) < 0)
+			nc_reply_error(s, attrs, NB_NC_ERR_TYPE_APPLICATION, NB_NC_ERR_TOO_BIG,
+				       "reply too large");
+		else
+			nc_reply_data(s, attrs, tree, yanglib ? extra.data : NULL, wd);
+		nb_nc_buf_free(&extra);
 		break;
 	case NC_FILTER_UNSUPPORTED:
 		nc_reply_error(s, attrs, NB_NC_ERR_TYPE_PROTOCOL, NB_NC_ERR_MISSING_ATTRIBUTE,
@@ -611,7 +718,7 @@ static void nc_reply_filtered(struct nc_session *s, const struct nb_nc_rpc_attrs
 				       e && e->msg ? e->msg : "bad xpath filter");
 			ly_err_clean(ly_native_ctx, NULL);
 		} else
-			nc_reply_data(s, attrs, filtered, false, wd);
+			nc_reply_data(s, attrs, filtered, NULL, wd);
 		lyd_free_all(filtered);
 		break;
 	}
@@ -705,6 +812,7 @@ static void nc_rpc_kill_session(struct nc_session *s, const struct nb_nc_rpc_att
 		return;
 	}
 	zlog_info("netconf: session %u killed by session %u", victim->id, s->id);
+	victim->ended_by_rpc = true;
 	nc_session_close(victim);
 	nc_reply_ok(s, attrs);
 }
@@ -727,6 +835,11 @@ static struct {
 	uint32_t lock_running;
 	uint32_t lock_cand;
 } ncds;
+
+static uint32_t nc_lock_holder(bool running)
+{
+	return running ? ncds.lock_running : ncds.lock_cand;
+}
 
 enum nc_ds { NC_DS_NONE, NC_DS_RUNNING, NC_DS_CANDIDATE, NC_DS_OTHER };
 
@@ -862,6 +975,10 @@ static void nc_rpc_lock(struct nc_session *s, const struct nb_nc_rpc_attrs *attr
 		return;
 	}
 	*holder = s->id;
+	if (ds == NC_DS_RUNNING)
+		nc_lock_running_at = time(NULL);
+	else
+		nc_lock_cand_at = time(NULL);
 	nc_reply_ok(s, attrs);
 }
 
@@ -1490,6 +1607,18 @@ static void nc_rpc_get_schema(struct nc_session *s, const struct nb_nc_rpc_attrs
 	free(text);
 }
 
+/* RFC 6022: in-rpcs (good) or in-bad-rpcs, of the session and in all */
+static void nc_count_rpc(struct nc_session *s, bool good)
+{
+	if (good) {
+		s->in_rpcs++;
+		nc.stats.in_rpcs++;
+	} else {
+		s->in_bad_rpcs++;
+		nc.stats.in_bad_rpcs++;
+	}
+}
+
 static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 {
 	struct nb_nc_rpc_attrs attrs;
@@ -1499,6 +1628,7 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 	const char *name;
 
 	if (nb_nc_rpc_attrs_extract(msg, len, &attrs) < 0) {
+		nc_count_rpc(s, false);
 		nb_nc_rpc_attrs_free(&attrs);
 		/* not an <rpc> in the base namespace (RFC 6241 section 4.1) */
 		nc_reply_error(s, NULL, NB_NC_ERR_TYPE_RPC, NB_NC_ERR_MALFORMED_MESSAGE,
@@ -1515,10 +1645,12 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 			.bad_element = "rpc",
 		};
 
+		nc_count_rpc(s, false);
 		nc_reply_error_full(s, &attrs, &err);
 		goto out;
 	}
 	if (nc_schema_parse(msg, len, &schema_req)) {
+		nc_count_rpc(s, true);
 		nc_rpc_get_schema(s, &attrs, &schema_req);
 		goto out;
 	}
@@ -1546,6 +1678,8 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 				break;
 			}
 		}
+		/* RFC 6022: an operation not known is no bad rpc; other failures are */
+		nc_count_rpc(s, tag == NB_NC_ERR_OPERATION_NOT_SUPPORTED);
 		nc_reply_error(s, &attrs, NB_NC_ERR_TYPE_RPC, tag,
 			       first && first->msg ? first->msg : "the rpc cannot be parsed");
 		ly_err_clean(ly_native_ctx, NULL);
@@ -1556,6 +1690,7 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 			       NB_NC_ERR_OPERATION_NOT_SUPPORTED, "operation not supported");
 		goto out;
 	}
+	nc_count_rpc(s, true);
 	name = op->schema->name;
 	if (!strcmp(name, "get-config"))
 		nc_rpc_get_config(s, &attrs, msg, len, op);
@@ -1576,6 +1711,7 @@ static void nc_handle_rpc(struct nc_session *s, const char *msg, size_t len)
 	else if (!strcmp(name, "close-session")) {
 		/* RFC 6241 7.8: reply, then close */
 		s->closing = true;
+		s->ended_by_rpc = true;
 		nc_reply_ok(s, &attrs);
 	} else if (!strcmp(name, "kill-session"))
 		nc_rpc_kill_session(s, &attrs, op);
@@ -1602,6 +1738,7 @@ static void nc_handle_msg(struct nc_session *s, const char *msg, size_t len)
 	if (nb_nc_hello_parse(msg, len, &peer, &err) < 0 || (!peer.base10 && !peer.base11)) {
 		zlog_warn("netconf: session %u: bad hello (%s), closing", s->id,
 			  err ? err : "no common base capability");
+		nc.stats.in_bad_hellos++;
 		nb_nc_hello_free(&peer);
 		nc_session_close(s);
 		return;
@@ -1647,34 +1784,51 @@ static int nc_chan_data(ssh_session session, ssh_channel channel, void *data, ui
 	return len;
 }
 
+/*
+ * The capabilities of the server's hello into caps (at most size): the
+ * static ones and the YANG library's, written into yl_cap (RFC 8526
+ * section 2: its revision and content-id).  Returns how many.
+ */
+static int nc_hello_caps(const char **caps, size_t size, char *yl_cap, size_t yl_size)
+{
+	size_t n = 0;
+
+	snprintf(yl_cap, yl_size,
+		 "urn:ietf:params:netconf:capability:yang-library:1.1?revision=" NC_YANGLIB_REV
+		 "&content-id=%u",
+		 ly_ctx_get_modules_hash(ly_native_ctx));
+	for (size_t i = 0; i < array_size(nc_caps) && n + 1 < size; i++)
+		caps[n++] = nc_caps[i];
+	caps[n++] = yl_cap;
+	return n;
+}
+
 static int nc_chan_subsystem(ssh_session session, ssh_channel channel, const char *subsystem,
 			     void *userdata)
 {
 	struct nc_session *s = userdata;
 	const char *caps[array_size(nc_caps) + 1];
 	char yl_cap[160];
+	size_t ncaps;
 	struct nb_nc_buf b;
 
 	/* RFC 6242 section 3: only the "netconf" subsystem */
 	if (s->subsystem || strcmp(subsystem, "netconf"))
 		return SSH_ERROR;
 	s->subsystem = true;
-	/* RFC 8526 section 2: the YANG library's revision and content-id */
-	snprintf(yl_cap, sizeof(yl_cap),
-		 "urn:ietf:params:netconf:capability:yang-library:1.1?revision=" NC_YANGLIB_REV
-		 "&content-id=%u",
-		 ly_ctx_get_modules_hash(ly_native_ctx));
-	for (size_t i = 0; i < array_size(nc_caps); i++)
-		caps[i] = nc_caps[i];
-	caps[array_size(nc_caps)] = yl_cap;
+	ncaps = nc_hello_caps(caps, array_size(caps), yl_cap, sizeof(yl_cap));
 	nb_nc_buf_init(&b, 65536);
-	if (nb_nc_hello_build(&b, caps, array_size(caps), s->id) < 0) {
+	if (nb_nc_hello_build(&b, caps, ncaps, s->id) < 0) {
 		nb_nc_buf_free(&b);
 		nc_session_close(s);
 		return SSH_ERROR;
 	}
 	nc_send(s, b.data, b.len);
 	nb_nc_buf_free(&b);
+	/* RFC 6022: the session starts with the server's hello */
+	s->hello_sent = true;
+	s->login = time(NULL);
+	nc.stats.in_sessions++;
 	return SSH_OK;
 }
 
@@ -1762,8 +1916,10 @@ static int nc_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
 			zlog_warn("netconf: session %u: key of user %s refused", s->id, user);
 		return SSH_AUTH_DENIED;
 	}
-	if (signature_state == SSH_PUBLICKEY_STATE_VALID)
+	if (signature_state == SSH_PUBLICKEY_STATE_VALID) {
 		zlog_info("netconf: session %u: user %s authenticated", s->id, user);
+		strlcpy(s->user, user ? user : "", sizeof(s->user));
+	}
 	return SSH_AUTH_SUCCESS;
 }
 
@@ -1813,6 +1969,9 @@ static void nc_session_close(struct nc_session *s)
 	if (s->closing && s->out.len && s->chan && s->flush_tries <= NC_FLUSH_RETRIES_MAX)
 		return; /* nc_flush() comes back here once the output left */
 	s->closing = true;
+	/* RFC 6022: ended neither by close-session nor by kill-session */
+	if (s->hello_sent && !s->ended_by_rpc)
+		nc.stats.dropped_sessions++;
 	event_cancel(&s->t_read);
 	event_cancel(&s->t_flush);
 	event_cancel(&s->t_idle);
@@ -1893,6 +2052,21 @@ static void nc_read(struct event *t)
 	event_add_read(nc.master, nc_read, s, s->fd, &s->t_read);
 }
 
+/* The client's address, for /netconf-state/sessions (RFC 6022). */
+static void nc_peer_host(struct nc_session *s)
+{
+	union sockunion su;
+	socklen_t slen = sizeof(su);
+
+	s->host[0] = '\0';
+	if (getpeername(s->fd, &su.sa, &slen) < 0)
+		return;
+	if (su.sa.sa_family == AF_INET)
+		inet_ntop(AF_INET, &su.sin.sin_addr, s->host, sizeof(s->host));
+	else if (su.sa.sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &su.sin6.sin6_addr, s->host, sizeof(s->host));
+}
+
 static void nc_accept(struct event *t)
 {
 	struct nc_session *s;
@@ -1919,6 +2093,7 @@ static void nc_accept(struct event *t)
 		nc.next_id = 1;
 	s->id = nc.next_id;
 	s->fd = ssh_get_fd(ssh);
+	nc_peer_host(s);
 	nb_nc_frame_dec_init(&s->dec, nc.max_msg);
 	nb_nc_buf_init(&s->out, NC_MAX_REPLY + 1024 * 1024);
 	s->srv_cb.userdata = s;
@@ -2060,6 +2235,7 @@ static void nc_start(struct event *t)
 
 	if (nc_parse_args(THIS_MODULE->load_args) < 0)
 		goto error;
+	nc.stats.start = time(NULL);
 	for (size_t i = 0; i < array_size(mods); i++)
 		if (!ly_ctx_load_module(ly_native_ctx, mods[i], NULL, features)) {
 			flog_err(EC_LIB_YANG_MODULE_LOAD, "netconf: cannot load YANG module %s",

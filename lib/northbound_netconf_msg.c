@@ -944,3 +944,208 @@ int nb_nc_xml_rebind_ns(struct nb_nc_buf *out, const char *xml, size_t len, cons
 		nb_nc_buf_truncate(out, old);
 	return ret;
 }
+
+/* ---- NETCONF monitoring (RFC 6022 section 2) ---- */
+
+int nb_nc_datetime(char *buf, size_t size, time_t t)
+{
+	struct tm tm;
+
+	/* yang:date-and-time has a four-digit year */
+	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999 ||
+	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return -1;
+	return 0;
+}
+
+static int mon_uint(struct nb_nc_buf *out, const char *name, uint64_t v)
+{
+	if (nb_nc_buf_adds(out, "<") < 0 || nb_nc_buf_adds(out, name) < 0 ||
+	    nb_nc_buf_adds(out, ">") < 0 || nb_nc_buf_addu(out, v) < 0 ||
+	    nb_nc_buf_adds(out, "</") < 0 || nb_nc_buf_adds(out, name) < 0 ||
+	    nb_nc_buf_adds(out, ">") < 0)
+		return -1;
+	return 0;
+}
+
+static int mon_time(struct nb_nc_buf *out, const char *name, time_t t)
+{
+	char buf[32];
+
+	if (nb_nc_datetime(buf, sizeof(buf), t) < 0)
+		return -1;
+	return nb_nc_text_element(out, name, buf);
+}
+
+static int mon_datastores(struct nb_nc_buf *out, const struct nb_nc_mon *m)
+{
+	if (nb_nc_buf_adds(out, "<datastores>") < 0)
+		return -1;
+	for (size_t i = 0; i < m->nds; i++) {
+		const struct nb_nc_mon_datastore *d = &m->ds[i];
+
+		if (!d->name || !d->name[0] || nb_nc_buf_adds(out, "<datastore>") < 0 ||
+		    nb_nc_text_element(out, "name", d->name) < 0)
+			return -1;
+		if (d->locked_by &&
+		    (nb_nc_buf_adds(out, "<locks><global-lock>") < 0 ||
+		     mon_uint(out, "locked-by-session", d->locked_by) < 0 ||
+		     mon_time(out, "locked-time", d->locked_at) < 0 ||
+		     nb_nc_buf_adds(out, "</global-lock></locks>") < 0))
+			return -1;
+		if (nb_nc_buf_adds(out, "</datastore>") < 0)
+			return -1;
+	}
+	return nb_nc_buf_adds(out, "</datastores>");
+}
+
+static int mon_schemas(struct nb_nc_buf *out, const struct nb_nc_mon *m)
+{
+	if (nb_nc_buf_adds(out, "<schemas>") < 0)
+		return -1;
+	for (size_t i = 0; i < m->nschemas; i++) {
+		const struct nb_nc_mon_schema *sc = &m->schemas[i];
+
+		if (!sc->identifier || !sc->identifier[0] || !sc->version || !sc->ns ||
+		    !sc->ns[0] || nb_nc_buf_adds(out, "<schema>") < 0 ||
+		    nb_nc_text_element(out, "identifier", sc->identifier) < 0 ||
+		    nb_nc_text_element(out, "version", sc->version) < 0 ||
+		    nb_nc_buf_adds(out, "<format>ncm:yang</format>") < 0 ||
+		    nb_nc_text_element(out, "namespace", sc->ns) < 0 ||
+		    nb_nc_buf_adds(out, "<location>NETCONF</location></schema>") < 0)
+			return -1;
+	}
+	return nb_nc_buf_adds(out, "</schemas>");
+}
+
+static int mon_sessions(struct nb_nc_buf *out, const struct nb_nc_mon *m)
+{
+	if (nb_nc_buf_adds(out, "<sessions>") < 0)
+		return -1;
+	for (size_t i = 0; i < m->nsessions; i++) {
+		const struct nb_nc_mon_session *se = &m->sessions[i];
+
+		if (!se->id || !se->username || nb_nc_buf_adds(out, "<session>") < 0 ||
+		    mon_uint(out, "session-id", se->id) < 0 ||
+		    nb_nc_buf_adds(out, "<transport>ncm:netconf-ssh</transport>") < 0 ||
+		    nb_nc_text_element(out, "username", se->username) < 0 ||
+		    (se->source_host && se->source_host[0] &&
+		     nb_nc_text_element(out, "source-host", se->source_host) < 0) ||
+		    mon_time(out, "login-time", se->login) < 0 ||
+		    mon_uint(out, "in-rpcs", se->in_rpcs) < 0 ||
+		    mon_uint(out, "in-bad-rpcs", se->in_bad_rpcs) < 0 ||
+		    mon_uint(out, "out-rpc-errors", se->out_rpc_errors) < 0 ||
+		    nb_nc_buf_adds(out, "<out-notifications>0</out-notifications></session>") < 0)
+			return -1;
+	}
+	return nb_nc_buf_adds(out, "</sessions>");
+}
+
+static int mon_statistics(struct nb_nc_buf *out, const struct nb_nc_mon_stats *st)
+{
+	if (nb_nc_buf_adds(out, "<statistics>") < 0 ||
+	    mon_time(out, "netconf-start-time", st->start) < 0 ||
+	    mon_uint(out, "in-bad-hellos", st->in_bad_hellos) < 0 ||
+	    mon_uint(out, "in-sessions", st->in_sessions) < 0 ||
+	    mon_uint(out, "dropped-sessions", st->dropped_sessions) < 0 ||
+	    mon_uint(out, "in-rpcs", st->in_rpcs) < 0 ||
+	    mon_uint(out, "in-bad-rpcs", st->in_bad_rpcs) < 0 ||
+	    mon_uint(out, "out-rpc-errors", st->out_rpc_errors) < 0 ||
+	    nb_nc_buf_adds(out, "<out-notifications>0</out-notifications></statistics>") < 0)
+		return -1;
+	return 0;
+}
+
+int nb_nc_mon_build(struct nb_nc_buf *out, const struct nb_nc_mon *m)
+{
+	size_t old = out->len;
+
+	if (!(m->parts & NB_NC_MON_ALL))
+		return 0;
+	/* ncm: the prefix of the identities (schema format, transport) */
+	if (nb_nc_buf_adds(out, "<netconf-state xmlns=\"" NB_NC_NS_MONITORING
+				"\" xmlns:ncm=\"" NB_NC_NS_MONITORING "\">") < 0)
+		return undo(out, old);
+	if (m->parts & NB_NC_MON_CAPS) {
+		if (nb_nc_buf_adds(out, "<capabilities>") < 0)
+			return undo(out, old);
+		for (size_t i = 0; i < m->ncaps; i++)
+			if (!m->caps[i] || !m->caps[i][0] ||
+			    nb_nc_text_element(out, "capability", m->caps[i]) < 0)
+				return undo(out, old);
+		if (nb_nc_buf_adds(out, "</capabilities>") < 0)
+			return undo(out, old);
+	}
+	if (((m->parts & NB_NC_MON_DATASTORES) && mon_datastores(out, m) < 0) ||
+	    ((m->parts & NB_NC_MON_SCHEMAS) && mon_schemas(out, m) < 0) ||
+	    ((m->parts & NB_NC_MON_SESSIONS) && mon_sessions(out, m) < 0) ||
+	    ((m->parts & NB_NC_MON_STATISTICS) && mon_statistics(out, &m->stats) < 0) ||
+	    nb_nc_buf_adds(out, "</netconf-state>") < 0)
+		return undo(out, old);
+	return 0;
+}
+
+/* In the monitoring namespace, or in none (RFC 6241 6.2.1; see ST_ANY_NS). */
+static bool mon_ns(const struct nb_nc_xml_tok *t)
+{
+	return !t->ns.len || nb_nc_xml_str_eq(t->ns, NB_NC_NS_MONITORING) ||
+	       nb_nc_xml_str_eq(t->ns, NB_NC_NS_BASE);
+}
+
+int nb_nc_mon_filter(const char *msg, size_t len, unsigned int *parts)
+{
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} kids[] = {
+		{ "capabilities", NB_NC_MON_CAPS },   { "datastores", NB_NC_MON_DATASTORES },
+		{ "schemas", NB_NC_MON_SCHEMAS },     { "sessions", NB_NC_MON_SESSIONS },
+		{ "statistics", NB_NC_MON_STATISTICS },
+	};
+	const struct nb_nc_xml_tok *t;
+	struct nb_nc_xml x;
+	bool in_get = false, in_filter = false, in_state = false, state_kids = false;
+	int ret = 0;
+
+	*parts = 0;
+	nb_nc_xml_init(&x, msg, len, NB_NC_XML_DEPTH_MAX);
+	while ((t = nb_nc_xml_next(&x))->type != NB_NC_XML_EOF) {
+		if (t->type == NB_NC_XML_ERROR) {
+			ret = -1;
+			*parts = 0;
+			break;
+		}
+		if (t->type == NB_NC_XML_END) {
+			if (t->depth == 4 && in_state) {
+				if (!state_kids)
+					*parts |= NB_NC_MON_ALL;
+				in_state = false;
+			} else if (t->depth == 3)
+				in_filter = false;
+			else if (t->depth == 2)
+				in_get = false;
+			continue;
+		}
+		if (t->type != NB_NC_XML_START)
+			continue;
+		if (t->depth == 1 && !st_is(t, "rpc"))
+			break;
+		if (t->depth == 2)
+			in_get = st_is(t, "get");
+		else if (t->depth == 3)
+			in_filter = in_get && st_is(t, "filter");
+		else if (t->depth == 4 && in_filter && mon_ns(t) &&
+			 nb_nc_xml_str_eq(t->local, "netconf-state")) {
+			in_state = true;
+			state_kids = false;
+			ret = 1;
+		} else if (t->depth == 5 && in_state) {
+			state_kids = true;
+			for (size_t i = 0; i < array_size(kids); i++)
+				if (mon_ns(t) && nb_nc_xml_str_eq(t->local, kids[i].name))
+					*parts |= kids[i].bit;
+		}
+	}
+	nb_nc_xml_fini(&x);
+	return ret;
+}

@@ -56,6 +56,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "northbound_netconf_frame.h"
 #include "northbound_netconf_xml.h"
@@ -281,6 +282,79 @@ extern int nb_nc_wd_parse(const char *value, enum nb_nc_wd *mode);
 extern const char *nb_nc_wd_str(enum nb_nc_wd mode);
 extern int nb_nc_xml_rebind_ns(struct nb_nc_buf *out, const char *xml, size_t len,
 			       const char *from, const char *to);
+
+/*
+ * NETCONF monitoring (RFC 6022 section 2): the /netconf-state data of
+ * ietf-netconf-monitoring (revision 2010-10-04), written as XML here
+ * because FRR ships no such YANG module for libyang to build it from.
+ * nb_nc_mon_build() writes <netconf-state> with the containers parts
+ * selects (NB_NC_MON_*; 0: nothing written): capabilities, datastores
+ * (a global-lock where one is held), schemas (format yang, location
+ * NETCONF: what get-schema serves), sessions (transport netconf-ssh) and
+ * statistics.  Times are yang:date-and-time in UTC.  Nothing is written
+ * (-1, out as it was) on an empty string where a value is needed, or
+ * when out's limit would be exceeded.
+ *
+ * nb_nc_mon_filter() reads the subtree <filter> of an <rpc><get> (as
+ * nb_nc_subtree_xpaths() does): 1 with *parts when one of its top-level
+ * elements is netconf-state (in the monitoring namespace, or in none as
+ * RFC 6241 6.2.1 allows): all of it if it is empty, else the containers
+ * among its children (whole: what is inside them is not matched);
+ * 0 if the filter holds no netconf-state (or there is no filter), -1 on
+ * malformed XML.
+ */
+#define NB_NC_NS_MONITORING "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
+
+#define NB_NC_MON_CAPS	     0x01
+#define NB_NC_MON_DATASTORES 0x02
+#define NB_NC_MON_SCHEMAS    0x04
+#define NB_NC_MON_SESSIONS   0x08
+#define NB_NC_MON_STATISTICS 0x10
+#define NB_NC_MON_ALL	     0x1f
+
+struct nb_nc_mon_datastore {
+	const char *name;   /* "running", "candidate" */
+	uint32_t locked_by; /* 0: not locked */
+	time_t locked_at;
+};
+
+struct nb_nc_mon_schema {
+	const char *identifier;
+	const char *version; /* "" if the module has no revision */
+	const char *ns;
+};
+
+struct nb_nc_mon_session {
+	uint32_t id;
+	const char *username;
+	const char *source_host; /* NULL: unknown (left out) */
+	time_t login;
+	uint32_t in_rpcs, in_bad_rpcs, out_rpc_errors;
+};
+
+struct nb_nc_mon_stats {
+	time_t start;
+	uint32_t in_bad_hellos, in_sessions, dropped_sessions;
+	uint32_t in_rpcs, in_bad_rpcs, out_rpc_errors;
+};
+
+struct nb_nc_mon {
+	unsigned int parts;
+	const char *const *caps;
+	size_t ncaps;
+	const struct nb_nc_mon_datastore *ds;
+	size_t nds;
+	const struct nb_nc_mon_schema *schemas;
+	size_t nschemas;
+	const struct nb_nc_mon_session *sessions;
+	size_t nsessions;
+	struct nb_nc_mon_stats stats;
+};
+
+/* "YYYY-MM-DDThh:mm:ssZ"; -1 if size is too small or t out of range. */
+extern int nb_nc_datetime(char *buf, size_t size, time_t t);
+extern int nb_nc_mon_build(struct nb_nc_buf *out, const struct nb_nc_mon *m);
+extern int nb_nc_mon_filter(const char *msg, size_t len, unsigned int *parts);
 
 #ifdef __cplusplus
 }

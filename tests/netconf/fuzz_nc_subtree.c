@@ -7,7 +7,9 @@
  * brackets outside quotes, and never longer than the output limit.
  * The same input through nb_nc_xml_rebind_ns() (report-all-tagged's
  * namespace rewrite): 0 or -1 (out untouched); what it writes is its own
- * fixed point (read and written again: the same bytes).
+ * fixed point (read and written again: the same bytes).  And through
+ * nb_nc_mon_filter() (/netconf-state in a filter): 1 with parts among
+ * NB_NC_MON_ALL, or 0 or -1 with none.
  */
 #include <zebra.h>
 
@@ -75,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nb_nc_subtree_err err;
 	struct nb_nc_buf out;
-	unsigned int n = 7;
+	unsigned int n = 7, parts;
 	const char *p;
 	int r;
 
@@ -98,5 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(!n || p == out.data + out.len);
 	nb_nc_buf_free(&out);
 	check_rebind((const char *)data, size);
+	parts = 99;
+	r = nb_nc_mon_filter((const char *)data, size, &parts);
+	FUZZ_ASSERT(r >= -1 && r <= 1);
+	FUZZ_ASSERT(!(parts & ~NB_NC_MON_ALL) && (r == 1 || parts == 0));
 	return 0;
 }

@@ -584,6 +584,145 @@ static void test_rebind_ns(void)
 	nb_nc_buf_free(&b);
 }
 
+#define MON "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
+
+/* RFC 6022: /netconf-state as XML, and which of it a subtree filter asks */
+static void test_monitoring(void)
+{
+	static const char *const caps[] = { "urn:ietf:params:netconf:base:1.1", "urn:x?a=1&b=2" };
+	static const struct nb_nc_mon_datastore ds[] = {
+		{ "running", 5, 61 },
+		{ "candidate", 0, 0 },
+	};
+	static const struct nb_nc_mon_schema schemas[] = {
+		{ "frr-amtd", "2024-01-01", "http://frrouting.org/yang/amtd" },
+		{ "no-rev", "", "urn:n" },
+	};
+	static const struct nb_nc_mon_session sessions[] = {
+		{ 3, "net<&>conf", "127.0.0.1", 3600, 4, 1, 2 },
+		{ 9, "", NULL, 86400, 0, 0, 0 },
+	};
+	struct nb_nc_mon m = {
+		.parts = NB_NC_MON_ALL,
+		.caps = caps,
+		.ncaps = array_size(caps),
+		.ds = ds,
+		.nds = array_size(ds),
+		.schemas = schemas,
+		.nschemas = array_size(schemas),
+		.sessions = sessions,
+		.nsessions = array_size(sessions),
+		.stats = { 0, 1, 2, 3, 4, 5, 6 },
+	};
+	static const char stats_head[] = "<netconf-state xmlns=\"" MON "\" xmlns:ncm=\"" MON
+					 "\"><statistics><netconf-start-time>1971-01-01T00:00:00Z<";
+	struct nb_nc_mon_schema bad_schema = { "", "", "urn:n" };
+	struct nb_nc_buf b, small;
+	char when[32];
+	unsigned int parts;
+
+	CHECK_INT(nb_nc_datetime(when, sizeof(when), 0), 0);
+	CHECK(!strcmp(when, "1970-01-01T00:00:00Z"));
+	CHECK_INT(nb_nc_datetime(when, sizeof(when), 1764673547), 0);
+	CHECK(!strcmp(when, "2025-12-02T11:05:47Z"));
+	CHECK_INT(nb_nc_datetime(when, 20, 0), -1);
+	CHECK_INT(nb_nc_datetime(when, sizeof(when), (time_t)400000000000LL), -1);
+
+	nb_nc_buf_init(&b, 65536);
+	CHECK_INT(nb_nc_mon_build(&b, &m), 0);
+	CHECK_BYTES(b.data, b.len,
+		    "<netconf-state xmlns=\"" MON "\" xmlns:ncm=\"" MON "\"><capabilities>"
+		    "<capability>urn:ietf:params:netconf:base:1.1</capability>"
+		    "<capability>urn:x?a=1&amp;b=2</capability></capabilities>"
+		    "<datastores><datastore><name>running</name><locks><global-lock>"
+		    "<locked-by-session>5</locked-by-session>"
+		    "<locked-time>1970-01-01T00:01:01Z</locked-time></global-lock></locks>"
+		    "</datastore><datastore><name>candidate</name></datastore></datastores>"
+		    "<schemas><schema><identifier>frr-amtd</identifier><version>2024-01-01</version>"
+		    "<format>ncm:yang</format><namespace>http://frrouting.org/yang/amtd</namespace>"
+		    "<location>NETCONF</location></schema><schema><identifier>no-rev</identifier>"
+		    "<version></version><format>ncm:yang</format><namespace>urn:n</namespace>"
+		    "<location>NETCONF</location></schema></schemas>"
+		    "<sessions><session><session-id>3</session-id>"
+		    "<transport>ncm:netconf-ssh</transport><username>net&lt;&amp;&gt;conf</username>"
+		    "<source-host>127.0.0.1</source-host><login-time>1970-01-01T01:00:00Z</login-time>"
+		    "<in-rpcs>4</in-rpcs><in-bad-rpcs>1</in-bad-rpcs><out-rpc-errors>2</out-rpc-errors>"
+		    "<out-notifications>0</out-notifications></session>"
+		    "<session><session-id>9</session-id><transport>ncm:netconf-ssh</transport>"
+		    "<username></username><login-time>1970-01-02T00:00:00Z</login-time>"
+		    "<in-rpcs>0</in-rpcs><in-bad-rpcs>0</in-bad-rpcs><out-rpc-errors>0</out-rpc-errors>"
+		    "<out-notifications>0</out-notifications></session></sessions>"
+		    "<statistics><netconf-start-time>1970-01-01T00:00:00Z</netconf-start-time>"
+		    "<in-bad-hellos>1</in-bad-hellos><in-sessions>2</in-sessions>"
+		    "<dropped-sessions>3</dropped-sessions><in-rpcs>4</in-rpcs>"
+		    "<in-bad-rpcs>5</in-bad-rpcs><out-rpc-errors>6</out-rpc-errors>"
+		    "<out-notifications>0</out-notifications></statistics></netconf-state>");
+
+	/* one part; none */
+	nb_nc_buf_reset(&b);
+	m.parts = NB_NC_MON_STATISTICS;
+	m.stats.start = 86400 * 365;
+	CHECK_INT(nb_nc_mon_build(&b, &m), 0);
+	CHECK(b.len > strlen(stats_head) && !strncmp(b.data, stats_head, strlen(stats_head)));
+	CHECK(b.len > 200 && !memmem(b.data, b.len, "<sessions>", 10));
+	nb_nc_buf_reset(&b);
+	m.parts = 0;
+	CHECK_INT(nb_nc_mon_build(&b, &m), 0);
+	CHECK_INT(b.len, 0);
+
+	/* refused: a schema without identifier, a session 0; the limit */
+	nb_nc_buf_adds(&b, "keep");
+	m.parts = NB_NC_MON_ALL;
+	m.schemas = &bad_schema;
+	m.nschemas = 1;
+	CHECK_INT(nb_nc_mon_build(&b, &m), -1);
+	m.schemas = schemas;
+	m.nschemas = array_size(schemas);
+	m.sessions = &(const struct nb_nc_mon_session){ 0, "u", NULL, 0, 0, 0, 0 };
+	m.nsessions = 1;
+	CHECK_INT(nb_nc_mon_build(&b, &m), -1);
+	CHECK_BYTES(b.data, b.len, "keep");
+	m.nsessions = 0;
+	nb_nc_buf_init(&small, 300);
+	CHECK_INT(nb_nc_mon_build(&small, &m), -1);
+	CHECK_INT(small.len, 0);
+	nb_nc_buf_free(&small);
+	nb_nc_buf_free(&b);
+
+	/* the filter: all of it, some containers, unqualified, none */
+#define GETF(f)                                                                                    \
+	"<nc:rpc xmlns:nc=\"" BASE "\" message-id=\"1\"><nc:get><nc:filter type=\"subtree\">" f  \
+	"</nc:filter></nc:get></nc:rpc>"
+#define MONF(f) nb_nc_mon_filter(f, strlen(f), &parts)
+	CHECK_INT(MONF(GETF("<netconf-state xmlns=\"" MON "\"/>")), 1);
+	CHECK_INT(parts, NB_NC_MON_ALL);
+	CHECK_INT(MONF(GETF("<amtd xmlns=\"urn:a\"/><m:netconf-state xmlns:m=\"" MON "\">\n"
+			    "<m:schemas/><m:sessions><m:session><m:session-id>3</m:session-id>"
+			    "</m:session></m:sessions></m:netconf-state>")),
+		  1);
+	CHECK_INT(parts, NB_NC_MON_SCHEMAS | NB_NC_MON_SESSIONS);
+	CHECK_INT(MONF(GETF("<netconf-state><statistics/></netconf-state>")), 1);
+	CHECK_INT(parts, NB_NC_MON_STATISTICS);
+	CHECK_INT(MONF("<rpc xmlns=\"" BASE "\" message-id=\"1\"><get><filter>"
+		       "<netconf-state/></filter></get></rpc>"),
+		  1);
+	CHECK_INT(parts, NB_NC_MON_ALL);
+	/* an unknown container selects nothing of it */
+	CHECK_INT(MONF(GETF("<netconf-state xmlns=\"" MON "\"><bogus/></netconf-state>")), 1);
+	CHECK_INT(parts, 0);
+	CHECK_INT(MONF(GETF("<netconf-state xmlns=\"urn:other\"/>")), 0);
+	CHECK_INT(MONF(GETF("<amtd xmlns=\"urn:a\"><netconf-state/></amtd>")), 0);
+	CHECK_INT(MONF("<rpc xmlns=\"" BASE "\" message-id=\"1\"><get-config><source><running/>"
+		       "</source><filter><netconf-state/></filter></get-config></rpc>"),
+		  0);
+	CHECK_INT(MONF("<rpc xmlns=\"" BASE "\" message-id=\"1\"><get/></rpc>"), 0);
+	CHECK_INT(MONF("<hello xmlns=\"" BASE "\"><filter><netconf-state/></filter></hello>"), 0);
+	CHECK_INT(MONF(GETF("<netconf-state xmlns=\"" MON "\">")), -1);
+	CHECK_INT(parts, 0);
+#undef GETF
+#undef MONF
+}
+
 int main(void)
 {
 	test_hello_parse();
@@ -594,5 +733,6 @@ int main(void)
 	test_rpc_reply();
 	test_with_defaults();
 	test_rebind_ns();
+	test_monitoring();
 	return amt_test_summary("nc_msg");
 }

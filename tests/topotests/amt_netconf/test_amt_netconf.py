@@ -1018,6 +1018,99 @@ def test_with_defaults():
     assert "amtw1" not in running_config()
 
 
+NS_MON = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
+
+
+def mon(elem, path):
+    "findall of a path of ietf-netconf-monitoring elements ('a/b')"
+    return elem.findall("/".join("{%s}%s" % (NS_MON, p) for p in path.split("/")))
+
+
+def test_netconf_monitoring():
+    """
+    /netconf-state (RFC 6022 section 2) in get: capabilities, datastores
+    with the lock a session holds, schemas, sessions and statistics with
+    counters; a subtree filter picks its containers; not in get-config.
+    """
+    # a bad rpc first, so that in-bad-rpcs and out-rpc-errors count it
+    raw_rpc_error("m0", "<get-config><source><running/></source>")
+    nsf = '<netconf-state xmlns="%s"/>' % NS_MON
+    res = script(
+        [
+            {"s": 0, "op": "session_id"},
+            {"s": 1, "op": "session_id"},
+            {"s": 0, "op": "lock", "target": "running"},
+            {"s": 0, "op": "get", "subtree": nsf},
+            {
+                "s": 1,
+                "op": "get",
+                "subtree": '<netconf-state xmlns="%s"><sessions/><statistics/></netconf-state>'
+                % NS_MON,
+            },
+            {"s": 0, "op": "unlock", "target": "running"},
+            {"s": 1, "op": "get"},
+            {"s": 1, "op": "get_config", "source": "running", "subtree": nsf},
+            {"s": 1, "op": "get", "subtree": "<netconf-state><schemas/></netconf-state>"},
+        ]
+    )
+    s0, s1 = res[0]["id"], res[1]["id"]
+    assert res[2] == {"result": "ok"} and res[5] == {"result": "ok"}, res
+    root = ET.fromstring(res[3]["xml"])
+    states = mon(root, "netconf-state")
+    assert len(states) == 1, res[3]
+    st = states[0]
+    kids = [c.tag.split("}")[1] for c in st]
+    assert kids == ["capabilities", "datastores", "schemas", "sessions", "statistics"], kids
+    caps = [c.text for c in mon(st, "capabilities/capability")]
+    assert len(caps) == 8, caps  # as many as the hello has (test_session_capabilities_and_data)
+    assert "urn:ietf:params:netconf:base:1.1" in caps, caps
+    assert any(c.startswith("urn:ietf:params:netconf:capability:with-defaults:1.0?") for c in caps)
+    ds = {d.findtext("{%s}name" % NS_MON): d for d in mon(st, "datastores/datastore")}
+    assert sorted(ds) == ["candidate", "running"], res[3]
+    lock = mon(ds["running"], "locks/global-lock")
+    assert len(lock) == 1, res[3]
+    assert lock[0].findtext("{%s}locked-by-session" % NS_MON) == s0, res[3]
+    assert len(lock[0].findtext("{%s}locked-time" % NS_MON)) == 20, res[3]
+    assert mon(ds["candidate"], "locks") == [], res[3]
+    schemas = mon(st, "schemas/schema")
+    amt = [x for x in schemas if x.findtext("{%s}identifier" % NS_MON) == "frr-amtd"]
+    assert len(amt) == 1, res[3]
+    assert amt[0].findtext("{%s}namespace" % NS_MON) == NS_AMTD, res[3]
+    assert amt[0].findtext("{%s}format" % NS_MON) == "ncm:yang", res[3]
+    assert amt[0].findtext("{%s}location" % NS_MON) == "NETCONF", res[3]
+    sessions = {x.findtext("{%s}session-id" % NS_MON): x for x in mon(st, "sessions/session")}
+    assert s0 in sessions and s1 in sessions, sessions.keys()
+    for sid in (s0, s1):
+        x = sessions[sid]
+        assert x.findtext("{%s}transport" % NS_MON) == "ncm:netconf-ssh", res[3]
+        assert x.findtext("{%s}username" % NS_MON) == "netconf", res[3]
+        assert x.findtext("{%s}source-host" % NS_MON) == "127.0.0.1", res[3]
+    # session 0: lock and this get so far, nothing bad
+    assert int(sessions[s0].findtext("{%s}in-rpcs" % NS_MON)) == 2, res[3]
+    assert int(sessions[s0].findtext("{%s}in-bad-rpcs" % NS_MON)) == 0, res[3]
+    stats = mon(st, "statistics")[0]
+    for leaf, least in (("in-sessions", 3), ("in-rpcs", 3), ("in-bad-rpcs", 1),
+                        ("out-rpc-errors", 1)):
+        assert int(stats.findtext("{%s}%s" % (NS_MON, leaf))) >= least, (leaf, res[3])
+    # the filter's containers only
+    st = mon(ET.fromstring(res[4]["xml"]), "netconf-state")
+    assert len(st) == 1, res[4]
+    assert [c.tag.split("}")[1] for c in st[0]] == ["sessions", "statistics"], res[4]
+    assert "amtd" not in res[4]["xml"], res[4]
+    # an unfiltered get holds it whole, the lock gone
+    root = ET.fromstring(res[6]["xml"])
+    st = mon(root, "netconf-state")
+    assert len(st) == 1 and len(list(st[0])) == 5, res[6][:3000]
+    assert mon(st[0], "datastores/datastore/locks") == [], res[6][:3000]
+    assert len(root.findall("{%s}yang-library" % NS_YANGLIB)) == 1, res[6][:3000]
+    # state data: not in get-config
+    assert len(list(ET.fromstring(res[7]["xml"]))) == 0, res[7]
+    # unqualified (RFC 6241 6.2.1): the schemas alone, as many as above
+    st = mon(ET.fromstring(res[8]["xml"]), "netconf-state")
+    assert len(st) == 1 and [c.tag.split("}")[1] for c in st[0]] == ["schemas"], res[8]
+    assert len(mon(st[0], "schemas/schema")) == len(schemas), res[8]
+
+
 def test_host_key_generated_private():
     "the host key was generated on first start, mode 0600"
     path = hostkey_path(get_topogen())
