@@ -219,6 +219,7 @@ extern uint32_t amt_relay_tunnel_count(const struct amt_relay *relay);
 /* In key order: family (IPv4 first), address, then port; O(log n) each. */
 extern struct amt_tunnel *amt_relay_tunnel_first(struct amt_relay *relay);
 extern struct amt_tunnel *amt_relay_tunnel_next(struct amt_relay *relay, struct amt_tunnel *t);
+extern struct amt_tunnel *amt_relay_tunnel_last(struct amt_relay *relay);
 /* The first tunnel whose key follows gw (address and port). */
 extern struct amt_tunnel *amt_relay_tunnel_after(struct amt_relay *relay, const union sockunion *gw);
 /* The first tunnel of gateway address addr (port ignored), NULL if none. */

@@ -213,6 +213,11 @@ struct amt_tunnel *amt_relay_tunnel_next(struct amt_relay *relay, struct amt_tun
 	return amt_tunnels_sorted_next(&relay->tunnels_sorted, t);
 }
 
+struct amt_tunnel *amt_relay_tunnel_last(struct amt_relay *relay)
+{
+	return amt_tunnels_sorted_last(&relay->tunnels_sorted);
+}
+
 struct amt_tunnel *amt_relay_tunnel_after(struct amt_relay *relay, const union sockunion *gw)
 {
 	struct amt_tunnel key = {};

@@ -298,182 +298,6 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 	amt_table_print(vty, tt, false);
 }
 
-/* A tunnel's flows: (S,G) of the sources it includes, (*,G) in EXCLUDE mode. */
-static void amt_tunnel_flow_each(struct amt_tunnel *t,
-				 void (*fn)(const char *src, const char *grp, void *arg), void *arg)
-{
-	char g[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
-	const struct amt_mgroup *mg;
-	const struct amt_msource *ms;
-	struct amt_mgroup_info gi;
-	struct amt_msource_info si;
-	uint64_t now = amt_now_ms();
-
-	for (mg = amt_membership_group_first(t->memb); mg;
-	     mg = amt_membership_group_next(t->memb, mg)) {
-		amt_mgroup_get_info(mg, now, &gi);
-		inet_ntop(gi.family, &gi.group, g, sizeof(g));
-		if (gi.mode == AMT_FILTER_EXCLUDE)
-			fn("*", g, arg);
-		for (ms = amt_mgroup_source_first(mg); ms; ms = amt_mgroup_source_next(mg, ms)) {
-			amt_msource_get_info(ms, &si);
-			if (si.excluded)
-				continue;
-			inet_ntop(gi.family, &si.source, s, sizeof(s));
-			fn(s, g, arg);
-		}
-	}
-}
-
-static void amt_flow_json(const char *src, const char *grp, void *arg)
-{
-	json_object *f = json_object_new_object();
-
-	json_object_string_add(f, "group", grp);
-	json_object_string_add(f, "source", src);
-	json_object_array_add(arg, f);
-}
-
-/*
- * The text tables of tunnels and flows are printed row by row, with column
- * widths measured in a first pass: a relay may have 100,000 tunnels, too
- * many to hold as a lib/termtable.h table besides the output.
- */
-struct amt_tunnel_text {
-	struct vty *vty;
-	const char *gw;
-	uint16_t port;
-	int gw_w, src_w, grp_w;
-};
-
-static void amt_flow_measure(const char *src, const char *grp, void *arg)
-{
-	struct amt_tunnel_text *tx = arg;
-
-	tx->src_w = MAX(tx->src_w, (int)strlen(src));
-	tx->grp_w = MAX(tx->grp_w, (int)strlen(grp));
-}
-
-static void amt_flow_text(const char *src, const char *grp, void *arg)
-{
-	struct amt_tunnel_text *tx = arg;
-
-	vty_out(tx->vty, " %-*s  %5u  %-*s  %s\n", tx->gw_w, tx->gw, tx->port, tx->src_w, src, grp);
-}
-
-static uint16_t amt_tunnel_port(const struct amt_tunnel *t)
-{
-	return ntohs(t->gw.sa.sa_family == AF_INET ? t->gw.sin.sin_port : t->gw.sin6.sin6_port);
-}
-
-/*
- * The tunnels a listing shows, in key order: all of them, or those of one
- * gateway address (gw, any port), found in O(log n) and walked in O(k).
- */
-static struct amt_tunnel *amt_show_tunnel_first(struct amt_relay *relay, const union sockunion *gw)
-{
-	return gw ? amt_relay_tunnel_first_of_addr(relay, gw) : amt_relay_tunnel_first(relay);
-}
-
-static struct amt_tunnel *amt_show_tunnel_next(struct amt_relay *relay, struct amt_tunnel *t,
-					       const union sockunion *gw)
-{
-	return gw ? amt_relay_tunnel_next_of_addr(relay, t) : amt_relay_tunnel_next(relay, t);
-}
-
-static void amt_show_relay_tunnels_text(struct vty *vty, struct amt_instance *inst, bool detail,
-					const union sockunion *gw)
-{
-	struct amt_relay *relay = inst->relay;
-	struct amt_tunnel_text tx = {
-		.vty = vty,
-		.gw_w = strlen("Gateway"),
-		.src_w = strlen("Source"),
-		.grp_w = strlen("Group"),
-	};
-	uint64_t now = amt_now_ms();
-	char addr[INET6_ADDRSTRLEN], uptime[32];
-	struct amt_tunnel *t;
-	uint32_t n = 0;
-
-	for (t = amt_show_tunnel_first(relay, gw); t; t = amt_show_tunnel_next(relay, t, gw)) {
-		sockunion2str(&t->gw, addr, sizeof(addr));
-		tx.gw_w = MAX(tx.gw_w, (int)strlen(addr));
-		if (detail)
-			amt_tunnel_flow_each(t, amt_flow_measure, &tx);
-		n++;
-	}
-
-	if (gw)
-		vty_out(vty, "AMT relay %s: %u tunnel(s) of gateway %pSU\n", inst->name, n, gw);
-	else
-		vty_out(vty, "AMT relay %s: %u tunnel(s)\n", inst->name, n);
-	vty_out(vty, " %-*s  %5s  %8s  %6s  %7s  %7s  %12s\n", tx.gw_w, "Gateway", "Port", "Uptime",
-		"Groups", "Sources", "Updates", "Data packets");
-	for (t = amt_show_tunnel_first(relay, gw); t; t = amt_show_tunnel_next(relay, t, gw)) {
-		sockunion2str(&t->gw, addr, sizeof(addr));
-		frrtime_to_interval((now - t->created_ms) / 1000, uptime, sizeof(uptime));
-		vty_out(vty, " %-*s  %5u  %8s  %6u  %7u  %7" PRIu64 "  %12" PRIu64 "\n", tx.gw_w,
-			addr, amt_tunnel_port(t), uptime, amt_membership_num_groups(t->memb),
-			amt_membership_num_sources(t->memb), t->updates, t->data_packets);
-	}
-	if (!detail)
-		return;
-
-	vty_out(vty, "\nFlows of the tunnels\n");
-	vty_out(vty, " %-*s  %5s  %-*s  %s\n", tx.gw_w, "Gateway", "Port", tx.src_w, "Source",
-		"Group");
-	for (t = amt_show_tunnel_first(relay, gw); t; t = amt_show_tunnel_next(relay, t, gw)) {
-		sockunion2str(&t->gw, addr, sizeof(addr));
-		tx.gw = addr;
-		tx.port = amt_tunnel_port(t);
-		amt_tunnel_flow_each(t, amt_flow_text, &tx);
-	}
-}
-
-static void amt_show_relay_tunnels(struct vty *vty, json_object *json, struct amt_instance *inst,
-				   bool detail, const union sockunion *gw)
-{
-	struct amt_relay *relay = inst->relay;
-	json_object *jrelay, *jarr;
-	uint64_t now = amt_now_ms();
-	struct amt_tunnel *t;
-	char addr[INET6_ADDRSTRLEN];
-
-	if (!json) {
-		amt_show_relay_tunnels_text(vty, inst, detail, gw);
-		return;
-	}
-	jrelay = json_object_new_object();
-	jarr = json_object_new_array();
-	json_object_object_add(jrelay, "tunnels", jarr);
-	json_object_object_add(json, inst->name, jrelay);
-	for (t = amt_show_tunnel_first(relay, gw); t; t = amt_show_tunnel_next(relay, t, gw)) {
-		json_object *jt = json_object_new_object();
-		json_object *jc = json_object_new_object();
-		json_object *flows;
-
-		sockunion2str(&t->gw, addr, sizeof(addr));
-		json_object_string_add(jt, "gateway", addr);
-		json_object_int_add(jt, "gatewayPort", amt_tunnel_port(t));
-		json_object_string_add(jt, "family",
-				       t->gw.sa.sa_family == AF_INET ? "ipv4" : "ipv6");
-		json_object_int_add(jt, "uptime", (now - t->created_ms) / 1000);
-		json_object_int_add(jt, "groupCount", amt_membership_num_groups(t->memb));
-		json_object_int_add(jt, "sourceCount", amt_membership_num_sources(t->memb));
-		json_object_int_add(jc, "updates", t->updates);
-		json_object_int_add(jc, "dataPackets", t->data_packets);
-		json_object_int_add(jc, "dataBytes", t->data_bytes);
-		json_object_object_add(jt, "counters", jc);
-		if (detail) {
-			flows = json_object_new_array();
-			amt_tunnel_flow_each(t, amt_flow_json, flows);
-			json_object_object_add(jt, "flows", flows);
-		}
-		json_object_array_add(jarr, jt);
-	}
-}
-
 /*
  * The relay's counters, in both outputs; a new counter is one line here.
  * The JSON keys stay as they are: topotests and scripts read them.
@@ -590,10 +414,10 @@ static void amt_show_relay_tunnel_count(struct vty *vty, json_object *json,
 	amt_table_print(vty, tt, false);
 }
 
-enum amt_relay_show { AMT_SHOW_SUMMARY, AMT_SHOW_TUNNELS, AMT_SHOW_STATS, AMT_SHOW_COUNT };
+enum amt_relay_show { AMT_SHOW_SUMMARY, AMT_SHOW_STATS, AMT_SHOW_COUNT };
 
 static int amt_show_relays(struct vty *vty, const char *name, bool use_json,
-			   enum amt_relay_show what, bool detail, const union sockunion *gw)
+			   enum amt_relay_show what)
 {
 	json_object *json = use_json ? json_object_new_object() : NULL;
 	struct amt_instance *inst;
@@ -609,9 +433,6 @@ static int amt_show_relays(struct vty *vty, const char *name, bool use_json,
 		switch (what) {
 		case AMT_SHOW_SUMMARY:
 			amt_show_relay_summary(vty, json, inst);
-			break;
-		case AMT_SHOW_TUNNELS:
-			amt_show_relay_tunnels(vty, json, inst, detail, gw);
 			break;
 		case AMT_SHOW_COUNT:
 			amt_show_relay_tunnel_count(vty, json, inst);
@@ -629,7 +450,7 @@ static int amt_show_relays(struct vty *vty, const char *name, bool use_json,
 DEFPY(show_amt_relay, show_amt_relay_cmd, "show amt relay [IFNAME$name] [json$json]",
       SHOW_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR JSON_STR)
 {
-	return amt_show_relays(vty, name, !!json, AMT_SHOW_SUMMARY, false, NULL);
+	return amt_show_relays(vty, name, !!json, AMT_SHOW_SUMMARY);
 }
 
 DEFPY(show_amt_relay_tunnels, show_amt_relay_tunnels_cmd,
@@ -637,7 +458,7 @@ DEFPY(show_amt_relay_tunnels, show_amt_relay_tunnels_cmd,
       SHOW_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR "Gateways' tunnels\n"
 						       "With each tunnel's flows\n" JSON_STR)
 {
-	return amt_show_relays(vty, name, !!json, AMT_SHOW_TUNNELS, !!detail, NULL);
+	return amt_show_relay_tunnels(vty, name, !!json, !!detail, NULL);
 }
 
 DEFPY(show_amt_relay_tunnels_gateway, show_amt_relay_tunnels_gateway_cmd,
@@ -648,7 +469,7 @@ DEFPY(show_amt_relay_tunnels_gateway, show_amt_relay_tunnels_gateway_cmd,
 						       "Gateway IPv6 address\n"
 						       "With each tunnel's flows\n" JSON_STR)
 {
-	return amt_show_relays(vty, name, !!json, AMT_SHOW_TUNNELS, !!detail, gw);
+	return amt_show_relay_tunnels(vty, name, !!json, !!detail, gw);
 }
 
 DEFPY(show_amt_relay_tunnels_count, show_amt_relay_tunnels_count_cmd,
@@ -656,14 +477,14 @@ DEFPY(show_amt_relay_tunnels_count, show_amt_relay_tunnels_count_cmd,
       SHOW_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR "Gateways' tunnels\n"
 						       "Only the number of tunnels\n" JSON_STR)
 {
-	return amt_show_relays(vty, name, !!json, AMT_SHOW_COUNT, false, NULL);
+	return amt_show_relays(vty, name, !!json, AMT_SHOW_COUNT);
 }
 
 DEFPY(show_amt_relay_stats, show_amt_relay_stats_cmd,
       "show amt relay [IFNAME$name] statistics [json$json]",
       SHOW_STR AMT_STR AMT_RELAY_STR AMT_IFNAME_STR "Message and error counters\n" JSON_STR)
 {
-	return amt_show_relays(vty, name, !!json, AMT_SHOW_STATS, false, NULL);
+	return amt_show_relays(vty, name, !!json, AMT_SHOW_STATS);
 }
 
 DEFPY(clear_amt_relay, clear_amt_relay_cmd,

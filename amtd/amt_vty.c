@@ -18,6 +18,7 @@
 #include "amt_nb.h"
 #include "amt_relay_vty.h"
 #include "amt_vty.h"
+#include "amt_vty_slices.h"
 #include "amt_zebra.h"
 
 #include "amtd/amt_vty_clippy.c"
@@ -332,6 +333,9 @@ DEFPY(show_amt, show_amt_cmd, "show amt [json$json]",
 		json_object_boolean_add(jzebra, "connected", amt_zebra_is_connected());
 		json_object_int_add(jzebra, "connections", amt_g.zebra_connections);
 		json_object_object_add(jroot, "zebra", jzebra);
+		/* Long listings printed over many events (amt_vty_slices.h). */
+		json_object_int_add(jroot, "slicedOutputs", amt_vty_slices_total());
+		json_object_int_add(jroot, "slicedOutputsRunning", amt_vty_slices_running());
 		jinst = json_object_new_object();
 		frr_each_amt_instance(inst) amt_show_instance_json(jinst, inst);
 		json_object_object_add(jroot, "instances", jinst);
@@ -342,6 +346,11 @@ DEFPY(show_amt, show_amt_cmd, "show amt [json$json]",
 	amt_table_row(tt, "Session", "%s", amt_zebra_is_connected() ? "up" : "down");
 	amt_table_row(tt, "Connections since start", "%u", amt_g.zebra_connections);
 	vty_out(vty, "zebra\n");
+	amt_table_print(vty, tt, false);
+	tt = amt_table_new(1);
+	amt_table_row(tt, "Printed in slices", "%lu", amt_vty_slices_total());
+	amt_table_row(tt, "In progress", "%u", amt_vty_slices_running());
+	vty_out(vty, "\nLong show outputs\n");
 	amt_table_print(vty, tt, false);
 	if (!amt_instance_first()) {
 		vty_out(vty, "\nNo AMT relay or gateway configured\n");

@@ -17,6 +17,7 @@
 #include "amt_relay.h"
 #include "amt_relay_advertise.h"
 #include "amt_tun.h"
+#include "amt_vty_slices.h"
 
 DEFINE_MTYPE_STATIC(AMTD, AMT_INSTANCE, "AMT relay/gateway instance");
 
@@ -268,6 +269,8 @@ void amt_terminate(void)
 {
 	struct amt_instance *inst;
 
+	/* Before the vtys close: an output in progress holds its vty. */
+	amt_vty_slices_terminate();
 	while ((inst = amt_instances_first(&amt_g.instances)))
 		amt_instance_delete(inst);
 	amt_instances_fini(&amt_g.instances);

@@ -217,3 +217,31 @@ def start_two_relay_routers(tgen, testdir, dns_addr):
     s1 = tgen.gears["s1"]
     s1.cmd("ip link set s1 type bridge mcast_snooping 0")
     assert s1.cmd("cat /sys/class/net/s1/bridge/multicast_snooping").strip() == "0"
+
+
+def build_gw_emu():
+    """compile the gateway emulator (tools/bench/amt_gw_emu.c) against the
+    FRR tree that amtd is built in, into the test's log directory; its path"""
+    tgen = get_topogen()
+    # This file is amtd's (linked into FRR's tree): the repository is 2 up.
+    src = os.path.realpath(os.path.join(HERE, "..", ".."))
+    tree = os.path.realpath(os.path.join(os.path.dirname(topotest.__file__), "..", "..", ".."))
+    out = os.path.join(tgen.logdir, "amt_gw_emu")
+    cmd = ("gcc -O2 -std=gnu11 -Wall -DHAVE_CONFIG_H -I{t} -I{t}/lib -I{t}/include -I{t}/amtd "
+           "-o {o} {s}/tools/bench/amt_gw_emu.c {s}/tools/bench/bench_util.c "
+           "{t}/amtd/amt_packet.c {t}/amtd/amt_igmp.c -L{t}/lib/.libs -lfrr "
+           "-Wl,-rpath,{t}/lib/.libs 2>&1").format(t=tree, s=src, o=out)
+    res = os.popen(cmd).read()
+    assert os.access(out, os.X_OK), (cmd, res)
+    return out
+
+
+def parse_kv(path):
+    "the key=value lines of a file (amt_gw_emu's report) as a dict"
+    kv = {}
+    with open(path) as f:
+        for line in f:
+            key, sep, value = line.strip().partition("=")
+            if sep:
+                kv[key] = value
+    return kv

@@ -47,8 +47,8 @@ sys.path.append(os.path.join(CWD, "../"))
 # pylint: disable=C0413
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
-from amt_helpers import (PYTHON, expect_json, load_routers, read_state, start_sender,
-                         stop_procs)
+from amt_helpers import (PYTHON, build_gw_emu, expect_json, load_routers, parse_kv,
+                         read_state, start_sender, stop_procs)
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd, pytest.mark.ospfd]
 
@@ -475,31 +475,6 @@ EMU_COUNT = 200
 EMU_RUN_S = 8
 
 
-def build_emulator():
-    "compile amt_gw_emu against the FRR tree that amtd is built in; its path"
-    tgen = get_topogen()
-    src = os.path.realpath(os.path.join(CWD, "..", "..", ".."))
-    tree = os.path.realpath(os.path.join(os.path.dirname(topotest.__file__), "..", "..", ".."))
-    out = os.path.join(tgen.logdir, "amt_gw_emu")
-    cmd = ("gcc -O2 -std=gnu11 -Wall -DHAVE_CONFIG_H -I{t} -I{t}/lib -I{t}/include -I{t}/amtd "
-           "-o {o} {s}/tools/bench/amt_gw_emu.c {s}/tools/bench/bench_util.c "
-           "{t}/amtd/amt_packet.c {t}/amtd/amt_igmp.c -L{t}/lib/.libs -lfrr "
-           "-Wl,-rpath,{t}/lib/.libs 2>&1").format(t=tree, s=src, o=out)
-    res = os.popen(cmd).read()
-    assert os.access(out, os.X_OK), (cmd, res)
-    return out
-
-
-def parse_kv(path):
-    kv = {}
-    with open(path) as f:
-        for line in f:
-            key, sep, value = line.strip().partition("=")
-            if sep:
-                kv[key] = value
-    return kv
-
-
 def relay_emu_tunnels(name, port):
     "relay name's tunnels from the emulator's gateways at port"
     out = vtysh_json(name, "show amt relay tunnels json")
@@ -511,7 +486,7 @@ def start_emulator(tag, port, duration, extra=()):
     """amt_gw_emu on gw: EMU_COUNT gateways at port, discovering through the
     anycast address, joining (SRC, G2); (process, output path)"""
     tgen = get_topogen()
-    emu = build_emulator()
+    emu = build_gw_emu()
     out = os.path.join(tgen.logdir, "gw", tag + ".kv")
     with open(out, "w") as f, open(out + ".err", "w") as ferr:
         proc = tgen.gears["gw"].popen(

@@ -50,7 +50,7 @@ sys.path.append(os.path.join(CWD, "../"))
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 from lib.topolog import logger
-from amt_helpers import start_logged_process
+from amt_helpers import build_gw_emu, start_logged_process
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
@@ -1938,6 +1938,114 @@ def test_many_groups_reach_pimd_and_stay():
         relay_router().vtysh_cmd(
             "configure terminal\ninterface amtr0\nno ip igmp query-interval\n"
         )
+
+
+# More tunnels than one slice of the listing (AMT_LISTING_SLICE, 500, in
+# amtd/amt_relay_listing.c): amt_gw_emu's gateways, one per address of
+# EMU_PREFIX, which the relay routes to gw1; gw1 does not forward, so it
+# drops them silently, after the emulator's packet socket saw them.
+EMU_PREFIX = "198.18.0.0/22"
+EMU_TUNNELS = 800
+
+
+def vty_client_gone_mid_output(cmd):
+    """on the relay: connect to amtd's vty socket as vtysh does, send cmd,
+    read a little of the answer and close; the bytes read"""
+    script = (
+        "import glob, socket, sys\n"
+        "path = glob.glob('/var/run/frr/**/amtd.vty', recursive=True)[0]\n"
+        "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+        "s.settimeout(10)\n"
+        "s.connect(path)\n"
+        "s.sendall(sys.argv[1].encode() + b'\\0')\n"
+        "got = s.recv(4096)\n"
+        "s.close()\n"
+        "print(len(got))\n"
+    )
+    out = relay_router().cmd("{} -c \"{}\" '{}'".format(PYTHON, script, cmd))
+    return int(out.strip().splitlines()[-1])
+
+
+def test_long_listing_in_slices():
+    "800 tunnels: the listing comes in slices, complete and in key order, text aligned; a client leaving midway is survived"
+    tgen = get_topogen()
+    relay = relay_router()
+    fresh_relay()
+    relay_conf("unauthenticated-rate-limit 100000", "unauthenticated-prefix-rate-limit 100000")
+    relay.cmd("ip route add {} via {}".format(EMU_PREFIX, HOST_ADDR["gw1"][0]))
+    emu = build_gw_emu()
+    out = os.path.join(tgen.logdir, "gw1", "emu.kv")
+    with open(out, "w") as f, open(out + ".err", "w") as ferr:
+        proc = tgen.gears["gw1"].popen(
+            [emu, "--ifname", "gw1-eth0", "--relay", RELAY4, "--prefix", EMU_PREFIX,
+             "--ports-per-addr", "1", "--port-base", "20000", "--tunnels", str(EMU_TUNNELS),
+             "--source", S1, "--group", SSM_G1, "--duration", "60", "--warmup-ms", "500",
+             "--measure-ms", "1000"], stdout=f, stderr=ferr)
+    PROCS.append(proc)
+    try:
+        wait_until(
+            lambda: relay_json("show amt relay amtr0 tunnels count json")["amtr0"]["tunnelCount"]
+            >= EMU_TUNNELS,
+            lambda: "emulated tunnels: {} ({})".format(
+                relay_json("show amt relay amtr0 tunnels count json"), open(out + ".err").read()),
+            count=40)
+        count = relay_json("show amt relay amtr0 tunnels count json")["amtr0"]["tunnelCount"]
+        sliced = relay_json("show amt json")["slicedOutputs"]
+
+        # JSON: every tunnel once, in key order, each with its flow.
+        listing = relay_json("show amt relay amtr0 tunnels detail json")
+        tunnels = listing["amtr0"]["tunnels"]
+        keys = [(t["gateway"], t["gatewayPort"]) for t in tunnels]
+        assert len(keys) == count, (len(keys), count)
+        assert len(set(keys)) == len(keys), "a tunnel listed twice"
+        assert keys == sorted(keys, key=tunnel_order), "tunnels not in key order"
+        emulated = [t for t in tunnels if ipaddress.ip_address(t["gateway"])
+                    in ipaddress.ip_network(EMU_PREFIX)]
+        assert len(emulated) == EMU_TUNNELS, len(emulated)
+        bad = [t for t in emulated if t["flows"] != [{"group": SSM_G1, "source": S1}]]
+        assert bad == [], bad[:3]
+        after = relay_json("show amt json")
+        assert after["slicedOutputs"] == sliced + 1, (sliced, after)
+        assert after["slicedOutputsRunning"] == 0, after
+
+        # Text: one row per tunnel, every row's columns where the header's are.
+        text = relay.vtysh_cmd("show amt relay amtr0 tunnels")
+        lines = text.splitlines()
+        assert "AMT relay amtr0: {} tunnel(s)".format(count) in lines, lines[:3]
+        header = [l for l in lines if l.split()[:2] == ["Gateway", "Port"]]
+        assert len(header) == 1, lines[:3]
+        rows = [l for l in lines if l.split() and l.split()[0][0].isdigit()]
+        assert len(rows) == count, (len(rows), count)
+        port_end = header[0].index("Port") + len("Port")
+        misaligned = [r for r in rows if not r[:port_end].rstrip()[-1].isdigit()
+                      or r[port_end:port_end + 1] != " "]
+        assert misaligned == [], misaligned[:3]
+        detail = relay.vtysh_cmd("show amt relay amtr0 tunnels detail").splitlines()
+        flows_at = detail.index("Flows of the tunnels")
+        flow_rows = [l for l in detail[flows_at + 2:] if l.split()]
+        assert len(flow_rows) == count, (len(flow_rows), count)
+        assert relay_json("show amt json")["slicedOutputs"] == sliced + 3
+
+        # One gateway's tunnels: a single slice.
+        one = relay_json("show amt relay amtr0 tunnels gateway {} json".format(emulated[0]["gateway"]))
+        assert [t["gateway"] for t in one["amtr0"]["tunnels"]] == [emulated[0]["gateway"]], one
+
+        # A client that leaves mid-output: amtd gives the output up and serves on.
+        got = vty_client_gone_mid_output("show amt relay amtr0 tunnels detail json")
+        assert got > 0, got
+        wait_until(lambda: relay_json("show amt json")["slicedOutputsRunning"] == 0,
+                   "a sliced output left running after its client went", count=10)
+        assert relay_json("show amt json")["slicedOutputs"] == sliced + 4
+        again = relay_json("show amt relay amtr0 tunnels json")["amtr0"]["tunnels"]
+        assert len(again) >= EMU_TUNNELS, len(again)
+        dead = relay.check_router_running()
+        assert dead == "", dead
+    finally:
+        proc.kill()
+        proc.wait()
+        relay.cmd("ip route del {} via {}".format(EMU_PREFIX, HOST_ADDR["gw1"][0]))
+        relay_conf("unauthenticated-rate-limit 1000", "no unauthenticated-prefix-rate-limit")
+        relay.vtysh_cmd("clear amt relay amtr0 tunnels")
 
 
 def test_relay_still_healthy():
