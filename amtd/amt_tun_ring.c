@@ -95,7 +95,7 @@ unmap_sq:
 close:
 	close(fd);
 refused:
-	zlog_info("AMT: io_uring unavailable (%s): pseudo-interface read one packet per call",
+	zlog_info("AMT: io_uring unavailable (%s): pseudo-interface read and written one packet per call",
 		  safe_strerror(errno));
 	r->fd = -2;
 	return false;
@@ -104,11 +104,11 @@ refused:
 /*
  * The ring failed under use: entries the kernel did not take would go out
  * with the next submission, pointing at another call's buffers.  Read with
- * read() from now on.
+ * read() (and write with write()) from now on.
  */
 static void amt_ring_abandon(struct amt_tun_ring *r, int err)
 {
-	zlog_warn("AMT: io_uring read of the pseudo-interface failed (%s); reading one packet per call from now on",
+	zlog_warn("AMT: io_uring on the pseudo-interface failed (%s); reading and writing one packet per call from now on",
 		  safe_strerror(err));
 	close(r->fd);
 	r->fd = -2;
@@ -122,65 +122,133 @@ bool amt_tun_ring_ready(void)
 	return amt_ring.fd >= 0;
 }
 
-bool amt_tun_ring_read(int fd, struct iovec (*iov)[2], unsigned int n, ssize_t *res)
+/* Entry i of the batch that starts at the submission queue's tail. */
+static struct io_uring_sqe *amt_ring_sqe(struct amt_tun_ring *r, unsigned int tail, unsigned int i)
 {
-	struct amt_tun_ring *r = &amt_ring;
-	unsigned int tail, head, done = 0;
-	int sub, refused = 0;
+	unsigned int idx = (tail + i) & *r->sq_mask;
+	struct io_uring_sqe *sqe = &r->sqes[idx];
 
-	if (!amt_tun_ring_ready() || n == 0 || n > AMT_TUN_RING_MAX) {
-		errno = EINVAL;
-		return false;
-	}
-	tail = *r->sq_tail;
-	for (unsigned int i = 0; i < n; i++) {
-		unsigned int idx = (tail + i) & *r->sq_mask;
-		struct io_uring_sqe *sqe = &r->sqes[idx];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->user_data = i;
+	r->sq_array[idx] = idx;
+	return sqe;
+}
 
-		memset(sqe, 0, sizeof(*sqe));
-		sqe->opcode = IORING_OP_READV;
-		sqe->fd = fd;
-		sqe->addr = (uintptr_t)iov[i];
-		sqe->len = 2;
-		/* -EAGAIN at once on an empty tun; without it io_uring would
-		 * arm a poll and complete the read whenever a packet comes. */
-		sqe->rw_flags = RWF_NOWAIT;
-		sqe->user_data = i;
-		r->sq_array[idx] = idx;
-		res[i] = -EAGAIN;
-	}
+/*
+ * Submit the n entries prepared from tail on, never waiting (each is
+ * RWF_NOWAIT: it completes inline), and reap them: res[i] is entry i's
+ * result (left as it was if not reaped).  *refused is set to the error of
+ * an entry the device could not take without waiting (no RWF_NOWAIT on
+ * it).  Returns how many were reaped (fewer than n: the caller must give
+ * the ring up), or -1 with errno when the submission failed (nothing was
+ * taken; the ring is then given up).
+ */
+static int amt_ring_run(struct amt_tun_ring *r, unsigned int tail, unsigned int n, ssize_t *res,
+			int *refused)
+{
+	unsigned int head, ctail;
+	int sub, done = 0;
+
 	__atomic_store_n(r->sq_tail, tail + n, __ATOMIC_RELEASE);
-	/* Submit, and never wait: every read completes inline (RWF_NOWAIT). */
 	sub = amt_ring_enter(r->fd, n, 0, 0);
-	if (sub < 0 || (unsigned int)sub != n) {
-		/* Entries left in the ring would go out with another call's
-		 * buffers: give the ring up (reads already made are lost). */
-		amt_ring_abandon(r, sub < 0 ? errno : EAGAIN);
-		return false;
+	if (sub < 0) {
+		amt_ring_abandon(r, errno);
+		return -1;
 	}
+	/* Fewer taken than given: those left in the ring would go out with
+	 * another call's buffers; the caller gives the ring up (done < n). */
 	head = *r->cq_head;
-	tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
-	for (; head != tail; head++) {
+	ctail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+	for (; head != ctail; head++) {
 		struct io_uring_cqe *cqe = &r->cqes[head & *r->cq_mask];
 
 		if (cqe->user_data < n) {
 			res[cqe->user_data] = cqe->res;
-			if (cqe->res == -EOPNOTSUPP || cqe->res == -EINVAL) {
-				/* No RWF_NOWAIT on this device: nothing was read. */
-				res[cqe->user_data] = -EAGAIN;
-				refused = -cqe->res;
-			}
+			if (cqe->res == -EOPNOTSUPP || cqe->res == -EINVAL)
+				*refused = -cqe->res;
 		}
 		done++;
 	}
 	__atomic_store_n(r->cq_head, head, __ATOMIC_RELEASE);
-	if (done < n || refused) {
+	return done;
+}
+
+/*
+ * n reads or writes (opcode) of fd, entry i on the per iovecs at
+ * iov + i * per, submitted and reaped with one call; res[i] starts as
+ * unset.  Returns as amt_ring_run(), or -1 with EINVAL when the ring is
+ * not there or n does not fit.
+ */
+static int amt_ring_rw(int fd, uint8_t opcode, const struct iovec *iov, unsigned int per,
+		       unsigned int n, ssize_t *res, ssize_t unset, int *refused)
+{
+	struct amt_tun_ring *r = &amt_ring;
+	unsigned int tail;
+
+	if (!amt_tun_ring_ready() || n == 0 || n > AMT_TUN_RING_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	tail = *r->sq_tail;
+	for (unsigned int i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = amt_ring_sqe(r, tail, i);
+
+		sqe->opcode = opcode;
+		sqe->fd = fd;
+		sqe->addr = (uintptr_t)(iov + i * per);
+		sqe->len = per;
+		/*
+		 * Never wait: a read of an empty tun, or a write that would
+		 * block, fails at once with -EAGAIN; without it io_uring would
+		 * arm a poll or hand it to its workers, to be done later (into
+		 * or from the caller's buffer, out of order).
+		 */
+		sqe->rw_flags = RWF_NOWAIT;
+		res[i] = unset;
+	}
+	return amt_ring_run(r, tail, n, res, refused);
+}
+
+bool amt_tun_ring_read(int fd, struct iovec (*iov)[2], unsigned int n, ssize_t *res)
+{
+	int refused = 0;
+	int done = amt_ring_rw(fd, IORING_OP_READV, iov[0], 2, n, res, -EAGAIN, &refused);
+
+	if (done < 0)
+		return false;
+	/* No RWF_NOWAIT on this device: nothing was read. */
+	for (unsigned int i = 0; i < n && refused; i++)
+		if (res[i] == -EOPNOTSUPP || res[i] == -EINVAL)
+			res[i] = -EAGAIN;
+	if ((unsigned int)done < n || refused) {
 		/*
 		 * A read waits (armed on the device: it would fill the caller's
 		 * buffer later) or the device cannot be read without waiting:
 		 * closing the ring cancels what is pending; read() from now on.
 		 */
-		amt_ring_abandon(r, refused ? refused : EINPROGRESS);
+		amt_ring_abandon(&amt_ring, refused ? refused : EINPROGRESS);
 	}
+	return true;
+}
+
+bool amt_tun_ring_write(int fd, const struct iovec *iov, unsigned int n, ssize_t *res)
+{
+	int refused = 0;
+	int done = amt_ring_rw(fd, IORING_OP_WRITEV, iov, 1, n, res, -EIO, &refused);
+
+	/* Nothing was taken: the caller writes them all. */
+	if (done < 0)
+		return false;
+	/* No RWF_NOWAIT on this device: those packets were not written. */
+	for (unsigned int i = 0; i < n && refused; i++) {
+		ssize_t w;
+
+		if (res[i] != -EOPNOTSUPP && res[i] != -EINVAL)
+			continue;
+		w = write(fd, iov[i].iov_base, iov[i].iov_len);
+		res[i] = w < 0 ? -errno : w;
+	}
+	if ((unsigned int)done < n || refused)
+		amt_ring_abandon(&amt_ring, refused ? refused : EINPROGRESS);
 	return true;
 }

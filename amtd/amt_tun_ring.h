@@ -3,7 +3,8 @@
  * Batched reads of the pseudo-interface with io_uring (Linux 5.1+), through
  * the system calls themselves (no liburing): one io_uring_enter() reads up
  * to AMT_TUN_RING_MAX packets where a loop of read() makes one system call
- * per packet, the relay's main cost at small fan-outs.
+ * per packet, the relay's main cost at small fan-outs.  The gateway writes
+ * what it decapsulated the same way.
  */
 #ifndef _AMT_TUN_RING_H
 #define _AMT_TUN_RING_H
@@ -31,5 +32,18 @@ extern bool amt_tun_ring_ready(void);
  * ring itself failed (nothing was read; the caller falls back to read()).
  */
 extern bool amt_tun_ring_read(int fd, struct iovec (*iov)[2], unsigned int n, ssize_t *res);
+
+/*
+ * Write n (<= AMT_TUN_RING_MAX) packets into the non-blocking fd, packet i
+ * from iov[i] (one entry), with one io_uring_enter() (the gateway's
+ * decapsulated data: one write() per packet costs a system call each).
+ * res[i] is what write() would have returned: the length, or -errno.  The
+ * writes are issued in order and none waits (RWF_NOWAIT), so the device
+ * gets the packets in order.  Returns false, with errno, when the ring
+ * could not be used (nothing was written: the caller writes with write());
+ * a ring that fails under way is given up, and the writes it did not make
+ * get -errno.
+ */
+extern bool amt_tun_ring_write(int fd, const struct iovec *iov, unsigned int n, ssize_t *res);
 
 #endif /* _AMT_TUN_RING_H */
