@@ -22,6 +22,8 @@
  *	the tun device NAME (created if need be; run.sh gives it an address),
  *	one write() each, with no check but the message type and a minimal
  *	length: the floor an AMT gateway's decapsulation is measured against.
+ *	--uring: the writes of each batch in one io_uring_enter() instead (is
+ *	a batched tun write worth it?).
  *
  * Prints key=value lines.
  */
@@ -35,9 +37,12 @@
 #include <string.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/io_uring.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -57,6 +62,7 @@ struct mt_opts {
 	uint32_t ttl;
 	uint32_t groups;
 	bool unicast;
+	bool uring;
 	const char *ready_file;
 	const char *tun;
 	int cpu;
@@ -68,7 +74,7 @@ static void mt_usage(void)
 			"                  [--port P] [--ttl N] [--groups K] [--cpu C]\n"
 			"       mcast_tool recv (--group G --source S --ifaddr A | --unicast)\n"
 			"                  [--port P] --duration-ms T [--ready-file F] [--cpu C]\n"
-			"       mcast_tool decap --port P --tun NAME --duration-ms T\n"
+			"       mcast_tool decap --port P --tun NAME --duration-ms T [--uring]\n"
 			"                  [--ready-file F] [--cpu C]\n");
 	exit(2);
 }
@@ -88,6 +94,7 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 		{ "unicast", BENCH_OPT_FLAG, &o->unicast },
 		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
 		{ "tun", BENCH_OPT_STR, &o->tun },
+		{ "uring", BENCH_OPT_FLAG, &o->uring },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },
 	};
@@ -261,10 +268,14 @@ static int mt_recv(const struct mt_opts *o)
 
 /* ---------------------------------------------------------------- decap */
 
+/*
+ * Non-blocking, as amtd's: io_uring then writes inline, in the caller (the
+ * writes to a blocking tun go to io_uring's worker threads, on any core).
+ */
 static int mt_tun_open(const char *name)
 {
 	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
-	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		bench_die("/dev/net/tun: %s", strerror(errno));
@@ -279,12 +290,91 @@ static int mt_tun_open(const char *name)
 struct mt_decap {
 	int tun;
 	uint64_t written, errors, other, calls;
+	/* --uring: the ring (no liburing: the system calls themselves). */
+	int ring;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
 };
+
+static void *mt_ring_map(int fd, size_t len, off_t off)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, off);
+
+	if (p == MAP_FAILED)
+		bench_die("io_uring mmap: %s", strerror(errno));
+	return p;
+}
+
+static void mt_ring_init(struct mt_decap *d)
+{
+	struct io_uring_params p = {};
+	size_t sq_len, cq_len;
+	uint8_t *sq, *cq;
+
+	d->ring = syscall(__NR_io_uring_setup, MT_BATCH, &p);
+	if (d->ring < 0)
+		bench_die("io_uring_setup: %s", strerror(errno));
+	if (!(p.features & IORING_FEAT_SINGLE_MMAP))
+		bench_die("io_uring: no single mmap (kernel older than 5.4)");
+	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	sq = mt_ring_map(d->ring, sq_len > cq_len ? sq_len : cq_len, IORING_OFF_SQ_RING);
+	cq = sq;
+	d->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
+	d->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
+	d->sq_array = (unsigned int *)(sq + p.sq_off.array);
+	d->cq_head = (unsigned int *)(cq + p.cq_off.head);
+	d->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
+	d->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
+	d->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	d->sqes = mt_ring_map(d->ring, p.sq_entries * sizeof(struct io_uring_sqe),
+			      IORING_OFF_SQES);
+}
+
+/* Write n packets into the tun with one io_uring_enter(), reap the results. */
+static void mt_ring_write(struct mt_decap *d, uint8_t **pkt, size_t *len, unsigned int n)
+{
+	unsigned int tail = *d->sq_tail, head, ctail, done = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int idx = (tail + i) & *d->sq_mask;
+		struct io_uring_sqe *sqe = &d->sqes[idx];
+
+		memset(sqe, 0, sizeof(*sqe));
+		sqe->opcode = IORING_OP_WRITE;
+		sqe->fd = d->tun;
+		sqe->addr = (uintptr_t)pkt[i];
+		sqe->len = len[i];
+		sqe->off = (uint64_t)-1;
+		sqe->user_data = i;
+		d->sq_array[idx] = idx;
+	}
+	__atomic_store_n(d->sq_tail, tail + n, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, d->ring, n, n, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		bench_die("io_uring_enter: %s", strerror(errno));
+	head = *d->cq_head;
+	ctail = __atomic_load_n(d->cq_tail, __ATOMIC_ACQUIRE);
+	for (; head != ctail; head++, done++) {
+		struct io_uring_cqe *cqe = &d->cqes[head & *d->cq_mask];
+
+		if (cqe->user_data < n && cqe->res == (int)len[cqe->user_data])
+			d->written++;
+		else
+			d->errors++;
+	}
+	__atomic_store_n(d->cq_head, head, __ATOMIC_RELEASE);
+	if (done != n)
+		bench_die("io_uring: %u of %u writes completed", done, n);
+}
 
 /* Each AMT Multicast Data's inner packet into the tun, one write() each. */
 static void mt_decap_batch(struct mt_rx *rx, int r, void *arg)
 {
 	struct mt_decap *d = arg;
+	uint8_t *pkt[MT_BATCH];
+	size_t plen[MT_BATCH];
+	unsigned int n = 0;
 
 	d->calls++;
 	for (int i = 0; i < r; i++) {
@@ -295,11 +385,17 @@ static void mt_decap_batch(struct mt_rx *rx, int r, void *arg)
 			continue;
 		}
 		len -= MT_AMT_DATA_HDR;
-		if (write(d->tun, rx->bufs[i] + MT_AMT_DATA_HDR, len) == (ssize_t)len)
+		if (d->ring >= 0) {
+			pkt[n] = rx->bufs[i] + MT_AMT_DATA_HDR;
+			plen[n++] = len;
+		} else if (write(d->tun, rx->bufs[i] + MT_AMT_DATA_HDR, len) == (ssize_t)len) {
 			d->written++;
-		else
+		} else {
 			d->errors++;
+		}
 	}
+	if (n)
+		mt_ring_write(d, pkt, plen, n);
 }
 
 static int mt_decap(const struct mt_opts *o)
@@ -307,12 +403,14 @@ static int mt_decap(const struct mt_opts *o)
 	static struct mt_rx rx;
 	struct in_addr any = { .s_addr = INADDR_ANY };
 	struct timeval tv = { .tv_usec = 100000 };
-	struct mt_decap d = {};
+	struct mt_decap d = { .ring = -1 };
 	int fd;
 
 	if (!o->tun || !o->port)
 		mt_usage();
 	d.tun = mt_tun_open(o->tun);
+	if (o->uring)
+		mt_ring_init(&d);
 	/* The receive buffer amtd's gateway asks for. */
 	fd = bench_udp_socket(any, o->port, 0, 4 << 20);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));

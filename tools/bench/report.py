@@ -391,6 +391,11 @@ def gateway_section(t, kv):
     dw = num(kv, "gateway.decap.written")
     d_core = per_dgram(num(kv, "gateway.decapstub.core_busy_ms"), dw)
     d_proc = per_dgram(num(kv, "gateway.decap.cpu_us", 0) / 1000.0, dw)
+    ustub = num(kv, "gateway.decapuringstub.rate_dps")
+    uapp = num(kv, "gateway.decapuringapp.rate_dps")
+    uw = num(kv, "gateway.decapuring.written")
+    u_core = per_dgram(num(kv, "gateway.decapuringstub.core_busy_ms"), uw)
+    u_proc = per_dgram(num(kv, "gateway.decapuring.cpu_us", 0) / 1000.0, uw)
     plain = num(kv, "gateway.plainstub.rate_dps")
     raw = num(kv, "gateway.raw.rate_dps")
     raw_rx = num(kv, "gateway.raw.received")
@@ -403,6 +408,8 @@ def gateway_section(t, kv):
              fmt(gw_proc, "{:.2f}"), inv(gw_proc)],
             ["recvmmsg + tun write loop", fmt(dstub), fmt(dw), fmt(dapp),
              fmt(d_core, "{:.2f}"), fmt(d_proc, "{:.2f}"), inv(d_proc)],
+            ["the same, io_uring writes", fmt(ustub), fmt(uw), fmt(uapp),
+             fmt(u_core, "{:.2f}"), fmt(u_proc, "{:.2f}"), inv(u_proc)],
             ["plain recvmmsg loop", fmt(plain), fmt(raw_rx), "-", fmt(raw_core, "{:.2f}"),
              fmt(raw_proc, "{:.2f}"), inv(raw_proc)]])
     ratio = d_proc / gw_proc if d_proc and gw_proc else None
@@ -427,7 +434,8 @@ def gateway_section(t, kv):
     t.out("  its inverse is what one core would take.  The recvmmsg + tun write loop "
           "(mcast_tool decap)")
     t.out("  does amtd's work without its checks: 64 datagrams per recvmmsg, one "
-          "write() each.")
+          "write() each; with")
+    t.out("  io_uring writes, each batch's writes in one io_uring_enter() (--uring).")
 
 
 def listing_section(t, kv):

@@ -912,6 +912,7 @@ test_gateway() {
 	log "  amtd gateway: $(kv "$f.app" rate_dps)/s to the application" \
 		"(stub sent $(kv "$f.stub" rate_dps)/s); plain loop: $(kv "$f.raw" rate_dps)/s"
 	gateway_decap_loop
+	gateway_decap_loop uring
 }
 
 decap_tun_up() {
@@ -921,11 +922,15 @@ decap_tun_up() {
 # The same AMT flood into the gateway's work done without amtd, on amtd's
 # core: recvmmsg 64 at a time, one write() of each inner packet into a tun
 # (gwbench0), an application joined there counting; no checks but the
-# type.  amtd's gateway is measured against this floor.
+# type.  amtd's gateway is measured against this floor.  VARIANT uring:
+# each batch's writes in one io_uring_enter() (is a batched write worth it?).
 gateway_decap_loop() {
-	f=$RUN/gateway-decap
+	var=${1:-}
+	f=$RUN/gateway-decap$var
+	rm -f "$RUN/ready-decap"
 	ip netns exec "$NS_GWD" "$BIN/mcast_tool" decap --port 4001 --tun gwbench0 \
-		--duration-ms 15000 --cpu "$RELAY_CPU" --ready-file "$RUN/ready-decap" >"$f.loop" &
+		--duration-ms 15000 --cpu "$RELAY_CPU" --ready-file "$RUN/ready-decap" \
+		${var:+--$var} >"$f.loop" &
 	loop_pid=$!
 	BGPIDS="$BGPIDS $loop_pid"
 	wait_for 5 test -f "$RUN/ready-decap" || log "  the decap loop did not start"
@@ -950,11 +955,11 @@ gateway_decap_loop() {
 	kill "$app_pid" "$loop_pid" 2>/dev/null || true
 	wait_pid 5 "$app_pid"
 	wait_pid 5 "$loop_pid"
-	record gateway.decapstub "$f.stub"
-	record gateway.decapapp "$f.app"
-	record gateway.decap "$f.loop"
-	log "  recvmmsg + tun write loop: $(kv "$f.app" rate_dps)/s to the application" \
-		"($(kv "$f.loop" written) written, stub sent $(kv "$f.stub" rate_dps)/s)"
+	record "gateway.decap${var}stub" "$f.stub"
+	record "gateway.decap${var}app" "$f.app"
+	record "gateway.decap$var" "$f.loop"
+	log "  recvmmsg + tun write loop${var:+ ($var)}: $(kv "$f.app" rate_dps)/s to the" \
+		"application ($(kv "$f.loop" written) written, stub sent $(kv "$f.stub" rate_dps)/s)"
 }
 
 # ------------------------------------------------------------------ profiles
