@@ -63,6 +63,8 @@
 #define EMU_MAX_TUNNELS	  1000000
 #define EMU_SEND_BATCH	  512
 #define EMU_PKT_MAX	  256
+/* Room for the outer header in front of each message: IPv6 + UDP. */
+#define EMU_HDR_MAX BENCH_IPV6_UDP_LEN
 #define EMU_SNAPLEN	  160
 #define EMU_BLOCK_SIZE	  (1u << 20)
 #define EMU_BLOCKS	  64
@@ -126,14 +128,24 @@ struct emu_opts {
 	uint32_t storm, storm_at_ms;
 	bool passive; /* count only: no handshakes (raw ceiling runs) */
 	bool asm_join; /* (*,G): EXCLUDE {} instead of INCLUDE {source} */
+	/* Mixed families: every v6_every-th tunnel is an IPv6 gateway in
+	 * prefix6, talking to relay6 (bench_is_v6()). */
+	struct in6_addr relay6;
+	struct bench_prefix6 prefix6;
+	uint32_t v6_every;
 	const char *ready_file;
 	int cpu;
 };
 
+/* Outgoing messages of one family, sent on its raw socket (fd). */
 struct emu_sendq {
+	int fd;
 	struct mmsghdr msgs[EMU_SEND_BATCH];
 	struct iovec iov[EMU_SEND_BATCH];
-	struct sockaddr_in sa[EMU_SEND_BATCH];
+	union {
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} sa[EMU_SEND_BATCH];
 	uint8_t buf[EMU_SEND_BATCH][EMU_PKT_MAX];
 	unsigned int n;
 	uint64_t sent, errors;
@@ -148,9 +160,10 @@ struct emu {
 	uint32_t inflight; /* tunnels in EMU_DISCOVERING or EMU_REQUESTING */
 	uint32_t up;	   /* tunnels that sent an Update */
 	struct emu_fifo pending, refresh;
-	struct emu_sendq q;
+	struct emu_sendq q, q6;
 	struct sockaddr_in relay_sa;
-	int raw_fd, pkt_fd;
+	struct sockaddr_in6 relay6_sa;
+	int pkt_fd;
 	uint8_t *ring;
 	uint32_t block;
 	uint64_t start_ns, start_rt;
@@ -233,12 +246,12 @@ static bool emu_fifo_due(struct emu_fifo *f, uint32_t now_ms, uint32_t *id, uint
 
 /* ---------------------------------------------------------------- sending */
 
-static void emu_flush(struct emu *e)
+static void emu_flush_q(struct emu_sendq *q)
 {
 	unsigned int done = 0, waits = 0;
 
-	while (done < e->q.n) {
-		int r = sendmmsg(e->raw_fd, e->q.msgs + done, e->q.n - done, 0);
+	while (done < q->n) {
+		int r = sendmmsg(q->fd, q->msgs + done, q->n - done, 0);
 
 		if (r <= 0) {
 			/* A full device queue drains quickly; wait a little. */
@@ -246,45 +259,81 @@ static void emu_flush(struct emu *e)
 				bench_sleep_us(50);
 				continue;
 			}
-			e->q.errors++;
+			q->errors++;
 			done++;
 			continue;
 		}
 		done += r;
 	}
-	e->q.sent += e->q.n;
-	e->q.n = 0;
+	q->sent += q->n;
+	q->n = 0;
+}
+
+static void emu_flush(struct emu *e)
+{
+	emu_flush_q(&e->q);
+	if (e->o.v6_every)
+		emu_flush_q(&e->q6);
+}
+
+/* Is tunnel i an IPv6 gateway?  (The barrier endpoint, ntun, is IPv4.) */
+static bool emu_is_v6(const struct emu *e, uint32_t i)
+{
+	return i < e->ntun && bench_is_v6(e->o.v6_every, i);
+}
+
+static struct emu_sendq *emu_q(struct emu *e, uint32_t i)
+{
+	return emu_is_v6(e, i) ? &e->q6 : &e->q;
 }
 
 /* Queue one AMT message from tunnel i (or from the barrier endpoint). */
-static uint8_t *emu_msg_begin(struct emu *e)
+static uint8_t *emu_msg_begin(struct emu *e, uint32_t i)
 {
-	if (e->q.n == EMU_SEND_BATCH)
-		emu_flush(e);
-	return e->q.buf[e->q.n] + BENCH_INNER_HDR_LEN;
+	struct emu_sendq *q = emu_q(e, i);
+
+	if (q->n == EMU_SEND_BATCH)
+		emu_flush_q(q);
+	return q->buf[q->n] + EMU_HDR_MAX;
 }
 
-/* dst: where the message goes (the relay, or the discovery address). */
+/* dst: where the message goes (the relay, or the discovery address); an
+ * IPv6 gateway's go to relay6. */
 static void emu_msg_end(struct emu *e, uint32_t i, ssize_t len, struct in_addr dst)
 {
-	uint8_t *pkt = e->q.buf[e->q.n];
-	struct in_addr addr;
+	struct emu_sendq *q = emu_q(e, i);
+	uint8_t *pkt = q->buf[q->n];
+	struct mmsghdr *m = &q->msgs[q->n];
 	uint16_t port;
 
 	if (len < 0)
 		bench_die("cannot encode an AMT message");
-	bench_endpoint(&e->o.ep, i, &addr, &port);
-	bench_ipv4_udp(pkt, addr, port, dst, e->o.relay_port, len, 64);
-	e->q.iov[e->q.n].iov_base = pkt;
-	e->q.iov[e->q.n].iov_len = BENCH_INNER_HDR_LEN + len;
-	memset(&e->q.msgs[e->q.n], 0, sizeof(e->q.msgs[0]));
-	e->q.msgs[e->q.n].msg_hdr.msg_iov = &e->q.iov[e->q.n];
-	e->q.msgs[e->q.n].msg_hdr.msg_iovlen = 1;
-	e->q.sa[e->q.n] = e->relay_sa;
-	e->q.sa[e->q.n].sin_addr = dst;
-	e->q.msgs[e->q.n].msg_hdr.msg_name = &e->q.sa[e->q.n];
-	e->q.msgs[e->q.n].msg_hdr.msg_namelen = sizeof(e->q.sa[e->q.n]);
-	e->q.n++;
+	memset(m, 0, sizeof(*m));
+	if (q == &e->q6) {
+		struct in6_addr addr;
+
+		bench_endpoint6(&e->o.prefix6, &e->o.ep, i, &addr, &port);
+		bench_ipv6_udp(pkt, &addr, port, &e->o.relay6, e->o.relay_port, len, 64);
+		q->iov[q->n].iov_base = pkt;
+		q->iov[q->n].iov_len = BENCH_IPV6_UDP_LEN + len;
+		q->sa[q->n].v6 = e->relay6_sa;
+		m->msg_hdr.msg_namelen = sizeof(q->sa[q->n].v6);
+	} else {
+		struct in_addr addr;
+
+		pkt += EMU_HDR_MAX - BENCH_INNER_HDR_LEN;
+		bench_endpoint(&e->o.ep, i, &addr, &port);
+		bench_ipv4_udp(pkt, addr, port, dst, e->o.relay_port, len, 64);
+		q->iov[q->n].iov_base = pkt;
+		q->iov[q->n].iov_len = BENCH_INNER_HDR_LEN + len;
+		q->sa[q->n].v4 = e->relay_sa;
+		q->sa[q->n].v4.sin_addr = dst;
+		m->msg_hdr.msg_namelen = sizeof(q->sa[q->n].v4);
+	}
+	m->msg_hdr.msg_iov = &q->iov[q->n];
+	m->msg_hdr.msg_iovlen = 1;
+	m->msg_hdr.msg_name = &q->sa[q->n];
+	q->n++;
 }
 
 /* The relay of tunnel i: the discovered one, or the one given. */
@@ -295,10 +344,10 @@ static struct in_addr emu_relay_of(const struct emu *e, uint32_t i)
 
 static void emu_send_request(struct emu *e, uint32_t i, uint32_t nonce)
 {
-	uint8_t *m = emu_msg_begin(e);
+	uint8_t *m = emu_msg_begin(e, i);
 
 	emu_msg_end(e, i,
-		    amt_encode_request(m, EMU_PKT_MAX - BENCH_INNER_HDR_LEN, nonce, false,
+		    amt_encode_request(m, EMU_PKT_MAX - EMU_HDR_MAX, nonce, false,
 				       AMT_FLAGS_RFC),
 		    emu_relay_of(e, i));
 	e->requests++;
@@ -307,9 +356,9 @@ static void emu_send_request(struct emu *e, uint32_t i, uint32_t nonce)
 /* Relay Discovery (RFC 7450 5.2.3.4) to the anycast discovery address. */
 static void emu_send_discovery(struct emu *e, uint32_t i, uint32_t nonce)
 {
-	uint8_t *m = emu_msg_begin(e);
+	uint8_t *m = emu_msg_begin(e, i);
 
-	emu_msg_end(e, i, amt_encode_discovery(m, EMU_PKT_MAX - BENCH_INNER_HDR_LEN, nonce),
+	emu_msg_end(e, i, amt_encode_discovery(m, EMU_PKT_MAX - EMU_HDR_MAX, nonce),
 		    e->o.discovery);
 	e->discoveries++;
 }
@@ -318,7 +367,7 @@ static void emu_send_discovery(struct emu *e, uint32_t i, uint32_t nonce)
 static void emu_send_update(struct emu *e, uint32_t i)
 {
 	struct emu_tunnel *t = &e->t[i];
-	uint8_t *m = emu_msg_begin(e);
+	uint8_t *m = emu_msg_begin(e, i);
 	struct amt_group_record rec = {};
 	union amt_ip src = {};
 	uint16_t port;
@@ -341,12 +390,12 @@ static void emu_send_update(struct emu *e, uint32_t i)
 	rec.sources = (const uint8_t *)&e->o.source;
 	/* Build the report where the Update will carry it. */
 	rlen = amt_report_build(m + AMT_UPDATE_HDR_LEN,
-				EMU_PKT_MAX - BENCH_INNER_HDR_LEN - AMT_UPDATE_HDR_LEN, AF_INET,
+				EMU_PKT_MAX - EMU_HDR_MAX - AMT_UPDATE_HDR_LEN, AF_INET,
 				&src, &rec, 1);
 	if (rlen < 0)
 		bench_die("cannot build the IGMPv3 report");
 	emu_msg_end(e, i,
-		    amt_encode_update(m, EMU_PKT_MAX - BENCH_INNER_HDR_LEN, t->mac, t->nonce,
+		    amt_encode_update(m, EMU_PKT_MAX - EMU_HDR_MAX, t->mac, t->nonce,
 				      m + AMT_UPDATE_HDR_LEN, rlen),
 		    emu_relay_of(e, i));
 	e->updates++;
@@ -356,13 +405,18 @@ static void emu_send_update(struct emu *e, uint32_t i)
 static void emu_send_teardown(struct emu *e, uint32_t i)
 {
 	struct emu_tunnel *t = &e->t[i];
-	uint8_t *m = emu_msg_begin(e);
+	uint8_t *m = emu_msg_begin(e, i);
 	struct amt_ipaddr gw = { .family = AF_INET };
 	uint16_t port;
 
-	bench_endpoint(&e->o.ep, i, &gw.ip.v4, &port);
+	if (emu_is_v6(e, i)) {
+		gw.family = AF_INET6;
+		bench_endpoint6(&e->o.prefix6, &e->o.ep, i, &gw.ip.v6, &port);
+	} else {
+		bench_endpoint(&e->o.ep, i, &gw.ip.v4, &port);
+	}
 	emu_msg_end(e, i,
-		    amt_encode_teardown(m, EMU_PKT_MAX - BENCH_INNER_HDR_LEN, t->mac, t->nonce, &gw,
+		    amt_encode_teardown(m, EMU_PKT_MAX - EMU_HDR_MAX, t->mac, t->nonce, &gw,
 					port),
 		    emu_relay_of(e, i));
 	e->teardowns++;
@@ -516,13 +570,14 @@ static void emu_advertisement(struct emu *e, uint32_t i, const uint8_t *buf, siz
 	emu_request(e, i, false);
 }
 
-static void emu_query(struct emu *e, uint32_t i, const uint8_t *buf, size_t len)
+/* family: the outer one (the Query's gateway address field is of it). */
+static void emu_query(struct emu *e, uint32_t i, int family, const uint8_t *buf, size_t len)
 {
 	struct emu_tunnel *t = &e->t[i];
 	struct amt_query q;
 	struct amt_msg msg;
 
-	if (amt_decode(buf, len, AF_INET, AMT_FLAGS_RFC, &msg) != AMT_DECODE_OK ||
+	if (amt_decode(buf, len, family, AMT_FLAGS_RFC, &msg) != AMT_DECODE_OK ||
 	    msg.type != AMT_MSG_MEMBERSHIP_QUERY) {
 		e->other_pkts++;
 		return;
@@ -655,11 +710,12 @@ static void emu_data(struct emu *e, int64_t i, const uint8_t *inner, size_t capl
 	}
 }
 
-/* One captured frame: Ethernet, IPv4, UDP, then an AMT message. */
+/* One captured frame: Ethernet, IPv4 or IPv6, UDP, then an AMT message. */
 static void emu_frame(struct emu *e, const uint8_t *f, uint32_t caplen, uint32_t wirelen,
 		      uint64_t rx_rt)
 {
 	const uint8_t *ip = f + ETH_HLEN, *udp, *amt;
+	bool is6 = caplen >= ETH_HLEN && (f[12] << 8 | f[13]) == ETHERTYPE_IPV6;
 	uint32_t ihl, daddr;
 	uint16_t dport, udplen;
 	size_t alen, iplen;
@@ -667,12 +723,20 @@ static void emu_frame(struct emu *e, const uint8_t *f, uint32_t caplen, uint32_t
 
 	if (caplen > wirelen || caplen < ETH_HLEN + 20 + 8 + 2)
 		return;
-	ihl = (ip[0] & 0x0f) * 4;
-	if (ihl < 20 || caplen < ETH_HLEN + ihl + 8 + 2)
+	if (is6) {
+		/* The filter took only UDP right behind the IPv6 header. */
+		ihl = 40;
+		if (!e->o.v6_every || ip[6] != IPPROTO_UDP)
+			return;
+	} else {
+		ihl = (ip[0] & 0x0f) * 4;
+		if (ihl < 20)
+			return;
+	}
+	if (caplen < ETH_HLEN + ihl + 8 + 2)
 		return;
 	udp = ip + ihl;
 	amt = udp + 8;
-	memcpy(&daddr, ip + 16, 4);
 	dport = (uint16_t)(udp[2] << 8 | udp[3]);
 	iplen = wirelen - ETH_HLEN;
 	/* The UDP length bounds the AMT message, the IP datagram bounds it. */
@@ -682,18 +746,26 @@ static void emu_frame(struct emu *e, const uint8_t *f, uint32_t caplen, uint32_t
 		return;
 	}
 	alen = udplen - 8;
-	i = bench_endpoint_index(&e->o.ep, ntohl(daddr), dport, e->ntun + 1);
+	if (is6) {
+		i = bench_endpoint6_index(&e->o.prefix6, &e->o.ep, ip + 24, dport, e->ntun);
+	} else {
+		memcpy(&daddr, ip + 16, 4);
+		i = bench_endpoint_index(&e->o.ep, ntohl(daddr), dport, e->ntun + 1);
+	}
+	/* An endpoint of the other family is no tunnel's. */
+	if (i >= 0 && (i < (int64_t)e->ntun ? emu_is_v6(e, (uint32_t)i) : false) != is6)
+		i = -1;
 
 	if (amt[0] == AMT_MSG_MULTICAST_DATA) {
 		/* Which relay sent it: the outer source address. */
-		if (e->o.discovery.s_addr && i >= 0 && i < (int64_t)e->ntun &&
+		if (e->o.discovery.s_addr && !is6 && i >= 0 && i < (int64_t)e->ntun &&
 		    !memcmp(ip + 12, &e->t[i].relay, 4))
 			e->t[i].relay_pkts++;
 		emu_data(e, i == (int64_t)e->ntun ? -1 : i, amt + 2,
 			 caplen - (ETH_HLEN + ihl + 8 + 2), iplen, rx_rt);
 		return;
 	}
-	if (amt[0] == AMT_MSG_RELAY_ADVERTISEMENT && i >= 0 && i < (int64_t)e->ntun &&
+	if (amt[0] == AMT_MSG_RELAY_ADVERTISEMENT && !is6 && i >= 0 && i < (int64_t)e->ntun &&
 	    !e->o.passive) {
 		/* Whole in the snap length, or not taken. */
 		if (alen > caplen - (ETH_HLEN + ihl + 8)) {
@@ -707,7 +779,7 @@ static void emu_frame(struct emu *e, const uint8_t *f, uint32_t caplen, uint32_t
 		/* Queries are short: the snap length holds them whole. */
 		if (alen > caplen - (ETH_HLEN + ihl + 8))
 			return;
-		emu_query(e, (uint32_t)i, amt, alen);
+		emu_query(e, (uint32_t)i, is6 ? AF_INET6 : AF_INET, amt, alen);
 		return;
 	}
 	e->other_pkts++;
@@ -747,17 +819,32 @@ static void emu_ring_poll(struct emu *e, int timeout_ms)
 
 /* ---------------------------------------------------------------- sockets */
 
+/* Word k (0..3) of an IPv6 address, in host order. */
+static uint32_t emu_word6(const struct in6_addr *a, int k)
+{
+	uint32_t w;
+
+	memcpy(&w, &a->s6_addr[4 * k], 4);
+	return ntohl(w);
+}
+
 /*
- * BPF: IPv4, UDP, not a fragment, destination inside the prefix; keep
- * EMU_SNAPLEN bytes.
+ * BPF: IPv4, UDP, not a fragment, destination inside the prefix; or (mixed
+ * families) IPv6 with UDP right behind its header, destination inside
+ * prefix6 (32 to 64 bits: two words compared); keep EMU_SNAPLEN bytes.
  */
 static void emu_attach_filter(struct emu *e)
 {
 	uint32_t mask = e->o.prefix.len ? ~0u << (32 - e->o.prefix.len) : 0;
 	uint32_t net = ntohl(e->o.prefix.addr.s_addr) & mask;
+	const struct bench_prefix6 *p6 = &e->o.prefix6;
+	uint32_t mask6 = p6->len > 32 ? ~0u << (64 - p6->len) : 0;
+	uint32_t w0 = emu_word6(&p6->addr, 0), w1 = emu_word6(&p6->addr, 1) & mask6;
+	/* No IPv6 gateways: an EtherType that never matches. */
+	uint32_t et6 = e->o.v6_every ? ETHERTYPE_IPV6 : 0x10000;
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETHERTYPE_IP, 0, 8),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETHERTYPE_IP, 0, 9),
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 6),
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),
@@ -765,6 +852,17 @@ static void emu_attach_filter(struct emu *e)
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 30),
 		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, mask),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, net, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, EMU_SNAPLEN),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		/* 11: IPv6 (A still holds the EtherType); rejects go to 20. */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, et6, 0, 8),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 6),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 38),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, w0, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 42),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, mask6),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, w1, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, EMU_SNAPLEN),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
@@ -815,12 +913,21 @@ static void emu_open_raw(struct emu *e)
 {
 	int sndbuf = 8 << 20;
 
-	e->raw_fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-	if (e->raw_fd < 0)
+	e->q.fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (e->q.fd < 0)
 		bench_die("raw socket: %s", strerror(errno));
-	setsockopt(e->raw_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	setsockopt(e->q.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	e->relay_sa.sin_family = AF_INET;
 	e->relay_sa.sin_addr = e->o.relay;
+	if (!e->o.v6_every)
+		return;
+	/* IPPROTO_RAW on IPv6: the IPv6 header is ours (IPV6_HDRINCL). */
+	e->q6.fd = socket(AF_INET6, SOCK_RAW, IPPROTO_RAW);
+	if (e->q6.fd < 0)
+		bench_die("raw IPv6 socket: %s", strerror(errno));
+	setsockopt(e->q6.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	e->relay6_sa.sin6_family = AF_INET6;
+	e->relay6_sa.sin6_addr = e->o.relay6;
 }
 
 /* ---------------------------------------------------------------- phases */
@@ -1059,7 +1166,7 @@ static void emu_report(struct emu *e)
 	       "\nbad_nonce=%" PRIu64 "\n",
 	       e->requests, e->retransmits, e->queries, e->queries_l, e->updates, e->teardowns,
 	       e->bad_nonce);
-	printf("send_errors=%" PRIu64 "\n", e->q.errors);
+	printf("send_errors=%" PRIu64 "\n", e->q.errors + e->q6.errors);
 	if (e->hs_elapsed_ns && e->o.tunnels && !e->o.passive) {
 		double s = e->hs_elapsed_ns / 1e9;
 
@@ -1094,6 +1201,7 @@ static void emu_usage(void)
 			"  [--duration S] [--idle-exit-ms T] [--warmup-ms T] [--measure-ms T]\n"
 			"  [--late N --late-at-ms T --late-gap-ms T]\n"
 			"  [--storm N --storm-at-ms T [--storm-group G2]] [--groups K]\n"
+			"  [--v6-every K --prefix6 X:X::/LEN --relay6 X:X::X]\n"
 			"  [--asm] [--passive] [--ready-file F] [--cpu C]\n");
 	exit(2);
 }
@@ -1123,6 +1231,9 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 		{ "groups", BENCH_OPT_U32, &o->groups },
 		{ "passive", BENCH_OPT_FLAG, &o->passive },
 		{ "asm", BENCH_OPT_FLAG, &o->asm_join },
+		{ "relay6", BENCH_OPT_ADDR6, &o->relay6 },
+		{ "prefix6", BENCH_OPT_PREFIX6, &o->prefix6 },
+		{ "v6-every", BENCH_OPT_U32, &o->v6_every },
 		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },
@@ -1132,7 +1243,9 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 	    !(o->relay.s_addr || o->discovery.s_addr) || (o->relay.s_addr && o->discovery.s_addr) ||
 	    !o->prefix.len || !o->ep.ports_per_addr ||
 	    (uint64_t)o->tunnels + o->late + o->storm > EMU_MAX_TUNNELS || !o->measure_ms ||
-	    o->groups > 65536)
+	    o->groups > 65536 ||
+	    (o->v6_every && (!o->prefix6.len || o->discovery.s_addr ||
+			     (!o->passive && IN6_IS_ADDR_UNSPECIFIED(&o->relay6)))))
 		emu_usage();
 }
 

@@ -121,6 +121,23 @@ static bool bench_parse_prefix(char *s, struct bench_prefix *p)
 	       p->len <= 32;
 }
 
+/* X:X::X/LEN, 32 <= LEN <= 64 (the capture filter compares two words). */
+static bool bench_parse_prefix6(char *s, struct bench_prefix6 *p)
+{
+	char *slash = strchr(s, '/');
+
+	if (!slash)
+		return false;
+	*slash = 0;
+	if (inet_pton(AF_INET6, s, &p->addr) != 1 || !bench_parse_u32(slash + 1, &p->len) ||
+	    p->len < 32 || p->len > 64)
+		return false;
+	/* The network: host bits cleared (endpoints are numbered from it). */
+	for (unsigned int b = p->len; b < 128; b++)
+		p->addr.s6_addr[b / 8] &= ~(0x80 >> (b % 8));
+	return true;
+}
+
 static bool bench_opt_store(const struct bench_opt *o, char *arg)
 {
 	uint32_t v;
@@ -130,6 +147,10 @@ static bool bench_opt_store(const struct bench_opt *o, char *arg)
 		return bench_parse_addr(arg, o->dst);
 	case BENCH_OPT_PREFIX:
 		return bench_parse_prefix(arg, o->dst);
+	case BENCH_OPT_PREFIX6:
+		return bench_parse_prefix6(arg, o->dst);
+	case BENCH_OPT_ADDR6:
+		return inet_pton(AF_INET6, arg, o->dst) == 1;
 	case BENCH_OPT_STR:
 		*(const char **)o->dst = arg;
 		return true;
@@ -297,6 +318,60 @@ void bench_ipv4_udp(uint8_t *buf, struct in_addr src, uint16_t sport, struct in_
 	pseudo += ntohl(src.s_addr) & 0xffff;
 	pseudo += ntohl(dst.s_addr) >> 16;
 	pseudo += ntohl(dst.s_addr) & 0xffff;
+	pseudo += IPPROTO_UDP + 8 + plen;
+	sum = bench_csum(udp, 8 + plen, pseudo);
+	bench_put16(udp + 6, sum ? sum : 0xffff);
+}
+
+bool bench_is_v6(uint32_t every, uint32_t i)
+{
+	return every && i % every == every - 1;
+}
+
+void bench_endpoint6(const struct bench_prefix6 *p, const struct bench_endpoints *ep, uint32_t i,
+		     struct in6_addr *addr, uint16_t *port)
+{
+	uint32_t host = htonl(1 + i / ep->ports_per_addr);
+
+	*addr = p->addr;
+	memcpy(&addr->s6_addr[12], &host, 4);
+	*port = ep->port_base + i % ep->ports_per_addr;
+}
+
+int64_t bench_endpoint6_index(const struct bench_prefix6 *p, const struct bench_endpoints *ep,
+			      const uint8_t *addr, uint16_t port, uint32_t count)
+{
+	struct bench_endpoints e1 = *ep;
+	uint32_t host;
+
+	if (memcmp(addr, p->addr.s6_addr, 12))
+		return -1;
+	memcpy(&host, addr + 12, 4);
+	e1.base.s_addr = htonl(1);
+	return bench_endpoint_index(&e1, ntohl(host), port, count);
+}
+
+void bench_ipv6_udp(uint8_t *buf, const struct in6_addr *src, uint16_t sport,
+		    const struct in6_addr *dst, uint16_t dport, size_t plen, uint8_t hops)
+{
+	uint8_t *udp = buf + 40;
+	uint32_t pseudo = 0;
+	uint16_t sum;
+
+	memset(buf, 0, BENCH_IPV6_UDP_LEN);
+	buf[0] = 0x60;
+	bench_put16(buf + 4, 8 + plen);
+	buf[6] = IPPROTO_UDP;
+	buf[7] = hops;
+	memcpy(buf + 8, src, 16);
+	memcpy(buf + 24, dst, 16);
+	bench_put16(udp, sport);
+	bench_put16(udp + 2, dport);
+	bench_put16(udp + 4, 8 + plen);
+	/* RFC 8200 8.1: the checksum is mandatory; pseudo-header of both
+	 * addresses, the upper-layer length and the next header. */
+	for (int k = 0; k < 32; k += 2)
+		pseudo += (uint32_t)(buf[8 + k] << 8 | buf[9 + k]);
 	pseudo += IPPROTO_UDP + 8 + plen;
 	sum = bench_csum(udp, 8 + plen, pseudo);
 	bench_put16(udp + 6, sum ? sum : 0xffff);

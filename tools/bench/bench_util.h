@@ -67,13 +67,39 @@ struct bench_prefix {
 	uint32_t len;
 };
 
+/*
+ * An IPv6 prefix, X:X::X/LEN (32 <= LEN <= 64) on the command line, stored
+ * as its network: the IPv6 gateways of a mixed-family run.  Tunnel i's
+ * IPv6 endpoint is the network with 1 + i / ports_per_addr in its last 32
+ * bits, and the port tunnel i has in IPv4; tunnel i is an IPv6 one when
+ * bench_is_v6(every, i) (every K-th: i mod K = K - 1; K = 0: none).
+ */
+struct bench_prefix6 {
+	struct in6_addr addr;
+	uint32_t len;
+};
+
+bool bench_is_v6(uint32_t every, uint32_t i);
+void bench_endpoint6(const struct bench_prefix6 *p, const struct bench_endpoints *ep, uint32_t i,
+		     struct in6_addr *addr, uint16_t *port);
+/* The tunnel number of an IPv6 endpoint (addr: 16 bytes), or -1. */
+int64_t bench_endpoint6_index(const struct bench_prefix6 *p, const struct bench_endpoints *ep,
+			      const uint8_t *addr, uint16_t port, uint32_t count);
+
+/* An IPv6 + UDP header (48 bytes) in front of plen bytes at buf + 48,
+ * the UDP checksum included. */
+#define BENCH_IPV6_UDP_LEN 48
+void bench_ipv6_udp(uint8_t *buf, const struct in6_addr *src, uint16_t sport,
+		    const struct in6_addr *dst, uint16_t dport, size_t plen, uint8_t hops);
+
 /* The first host address of a prefix (network address + 1). */
 struct in_addr bench_prefix_first(const struct bench_prefix *p);
 
 /*
  * Command-line options, all --name VALUE (a flag: --name alone), each
  * stored where dst points: uint32_t, uint16_t, int, struct in_addr,
- * struct bench_prefix, const char * or bool.
+ * struct bench_prefix, struct bench_prefix6, struct in6_addr, const char *
+ * or bool.
  */
 enum bench_opt_type {
 	BENCH_OPT_U32,
@@ -81,6 +107,8 @@ enum bench_opt_type {
 	BENCH_OPT_INT,
 	BENCH_OPT_ADDR,
 	BENCH_OPT_PREFIX,
+	BENCH_OPT_PREFIX6,
+	BENCH_OPT_ADDR6,
 	BENCH_OPT_STR,
 	BENCH_OPT_FLAG,
 };

@@ -16,6 +16,10 @@
  * is compared with (run.sh limits the veth to one segment, so the kernel
  * cuts the message on the sending core).
  *
+ * With --v6-every K (and --bind6, --prefix6), every K-th endpoint is an IPv6
+ * gateway (bench_is_v6()), sent to from an IPv6 socket: a mixed-family
+ * fan-out, one sendmmsg batch per socket, as amtd keeps them.
+ *
  * Prints key=value lines: datagrams sent, datagrams/s, Gbit/s (outer IPv4
  * packets).
  */
@@ -47,17 +51,34 @@ struct raw_opts {
 	uint32_t duration_ms;
 	uint32_t batch;
 	uint32_t gso; /* datagrams per message, 0 or 1: no GSO */
+	struct in6_addr bind6;
+	struct bench_prefix6 prefix6;
+	uint32_t v6_every;
 	int cpu;
+};
+
+/* Where datagrams go: an IPv4 or an IPv6 gateway. */
+union raw_dst {
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/* A sendmmsg batch of one socket. */
+struct raw_lane {
+	int fd;
+	struct mmsghdr msgs[RAW_MAX_BATCH];
+	struct iovec iov[RAW_MAX_BATCH][2];
+	unsigned int n;
 };
 
 struct raw {
 	struct raw_opts o;
 	int fd;
-	struct sockaddr_in *dst;
+	union raw_dst *dst;
+	struct raw_lane lane4, lane6;
 	uint8_t hdr[2];
 	uint8_t (*bufs)[BENCH_INNER_LEN];
-	struct mmsghdr msgs[RAW_MAX_BATCH];
-	struct iovec iov[RAW_MAX_BATCH][2];
+	struct mmsghdr msgs[RAW_MAX_BATCH]; /* --gso */
 	struct iovec *giov; /* --gso: 2 x gso entries per message */
 	union {
 		struct cmsghdr align;
@@ -70,7 +91,8 @@ static void raw_usage(void)
 {
 	fprintf(stderr, "usage: raw_fanout --bind A.B.C.D --prefix A.B.C.D/LEN --tunnels N\n"
 			"  --source S --group G [--bind-port P] [--ports-per-addr K]\n"
-			"  [--port-base P] [--duration-ms T] [--batch B] [--gso K] [--cpu C]\n");
+			"  [--port-base P] [--duration-ms T] [--batch B] [--gso K] [--cpu C]\n"
+			"  [--v6-every K --bind6 X:X::X --prefix6 X:X::/LEN]\n");
 	exit(2);
 }
 
@@ -83,20 +105,35 @@ static void raw_parse(struct raw_opts *o, int argc, char **argv)
 		{ "duration-ms", BENCH_OPT_U32, &o->duration_ms },
 		{ "batch", BENCH_OPT_U32, &o->batch },
 		{ "gso", BENCH_OPT_U32, &o->gso },
+		{ "bind6", BENCH_OPT_ADDR6, &o->bind6 },
+		{ "prefix6", BENCH_OPT_PREFIX6, &o->prefix6 },
+		{ "v6-every", BENCH_OPT_U32, &o->v6_every },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },
 	};
 
 	if (!bench_parse_opts(argc, argv, opts) || !o->tunnels || !o->prefix.len ||
 	    !o->ep.ports_per_addr || !o->batch || o->batch > RAW_MAX_BATCH || o->gso > 64 ||
-	    (uint64_t)o->gso * (2 + BENCH_INNER_LEN) > 65000)
+	    (uint64_t)o->gso * (2 + BENCH_INNER_LEN) > 65000 ||
+	    (o->v6_every && (o->gso > 1 || !o->prefix6.len)))
 		raw_usage();
 }
 
 static void raw_open(struct raw *r)
 {
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = r->o.bind6 };
+	int sndbuf = 4 << 20;
+
 	/* The relay's send buffer size. */
-	r->fd = bench_udp_socket(r->o.bind_addr, r->o.bind_port, 4 << 20, 0);
+	r->fd = bench_udp_socket(r->o.bind_addr, r->o.bind_port, sndbuf, 0);
+	r->lane4.fd = r->fd;
+	if (!r->o.v6_every)
+		return;
+	r->lane6.fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	sa.sin6_port = htons(r->o.bind_port);
+	if (r->lane6.fd < 0 || bind(r->lane6.fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		bench_die("IPv6 socket: %s", strerror(errno));
+	setsockopt(r->lane6.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 }
 
 static void raw_init(struct raw *r)
@@ -111,9 +148,15 @@ static void raw_init(struct raw *r)
 	for (uint32_t i = 0; i < o->tunnels; i++) {
 		uint16_t port;
 
-		r->dst[i].sin_family = AF_INET;
-		bench_endpoint(&o->ep, i, &r->dst[i].sin_addr, &port);
-		r->dst[i].sin_port = htons(port);
+		if (bench_is_v6(o->v6_every, i)) {
+			r->dst[i].v6.sin6_family = AF_INET6;
+			bench_endpoint6(&o->prefix6, &o->ep, i, &r->dst[i].v6.sin6_addr, &port);
+			r->dst[i].v6.sin6_port = htons(port);
+			continue;
+		}
+		r->dst[i].v4.sin_family = AF_INET;
+		bench_endpoint(&o->ep, i, &r->dst[i].v4.sin_addr, &port);
+		r->dst[i].v4.sin_port = htons(port);
 	}
 	for (uint32_t b = 0; b < RAW_BUFS; b++)
 		bench_ipv4_udp(r->bufs[b], o->source, BENCH_STREAM_PORT, o->group,
@@ -127,10 +170,11 @@ static void raw_init(struct raw *r)
 	r->hdr[1] = 0;
 }
 
-static void raw_flush(struct raw *r, unsigned int n)
+static void raw_flush(struct raw *r, struct raw_lane *l)
 {
 	/* A datagram that fails is counted and skipped, as the relay does. */
-	r->sent += bench_sendmmsg_all(r->fd, r->msgs, n, &r->errors);
+	r->sent += bench_sendmmsg_all(l->fd, l->msgs, l->n, &r->errors);
+	l->n = 0;
 }
 
 /* Send every stream packet to every destination until the time is up. */
@@ -138,11 +182,12 @@ static void raw_run(struct raw *r)
 {
 	uint64_t end = bench_now_ns() + r->o.duration_ms * 1000000ull;
 	uint32_t next = 0;
-	unsigned int n = 0;
 	uint8_t *cur = NULL;
 
 	for (;;) {
-		struct mmsghdr *m = &r->msgs[n];
+		bool v6 = bench_is_v6(r->o.v6_every, next);
+		struct raw_lane *l = v6 ? &r->lane6 : &r->lane4;
+		struct mmsghdr *m = &l->msgs[l->n];
 
 		if (next == 0) {
 			/* A new stream packet. */
@@ -150,23 +195,26 @@ static void raw_run(struct raw *r)
 			bench_payload_set(cur + BENCH_INNER_HDR_LEN, 1, r->rounds);
 			r->rounds++;
 		}
-		r->iov[n][0].iov_base = r->hdr;
-		r->iov[n][0].iov_len = sizeof(r->hdr);
-		r->iov[n][1].iov_base = cur;
-		r->iov[n][1].iov_len = BENCH_INNER_LEN;
+		l->iov[l->n][0].iov_base = r->hdr;
+		l->iov[l->n][0].iov_len = sizeof(r->hdr);
+		l->iov[l->n][1].iov_base = cur;
+		l->iov[l->n][1].iov_len = BENCH_INNER_LEN;
 		m->msg_hdr.msg_name = &r->dst[next];
-		m->msg_hdr.msg_namelen = sizeof(r->dst[next]);
-		m->msg_hdr.msg_iov = r->iov[n];
+		m->msg_hdr.msg_namelen = v6 ? sizeof(r->dst[next].v6) : sizeof(r->dst[next].v4);
+		m->msg_hdr.msg_iov = l->iov[l->n];
 		m->msg_hdr.msg_iovlen = 2;
-		n++;
+		l->n++;
 		next = next + 1 == r->o.tunnels ? 0 : next + 1;
-		if (n < r->o.batch)
+		if (l->n < r->o.batch)
 			continue;
-		raw_flush(r, n);
-		n = 0;
+		raw_flush(r, l);
 		if (bench_now_ns() >= end)
 			break;
 	}
+	if (r->lane4.n)
+		raw_flush(r, &r->lane4);
+	if (r->lane6.n)
+		raw_flush(r, &r->lane6);
 }
 
 /* --gso: one message per endpoint and turn, K stream packets in it. */

@@ -258,6 +258,31 @@ def asm_section(t, kv):
     t.out("  (target: ASM within 10% of it).")
 
 
+def mixed_section(t, kv):
+    if "mixed.fanouts" not in kv:
+        return
+    t.out("1d. Mixed families: one (S,G), every second gateway IPv6 (outer IPv6, "
+          "IPv4 inside)")
+    rows = []
+    for n in [int(x) for x in kv["mixed.fanouts"].split()]:
+        r = load_run(kv, "mixed.%d" % n)
+        ssm_s = num(kv, "fanout.%d.sat.rate_dps" % n)
+        ssm_c = num(kv, "ceiling.%d.rate_dps" % n)
+        ssm = ssm_s / ssm_c if ssm_s is not None and ssm_c else None
+        rows.append([
+            n, fmt(num(kv, "mixed.%d.sat.up" % n)), fmt(r["c"]), fmt(r["cw"]), fmt(r["s"]),
+            fmt(r["ratio"], "{:.2f}"), fmt(ssm, "{:.2f}"), fmt(r["satloss"], "{:.1f}%"),
+            fmt(r["busy"], "{:.0f}%"), fmt(r["off"] * n if r["off"] else None), fmt(r["a"]),
+            "%s/%s" % (fmt(r["lost"]), fmt(r["exp"]))])
+    t.rows(["tunnels", "up", "raw dgram/s", "raw worst", "relay dgram/s", "ratio",
+            "IPv4 ratio", "sat.loss", "core busy", "0.8 offered", "0.8 deliv.",
+            "0.8 lost/exp"], rows)
+    t.out("  raw: raw_fanout to the same endpoints from an IPv4 and an IPv6 socket, one "
+          "sendmmsg batch")
+    t.out("  each; IPv4 ratio: row 1's at the same fan-out when this run measured it.  "
+          "Columns as in 1.")
+
+
 def handshake_section(t, kv):
     t.out("2. Tunnel setup (Request -> Query -> Update with an IGMPv3 report), "
           "nothing else running")
@@ -552,7 +577,7 @@ def table(path, out_dir):
     for section in (fanout_section, ):
         section(t, kv, out_dir)
         t.out()
-    for section in (mchan_section, asm_section, handshake_section, memory_section, latency_section, storm_section,
+    for section in (mchan_section, asm_section, mixed_section, handshake_section, memory_section, latency_section, storm_section,
                     gateway_section, listing_section):
         section(t, kv)
         t.out()

@@ -31,6 +31,8 @@
 #                           tunnels each ("1 2 10"), the ceiling before each
 #   AMT_BENCH_ONLY=asm      an ASM (*,G) channel through the relay's RP at
 #                           AMT_BENCH_ASM_FANOUTS tunnels ("1 100 10000")
+#   AMT_BENCH_ONLY=mixed    every second gateway IPv6, one channel, at
+#                           AMT_BENCH_MIXED_FANOUTS tunnels ("10 100 1000")
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -58,6 +60,13 @@ SOURCE=10.0.1.10
 GROUP=232.1.1.1
 GROUP2=232.1.1.2
 ASM_GROUP=239.1.1.1
+# Mixed families (mixed): the relay's IPv6 address, the IPv6 gateways'
+# prefix (RFC 3849 and RFC 5180), the fan-outs.
+RELAY_ADDR6=2001:db8:100::1
+PREFIX6=2001:2::/48
+MIXED_FANOUTS=${AMT_BENCH_MIXED_FANOUTS:-10 100 1000}
+MIXED_EMU=""
+MIXED_RAW=""
 ASM_FANOUTS=${AMT_BENCH_ASM_FANOUTS:-1 100 10000}
 PREFIX=198.18.0.0/15
 PPA=1000
@@ -280,6 +289,18 @@ relay_up() {
 	ip -n "$NS_RELAY" route add "$PREFIX" via 198.51.100.2
 	# What the emulator captured is not for the gw stack: drop it early.
 	ip netns exec "$NS_GW" iptables -t raw -A PREROUTING -p udp -d "$PREFIX" -j DROP
+	# The IPv6 gateways of the mixed-family row, likewise; only when that
+	# row runs (the relay then has an IPv6 socket too).
+	relay6=""
+	case " $ONLY " in
+	*" mixed "*)
+		ip -n "$NS_RELAY" -6 addr add "$RELAY_ADDR6/64" dev relay-eth0 nodad
+		ip -n "$NS_GW" -6 addr add 2001:db8:100::2/64 dev gw-eth0 nodad
+		ip -n "$NS_RELAY" -6 route add "$PREFIX6" via 2001:db8:100::2
+		ip netns exec "$NS_GW" ip6tables -t raw -A PREROUTING -p udp -d "$PREFIX6" -j DROP
+		relay6=" local-address $RELAY_ADDR6"
+		;;
+	esac
 	frr_config "$NS_RELAY" <<EOC
 interface relay-eth1
  ip pim
@@ -296,6 +317,7 @@ exit
 !
 amt relay amtr0
  local-address $RELAY_ADDR
+$relay6
  tunnel-limit 200000
  unauthenticated-rate-limit 10000000
  unauthenticated-prefix-rate-limit 10000000
@@ -373,15 +395,17 @@ ceiling_one() {
 	n=$1
 	pfx=${2:-ceiling.$n}
 	f=$RUN/ceiling-$n
+	# shellcheck disable=SC2086
 	emu "$f.emu" --tunnels "$n" --passive --warmup-ms 300 --measure-ms 1500 --duration 30 \
-		--idle-exit-ms 1000
+		--idle-exit-ms 1000 $MIXED_EMU
 	emu_ready 10 "$f.emu"
 	best=0
 	worst=0
 	for i in 1 2 3; do
+		# shellcheck disable=SC2086
 		ip netns exec "$NS_RELAY" "$BIN/raw_fanout" --bind "$RELAY_ADDR" \
 			--prefix "$PREFIX" --ports-per-addr "$PPA" --tunnels "$n" --source "$SOURCE" \
-			--group "$GROUP" --duration-ms 2000 --cpu "$RELAY_CPU" >"$f.raw$i"
+			--group "$GROUP" --duration-ms 2000 --cpu "$RELAY_CPU" $MIXED_RAW >"$f.raw$i"
 		r=$(kv "$f.raw$i" rate_dps)
 		if [ "$r" -gt "$best" ]; then
 			best=$r
@@ -394,7 +418,7 @@ ceiling_one() {
 	# What one core does with UDP GSO (amtd's path for runs of packets to
 	# one tunnel): one 2 s run, 32 datagrams per message, up to 100 tunnels.
 	gso=""
-	if [ "$n" -le 100 ]; then
+	if [ "$n" -le 100 ] && [ -z "$MIXED_RAW" ]; then
 		ip netns exec "$NS_RELAY" "$BIN/raw_fanout" --bind "$RELAY_ADDR" \
 			--prefix "$PREFIX" --ports-per-addr "$PPA" --tunnels "$n" --source "$SOURCE" \
 			--group "$GROUP" --duration-ms 2000 --gso 32 --cpu "$RELAY_CPU" >"$f.gso"
@@ -466,6 +490,10 @@ fanout_run() {
 		g=$ASM_GROUP
 		wu=2000
 		set -- --asm --group "$ASM_GROUP"
+	fi
+	if [ "$kind" = mixed ]; then
+		# shellcheck disable=SC2086
+		set -- $MIXED_EMU
 	fi
 	clear_tunnels
 	emu "$f.emu" --tunnels "$n" --warmup-ms "$wu" --measure-ms "$MEASURE_MS" \
@@ -545,6 +573,26 @@ test_asm() {
 		fanout_run "$n" $(((c * 3 / 2 + n - 1) / n)) sat asm
 		fanout_run "$n" $((c * 4 / 5 / n > 0 ? c * 4 / 5 / n : 1)) at80 asm
 	done
+}
+
+# Mixed families: every second gateway is an IPv6 one (2001:2::/48, RFC
+# 5180, to the relay's 2001:db8:100::1), all on one (S,G) with IPv4 inside;
+# the ceiling is raw_fanout to the same endpoints from an IPv4 and an IPv6
+# socket, one sendmmsg batch each, as amtd keeps them.
+test_mixed() {
+	log "mixed IPv4/IPv6 gateways on one channel: $MIXED_FANOUTS tunnels, every second IPv6"
+	put mixed.fanouts "$MIXED_FANOUTS"
+	MIXED_EMU="--v6-every 2 --prefix6 $PREFIX6 --relay6 $RELAY_ADDR6"
+	MIXED_RAW="--v6-every 2 --prefix6 $PREFIX6 --bind6 $RELAY_ADDR6"
+	for n in $MIXED_FANOUTS; do
+		ceiling_one "$n" "mixed.$n.ceiling"
+		c=$(kv "$RUN/ceiling-$n.raw" rate_dps)
+		c=${c:-700000}
+		fanout_run "$n" $(((c * 3 / 2 + n - 1) / n)) sat mixed
+		fanout_run "$n" $((c * 4 / 5 / n > 0 ? c * 4 / 5 / n : 1)) at80 mixed
+	done
+	MIXED_EMU=""
+	MIXED_RAW=""
 }
 
 # memory_sample TAG: amtd's own counters and its RSS.
@@ -1059,6 +1107,7 @@ main() {
 		fanout) test_fanout ;;
 		mchan) test_mchan ;;
 		asm) test_asm ;;
+		mixed) test_mixed ;;
 		handshake | memory)
 			if [ ! -f "$RUN/hm-done" ]; then
 				test_handshake_memory
