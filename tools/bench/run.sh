@@ -563,16 +563,22 @@ test_mchan() {
 	done
 }
 
-test_asm() {
-	log "ASM (*,G) through an RP: fan-outs $ASM_FANOUTS (the raw ceiling just before)"
-	put asm.fanouts "$ASM_FANOUTS"
-	for n in $ASM_FANOUTS; do
-		ceiling_one "$n" "asm.$n.ceiling"
+# kind_rows KIND FANOUTS: for each N, the raw ceiling, then a saturated
+# and a 0.8 x run of fanout_run's KIND, recorded as KIND.N.*.
+kind_rows() {
+	put "$1.fanouts" "$2"
+	for n in $2; do
+		ceiling_one "$n" "$1.$n.ceiling"
 		c=$(kv "$RUN/ceiling-$n.raw" rate_dps)
 		c=${c:-700000}
-		fanout_run "$n" $(((c * 3 / 2 + n - 1) / n)) sat asm
-		fanout_run "$n" $((c * 4 / 5 / n > 0 ? c * 4 / 5 / n : 1)) at80 asm
+		fanout_run "$n" $(((c * 3 / 2 + n - 1) / n)) sat "$1"
+		fanout_run "$n" $((c * 4 / 5 / n > 0 ? c * 4 / 5 / n : 1)) at80 "$1"
 	done
+}
+
+test_asm() {
+	log "ASM (*,G) through an RP: fan-outs $ASM_FANOUTS (the raw ceiling just before)"
+	kind_rows asm "$ASM_FANOUTS"
 }
 
 # Mixed families: every second gateway is an IPv6 one (2001:2::/48, RFC
@@ -581,16 +587,9 @@ test_asm() {
 # socket, one sendmmsg batch each, as amtd keeps them.
 test_mixed() {
 	log "mixed IPv4/IPv6 gateways on one channel: $MIXED_FANOUTS tunnels, every second IPv6"
-	put mixed.fanouts "$MIXED_FANOUTS"
 	MIXED_EMU="--v6-every 2 --prefix6 $PREFIX6 --relay6 $RELAY_ADDR6"
 	MIXED_RAW="--v6-every 2 --prefix6 $PREFIX6 --bind6 $RELAY_ADDR6"
-	for n in $MIXED_FANOUTS; do
-		ceiling_one "$n" "mixed.$n.ceiling"
-		c=$(kv "$RUN/ceiling-$n.raw" rate_dps)
-		c=${c:-700000}
-		fanout_run "$n" $(((c * 3 / 2 + n - 1) / n)) sat mixed
-		fanout_run "$n" $((c * 4 / 5 / n > 0 ? c * 4 / 5 / n : 1)) at80 mixed
-	done
+	kind_rows mixed "$MIXED_FANOUTS"
 	MIXED_EMU=""
 	MIXED_RAW=""
 }
