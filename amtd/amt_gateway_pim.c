@@ -34,6 +34,13 @@ DEFINE_MTYPE_STATIC(AMTD, AMT_GW_PIM_JOIN, "AMT gateway PIM join");
 /* At most one triggered Hello per second in answer to pimd's. */
 #define AMT_GW_PIM_TRIGGER_MS 1000
 /*
+ * A new neighbor address is announced this many more times, a second
+ * apart: the first Hello is lost when pimd's interface is still coming up
+ * (amtd restarted on a pseudo-interface pimd had), and pimd would then
+ * learn of the neighbor only at the next periodic Hello, 30 s later.
+ */
+#define AMT_GW_PIM_STARTUP_HELLOS 3
+/*
  * Memberships held for pimd, at most: each is a socket, and LAN hosts (via
  * pimd) must not be able to exhaust amtd's file descriptors.
  */
@@ -84,6 +91,8 @@ struct amt_gw_pim {
 	unsigned int ticks;
 	uint64_t last_hello_ms;
 	struct event *t_tick;
+	unsigned int startup_hellos; /* still to send, one a second */
+	struct event *t_startup;
 	struct amt_gw_joins_head joins;
 	struct amt_gw_pim_stats stats;
 };
@@ -397,6 +406,15 @@ static void amt_gw_pim_tick(struct event *event)
 	event_add_timer(master, amt_gw_pim_tick, pim, AMT_GW_PIM_TICK_S, &pim->t_tick);
 }
 
+static void amt_gw_pim_startup_hello(struct event *event)
+{
+	struct amt_gw_pim *pim = EVENT_ARG(event);
+
+	amt_gw_pim_hello(pim, AMT_GW_PIM_HOLDTIME_S);
+	if (--pim->startup_hellos)
+		event_add_timer(master, amt_gw_pim_startup_hello, pim, 1, &pim->t_startup);
+}
+
 void amt_gw_pim_refresh(struct amt_gw_pim *pim)
 {
 	struct interface *ifp = pim->gw->inst->ifp;
@@ -410,6 +428,8 @@ void amt_gw_pim_refresh(struct amt_gw_pim *pim)
 		       pim->gw->inst->name, &pim->nbr4, pim->have_v4 ? "" : " (none)",
 		       pim->have_v6 ? " and fe80::2268" : "");
 		amt_gw_pim_hello(pim, AMT_GW_PIM_HOLDTIME_S);
+		pim->startup_hellos = AMT_GW_PIM_STARTUP_HELLOS;
+		event_add_timer(master, amt_gw_pim_startup_hello, pim, 1, &pim->t_startup);
 	}
 }
 
@@ -435,6 +455,7 @@ void amt_gw_pim_free(struct amt_gw_pim **pimp)
 	/* Holdtime 0: pimd drops the neighbor now rather than in 105 s. */
 	amt_gw_pim_hello(pim, 0);
 	EVENT_OFF(pim->t_tick);
+	EVENT_OFF(pim->t_startup);
 	frr_each_safe (amt_gw_joins, &pim->joins, j)
 		amt_gw_pim_join_free(pim, j);
 	amt_gw_joins_fini(&pim->joins);

@@ -225,6 +225,13 @@ def test_amtd_restart_on_gateway_lan_resumes():
     before = read_state(state).get("packets", 0)
     assert wait_packets(state, before + 40, count=90), (
         read_state(state), gw.vtysh_cmd("show amt gateway"), gw.vtysh_cmd("show ip mroute"))
+    # The stream may resume through the gateway router's own member (the
+    # application of the shared-channel test): pimd's Join must come too
+    # (at the latest with its periodic Join/Prune, 60 s).
+    ok, pim = topotest.run_and_expect(
+        lambda: json.loads(gw.vtysh_cmd("show amt gateway json"))["amtg0"]["pim"]["joinCount"] > 0,
+        True, count=90, wait=1)
+    assert ok, gw.vtysh_cmd("show amt gateway json")
 
 
 def test_lan_leave_reaches_the_relay():
