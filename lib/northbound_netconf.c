@@ -44,6 +44,7 @@
 #include "memory.h"
 #include "module.h"
 #include "northbound.h"
+#include "privs.h"
 #include "sockunion.h"
 #include "yang.h"
 
@@ -2067,6 +2068,21 @@ static void nc_peer_host(struct nc_session *s)
 		inet_ntop(AF_INET6, &su.sin6.sin6_addr, s->host, sizeof(s->host));
 }
 
+/*
+ * Listen with the daemon's privileges raised: the NETCONF port, 830 (RFC
+ * 6242 section 3), is below 1024, and daemons run as user frr with the
+ * bind capability (ZCAP_BIND) only permitted.
+ */
+static int nc_listen(ssh_bind bind)
+{
+	int ret = SSH_ERROR;
+
+	frr_with_privs (lib_privs) {
+		ret = ssh_bind_listen(bind);
+	}
+	return ret;
+}
+
 static void nc_accept(struct event *t)
 {
 	struct nc_session *s;
@@ -2260,7 +2276,7 @@ static void nc_start(struct event *t)
 	    ssh_bind_options_set(nc.bind, SSH_BIND_OPTIONS_BINDADDR, nc.addr) != SSH_OK ||
 	    ssh_bind_options_set(nc.bind, SSH_BIND_OPTIONS_BINDPORT, &nc.port) != SSH_OK ||
 	    ssh_bind_options_set(nc.bind, SSH_BIND_OPTIONS_HOSTKEY, nc.hostkey) != SSH_OK ||
-	    ssh_bind_listen(nc.bind) != SSH_OK) {
+	    nc_listen(nc.bind) != SSH_OK) {
 		flog_err(EC_LIB_SOCKET, "netconf: cannot listen on [%s]:%u: %s", nc.addr, nc.port,
 			 nc.bind ? ssh_get_error(nc.bind) : "out of memory");
 		goto error;

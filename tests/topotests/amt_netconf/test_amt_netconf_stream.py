@@ -41,7 +41,9 @@ from nc_setup import NS_AMTD, amtd_args, amtd_config, make_keys, run_script
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
-PORT = 8301
+# The NETCONF port (RFC 6242 section 3), below 1024: amtd, user frr, binds
+# it with its privileges raised.
+PORT = 830
 SRC, GROUP = "10.0.1.10", "232.1.1.1"
 GW_IFADDR = "10.255.0.2"
 
