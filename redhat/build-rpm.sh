@@ -1,5 +1,6 @@
 #!/bin/sh
-# Build the frr-amtd RPM (redhat/amtd.spec) from a staged installation.
+# Build the frr-amtd and frr-netconf RPMs (redhat/amtd.spec) from a staged
+# installation.
 #
 #   build-rpm.sh STAGE DOCS OUTDIR VERSION FRR_VERSION
 #
@@ -7,8 +8,9 @@
 # module among FRR's files); DOCS is doc/build-docs.sh's output directory
 # (man/frr-amtd.8 and html/).  The man page, the HTML pages and the README are
 # added to STAGE at the paths the package installs them at, and rpmbuild
-# (Red Hat's, or Debian's "rpm" package) makes OUTDIR/RPMS/<arch>/frr-amtd-*.rpm,
-# whose path is the last line printed.
+# (Red Hat's, or Debian's "rpm" package) makes OUTDIR/RPMS/<arch>/frr-amtd-*.rpm
+# and frr-netconf-*.rpm (the NETCONF module); the path of frr-netconf's is the
+# next to last line printed, frr-amtd's the last.
 set -eu
 
 if [ $# -ne 5 ]; then
@@ -29,6 +31,11 @@ for f in "$stage/usr/lib/frr/amtd" "$stage/usr/share/yang/frr-amtd.yang" \
 		exit 1
 	fi
 done
+if [ ! -f "$stage/usr/lib/frr/modules/netconf.so" ]; then
+	echo "build-rpm: $stage/usr/lib/frr/modules/netconf.so is missing" \
+		"(FRR configured without libssh? it needs libssh-dev)" >&2
+	exit 1
+fi
 
 # The documentation, where the package puts it.
 mandir=$stage/usr/share/man/man8
@@ -51,4 +58,5 @@ rpmbuild -bb \
 	--define "amtd_version $version" \
 	--define "frr_version $frr_version" \
 	"$top/redhat/amtd.spec"
+find "$out/RPMS" -name 'frr-netconf-*.rpm'
 find "$out/RPMS" -name 'frr-amtd-*.rpm'

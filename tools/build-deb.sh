@@ -1,8 +1,10 @@
 #!/bin/sh
 # Build Debian packages of FRR with amtd: Debian's own packaging of FRR (the
 # debian/ directory of the fetched source package) with amtd's patches and
-# files, plus a binary package frr-amtd (debian/frr-debian-amtd.patch), made
-# with dpkg-buildpackage.  This builds all of FRR with its documentation: it
+# files, plus the binary packages frr-amtd and frr-netconf (the NETCONF
+# northbound module, lib/northbound_netconf*.c, with libssh; FRR's configure
+# is given --enable-netconf) from debian/frr-debian-amtd.patch, made with
+# dpkg-buildpackage.  This builds all of FRR with its documentation: it
 # takes a while and is not part of make check.
 #
 #   build-deb.sh SRCDIR OUTDIR FRR_SOURCE LIBYANG_PREFIX PATCH...
@@ -11,7 +13,8 @@
 # (with debian/), PATCH... amtd's patches to FRR (relative to SRCDIR).
 # LIBYANG_PREFIX is the libyang built from Debian 13's source that replaces
 # Debian's libyang-dev when that is too old (Debian 12), or "" to use the
-# system's.  The packages land in OUTDIR (frr_*.deb, frr-amtd_*.deb, ...).
+# system's.  The packages land in OUTDIR (frr_*.deb, frr-amtd_*.deb,
+# frr-netconf_*.deb, ...).
 set -eu
 
 if [ $# -lt 4 ]; then
@@ -83,8 +86,9 @@ mv "$tree/debian/control.new" "$tree/debian/control"
 debver=$(cd "$tree" && dpkg-parsechangelog -S Version)
 {
 	printf 'frr (%s+amtd%s) UNRELEASED; urgency=medium\n\n' "$debver" "$amtd_version"
-	printf '  * amtd %s, the AMT (RFC 7450) relay and gateway, in package frr-amtd.\n\n' \
+	printf '  * amtd %s, the AMT (RFC 7450) relay and gateway, in package frr-amtd.\n' \
 		"$amtd_version"
+	printf '  * The NETCONF northbound module (-M netconf), in package frr-netconf.\n\n'
 	printf ' -- %s  %s\n\n' "$maintainer" "$(date -R)"
 	cat "$tree/debian/changelog"
 } >"$tree/debian/changelog.new"
@@ -118,4 +122,8 @@ if ! (cd "$tree" &&
 	tail -n 40 "$out/build.log"
 	die "dpkg-buildpackage failed, see $out/build.log"
 fi
+for p in frr frr-amtd frr-netconf; do
+	set -- "$out/${p}_"*.deb
+	[ -f "$1" ] || die "dpkg-buildpackage made no ${p}_*.deb, see $out/build.log"
+done
 ls "$out"/*.deb

@@ -2,7 +2,10 @@
 # Check the Debian packages that make deb built: on a clean Debian 12 system
 # in a chroot, "apt-get install ./*.deb" installs them with their
 # dependencies from Debian 12, and FRR started with its own init script
-# (/usr/lib/frr/frrinit.sh, what frr.service runs) runs amtd under watchfrr.
+# (/usr/lib/frr/frrinit.sh, what frr.service runs) runs amtd under watchfrr,
+# with the NETCONF module of package frr-netconf loaded (-M netconf) and
+# answering an ncclient session (the host's python3-ncclient and ssh-keygen,
+# run in the namespace of the chroot's FRR).
 #
 #   check-deb.sh [DEBDIR]        (default: _build/deb)
 #
@@ -32,6 +35,8 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 suite=bookworm
 relay_addr=192.0.2.1
+netconf_port=830
+netconf_key=$work/netconf-client
 
 pass() {
 	echo "PASS: $*" | tee -a "$results"
@@ -173,6 +178,18 @@ phase_run() {
 			/usr/bin/vtysh 2>&1) && ! echo "$out" | grep -q 'not found'
 	}
 	check "amtd, zebra, mgmtd and vtysh find all their libraries (ldd)" libs_resolve
+	# The NETCONF module of frr-netconf, in FRR's module directory.
+	nc_module=$(cd "$root" && ls usr/lib/*/frr/modules/netconf.so 2>/dev/null | head -n 1)
+	check "frr-netconf installed /${nc_module:-usr/lib/*/frr/modules/netconf.so}" \
+		test -n "$nc_module"
+	nc_module_libs() {
+		[ -n "$nc_module" ] &&
+			out=$(in_root 20 ldd "/$nc_module" 2>&1) &&
+			! echo "$out" | grep -q 'not found' &&
+			echo "$out" | grep -q 'libssh\.so\.4 => ' &&
+			echo "$out" | grep -q 'libfrr\.so\.0 => '
+	}
+	check "the NETCONF module finds libssh and libfrr and all else (ldd)" nc_module_libs
 	libyang_ok() {
 		# libyang linked into libfrr, or a libyang package that is new enough
 		ly=$(in_root 20 ldd /usr/lib/frr/amtd | awk '/libyang/ { print $3 }')
@@ -200,6 +217,20 @@ phase_run() {
 		grep -q 'AMT' "$root/usr/share/doc/frr-amtd/html/user/amtd.html"
 	check "/etc/frr/daemons lists amtd, off by default" \
 		grep -q '^amtd=no$' "$root/etc/frr/daemons"
+
+	# The NETCONF module, loaded by amtd from FRR's module directory; the
+	# client's key authorized the way doc/user/amtd.rst says.
+	rm -f "$netconf_key" "$netconf_key.pub"
+	if ssh-keygen -q -t ed25519 -N '' -C check-deb -f "$netconf_key" &&
+		install -m 0640 "$netconf_key.pub" "$root/etc/frr/netconf_authorized_keys" &&
+		in_root 20 chown root:frr /etc/frr/netconf_authorized_keys; then
+		pass "a NETCONF client key in /etc/frr/netconf_authorized_keys (root:frr 0640)"
+	else
+		fail "a NETCONF client key in /etc/frr/netconf_authorized_keys (ssh-keygen on the host)"
+	fi
+	sed -i 's/^\(amtd_options=".*\)"$/\1 -M netconf"/' "$root/etc/frr/daemons"
+	check "amtd_options in /etc/frr/daemons load the NETCONF module (-M netconf)" \
+		grep -q '^amtd_options=".* -M netconf"$' "$root/etc/frr/daemons"
 
 	# Start FRR the way the package does without systemd (frr.service runs
 	# the same script), with amtd turned on.
@@ -265,6 +296,56 @@ phase_run() {
 	}
 	check "amtd listens on $relay_addr UDP port 2268" wait_for 20 listening
 
+	# NETCONF: the module amtd loaded from package frr-netconf serves it.
+	module_loaded() {
+		mods=$(vtysh -c 'show modules' 2>/dev/null) &&
+			echo "$mods" | grep -q -E '^frr_netconf[[:space:]]' &&
+			echo "$mods" | grep -q -E "from: /usr/lib/[^/]+/frr/modules/netconf\.so\$"
+	}
+	check "vtysh 'show modules' lists frr_netconf, from /${nc_module:-usr/lib/*/frr/modules/netconf.so}" \
+		wait_for 20 module_loaded
+	nc_listening() {
+		# 127.0.0.1:830, state LISTEN (0A), as /proc/net/tcp writes it
+		grep -q -E " 0100007F:$(printf '%04X' "$netconf_port") 0+:0+ 0A " \
+			"$root/proc/net/tcp"
+	}
+	check "the NETCONF module listens on 127.0.0.1 TCP port $netconf_port" \
+		wait_for 20 nc_listening
+	hostkey_made() {
+		[ "$(in_root 20 stat -c '%U %a' /var/lib/frr/netconf_ssh_host_ed25519_key)" = "frr 600" ]
+	}
+	check "its SSH host key was made: /var/lib/frr/netconf_ssh_host_ed25519_key, frr, 0600" \
+		hostkey_made
+	netconf_session() {
+		timeout -k 5 60 /usr/bin/python3 - "$netconf_port" "$netconf_key" "$relay_addr" \
+			>"$work/netconf-session.log" 2>&1 <<-'EOF'
+			import sys
+			from ncclient import manager
+
+			port, key, addr = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+			ns = {"amt": "http://frrouting.org/yang/amtd"}
+			with manager.connect(host="127.0.0.1", port=port, username="netconf",
+			                     key_filename=key, hostkey_verify=False,
+			                     allow_agent=False, look_for_keys=False,
+			                     timeout=20) as m:
+			    caps = list(m.server_capabilities)
+			    yl = "urn:ietf:params:netconf:capability:yang-library:1.1?"
+			    assert any(c.startswith(yl) for c in caps), caps
+			    text = m.get_schema("frr-amtd").data
+			    assert text.lstrip().startswith("module frr-amtd"), text[:200]
+			    sel = '/amt:amtd/amt:relay[amt:name="amtr0"]/amt:local-address'
+			    cfg = m.get_config(source="running", filter=("xpath", (ns, sel))).data_xml
+			    assert ">%s<" % addr in cfg, cfg
+			print("netconf session: yang-library, get-schema frr-amtd, get-config amtr0")
+		EOF
+	}
+	if netconf_session; then
+		pass "ncclient: hello, get-schema frr-amtd and get-config of relay amtr0 over NETCONF"
+	else
+		tail -n 20 "$work/netconf-session.log"
+		fail "ncclient session over NETCONF, see $work/netconf-session.log"
+	fi
+
 	# Stop FRR with the same script.
 	step 120 frrinit-stop.log "/usr/lib/frr/frrinit.sh stop" /usr/lib/frr/frrinit.sh stop
 	no_frr_left() {
@@ -275,6 +356,10 @@ phase_run() {
 		$tun_was_there && ! tun_exists
 	}
 	check "the stopped amtd removed its pseudo-interface" wait_for 10 tun_gone
+	nc_closed() {
+		! nc_listening
+	}
+	check "nothing listens on TCP port $netconf_port after the stop" wait_for 10 nc_closed
 }
 
 if [ "${1:-}" = --phase ]; then
@@ -311,6 +396,28 @@ for deb in "$@"; do
 done
 check "Maintainer is amtd's, Original-Maintainer Debian's, in every package${maint_ok:+ (not:$maint_ok)}" \
 	test -z "$maint_ok"
+
+# The NETCONF module: package frr-netconf, beside frr of the same build,
+# depending on libssh (dpkg-shlibdeps) and on that frr.
+nc_deb=""
+for deb in "$@"; do
+	[ "$(dpkg-deb -f "$deb" Package)" = frr-netconf ] && nc_deb=$deb
+done
+check "a package frr-netconf among the .debs" test -n "$nc_deb"
+nc_deb_holds_module() {
+	[ -n "$nc_deb" ] &&
+		dpkg-deb -c "$nc_deb" | awk '{ print $6 }' |
+		grep -q -x -E '\./usr/lib/[^/]+/frr/modules/netconf\.so'
+}
+check "frr-netconf holds usr/lib/<arch>/frr/modules/netconf.so" nc_deb_holds_module
+nc_deb_depends() {
+	[ -n "$nc_deb" ] || return 1
+	d=$(dpkg-deb -f "$nc_deb" Depends)
+	v=$(dpkg-deb -f "$nc_deb" Version)
+	echo "$d" | grep -q -E '(^|, )libssh-4( |,|$)' &&
+		echo "$d" | grep -q -F "frr (= $v)"
+}
+check "frr-netconf depends on libssh-4 and on frr of its own version" nc_deb_depends
 
 # The base system, made once.
 base=$work/debian12-base.tar
