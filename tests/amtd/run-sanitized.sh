@@ -10,13 +10,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 out=$B/tests/amtd/sanitized
 mkdir -p "$out"
+# Sources a test needs besides the core, as tests/amtd/subdir.am lists them.
+extra_sources() {
+	case $1 in
+	test_amt_tun_ring) echo "$B/amtd/amt_tun_ring.c" ;;
+	esac
+}
+
 progs=""
 for t in "$B"/tests/amtd/test_amt_*.c; do
 	name=$(basename "$t" .c)
 	# shellcheck disable=SC2046,SC2086
 	$SAN_CC $SAN_CFLAGS -fsanitize=address,undefined \
 		-fno-sanitize-recover=all -o "$out/$name" "$t" \
-		$(amtd_core_files) $SAN_LDFLAGS
+		$(amtd_core_files) $(extra_sources "$name") $SAN_LDFLAGS
 	progs="$progs $out/$name"
 done
 

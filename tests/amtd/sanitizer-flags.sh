@@ -8,6 +8,8 @@ amtd_core_files() {
 	done
 }
 SAN_CC=${SAN_CC:-clang}
+# libyang's headers, where FRR's build found them (lib/yang.h includes them).
+SAN_LIBYANG_CFLAGS=$(sed -n 's/^LIBYANG_CFLAGS = //p' "$B/Makefile" 2>/dev/null || true)
 SAN_CFLAGS="-std=gnu11 -g -O1 -fno-omit-frame-pointer -DHAVE_CONFIG_H \
- -I$B -I$B/lib -I$B/include -I$B/amtd -I$B/tests/amtd"
+ -I$B -I$B/lib -I$B/include -I$B/amtd -I$B/tests/amtd $SAN_LIBYANG_CFLAGS"
 SAN_LDFLAGS="-L$B/lib/.libs -lfrr -Wl,-rpath,$B/lib/.libs"
