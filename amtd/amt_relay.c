@@ -81,6 +81,7 @@ void amt_relay_config_default(struct amt_relay_config *cfg)
 	cfg->flow_limit = 100000;
 	cfg->flag_layout = AMT_FLAGS_RFC;
 	cfg->gw_fields = AMT_GW_FIELDS_AUTO;
+	cfg->fanout_slice = AMT_FO_SLICE_DEFAULT;
 	amt_health_config_default(&cfg->health);
 }
 
@@ -914,6 +915,7 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 		relay->socks[i].fd = -1;
 	amt_relay_config_default(&relay->cfg);
 	amt_relay_tunnels_init(relay);
+	amt_fo_queue_init(&relay->fanout);
 	relay->feed = amt_relay_feed_new(relay);
 	relay->index = amt_flow_index_new(amt_relay_union_changed, relay);
 	relay->rl_prefixes = amt_prefix_table_new(amt_relay_seed());
@@ -938,6 +940,7 @@ void amt_relay_free(struct amt_relay *relay)
 	amt_relay_sockets_close(relay);
 	EVENT_OFF(relay->t_tun_read);
 	EVENT_OFF(relay->t_rotate);
+	amt_relay_fanout_drop(relay);
 	amt_relay_tunnels_fini(relay);
 	amt_flow_index_free(relay->index);
 	amt_relay_feed_free(&relay->feed);
@@ -975,6 +978,9 @@ void amt_relay_tun_detach(struct amt_relay *relay)
 void amt_relay_tun_attach(struct amt_relay *relay)
 {
 	EVENT_OFF(relay->t_tun_read);
+	/* A split fan-out is sent first; its last slice attaches again. */
+	if (!amt_fo_queue_empty(&relay->fanout))
+		return;
 	if (relay->inst->tun_fd >= 0)
 		event_add_read(master, amt_relay_tun_read, relay, relay->inst->tun_fd,
 			       &relay->t_tun_read);

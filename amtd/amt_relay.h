@@ -9,6 +9,7 @@
 #include "lib/typesafe.h"
 #include "lib/sockunion.h"
 
+#include "amt_fanout_split.h"
 #include "amt_flow_index.h"
 #include "amt_mac.h"
 #include "amt_membership.h"
@@ -54,6 +55,8 @@ struct amt_relay_config {
 	bool shutdown;
 	/* Anycast discovery address advertised while healthy. */
 	struct amt_health_config health;
+	/* Datagrams per event of a fan-out sent over several events. */
+	uint32_t fanout_slice;
 };
 
 /* Message and error counters (draft-ietf-mboned-amt-yang statistics). */
@@ -93,6 +96,9 @@ struct amt_relay_stats {
 	/* UDP GSO on the data path: messages and the datagrams they carried;
 	 * messages the kernel refused, and their datagrams then sent one by one. */
 	uint64_t tx_gso_msgs, tx_gso_segs, err_gso_refused, tx_gso_unrolled;
+	/* Fan-outs larger than a slice: split, the slices sent in later
+	 * events, and datagrams of theirs whose tunnel went away first. */
+	uint64_t fanout_split, fanout_slices, fanout_gone;
 };
 
 /* A socket the relay receives on: one per configured address. */
@@ -135,6 +141,9 @@ struct amt_tunnel {
 	uint64_t data_packets, data_bytes;
 	/* The tunnel's own budgets for Requests and Updates. */
 	struct amt_bucket rl_request, rl_update;
+	/* Freed while a split fan-out may name it: a husk, not sent to. */
+	bool gone;
+	struct amt_tunnel *husk_next;
 };
 
 #define AMT_RELAY_MAX_SOCKETS 4
@@ -150,6 +159,14 @@ struct amt_relay {
 	struct event *t_rotate;
 	/* How long the last tun read event took: the control socket's share. */
 	uint64_t tun_busy_us;
+	/*
+	 * The rest of fan-outs larger than a slice, sent a slice per event
+	 * (t_fanout) before the tun is read again; tunnels freed meanwhile
+	 * stay as husks until it is all sent (amt_tunnel_free()).
+	 */
+	struct amt_fo_queue fanout;
+	struct event *t_fanout;
+	struct amt_tunnel *husks;
 
 	struct amt_mac_state mac;
 	/* The same tunnels twice: hashed for the data path, sorted for listings. */
@@ -229,6 +246,8 @@ extern struct amt_tunnel *amt_relay_tunnel_first_of_addr(struct amt_relay *relay
 extern struct amt_tunnel *amt_relay_tunnel_next_of_addr(struct amt_relay *relay,
 							struct amt_tunnel *t);
 extern void amt_relay_clear_tunnels(struct amt_relay *relay);
+/* Free the husks of tunnels freed while a fan-out was split. */
+extern void amt_relay_husks_free(struct amt_relay *relay);
 extern void amt_relay_clear_stats(struct amt_relay *relay);
 extern uint64_t amt_now_ms(void);
 extern uint64_t amt_now_us(void);
@@ -238,6 +257,8 @@ extern void amt_relay_sendmmsg(struct amt_relay *relay, int fd, struct mmsghdr *
 
 /* amt_relay_tun.c: the pseudo-interface side. */
 extern void amt_relay_tun_read(struct event *event);
+/* Drop what is left of split fan-outs (the relay goes away). */
+extern void amt_relay_fanout_drop(struct amt_relay *relay);
 
 /* amt_relay_feed.c: host reports of the tunnels' union, to pimd. */
 struct amt_query;

@@ -15,6 +15,7 @@
 #include "amtd.h"
 #include "amt_debug.h"
 #include "amt_errors.h"
+#include "amt_fanout_split.h"
 #include "amt_gso.h"
 #include "amt_igmp.h"
 #include "amt_relay.h"
@@ -23,9 +24,11 @@
 
 /*
  * A tun read event reads at most AMT_TUN_RX_BATCH packets and stops reading
- * once it has queued AMT_TUN_TX_BUDGET datagrams (a packet's fan-out is
- * never split), so that the control socket is served in between: at 100
- * tunnels that is about 10 packets, some 4 ms of sending on one core.
+ * once it has queued AMT_TUN_TX_BUDGET datagrams, so that the control
+ * socket is served in between: at 100 tunnels that is about 10 packets,
+ * some 4 ms of sending on one core.  A fan-out larger than the relay's
+ * fanout-slice is sent a slice per event (amt_fanout_split.h), before the
+ * tun is read again.
  */
 #define AMT_TUN_RX_BATCH  64
 #define AMT_TUN_TX_BUDGET 1024
@@ -231,6 +234,58 @@ static void amt_tx_queue(struct amt_relay *relay, struct amt_tx_batches *bs, str
 	}
 }
 
+/*
+ * Send pkts[0..k), all of one channel, to owners[0..n): the tunnels that
+ * wanted it when it was read, less those freed since (husks).
+ */
+static void amt_relay_send_run(struct amt_relay *relay, struct amt_tx_batches *bs,
+			       const uint8_t *hdr, const struct amt_gso_pkt *pkts, unsigned int k,
+			       void *const *owners, uint32_t n)
+{
+	uint64_t bytes = 0;
+	uint32_t sent = 0;
+
+	for (unsigned int i = 0; i < k; i++)
+		bytes += pkts[i].len;
+	for (uint32_t o = 0; o < n; o++) {
+		struct amt_tunnel *t = owners[o];
+
+		if (t->gone) {
+			relay->stats.fanout_gone += k;
+			continue;
+		}
+		amt_tx_queue(relay, bs, t, hdr, pkts, k);
+		sent++;
+	}
+	relay->stats.tx_data += (uint64_t)k * sent;
+	relay->stats.tx_data_bytes += bytes * sent;
+}
+
+/*
+ * A run of one channel's packets to its fan-out: all of it, or, when it is
+ * larger than a slice, the first slice now and the rest queued for the
+ * next events.  Behind a split fan-out everything is queued, so that no
+ * tunnel gets a packet before the ones read earlier.
+ */
+static void amt_relay_fanout(struct amt_relay *relay, struct amt_tx_batches *bs, const uint8_t *hdr,
+			     const struct amt_gso_pkt *pkts, unsigned int k,
+			     const struct amt_fanout *fo)
+{
+	uint32_t n = fo->count;
+
+	if (!amt_fo_queue_empty(&relay->fanout)) {
+		amt_fo_queue_add(&relay->fanout, pkts, k, fo->owners, 0, fo->count);
+		return;
+	}
+	if ((uint64_t)fo->count * k > relay->cfg.fanout_slice)
+		n = amt_fo_owners_per_slice(relay->cfg.fanout_slice, k, fo->count);
+	if (n < fo->count) {
+		amt_fo_queue_add(&relay->fanout, pkts, k, fo->owners, n, fo->count);
+		relay->stats.fanout_split++;
+	}
+	amt_relay_send_run(relay, bs, hdr, pkts, k, fo->owners, n);
+}
+
 /* A packet read from the tun that has receivers, waiting to be sent. */
 struct amt_rx_pkt {
 	uint8_t *data;
@@ -249,9 +304,9 @@ static void amt_relay_emit(struct amt_relay *relay, struct amt_tx_batches *bs, c
 {
 	struct amt_gso_pkt run[AMT_TUN_RX_BATCH];
 
+	static_assert(AMT_TUN_RX_BATCH <= AMT_FO_MAX_PKTS, "a run must fit a split job");
 	for (unsigned int i = 0; i < npend; i++) {
 		unsigned int k = 0;
-		uint64_t bytes = 0;
 
 		if (pend[i].done)
 			continue;
@@ -261,14 +316,10 @@ static void amt_relay_emit(struct amt_relay *relay, struct amt_tx_batches *bs, c
 				continue;
 			run[k].data = pend[j].data;
 			run[k].len = pend[j].len;
-			bytes += pend[j].len;
 			k++;
 			pend[j].done = true;
 		}
-		for (uint32_t o = 0; o < pend[i].fo.count; o++)
-			amt_tx_queue(relay, bs, pend[i].fo.owners[o], hdr, run, k);
-		relay->stats.tx_data += (uint64_t)k * pend[i].fo.count;
-		relay->stats.tx_data_bytes += bytes * pend[i].fo.count;
+		amt_relay_fanout(relay, bs, hdr, run, k, &pend[i].fo);
 	}
 }
 
@@ -330,6 +381,58 @@ static unsigned int amt_tun_read_want(unsigned int room, uint32_t queued, unsign
 	return MIN(want, (unsigned int)AMT_TUN_RING_MAX);
 }
 
+/* Shared by the read and the slice events, flushed at the end of each. */
+static struct amt_tx_batches amt_tx_batch;
+
+static void amt_relay_fanout_next(struct event *event);
+
+/* After an event: the next slice of a split fan-out, else read on. */
+static void amt_relay_tun_continue(struct amt_relay *relay)
+{
+	if (!amt_fo_queue_empty(&relay->fanout)) {
+		event_add_event(master, amt_relay_fanout_next, relay, 0, &relay->t_fanout);
+		return;
+	}
+	amt_relay_husks_free(relay);
+	amt_relay_tun_attach(relay);
+}
+
+/*
+ * One slice of the split fan-outs: fanout-slice datagrams (a tunnel's run
+ * of packets is never cut), in the order they were queued.
+ */
+static void amt_relay_fanout_next(struct event *event)
+{
+	struct amt_relay *relay = EVENT_ARG(event);
+	static uint8_t hdr[AMT_DATA_HDR_LEN];
+	uint32_t budget = relay->cfg.fanout_slice;
+	uint64_t t0 = amt_now_us();
+	struct amt_fo_slice s;
+
+	amt_encode_data_header(hdr);
+	relay->stats.fanout_slices++;
+	while (budget && amt_fo_queue_next(&relay->fanout, &budget, &s))
+		amt_relay_send_run(relay, &amt_tx_batch, hdr, s.pkts, s.npkts, s.owners, s.count);
+	amt_tx_flush_all(relay, &amt_tx_batch);
+	/* The slices' packets are sent: their jobs may go. */
+	amt_fo_queue_release(&relay->fanout);
+	relay->tun_busy_us = amt_now_us() - t0;
+	amt_relay_tun_continue(relay);
+}
+
+void amt_relay_fanout_drop(struct amt_relay *relay)
+{
+	uint64_t left;
+
+	EVENT_OFF(relay->t_fanout);
+	left = amt_fo_queue_drop(&relay->fanout);
+	if (left)
+		zlog_info("AMT relay %s: %" PRIu64
+			  " datagrams of a split fan-out dropped with the relay",
+			  relay->inst->name, left);
+	amt_relay_husks_free(relay);
+}
+
 /*
  * Read packets into separate slots (a batch of reads in one io_uring call
  * where the kernel has it, else one read() each), then send all their
@@ -344,7 +447,7 @@ void amt_relay_tun_read(struct event *event)
 	static uint8_t big[65536];
 	static struct iovec riov[AMT_TUN_RX_BATCH][2];
 	static ssize_t res[AMT_TUN_RX_BATCH];
-	static struct amt_tx_batches batch;
+	struct amt_tx_batches *batch = &amt_tx_batch;
 	static struct amt_rx_pkt pend[AMT_TUN_RX_BATCH];
 	static uint8_t hdr[AMT_DATA_HDR_LEN];
 	static unsigned int last_got = AMT_TUN_RX_BATCH;
@@ -355,8 +458,13 @@ void amt_relay_tun_read(struct event *event)
 	uint32_t queued = 0;
 	bool more = true;
 
+	/* Armed while a split fan-out was still being sent: it goes first. */
+	if (!amt_fo_queue_empty(&relay->fanout))
+		return;
 	amt_encode_data_header(hdr);
-	while (more && used < AMT_TUN_RX_BATCH && queued < AMT_TUN_TX_BUDGET) {
+	/* Nothing newer is read behind a split fan-out. */
+	while (more && used < AMT_TUN_RX_BATCH && queued < AMT_TUN_TX_BUDGET &&
+	       amt_fo_queue_empty(&relay->fanout)) {
 		unsigned int want = amt_tun_read_want(AMT_TUN_RX_BATCH - used, queued, last_got,
 						      last_fanout);
 		unsigned int got = 0, last_big = want;
@@ -387,9 +495,11 @@ void amt_relay_tun_read(struct event *event)
 				continue;
 			if (n < 0) {
 				/* Deleted under us: readable for ever, never readable. */
-				amt_relay_emit(relay, &batch, hdr, pend, npend);
-				amt_tx_flush_all(relay, &batch);
+				amt_relay_emit(relay, batch, hdr, pend, npend);
+				amt_tx_flush_all(relay, batch);
 				amt_instance_tun_lost(relay->inst, -n);
+				if (!amt_fo_queue_empty(&relay->fanout))
+					amt_relay_tun_continue(relay);
 				return;
 			}
 			got++;
@@ -413,7 +523,7 @@ void amt_relay_tun_read(struct event *event)
 				continue;
 			}
 			/* Longer than a slot: make it whole in big, send before reuse. */
-			amt_relay_emit(relay, &batch, hdr, pend, npend);
+			amt_relay_emit(relay, batch, hdr, pend, npend);
 			npend = 0;
 			p = &pend[0];
 			memcpy(big, slot[i], AMT_TUN_SLOT);
@@ -426,17 +536,21 @@ void amt_relay_tun_read(struct event *event)
 				queued += d;
 				last_fanout = d;
 			}
-			amt_relay_emit(relay, &batch, hdr, pend, npend);
+			amt_relay_emit(relay, batch, hdr, pend, npend);
 			npend = 0;
-			amt_tx_flush_all(relay, &batch);
+			amt_tx_flush_all(relay, batch);
 		}
 		used += want;
 		last_got = got;
 		/* A batch that came back full may have left more waiting. */
 		more = got == want;
 	}
-	amt_relay_emit(relay, &batch, hdr, pend, npend);
-	amt_tx_flush_all(relay, &batch);
+	amt_relay_emit(relay, batch, hdr, pend, npend);
+	amt_tx_flush_all(relay, batch);
 	relay->tun_busy_us = amt_now_us() - t0;
+	if (!amt_fo_queue_empty(&relay->fanout)) {
+		amt_relay_tun_continue(relay);
+		return;
+	}
 	event_add_read(master, amt_relay_tun_read, relay, fd, &relay->t_tun_read);
 }

@@ -147,7 +147,26 @@ void amt_tunnel_free(struct amt_tunnel *t)
 	amt_membership_clear(t->memb);
 	amt_membership_free(t->memb);
 	amt_flow_index_tunnel_del(t->fi);
+	t->memb = NULL;
+	t->fi = NULL;
+	if (!amt_fo_queue_empty(&relay->fanout)) {
+		/* A split fan-out's copy of its owners may name it. */
+		t->gone = true;
+		t->husk_next = relay->husks;
+		relay->husks = t;
+		return;
+	}
 	XFREE(MTYPE_AMT_TUNNEL, t);
+}
+
+void amt_relay_husks_free(struct amt_relay *relay)
+{
+	struct amt_tunnel *t;
+
+	while ((t = relay->husks)) {
+		relay->husks = t->husk_next;
+		XFREE(MTYPE_AMT_TUNNEL, t);
+	}
 }
 
 /*

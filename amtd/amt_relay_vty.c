@@ -149,6 +149,14 @@ DEFPY_YANG(amt_relay_flow_limit, amt_relay_flow_limit_cmd,
 	return amt_cli_leaf(vty, "flow-limit", !!no, num_str);
 }
 
+DEFPY_YANG(amt_relay_fanout_slice, amt_relay_fanout_slice_cmd,
+	   "[no] fanout-slice ![(64-1000000)$num]",
+	   NO_STR "Multicast Data messages sent per event; a larger fan-out is split\n"
+		  "Messages (default 4096)\n")
+{
+	return amt_cli_leaf(vty, "fanout-slice", !!no, num_str);
+}
+
 DEFPY_YANG(amt_relay_linux_flags, amt_relay_linux_flags_cmd, "[no] linux-flag-layout",
 	   NO_STR "Put the P, L and G flags where the Linux amt driver does\n")
 {
@@ -258,6 +266,7 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 		json_object_int_add(j, "updateRateLimit", c->update_rate_limit);
 		json_object_int_add(j, "tunnelsPerAddress", c->tunnels_per_address);
 		json_object_int_add(j, "flowLimit", c->flow_limit);
+		json_object_int_add(j, "fanoutSlice", c->fanout_slice);
 		json_object_boolean_add(j, "linuxFlagLayout", c->flag_layout == AMT_FLAGS_LINUX);
 		json_object_string_add(j, "gatewayFields", amt_relay_gw_fields_str(c->gw_fields));
 		/* Draining: the tunnels left are tunnelCount. */
@@ -292,6 +301,7 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 	amt_table_row(tt, "Update rate limit per tunnel", "%u/s", c->update_rate_limit);
 	amt_table_row(tt, "Tunnels per address", "%u", c->tunnels_per_address);
 	amt_table_row(tt, "Flow limit (groups + (S,G))", "%u", c->flow_limit);
+	amt_table_row(tt, "Fan-out slice", "%u datagrams", c->fanout_slice);
 	amt_table_row(tt, "Linux flag layout", "%s",
 		      c->flag_layout == AMT_FLAGS_LINUX ? "yes" : "no");
 	vty_out(vty, "AMT relay %s\n", inst->name);
@@ -332,7 +342,11 @@ static const struct amt_show_row amt_relay_stat_rows[] = {
 	RELAY_STAT("sent", "gsoMessages", "UDP GSO messages", tx_gso_msgs),
 	RELAY_STAT("sent", "gsoDatagrams", "Datagrams in UDP GSO messages", tx_gso_segs),
 	RELAY_STAT("sent", "gsoUnrolled", "Datagrams of refused GSO, sent singly", tx_gso_unrolled),
+	RELAY_STAT("sent", "fanoutsSplit", "Fan-outs split over events", fanout_split),
+	RELAY_STAT("sent", "fanoutSlices", "Fan-out slices in later events", fanout_slices),
 	RELAY_STAT("errors", "gsoRefused", "UDP GSO refused by the kernel", err_gso_refused),
+	RELAY_STAT("errors", "fanoutTunnelsGone", "Split fan-out, tunnel gone before its slice",
+		   fanout_gone),
 	RELAY_STAT("errors", "malformed", "Malformed", err_malformed),
 	RELAY_STAT("errors", "badVersion", "Bad version", err_bad_version),
 	RELAY_STAT("errors", "unknownType", "Unknown type", err_unknown_type),
@@ -523,6 +537,7 @@ void amt_relay_vty_init(void)
 	install_element(AMT_RELAY_NODE, &amt_relay_update_rate_limit_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_tunnels_per_address_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_flow_limit_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_fanout_slice_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_linux_flags_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_gateway_fields_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_shutdown_cmd);

@@ -1948,6 +1948,32 @@ EMU_PREFIX = "198.18.0.0/22"
 EMU_TUNNELS = 800
 
 
+def start_gw_emu(tag, port_base, duration):
+    """EMU_TUNNELS emulated gateways on gw1, each joined to S1,SSM_G1;
+    (process, path of its report)"""
+    tgen = get_topogen()
+    emu = build_gw_emu()
+    out = os.path.join(tgen.logdir, "gw1", tag + ".kv")
+    with open(out, "w") as f, open(out + ".err", "w") as ferr:
+        proc = tgen.gears["gw1"].popen(
+            [emu, "--ifname", "gw1-eth0", "--relay", RELAY4, "--prefix", EMU_PREFIX,
+             "--ports-per-addr", "1", "--port-base", str(port_base), "--tunnels",
+             str(EMU_TUNNELS), "--source", S1, "--group", SSM_G1, "--duration", str(duration),
+             "--warmup-ms", "500", "--measure-ms", "1000"], stdout=f, stderr=ferr)
+    PROCS.append(proc)
+    return proc, out
+
+
+def wait_tunnel_count(n, out):
+    "wait for n tunnels on the relay; out: the emulator's report, for the message"
+    wait_until(
+        lambda: relay_json("show amt relay amtr0 tunnels count json")["amtr0"]["tunnelCount"]
+        >= n,
+        lambda: "emulated tunnels: {} ({})".format(
+            relay_json("show amt relay amtr0 tunnels count json"), open(out + ".err").read()),
+        count=40)
+
+
 def vty_client_gone_mid_output(cmd):
     """on the relay: connect to amtd's vty socket as vtysh does, send cmd,
     read a little of the answer and close; the bytes read"""
@@ -1968,27 +1994,13 @@ def vty_client_gone_mid_output(cmd):
 
 def test_long_listing_in_slices():
     "800 tunnels: the listing comes in slices, complete and in key order, text aligned; a client leaving midway is survived"
-    tgen = get_topogen()
     relay = relay_router()
     fresh_relay()
     relay_conf("unauthenticated-rate-limit 100000", "unauthenticated-prefix-rate-limit 100000")
     relay.cmd("ip route add {} via {}".format(EMU_PREFIX, HOST_ADDR["gw1"][0]))
-    emu = build_gw_emu()
-    out = os.path.join(tgen.logdir, "gw1", "emu.kv")
-    with open(out, "w") as f, open(out + ".err", "w") as ferr:
-        proc = tgen.gears["gw1"].popen(
-            [emu, "--ifname", "gw1-eth0", "--relay", RELAY4, "--prefix", EMU_PREFIX,
-             "--ports-per-addr", "1", "--port-base", "20000", "--tunnels", str(EMU_TUNNELS),
-             "--source", S1, "--group", SSM_G1, "--duration", "60", "--warmup-ms", "500",
-             "--measure-ms", "1000"], stdout=f, stderr=ferr)
-    PROCS.append(proc)
+    proc, out = start_gw_emu("emu", 20000, 60)
     try:
-        wait_until(
-            lambda: relay_json("show amt relay amtr0 tunnels count json")["amtr0"]["tunnelCount"]
-            >= EMU_TUNNELS,
-            lambda: "emulated tunnels: {} ({})".format(
-                relay_json("show amt relay amtr0 tunnels count json"), open(out + ".err").read()),
-            count=40)
+        wait_tunnel_count(EMU_TUNNELS, out)
         count = relay_json("show amt relay amtr0 tunnels count json")["amtr0"]["tunnelCount"]
         sliced = relay_json("show amt json")["slicedOutputs"]
 
@@ -2045,6 +2057,126 @@ def test_long_listing_in_slices():
         proc.wait()
         relay.cmd("ip route del {} via {}".format(EMU_PREFIX, HOST_ADDR["gw1"][0]))
         relay_conf("unauthenticated-rate-limit 1000", "no unauthenticated-prefix-rate-limit")
+        relay.vtysh_cmd("clear amt relay amtr0 tunnels")
+
+
+CAPTURE = os.path.join(CWD, "amt_seq_capture.py")
+# Datagrams per event in test_fanout_in_slices: the smallest fanout-slice,
+# so that one packet of S1,SSM_G1 to EMU_TUNNELS tunnels takes 13 events.
+TEST_SLICE = 64
+
+
+def kv_lines(text):
+    "key=value lines as a dict of ints"
+    out = {}
+    for line in text.splitlines():
+        k, sep, v = line.strip().partition("=")
+        if sep:
+            try:
+                out[k] = int(v)
+            except ValueError:
+                pass
+    return out
+
+
+def test_fanout_in_slices():
+    "a fan-out larger than fanout-slice is sent over several events: nothing lost, reordered or doubled on any tunnel, counted"
+    tgen = get_topogen()
+    relay = relay_router()
+    fresh_relay()
+    # The emulator repeats its handshake at the Query's interval: its
+    # tunnels come back within seconds of a clear.
+    relay_conf("unauthenticated-rate-limit 100000", "unauthenticated-prefix-rate-limit 100000",
+               "fanout-slice {}".format(TEST_SLICE), "query-response-interval 2",
+               "query-interval 3")
+    summary = relay_json("show amt relay amtr0 json")["amtr0"]
+    assert summary["fanoutSlice"] == TEST_SLICE, summary
+    running = relay.vtysh_cmd("show running-config")
+    assert " fanout-slice {}\n".format(TEST_SLICE) in running, running
+    relay.cmd("ip route add {} via {}".format(EMU_PREFIX, HOST_ADDR["gw1"][0]))
+    key = flow(S1, SSM_G1)
+    gw2 = Gateway("gw2", "fanout", ["--relay", RELAY4, "--join", key, "--duration", "90"])
+    proc, out = start_gw_emu("emu-fanout", 21000, 90)
+    try:
+        wait_tunnel_count(EMU_TUNNELS + 1, out)
+        gw2.wait_packets(key, n=20)
+        before = relay_stats()
+        gw_before = gw2.state()["flows"][key]
+        # Every emulated tunnel's datagrams, watched on gw1 for 4 s (80
+        # packets of the module's sender, each split into 13 slices).
+        cap = kv_lines(tgen.gears["gw1"].cmd(
+            "{} {} --ifname gw1-eth0 --prefix {} --group {} --seconds 4".format(
+                PYTHON, CAPTURE, EMU_PREFIX, SSM_G1)))
+        after = relay_stats()
+        gw_after = gw2.state()["flows"][key]
+        logger.info("capture: %s; relay before %s after %s", cap, before.get("sent"),
+                    after.get("sent"))
+        split = after["sent"]["fanoutsSplit"] - before["sent"]["fanoutsSplit"]
+        slices = after["sent"]["fanoutSlices"] - before["sent"]["fanoutSlices"]
+        # 20 packets/s for about 4 s; each to 801 tunnels, 64 per event.
+        per_packet = -(-(EMU_TUNNELS + 1 - TEST_SLICE) // TEST_SLICE)
+        assert split >= 40, (before, after)
+        assert slices >= per_packet * (split - 1), (split, slices)
+        assert cap.get("capture_drops") == 0, cap
+        assert cap.get("tunnels") == EMU_TUNNELS, cap
+        assert cap.get("min_per_tunnel", 0) >= 40, cap
+        assert cap.get("datagrams", 0) >= 40 * EMU_TUNNELS, cap
+        assert (cap.get("gaps"), cap.get("dups"), cap.get("reordered")) == (0, 0, 0), cap
+        # The real gateway among them: in order, none missing, none twice.
+        assert gw_after["packets"] >= gw_before["packets"] + 40, (gw_before, gw_after)
+        assert gw_after["seq_gaps"] == 0 and gw_after["seq_dups"] == 0, gw_after
+        # The same counters in the YANG state.
+        xp = "/frr-amtd:amtd/relay[name='amtr0']/statistics"
+        yang = dicts_with(relay_json("show yang operational-data {} amtd".format(xp)),
+                          "split-fanouts")
+        assert len(yang) == 1, yang
+        assert int(yang[0]["split-fanouts"]) >= after["sent"]["fanoutsSplit"], yang
+        assert int(yang[0]["fanout-slices"]) >= after["sent"]["fanoutSlices"], yang
+        assert "fanout-tunnels-gone" in yang[0], yang
+
+        # With the default slice 801 tunnels fit one event: no split.
+        relay_conf("no fanout-slice")
+        assert relay_json("show amt relay amtr0 json")["amtr0"]["fanoutSlice"] == 4096
+        time.sleep(1)
+        quiet = relay_stats()["sent"]
+        time.sleep(2)
+        again = relay_stats()["sent"]
+        assert again["fanoutsSplit"] == quiet["fanoutsSplit"], (quiet, again)
+        assert again["data"] >= quiet["data"] + 20 * (EMU_TUNNELS + 1), (quiet, again)
+
+        # Tunnels removed while a fan-out is split: the rest of it skips
+        # them and counts them.  Bursts of 32 packets, 12 a second, to 801
+        # tunnels keep the relay sending slices nearly all the time, so a
+        # clear lands between two slices of one fan-out; it is retried
+        # (the emulator's tunnels come back) until one did.
+        relay_conf("fanout-slice {}".format(TEST_SLICE))
+        burst = start_process("src", "sender-fanout", [
+            PYTHON, SENDER, "--ifname", "src-eth0", "--rate", "12", "--burst", "32",
+            "--duration", "60", "--flow", key])
+        try:
+            gone = 0
+            for _ in range(8):
+                wait_tunnel_count(EMU_TUNNELS // 2, out)
+                time.sleep(0.5)
+                relay.vtysh_cmd("clear amt relay amtr0 tunnels")
+                time.sleep(0.3)
+                gone = relay_stats()["errors"]["fanoutTunnelsGone"]
+                if gone:
+                    break
+            logger.info("after the clears: %s", relay_stats())
+            assert gone > 0, relay_stats()
+        finally:
+            burst.terminate()
+            burst.wait()
+        dead = relay.check_router_running()
+        assert dead == "", dead
+    finally:
+        proc.kill()
+        proc.wait()
+        gw2.stop()
+        relay.cmd("ip route del {} via {}".format(EMU_PREFIX, HOST_ADDR["gw1"][0]))
+        relay_conf("unauthenticated-rate-limit 1000", "no unauthenticated-prefix-rate-limit",
+                   "no fanout-slice", "query-interval 125", "query-response-interval 10")
         relay.vtysh_cmd("clear amt relay amtr0 tunnels")
 
 
