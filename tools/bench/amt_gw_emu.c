@@ -12,6 +12,13 @@
  * without sources), and it repeats the handshake at the query interval the
  * relay announces (QQIC) to keep the tunnel.
  *
+ * With --mld the channel is an IPv6 one (--source6, --group6): the Request
+ * sets P (RFC 7450 5.1.3.3) so that the relay's Query carries an MLDv2
+ * General Query, and the Update carries an MLDv2 report (RFC 3810 5.2:
+ * ALLOW_NEW_SOURCES to join, MODE_IS_INCLUDE to refresh) from a link-local
+ * source to ff02::16; only data whose inner packet is IPv6/UDP to the group
+ * is counted.  With --v6-every 1 every gateway is an IPv6 one outside too.
+ *
  * With --discovery A.B.C.D the relay is not given: each gateway first sends
  * a Relay Discovery to that (anycast) address and sends its Request to the
  * relay named in the Advertisement that answers it (RFC 7450 5.2.3.4), as a
@@ -66,6 +73,12 @@
 /* Room for the outer header in front of each message: IPv6 + UDP. */
 #define EMU_HDR_MAX BENCH_IPV6_UDP_LEN
 #define EMU_SNAPLEN	  160
+/*
+ * --mld: an IPv6 Membership Query with the gateway fields (RFC 7450 5.1.4:
+ * 12 + IPv6 40 + Hop-by-Hop 8 + MLDv2 query 28 + port 2 + address 16)
+ * behind Ethernet, IPv6 and UDP is 168 bytes.
+ */
+#define EMU_SNAPLEN_MLD 192
 #define EMU_BLOCK_SIZE	  (1u << 20)
 #define EMU_BLOCKS	  64
 #define EMU_BUCKET_NS	  10000000ull /* arrival histogram: 10 ms */
@@ -128,6 +141,9 @@ struct emu_opts {
 	uint32_t storm, storm_at_ms;
 	bool passive; /* count only: no handshakes (raw ceiling runs) */
 	bool asm_join; /* (*,G): EXCLUDE {} instead of INCLUDE {source} */
+	/* MLD inside: the IPv6 channel (source6, group6), Requests with P. */
+	bool mld;
+	struct in6_addr source6, group6;
 	/* Mixed families: every v6_every-th tunnel is an IPv6 gateway in
 	 * prefix6, talking to relay6 (bench_is_v6()). */
 	struct in6_addr relay6;
@@ -189,6 +205,10 @@ struct emu {
 	uint64_t discoveries, advertisements, bad_advertisements, moves;
 	uint64_t requests, retransmits, queries, queries_l, updates, teardowns, bad_nonce, failed;
 	uint64_t data_pkts, data_bytes, data_unknown, other_pkts;
+	/* --mld: data whose inner packet is not IPv6/UDP to the group; Queries
+	 * carrying an MLD query. */
+	uint64_t data_other_inner, queries_mld;
+	uint32_t snaplen;
 	uint64_t win_pkts, win_bytes, win_seq_lo, win_seq_hi;
 	uint64_t rx_win_pkts, rx_win_bytes;
 	bool win_any;
@@ -276,10 +296,16 @@ static void emu_flush(struct emu *e)
 		emu_flush_q(&e->q6);
 }
 
-/* Is tunnel i an IPv6 gateway?  (The barrier endpoint, ntun, is IPv4.) */
+/*
+ * Is tunnel i an IPv6 gateway?  The barrier endpoint (ntun) is IPv4, unless
+ * every gateway is IPv6 (--v6-every 1): the relay serves each of its sockets
+ * in order, so the barrier goes through the gateways' one.
+ */
 static bool emu_is_v6(const struct emu *e, uint32_t i)
 {
-	return i < e->ntun && bench_is_v6(e->o.v6_every, i);
+	if (i >= e->ntun)
+		return e->o.v6_every == 1;
+	return bench_is_v6(e->o.v6_every, i);
 }
 
 static struct emu_sendq *emu_q(struct emu *e, uint32_t i)
@@ -347,7 +373,7 @@ static void emu_send_request(struct emu *e, uint32_t i, uint32_t nonce)
 	uint8_t *m = emu_msg_begin(e, i);
 
 	emu_msg_end(e, i,
-		    amt_encode_request(m, EMU_PKT_MAX - EMU_HDR_MAX, nonce, false,
+		    amt_encode_request(m, EMU_PKT_MAX - EMU_HDR_MAX, nonce, e->o.mld,
 				       AMT_FLAGS_RFC),
 		    emu_relay_of(e, i));
 	e->requests++;
@@ -363,7 +389,25 @@ static void emu_send_discovery(struct emu *e, uint32_t i, uint32_t nonce)
 	e->discoveries++;
 }
 
-/* The Update: an IGMPv3 report, ALLOW for a join, IS_IN for a refresh. */
+/*
+ * --mld: the report's source, a link-local address of tunnel i (RFC 3810
+ * 5.2.13: an MLDv2 report comes from a link-local address), fe80::2:0:i+1.
+ */
+static void emu_mld_source(uint32_t i, struct in6_addr *a)
+{
+	uint32_t iid = htonl(i + 1);
+
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[0] = 0xfe;
+	a->s6_addr[1] = 0x80;
+	a->s6_addr[9] = 0x02;
+	memcpy(&a->s6_addr[12], &iid, 4);
+}
+
+/*
+ * The Update: an IGMPv3 report (--mld: MLDv2, RFC 3810 5.2), ALLOW for a
+ * join, IS_IN for a refresh.
+ */
 static void emu_send_update(struct emu *e, uint32_t i)
 {
 	struct emu_tunnel *t = &e->t[i];
@@ -376,6 +420,11 @@ static void emu_send_update(struct emu *e, uint32_t i)
 	bench_endpoint(&e->o.ep, i, &src.v4, &port);
 	rec.family = AF_INET;
 	rec.version = 3;
+	if (e->o.mld) {
+		emu_mld_source(i, &src.v6);
+		rec.family = AF_INET6;
+		rec.version = 2;
+	}
 	rec.type = t->refreshing ? AMT_REC_MODE_IS_INCLUDE : AMT_REC_ALLOW_NEW_SOURCES;
 	/* ASM (RFC 3376 section 3): any source of G, TO_EX({}), then IS_EX({}). */
 	if (e->o.asm_join)
@@ -388,12 +437,17 @@ static void emu_send_update(struct emu *e, uint32_t i)
 		rec.group.v4 = e->o.storm_group;
 	rec.num_sources = e->o.asm_join ? 0 : 1;
 	rec.sources = (const uint8_t *)&e->o.source;
+	if (e->o.mld) {
+		/* One channel: --groups and --storm-group are IPv4 only. */
+		rec.group.v6 = e->o.group6;
+		rec.sources = (const uint8_t *)&e->o.source6;
+	}
 	/* Build the report where the Update will carry it. */
 	rlen = amt_report_build(m + AMT_UPDATE_HDR_LEN,
-				EMU_PKT_MAX - EMU_HDR_MAX - AMT_UPDATE_HDR_LEN, AF_INET,
+				EMU_PKT_MAX - EMU_HDR_MAX - AMT_UPDATE_HDR_LEN, rec.family,
 				&src, &rec, 1);
 	if (rlen < 0)
-		bench_die("cannot build the IGMPv3 report");
+		bench_die("cannot build the %s report", e->o.mld ? "MLDv2" : "IGMPv3");
 	emu_msg_end(e, i,
 		    amt_encode_update(m, EMU_PKT_MAX - EMU_HDR_MAX, t->mac, t->nonce,
 				      m + AMT_UPDATE_HDR_LEN, rlen),
@@ -596,8 +650,14 @@ static void emu_query(struct emu *e, uint32_t i, int family, const uint8_t *buf,
 		e->bad_nonce++;
 		return;
 	}
-	if (amt_query_parse(msg.inner, msg.inner_len, msg.inner_family, &q) == AMT_IGMP_OK && q.qqi)
-		e->qqi_s = q.qqi;
+	/* The relay's General Query (RFC 7450 5.1.4): its QQIC paces the
+	 * refreshes.  With P set it is an MLDv2 query (RFC 3810 5.1). */
+	if (amt_query_parse(msg.inner, msg.inner_len, msg.inner_family, &q) == AMT_IGMP_OK) {
+		if (q.family == AF_INET6)
+			e->queries_mld++;
+		if (q.qqi)
+			e->qqi_s = q.qqi;
+	}
 	memcpy(t->mac, msg.mac, sizeof(t->mac));
 	e->inflight--;
 	t->state = EMU_UP;
@@ -636,14 +696,35 @@ static void emu_bucket(struct emu *e, uint64_t rx_rt)
 		e->bucket[b]++;
 }
 
+/*
+ * Where the stream's payload begins in a Multicast Data's inner packet
+ * (caplen bytes of it captured), or 0 when the packet is not the channel's:
+ * IPv4/UDP (not checked further), or with --mld IPv6 (RFC 8200 3) with UDP
+ * right behind its header, to the group.
+ */
+static size_t emu_inner_hdr(const struct emu *e, const uint8_t *inner, size_t caplen)
+{
+	if (!e->o.mld)
+		return BENCH_INNER_HDR_LEN;
+	if (caplen < BENCH_IPV6_UDP_LEN || inner[0] >> 4 != 6 || inner[6] != IPPROTO_UDP ||
+	    memcmp(inner + 24, &e->o.group6, sizeof(e->o.group6)))
+		return 0;
+	return BENCH_IPV6_UDP_LEN;
+}
+
 static void emu_data(struct emu *e, int64_t i, const uint8_t *inner, size_t caplen, size_t iplen,
 		     uint64_t rx_rt)
 {
+	size_t hdr = emu_inner_hdr(e, inner, caplen);
 	struct bench_payload pl;
 	struct emu_tunnel *t;
 	uint64_t ws;
 
 	e->data_pkts++;
+	if (!hdr) {
+		e->data_other_inner++;
+		return;
+	}
 	e->data_bytes += iplen;
 	if (!e->first_rx_rt)
 		e->first_rx_rt = rx_rt;
@@ -677,9 +758,9 @@ static void emu_data(struct emu *e, int64_t i, const uint8_t *inner, size_t capl
 			emu_send_teardown(e, i);
 		}
 	}
-	if (caplen < BENCH_INNER_HDR_LEN + sizeof(pl))
+	if (caplen < hdr + sizeof(pl))
 		return;
-	memcpy(&pl, inner + BENCH_INNER_HDR_LEN, sizeof(pl));
+	memcpy(&pl, inner + hdr, sizeof(pl));
 	if (pl.magic != BENCH_MAGIC)
 		return;
 	if (!e->first_tx_ns || pl.tx_ns < e->first_tx_ns)
@@ -746,14 +827,15 @@ static void emu_frame(struct emu *e, const uint8_t *f, uint32_t caplen, uint32_t
 		return;
 	}
 	alen = udplen - 8;
+	/* The barrier endpoint (ntun) is of its own family (emu_is_v6()). */
 	if (is6) {
-		i = bench_endpoint6_index(&e->o.prefix6, &e->o.ep, ip + 24, dport, e->ntun);
+		i = bench_endpoint6_index(&e->o.prefix6, &e->o.ep, ip + 24, dport, e->ntun + 1);
 	} else {
 		memcpy(&daddr, ip + 16, 4);
 		i = bench_endpoint_index(&e->o.ep, ntohl(daddr), dport, e->ntun + 1);
 	}
 	/* An endpoint of the other family is no tunnel's. */
-	if (i >= 0 && (i < (int64_t)e->ntun ? emu_is_v6(e, (uint32_t)i) : false) != is6)
+	if (i >= 0 && emu_is_v6(e, (uint32_t)i) != is6)
 		i = -1;
 
 	if (amt[0] == AMT_MSG_MULTICAST_DATA) {
@@ -852,7 +934,7 @@ static void emu_attach_filter(struct emu *e)
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 30),
 		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, mask),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, net, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, EMU_SNAPLEN),
+		BPF_STMT(BPF_RET | BPF_K, e->snaplen),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 		/* 11: IPv6 (A still holds the EtherType); rejects go to 20. */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, et6, 0, 8),
@@ -863,7 +945,7 @@ static void emu_attach_filter(struct emu *e)
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 42),
 		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, mask6),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, w1, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, EMU_SNAPLEN),
+		BPF_STMT(BPF_RET | BPF_K, e->snaplen),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
@@ -1174,6 +1256,9 @@ static void emu_report(struct emu *e)
 	}
 	printf("data_pkts=%" PRIu64 "\ndata_unknown=%" PRIu64 "\nother_pkts=%" PRIu64 "\n",
 	       e->data_pkts, e->data_pkts ? e->data_unknown : 0, e->other_pkts);
+	if (e->o.mld)
+		printf("mld=1\nqueries_mld=%" PRIu64 "\ndata_other_inner=%" PRIu64 "\n",
+		       e->queries_mld, e->data_other_inner);
 	printf("silent_tunnels=%" PRIu64 "\n", silent);
 	printf("window_s=%.3f\nwindow_seq=%" PRIu64 "\nwindow_pkts=%" PRIu64 "\n", win, expected,
 	       e->win_pkts);
@@ -1202,6 +1287,7 @@ static void emu_usage(void)
 			"  [--late N --late-at-ms T --late-gap-ms T]\n"
 			"  [--storm N --storm-at-ms T [--storm-group G2]] [--groups K]\n"
 			"  [--v6-every K --prefix6 X:X::/LEN --relay6 X:X::X]\n"
+			"  [--mld --source6 X:X::X --group6 X:X::X]\n"
 			"  [--asm] [--passive] [--ready-file F] [--cpu C]\n");
 	exit(2);
 }
@@ -1234,6 +1320,9 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 		{ "relay6", BENCH_OPT_ADDR6, &o->relay6 },
 		{ "prefix6", BENCH_OPT_PREFIX6, &o->prefix6 },
 		{ "v6-every", BENCH_OPT_U32, &o->v6_every },
+		{ "mld", BENCH_OPT_FLAG, &o->mld },
+		{ "source6", BENCH_OPT_ADDR6, &o->source6 },
+		{ "group6", BENCH_OPT_ADDR6, &o->group6 },
 		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },
@@ -1245,7 +1334,10 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 	    (uint64_t)o->tunnels + o->late + o->storm > EMU_MAX_TUNNELS || !o->measure_ms ||
 	    o->groups > 65536 ||
 	    (o->v6_every && (!o->prefix6.len || o->discovery.s_addr ||
-			     (!o->passive && IN6_IS_ADDR_UNSPECIFIED(&o->relay6)))))
+			     (!o->passive && IN6_IS_ADDR_UNSPECIFIED(&o->relay6)))) ||
+	    (o->mld && (!IN6_IS_ADDR_MULTICAST(&o->group6) || o->groups > 1 ||
+			o->storm_group.s_addr ||
+			(!o->asm_join && IN6_IS_ADDR_UNSPECIFIED(&o->source6)))))
 		emu_usage();
 }
 
@@ -1270,6 +1362,7 @@ static void emu_init(struct emu *e)
 	e->qqi_s = 125;
 	e->rng = (uint32_t)bench_now_ns() | 1;
 	e->relay_sa.sin_port = 0;
+	e->snaplen = o->mld ? EMU_SNAPLEN_MLD : EMU_SNAPLEN;
 	emu_open_raw(e);
 	emu_open_ring(e);
 }

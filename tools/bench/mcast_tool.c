@@ -11,6 +11,11 @@
  *	channels), PPS in all; datagram j goes to G + j mod K with sequence
  *	number j / K, so that every channel's sequence has no gaps.
  *
+ *   mcast_tool send --src6 A --group6 G --rate PPS --duration-ms T
+ *	The same stream over IPv6 (an IPv6 SSM source, ff3x::/32 group), out
+ *	of the interface that holds A; with --groups K the groups are G plus
+ *	0 .. K-1 in the last 32 bits.
+ *
  *   mcast_tool recv --group G --source S --ifaddr A --duration-ms T
  *   mcast_tool recv --unicast --port P --duration-ms T
  *	Joins (S,G) on the interface holding A (or binds a unicast port) and
@@ -36,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <linux/if_tun.h>
 #include <linux/io_uring.h>
 #include <net/if.h>
@@ -56,6 +62,8 @@
 
 struct mt_opts {
 	struct in_addr src, group, source, ifaddr;
+	/* send over IPv6: the source address and the group */
+	struct in6_addr src6, group6;
 	uint16_t port;
 	uint32_t rate;
 	uint32_t duration_ms;
@@ -72,6 +80,8 @@ static void mt_usage(void)
 {
 	fprintf(stderr, "usage: mcast_tool send --src A --group G --rate PPS --duration-ms T\n"
 			"                  [--port P] [--ttl N] [--groups K] [--cpu C]\n"
+			"       mcast_tool send --src6 A --group6 G --rate PPS --duration-ms T\n"
+			"                  [--port P] [--ttl N] [--groups K] [--cpu C]\n"
 			"       mcast_tool recv (--group G --source S --ifaddr A | --unicast)\n"
 			"                  [--port P] --duration-ms T [--ready-file F] [--cpu C]\n"
 			"       mcast_tool decap --port P --tun NAME --duration-ms T [--uring]\n"
@@ -84,6 +94,8 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 	const struct bench_opt opts[] = {
 		{ "src", BENCH_OPT_ADDR, &o->src },
 		{ "group", BENCH_OPT_ADDR, &o->group },
+		{ "src6", BENCH_OPT_ADDR6, &o->src6 },
+		{ "group6", BENCH_OPT_ADDR6, &o->group6 },
 		{ "source", BENCH_OPT_ADDR, &o->source },
 		{ "ifaddr", BENCH_OPT_ADDR, &o->ifaddr },
 		{ "port", BENCH_OPT_U16, &o->port },
@@ -105,38 +117,106 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 
 /* ---------------------------------------------------------------- send */
 
+/* Is the stream an IPv6 one (--group6)? */
+static bool mt_v6(const struct mt_opts *o)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(&o->group6);
+}
+
+/* The index of the interface holding an IPv6 address; dies if none does. */
+static unsigned int mt_ifindex6(const struct in6_addr *a)
+{
+	struct ifaddrs *ifa, *p;
+	unsigned int idx = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		bench_die("getifaddrs: %s", strerror(errno));
+	for (p = ifa; p && !idx; p = p->ifa_next)
+		if (p->ifa_addr && p->ifa_addr->sa_family == AF_INET6 &&
+		    !memcmp(&((struct sockaddr_in6 *)p->ifa_addr)->sin6_addr, a, sizeof(*a)))
+			idx = if_nametoindex(p->ifa_name);
+	freeifaddrs(ifa);
+	if (!idx)
+		bench_die("no interface holds the --src6 address");
+	return idx;
+}
+
 static int mt_send_socket(const struct mt_opts *o)
 {
-	int fd = bench_udp_socket(o->src, 0, 4 << 20, 0), zero = 0, ttl = o->ttl;
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = o->src6 };
+	int fd, zero = 0, ttl = o->ttl, sndbuf = 4 << 20;
+	unsigned int idx;
 
-	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &o->src, sizeof(o->src));
-	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-	/* No copy to local listeners: only the wire copy costs. */
-	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
+	if (!mt_v6(o)) {
+		fd = bench_udp_socket(o->src, 0, sndbuf, 0);
+		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &o->src, sizeof(o->src));
+		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+		/* No copy to local listeners: only the wire copy costs. */
+		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
+		return fd;
+	}
+	fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		bench_die("IPv6 send socket: %s", strerror(errno));
+	idx = mt_ifindex6(&o->src6);
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof(idx));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero));
 	return fd;
+}
+
+/* Where datagram j goes: G + j mod K (IPv6: in the last 32 bits). */
+union mt_dst {
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+static void mt_dst_group(const struct mt_opts *o, union mt_dst *d, uint32_t off)
+{
+	uint32_t w;
+
+	if (!mt_v6(o)) {
+		d->v4.sin_addr.s_addr = htonl(ntohl(o->group.s_addr) + off);
+		return;
+	}
+	memcpy(&w, &o->group6.s6_addr[12], 4);
+	w = htonl(ntohl(w) + off);
+	memcpy(&d->v6.sin6_addr.s6_addr[12], &w, 4);
 }
 
 static int mt_send(const struct mt_opts *o)
 {
 	static uint8_t bufs[MT_BATCH][BENCH_PAYLOAD_LEN];
-	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr = o->group };
-	static struct sockaddr_in dsts[MT_BATCH];
+	static union mt_dst dsts[MT_BATCH];
+	union mt_dst dst = {};
 	uint32_t k = o->groups ? o->groups : 1;
 	struct mmsghdr msgs[MT_BATCH] = {};
 	struct iovec iov[MT_BATCH];
 	uint64_t start, end, now, sent = 0, errors = 0, behind = 0;
+	socklen_t dlen;
 	int fd = mt_send_socket(o);
 
 	if (!o->rate)
 		mt_usage();
-	dst.sin_port = htons(o->port);
+	if (mt_v6(o)) {
+		dst.v6.sin6_family = AF_INET6;
+		dst.v6.sin6_addr = o->group6;
+		dst.v6.sin6_port = htons(o->port);
+		dlen = sizeof(dst.v6);
+	} else {
+		dst.v4.sin_family = AF_INET;
+		dst.v4.sin_addr = o->group;
+		dst.v4.sin_port = htons(o->port);
+		dlen = sizeof(dst.v4);
+	}
 	bench_mmsg_init(msgs, iov, MT_BATCH, bufs[0], sizeof(bufs[0]), BENCH_PAYLOAD_LEN, &dst,
-			sizeof(dst));
+			dlen);
 	/* One destination per slot: with K groups each datagram has its own. */
 	for (unsigned int i = 0; i < MT_BATCH; i++) {
 		dsts[i] = dst;
 		msgs[i].msg_hdr.msg_name = &dsts[i];
-		msgs[i].msg_hdr.msg_namelen = sizeof(dsts[i]);
+		msgs[i].msg_hdr.msg_namelen = dlen;
 	}
 	start = bench_now_ns();
 	end = start + o->duration_ms * 1000000ull;
@@ -161,7 +241,7 @@ static int mt_send(const struct mt_opts *o)
 		for (uint64_t i = 0; i < n; i++) {
 			uint64_t j = sent + i;
 
-			dsts[i].sin_addr.s_addr = htonl(ntohl(o->group.s_addr) + j % k);
+			mt_dst_group(o, &dsts[i], (uint32_t)(j % k));
 			bench_payload_set(bufs[i], 1, j / k);
 		}
 		/* A datagram that fails keeps its sequence number: a gap. */
@@ -171,7 +251,7 @@ static int mt_send(const struct mt_opts *o)
 	now = bench_now_ns();
 	printf("sent=%" PRIu64 "\nerrors=%" PRIu64 "\nlast_seq=%" PRIu64 "\n", sent, errors, sent);
 	printf("offered_dps=%u\nbehind_batches=%" PRIu64 "\n", o->rate, behind);
-	printf("groups=%u\n", k);
+	printf("groups=%u\nipv6=%d\n", k, mt_v6(o));
 	return 0;
 }
 

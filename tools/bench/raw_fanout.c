@@ -20,8 +20,12 @@
  * gateway (bench_is_v6()), sent to from an IPv6 socket: a mixed-family
  * fan-out, one sendmmsg batch per socket, as amtd keeps them.
  *
- * Prints key=value lines: datagrams sent, datagrams/s, Gbit/s (outer IPv4
- * packets).
+ * With --source6 and --group6 the inner packet is IPv6/UDP (an IPv6 SSM
+ * channel, 1364 bytes inside); with --v6-every 1 every endpoint is IPv6:
+ * the ceiling of the IPv6-outer, MLD-inner row.
+ *
+ * Prints key=value lines: datagrams sent, datagrams/s, Gbit/s (outer
+ * packets: IPv4, or IPv6 when every endpoint is IPv6).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -40,6 +44,8 @@
 /* Stream packets in flight at once in a batch (N = 1 puts one per message). */
 #define RAW_BUFS	   RAW_MAX_BATCH
 #define RAW_OUTER_OVERHEAD 28 /* outer IPv4 + UDP */
+/* The largest inner packet: IPv6 + UDP + payload. */
+#define RAW_INNER_MAX (BENCH_IPV6_UDP_LEN + BENCH_PAYLOAD_LEN)
 
 struct raw_opts {
 	struct in_addr bind_addr;
@@ -48,6 +54,7 @@ struct raw_opts {
 	struct bench_endpoints ep;
 	uint32_t tunnels;
 	struct in_addr source, group;
+	struct in6_addr source6, group6; /* an IPv6 inner packet */
 	uint32_t duration_ms;
 	uint32_t batch;
 	uint32_t gso; /* datagrams per message, 0 or 1: no GSO */
@@ -77,7 +84,9 @@ struct raw {
 	union raw_dst *dst;
 	struct raw_lane lane4, lane6;
 	uint8_t hdr[2];
-	uint8_t (*bufs)[BENCH_INNER_LEN];
+	/* The inner packet: its IP + UDP header and its whole length. */
+	size_t inner_hdr, inner_len;
+	uint8_t (*bufs)[RAW_INNER_MAX];
 	struct mmsghdr msgs[RAW_MAX_BATCH]; /* --gso */
 	struct iovec *giov; /* --gso: 2 x gso entries per message */
 	union {
@@ -92,7 +101,8 @@ static void raw_usage(void)
 	fprintf(stderr, "usage: raw_fanout --bind A.B.C.D --prefix A.B.C.D/LEN --tunnels N\n"
 			"  --source S --group G [--bind-port P] [--ports-per-addr K]\n"
 			"  [--port-base P] [--duration-ms T] [--batch B] [--gso K] [--cpu C]\n"
-			"  [--v6-every K --bind6 X:X::X --prefix6 X:X::/LEN]\n");
+			"  [--v6-every K --bind6 X:X::X --prefix6 X:X::/LEN]\n"
+			"  [--source6 X:X::X --group6 X:X::X]\n");
 	exit(2);
 }
 
@@ -108,13 +118,15 @@ static void raw_parse(struct raw_opts *o, int argc, char **argv)
 		{ "bind6", BENCH_OPT_ADDR6, &o->bind6 },
 		{ "prefix6", BENCH_OPT_PREFIX6, &o->prefix6 },
 		{ "v6-every", BENCH_OPT_U32, &o->v6_every },
+		{ "source6", BENCH_OPT_ADDR6, &o->source6 },
+		{ "group6", BENCH_OPT_ADDR6, &o->group6 },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },
 	};
 
 	if (!bench_parse_opts(argc, argv, opts) || !o->tunnels || !o->prefix.len ||
 	    !o->ep.ports_per_addr || !o->batch || o->batch > RAW_MAX_BATCH || o->gso > 64 ||
-	    (uint64_t)o->gso * (2 + BENCH_INNER_LEN) > 65000 ||
+	    (uint64_t)o->gso * (2 + RAW_INNER_MAX) > 65000 ||
 	    (o->v6_every && (o->gso > 1 || !o->prefix6.len)))
 		raw_usage();
 }
@@ -158,9 +170,18 @@ static void raw_init(struct raw *r)
 		bench_endpoint(&o->ep, i, &r->dst[i].v4.sin_addr, &port);
 		r->dst[i].v4.sin_port = htons(port);
 	}
-	for (uint32_t b = 0; b < RAW_BUFS; b++)
-		bench_ipv4_udp(r->bufs[b], o->source, BENCH_STREAM_PORT, o->group,
-			       BENCH_STREAM_PORT, BENCH_PAYLOAD_LEN, 8);
+	r->inner_hdr = BENCH_INNER_HDR_LEN;
+	if (!IN6_IS_ADDR_UNSPECIFIED(&o->group6))
+		r->inner_hdr = BENCH_IPV6_UDP_LEN;
+	r->inner_len = r->inner_hdr + BENCH_PAYLOAD_LEN;
+	for (uint32_t b = 0; b < RAW_BUFS; b++) {
+		if (r->inner_hdr == BENCH_IPV6_UDP_LEN)
+			bench_ipv6_udp(r->bufs[b], &o->source6, BENCH_STREAM_PORT, &o->group6,
+				       BENCH_STREAM_PORT, BENCH_PAYLOAD_LEN, 8);
+		else
+			bench_ipv4_udp(r->bufs[b], o->source, BENCH_STREAM_PORT, o->group,
+				       BENCH_STREAM_PORT, BENCH_PAYLOAD_LEN, 8);
+	}
 	if (o->gso > 1) {
 		r->giov = calloc((size_t)o->batch * 2 * o->gso, sizeof(*r->giov));
 		if (!r->giov)
@@ -192,13 +213,13 @@ static void raw_run(struct raw *r)
 		if (next == 0) {
 			/* A new stream packet. */
 			cur = r->bufs[r->rounds % RAW_BUFS];
-			bench_payload_set(cur + BENCH_INNER_HDR_LEN, 1, r->rounds);
+			bench_payload_set(cur + r->inner_hdr, 1, r->rounds);
 			r->rounds++;
 		}
 		l->iov[l->n][0].iov_base = r->hdr;
 		l->iov[l->n][0].iov_len = sizeof(r->hdr);
 		l->iov[l->n][1].iov_base = cur;
-		l->iov[l->n][1].iov_len = BENCH_INNER_LEN;
+		l->iov[l->n][1].iov_len = r->inner_len;
 		m->msg_hdr.msg_name = &r->dst[next];
 		m->msg_hdr.msg_namelen = v6 ? sizeof(r->dst[next].v6) : sizeof(r->dst[next].v4);
 		m->msg_hdr.msg_iov = l->iov[l->n];
@@ -228,17 +249,17 @@ static void raw_run_gso(struct raw *r)
 		struct mmsghdr *m = &r->msgs[n];
 		struct iovec *iov = &r->giov[(size_t)n * 2 * k];
 		struct cmsghdr *cm;
-		uint16_t seg = 2 + BENCH_INNER_LEN;
+		uint16_t seg = 2 + r->inner_len;
 
 		for (uint32_t i = 0; i < k; i++) {
 			uint8_t *cur = r->bufs[r->rounds % RAW_BUFS];
 
-			bench_payload_set(cur + BENCH_INNER_HDR_LEN, 1, r->rounds);
+			bench_payload_set(cur + r->inner_hdr, 1, r->rounds);
 			r->rounds++;
 			iov[2 * i].iov_base = r->hdr;
 			iov[2 * i].iov_len = sizeof(r->hdr);
 			iov[2 * i + 1].iov_base = cur;
-			iov[2 * i + 1].iov_len = BENCH_INNER_LEN;
+			iov[2 * i + 1].iov_len = r->inner_len;
 		}
 		memset(m, 0, sizeof(*m));
 		m->msg_hdr.msg_name = &r->dst[next];
@@ -300,6 +321,9 @@ int main(int argc, char **argv)
 	printf("sent=%" PRIu64 "\nerrors=%" PRIu64 "\nrounds=%" PRIu64 "\n", r.sent, r.errors,
 	       r.rounds);
 	printf("rate_dps=%.0f\ngbps=%.3f\n", dps,
-	       dps * (RAW_OUTER_OVERHEAD + 2 + BENCH_INNER_LEN) * 8 / 1e9);
+	       dps *
+		       ((r.o.v6_every == 1 ? BENCH_IPV6_UDP_LEN : RAW_OUTER_OVERHEAD) + 2 +
+			r.inner_len) *
+		       8 / 1e9);
 	return 0;
 }

@@ -192,6 +192,49 @@ def load_run(kv, p):
     return r
 
 
+def ssm_ratio(kv, n):
+    """Row 1's (IPv4 SSM) ratio at fan-out n, when the run measured it."""
+    s = num(kv, "fanout.%d.sat.rate_dps" % n)
+    c = num(kv, "ceiling.%d.rate_dps" % n)
+    return s / c if s is not None and c else None
+
+
+def versus_ssm(t, kv, n, kind, what):
+    """The KIND.N runs (load_run) and row 1's ratio at N; with WHAT (the
+    row's name and what it is compared with), a target line (issue 16:
+    within 10% of row 1) when the run measured both."""
+    r = load_run(kv, "%s.%d" % (kind, n))
+    ssm = ssm_ratio(kv, n)
+    ok = None
+    if what and r["ratio"] is not None and ssm is not None:
+        ok = r["ratio"] >= 0.9 * ssm
+        t.target("%s %d tunnels within 10%% of %s (issue 16)" % (what[0], n, what[1]),
+                 "%.2f vs %.2f" % (r["ratio"], ssm), ok)
+    return r, ssm, ok
+
+
+def kind_section(t, kv, kind, title, header, cells, what=None):
+    """A row of run.sh's kind_rows (KIND.fanouts, KIND.N.*) beside row 1:
+    TITLE, then a table of cells(n, r, ssm, ok) under HEADER; False when the
+    run did not measure it."""
+    if kind + ".fanouts" not in kv:
+        return False
+    t.out(title)
+    rows = []
+    for n in [int(x) for x in kv[kind + ".fanouts"].split()]:
+        rows.append(cells(n, *versus_ssm(t, kv, n, kind, what)))
+    t.rows(header, rows)
+    return True
+
+
+def run_cells(r, n):
+    """The saturated run's loss, core and amtr0 drops, then the 0.8 x run's
+    offer, delivery and loss: the last columns of rows 1c and 1e."""
+    return [fmt(r["satloss"], "{:.1f}%"), fmt(r["busy"], "{:.0f}%"), fmt(r["drops"]),
+            fmt(r["off"] * n if r["off"] else None), fmt(r["a"]),
+            "%s/%s" % (fmt(r["lost"]), fmt(r["exp"]))]
+
+
 def mchan_section(t, kv):
     if "mchan.channels" not in kv:
         return
@@ -228,59 +271,65 @@ def mchan_section(t, kv):
 
 
 def asm_section(t, kv):
-    if "asm.fanouts" not in kv:
+    def cells(n, r, ssm, ok):
+        return ([n, fmt(r["c"]), fmt(r["cw"]), fmt(r["s"]), fmt(r["ratio"], "{:.2f}"),
+                 fmt(ssm, "{:.2f}")] + run_cells(r, n) + [verdict(ok)])
+
+    if not kind_section(t, kv, "asm", "1c. ASM: one (*,G) channel (239.1.1.1) through an RP "
+                        "(the relay's pimd, at 10.0.1.1), IGMPv3 TO_EX({}) joins",
+                        ["tunnels", "raw dgram/s", "raw worst", "relay dgram/s", "ratio",
+                         "SSM ratio", "sat.loss", "core busy", "tun drops", "0.8 offered",
+                         "0.8 deliv.", "0.8 lost/exp", "target"], cells, ("ASM", "SSM")):
         return
-    t.out("1c. ASM: one (*,G) channel (239.1.1.1) through an RP (the relay's pimd, "
-          "at 10.0.1.1), IGMPv3 TO_EX({}) joins")
-    rows = []
-    for n in [int(x) for x in kv["asm.fanouts"].split()]:
-        r = load_run(kv, "asm.%d" % n)
-        ratio, off = r["ratio"], r["off"]
-        # The SSM figure at the same fan-out, when this run measured it.
-        ssm_s = num(kv, "fanout.%d.sat.rate_dps" % n)
-        ssm_c = num(kv, "ceiling.%d.rate_dps" % n)
-        ssm = ssm_s / ssm_c if ssm_s is not None and ssm_c else None
-        ok = None
-        if ratio is not None and ssm is not None:
-            ok = ratio >= 0.9 * ssm
-            t.target("ASM %d tunnels within 10%% of SSM (issue 16)" % n,
-                     "%.2f vs %.2f" % (ratio, ssm), ok)
-        rows.append([
-            n, fmt(r["c"]), fmt(r["cw"]), fmt(r["s"]), fmt(ratio, "{:.2f}"),
-            fmt(ssm, "{:.2f}"), fmt(r["satloss"], "{:.1f}%"), fmt(r["busy"], "{:.0f}%"),
-            fmt(r["drops"]), fmt(off * n if off else None), fmt(r["a"]),
-            "%s/%s" % (fmt(r["lost"]), fmt(r["exp"])), verdict(ok)])
-    t.rows(["tunnels", "raw dgram/s", "raw worst", "relay dgram/s", "ratio", "SSM ratio",
-            "sat.loss", "core busy", "tun drops", "0.8 offered", "0.8 deliv.",
-            "0.8 lost/exp", "target"], rows)
     t.out("  Columns as in 1; SSM ratio: row 1's ratio at the same fan-out when this run "
           "measured it")
     t.out("  (target: ASM within 10% of it).")
 
 
 def mixed_section(t, kv):
-    if "mixed.fanouts" not in kv:
-        return
-    t.out("1d. Mixed families: one (S,G), every second gateway IPv6 (outer IPv6, "
-          "IPv4 inside)")
-    rows = []
-    for n in [int(x) for x in kv["mixed.fanouts"].split()]:
-        r = load_run(kv, "mixed.%d" % n)
-        ssm_s = num(kv, "fanout.%d.sat.rate_dps" % n)
-        ssm_c = num(kv, "ceiling.%d.rate_dps" % n)
-        ssm = ssm_s / ssm_c if ssm_s is not None and ssm_c else None
-        rows.append([
+    def cells(n, r, ssm, ok):
+        return [
             n, fmt(num(kv, "mixed.%d.sat.up" % n)), fmt(r["c"]), fmt(r["cw"]), fmt(r["s"]),
             fmt(r["ratio"], "{:.2f}"), fmt(ssm, "{:.2f}"), fmt(r["satloss"], "{:.1f}%"),
             fmt(r["busy"], "{:.0f}%"), fmt(r["off"] * n if r["off"] else None), fmt(r["a"]),
-            "%s/%s" % (fmt(r["lost"]), fmt(r["exp"]))])
-    t.rows(["tunnels", "up", "raw dgram/s", "raw worst", "relay dgram/s", "ratio",
-            "IPv4 ratio", "sat.loss", "core busy", "0.8 offered", "0.8 deliv.",
-            "0.8 lost/exp"], rows)
+            "%s/%s" % (fmt(r["lost"]), fmt(r["exp"]))]
+
+    if not kind_section(t, kv, "mixed", "1d. Mixed families: one (S,G), every second gateway "
+                        "IPv6 (outer IPv6, IPv4 inside)",
+                        ["tunnels", "up", "raw dgram/s", "raw worst", "relay dgram/s", "ratio",
+                         "IPv4 ratio", "sat.loss", "core busy", "0.8 offered", "0.8 deliv.",
+                         "0.8 lost/exp"], cells):
+        return
     t.out("  raw: raw_fanout to the same endpoints from an IPv4 and an IPv6 socket, one "
           "sendmmsg batch")
     t.out("  each; IPv4 ratio: row 1's at the same fan-out when this run measured it.  "
           "Columns as in 1.")
+
+
+def ipv6_section(t, kv):
+    def cells(n, r, v4, ok):
+        p = "ipv6.%d.sat." % n
+        return ([n, fmt(num(kv, p + "up")), fmt(num(kv, p + "queries_mld")),
+                 fmt(num(kv, p + "silent_tunnels")), fmt(r["c"]), fmt(r["cw"]), fmt(r["s"]),
+                 fmt(num(kv, p + "gbps"), "{:.2f}"), fmt(r["ratio"], "{:.2f}"),
+                 fmt(v4, "{:.2f}")] + run_cells(r, n) + [verdict(ok)])
+
+    if not kind_section(t, kv, "ipv6", "1e. IPv6: one IPv6 (S,G) (ff3e::/32), every gateway "
+                        "IPv6 outside, MLDv2 joins inside (P set)",
+                        ["tunnels", "up", "MLD queries", "silent", "raw dgram/s", "raw worst",
+                         "relay dgram/s", "Gb/s", "ratio", "IPv4 ratio", "sat.loss",
+                         "core busy", "tun drops", "0.8 offered", "0.8 deliv.",
+                         "0.8 lost/exp", "target"], cells, ("IPv6/MLD", "IPv4")):
+        return
+    t.out("  raw: raw_fanout from the relay's IPv6 address to the same IPv6 endpoints, "
+          "the same IPv6 inner")
+    t.out("  packet (1364 bytes; Gb/s of the outer IPv6 packets, 1414 bytes).  MLD "
+          "queries: Membership")
+    t.out("  Queries of the saturated run whose General Query was an MLDv2 one; silent: "
+          "tunnels that")
+    t.out("  received nothing.  IPv4 ratio: row 1's at the same fan-out when this run "
+          "measured it")
+    t.out("  (target: IPv6/MLD within 10% of it).  Columns otherwise as in 1.")
 
 
 def handshake_section(t, kv):
@@ -577,7 +626,8 @@ def table(path, out_dir):
     for section in (fanout_section, ):
         section(t, kv, out_dir)
         t.out()
-    for section in (mchan_section, asm_section, mixed_section, handshake_section, memory_section, latency_section, storm_section,
+    for section in (mchan_section, asm_section, mixed_section, ipv6_section,
+                    handshake_section, memory_section, latency_section, storm_section,
                     gateway_section, listing_section):
         section(t, kv)
         t.out()

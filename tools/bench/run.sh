@@ -33,6 +33,8 @@
 #                           AMT_BENCH_ASM_FANOUTS tunnels ("1 100 10000")
 #   AMT_BENCH_ONLY=mixed    every second gateway IPv6, one channel, at
 #                           AMT_BENCH_MIXED_FANOUTS tunnels ("10 100 1000")
+#   AMT_BENCH_ONLY=ipv6     an IPv6 (S,G) (MLDv2 joins) over IPv6 tunnels, at
+#                           AMT_BENCH_IPV6_FANOUTS tunnels ("1 100 10000")
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -65,8 +67,15 @@ ASM_GROUP=239.1.1.1
 RELAY_ADDR6=2001:db8:100::1
 PREFIX6=2001:2::/48
 MIXED_FANOUTS=${AMT_BENCH_MIXED_FANOUTS:-10 100 1000}
-MIXED_EMU=""
-MIXED_RAW=""
+# IPv6 with MLD inside (ipv6): the IPv6 source (RFC 3849) and an SSM group
+# (ff3e::/32, RFC 4607), the fan-outs.
+SOURCE6=2001:db8:1::10
+GROUP6=ff3e::8000:1
+IPV6_FANOUTS=${AMT_BENCH_IPV6_FANOUTS:-1 100 10000}
+# The emulator's and raw_fanout's extra options of the row running (mixed,
+# ipv6), for the ceiling and the relay's runs alike.
+ROW_EMU=""
+ROW_RAW=""
 ASM_FANOUTS=${AMT_BENCH_ASM_FANOUTS:-1 100 10000}
 PREFIX=198.18.0.0/15
 PPA=1000
@@ -289,11 +298,11 @@ relay_up() {
 	ip -n "$NS_RELAY" route add "$PREFIX" via 198.51.100.2
 	# What the emulator captured is not for the gw stack: drop it early.
 	ip netns exec "$NS_GW" iptables -t raw -A PREROUTING -p udp -d "$PREFIX" -j DROP
-	# The IPv6 gateways of the mixed-family row, likewise; only when that
-	# row runs (the relay then has an IPv6 socket too).
+	# The IPv6 gateways of the mixed-family and IPv6 rows, likewise; only
+	# when such a row runs (the relay then has an IPv6 socket too).
 	relay6=""
 	case " $ONLY " in
-	*" mixed "*)
+	*" mixed "* | *" ipv6 "*)
 		ip -n "$NS_RELAY" -6 addr add "$RELAY_ADDR6/64" dev relay-eth0 nodad
 		ip -n "$NS_GW" -6 addr add 2001:db8:100::2/64 dev gw-eth0 nodad
 		ip -n "$NS_RELAY" -6 route add "$PREFIX6" via 2001:db8:100::2
@@ -301,15 +310,41 @@ relay_up() {
 		relay6=" local-address $RELAY_ADDR6"
 		;;
 	esac
+	# The IPv6 channel (ipv6): the source behind relay-eth1, pim6d with
+	# MLD on amtr0 (amtd writes the gateways' MLDv2 reports there) and PIM
+	# on the source's side, as pimd does for IPv4.
+	pim6=""
+	pim6_eth1=""
+	pim6_amtr0=""
+	case " $ONLY " in
+	*" ipv6 "*)
+		# No duplicate address detection: addresses usable at once.
+		for ns in "$NS_RELAY" "$NS_SRC"; do
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+				net.ipv6.conf.default.accept_dad=0
+		done
+		ip -n "$NS_RELAY" -6 addr add 2001:db8:1::1/64 dev relay-eth1 nodad
+		ip -n "$NS_SRC" -6 addr add "$SOURCE6/64" dev src-eth0 nodad
+		ip -n "$NS_SRC" -6 route add default via 2001:db8:1::1
+		pim6=pim6d
+		pim6_eth1=" ipv6 pim"
+		pim6_amtr0=" ipv6 address 2001:db8:254::1/64
+ ipv6 pim
+ ipv6 pim passive
+ ipv6 mld"
+		;;
+	esac
 	frr_config "$NS_RELAY" <<EOC
 interface relay-eth1
  ip pim
+$pim6_eth1
 !
 interface amtr0
  ip address 10.254.0.1/24
  ip igmp
  ip igmp version 3
  ip pim passive
+$pim6_amtr0
 !
 router pim
  rp 10.0.1.1 239.0.0.0/8
@@ -325,7 +360,8 @@ $relay6
 exit
 !
 EOC
-	start_frr "$NS_RELAY" "$OTHER_CPU" mgmtd zebra pimd
+	# shellcheck disable=SC2086
+	start_frr "$NS_RELAY" "$OTHER_CPU" mgmtd zebra pimd $pim6
 	start_frr "$NS_RELAY" "$RELAY_CPU" amtd
 	wait_for 20 test -n "$(relay_tunnels)" || {
 		log "amtd relay did not come up"
@@ -371,10 +407,15 @@ emu_ready() {
 	return 1
 }
 
-# source RATE MS OUT [GROUP]: the multicast source in src, in the foreground.
+# source RATE MS OUT [GROUP]: the multicast source in src, in the foreground;
+# an IPv6 GROUP is sent to from SOURCE6.
 source_run() {
-	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "${4:-$GROUP}" \
-		--rate "$1" --duration-ms "$2" --cpu "$OTHER_CPU" >"$3"
+	case ${4:-$GROUP} in
+	*:*) set -- "$1" "$2" "$3" --src6 "$SOURCE6" --group6 "$4" ;;
+	*) set -- "$1" "$2" "$3" --src "$SOURCE" --group "${4:-$GROUP}" ;;
+	esac
+	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send "$4" "$5" "$6" "$7" --rate "$1" \
+		--duration-ms "$2" --cpu "$OTHER_CPU" >"$3"
 }
 
 # source_bg RATE MS OUT: the same in the background; sets SRC_PID.  Started
@@ -397,7 +438,7 @@ ceiling_one() {
 	f=$RUN/ceiling-$n
 	# shellcheck disable=SC2086
 	emu "$f.emu" --tunnels "$n" --passive --warmup-ms 300 --measure-ms 1500 --duration 30 \
-		--idle-exit-ms 1000 $MIXED_EMU
+		--idle-exit-ms 1000 $ROW_EMU
 	emu_ready 10 "$f.emu"
 	best=0
 	worst=0
@@ -405,7 +446,7 @@ ceiling_one() {
 		# shellcheck disable=SC2086
 		ip netns exec "$NS_RELAY" "$BIN/raw_fanout" --bind "$RELAY_ADDR" \
 			--prefix "$PREFIX" --ports-per-addr "$PPA" --tunnels "$n" --source "$SOURCE" \
-			--group "$GROUP" --duration-ms 2000 --cpu "$RELAY_CPU" $MIXED_RAW >"$f.raw$i"
+			--group "$GROUP" --duration-ms 2000 --cpu "$RELAY_CPU" $ROW_RAW >"$f.raw$i"
 		r=$(kv "$f.raw$i" rate_dps)
 		if [ "$r" -gt "$best" ]; then
 			best=$r
@@ -418,7 +459,7 @@ ceiling_one() {
 	# What one core does with UDP GSO (amtd's path for runs of packets to
 	# one tunnel): one 2 s run, 32 datagrams per message, up to 100 tunnels.
 	gso=""
-	if [ "$n" -le 100 ] && [ -z "$MIXED_RAW" ]; then
+	if [ "$n" -le 100 ] && [ -z "$ROW_RAW" ]; then
 		ip netns exec "$NS_RELAY" "$BIN/raw_fanout" --bind "$RELAY_ADDR" \
 			--prefix "$PREFIX" --ports-per-addr "$PPA" --tunnels "$n" --source "$SOURCE" \
 			--group "$GROUP" --duration-ms 2000 --gso 32 --cpu "$RELAY_CPU" >"$f.gso"
@@ -491,9 +532,12 @@ fanout_run() {
 		wu=2000
 		set -- --asm --group "$ASM_GROUP"
 	fi
-	if [ "$kind" = mixed ]; then
+	if [ "$kind" = mixed ] || [ "$kind" = ipv6 ]; then
 		# shellcheck disable=SC2086
-		set -- $MIXED_EMU
+		set -- $ROW_EMU
+	fi
+	if [ "$kind" = ipv6 ]; then
+		g=$GROUP6
 	fi
 	clear_tunnels
 	emu "$f.emu" --tunnels "$n" --warmup-ms "$wu" --measure-ms "$MEASURE_MS" \
@@ -502,6 +546,19 @@ fanout_run() {
 	run_begin
 	source_run "$rate" $((wu + MEASURE_MS + 500)) "$f.src" "$g"
 	run_end "$f" "$rate" "$kind.$n.$tag" "$kind N=$n $tag"
+	if [ "$kind" = ipv6 ]; then
+		ipv6_state "$f"
+	fi
+}
+
+# ipv6_state F: what the relay made of the IPv6 row's joins, kept beside
+# the run's results (F.state): amtd's counters, pim6d's MLD and routes.
+ipv6_state() {
+	for c in "show amt relay amtr0 statistics json" "show ipv6 mld groups" \
+		"show ipv6 mld joins" "show ipv6 mroute" "show ipv6 multicast count"; do
+		echo "### $c"
+		vty "$NS_RELAY" "$c" 2>&1 | head -n 60
+	done >"$1.state"
 }
 
 test_fanout() {
@@ -587,11 +644,28 @@ test_asm() {
 # socket, one sendmmsg batch each, as amtd keeps them.
 test_mixed() {
 	log "mixed IPv4/IPv6 gateways on one channel: $MIXED_FANOUTS tunnels, every second IPv6"
-	MIXED_EMU="--v6-every 2 --prefix6 $PREFIX6 --relay6 $RELAY_ADDR6"
-	MIXED_RAW="--v6-every 2 --prefix6 $PREFIX6 --bind6 $RELAY_ADDR6"
+	ROW_EMU="--v6-every 2 --prefix6 $PREFIX6 --relay6 $RELAY_ADDR6"
+	ROW_RAW="--v6-every 2 --prefix6 $PREFIX6 --bind6 $RELAY_ADDR6"
 	kind_rows mixed "$MIXED_FANOUTS"
-	MIXED_EMU=""
-	MIXED_RAW=""
+	ROW_EMU=""
+	ROW_RAW=""
+}
+
+# IPv6 outside and inside: one IPv6 (S,G) (SOURCE6, GROUP6 in ff3e::/32),
+# every gateway an IPv6 one (2001:2::/48) whose Request sets P and whose
+# Updates carry MLDv2 reports (RFC 7450 5.1.3.3, RFC 3810 5.2); the relay's
+# pim6d forwards the channel onto amtr0.  The ceiling is raw_fanout from the
+# relay's IPv6 address to the same endpoints, the same IPv6 inner packet.
+test_ipv6() {
+	log "IPv6 (S,G) $SOURCE6 -> $GROUP6, MLDv2 joins over IPv6 tunnels: $IPV6_FANOUTS" \
+		"tunnels (the raw ceiling just before)"
+	ROW_EMU="--v6-every 1 --prefix6 $PREFIX6 --relay6 $RELAY_ADDR6 --mld --source6 $SOURCE6"
+	ROW_EMU="$ROW_EMU --group6 $GROUP6"
+	ROW_RAW="--v6-every 1 --prefix6 $PREFIX6 --bind6 $RELAY_ADDR6 --source6 $SOURCE6"
+	ROW_RAW="$ROW_RAW --group6 $GROUP6"
+	kind_rows ipv6 "$IPV6_FANOUTS"
+	ROW_EMU=""
+	ROW_RAW=""
 }
 
 # memory_sample TAG: amtd's own counters and its RSS.
@@ -1107,6 +1181,7 @@ main() {
 		mchan) test_mchan ;;
 		asm) test_asm ;;
 		mixed) test_mixed ;;
+		ipv6) test_ipv6 ;;
 		handshake | memory)
 			if [ ! -f "$RUN/hm-done" ]; then
 				test_handshake_memory
