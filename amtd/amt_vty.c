@@ -108,10 +108,37 @@ int amt_cli_leaf_list(struct vty *vty, const char *leaf, bool no, const char *va
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+/*
+ * Whether query-interval goes after query-response-interval in
+ * running-config.  vtysh applies (and validates) a configuration line by
+ * line, and the response interval must stay shorter than the query
+ * interval (RFC 3376 8.3) after every line: replayed onto a new relay's
+ * defaults, the query interval goes first unless it is not longer than the
+ * default response interval; then the response interval (shorter still,
+ * so not the default and printed) goes first.
+ */
+static bool amt_query_interval_last(const struct lyd_node *interval)
+{
+	uint32_t dflt = yang_get_default_uint32("/frr-amtd:amtd/relay/query-response-interval");
+
+	return yang_dnode_get_uint32(interval, NULL) <= dflt;
+}
+
 /* An instance parameter in running-config: its leaf name, then its value. */
 void amt_cli_show_leaf(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	const char *name = dnode->schema->name;
+
+	if (strmatch(name, "query-interval") && amt_query_interval_last(dnode))
+		return;
+	if (strmatch(name, "query-response-interval")) {
+		const struct lyd_node *qi = yang_dnode_get(dnode, "../query-interval");
+
+		vty_out(vty, " %s %s\n", name, yang_dnode_get_string(dnode, NULL));
+		if (qi && amt_query_interval_last(qi))
+			vty_out(vty, " query-interval %s\n", yang_dnode_get_string(qi, NULL));
+		return;
+	}
 
 	/* Boolean switches read as a bare keyword. */
 	if (strmatch(name, "linux-flag-layout") || strmatch(name, "shutdown") ||

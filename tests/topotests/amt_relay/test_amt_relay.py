@@ -1959,18 +1959,30 @@ def start_gw_emu(tag, port_base, duration):
             [emu, "--ifname", "gw1-eth0", "--relay", RELAY4, "--prefix", EMU_PREFIX,
              "--ports-per-addr", "1", "--port-base", str(port_base), "--tunnels",
              str(EMU_TUNNELS), "--source", S1, "--group", SSM_G1, "--duration", str(duration),
-             "--warmup-ms", "500", "--measure-ms", "1000"], stdout=f, stderr=ferr)
+             "--warmup-ms", "500", "--measure-ms", "1000",
+             # Its default would end it 1.5 s after its tunnels last
+             # received data: a clear of the relay's tunnels must not.
+             "--idle-exit-ms", "0"], stdout=f, stderr=ferr)
     PROCS.append(proc)
     return proc, out
 
 
-def wait_tunnel_count(n, out):
-    "wait for n tunnels on the relay; out: the emulator's report, for the message"
+def relay_config_block():
+    "amtr0's configuration as running-config shows it, from 'amt relay' to its 'exit'"
+    lines = relay_router().vtysh_cmd("show running-config").splitlines()
+    start = lines.index("amt relay amtr0")
+    end = lines.index("exit", start)
+    return "\n".join(lines[start:end + 1]) + "\n"
+
+
+def wait_tunnel_count(n, proc, out):
+    "wait for n tunnels on the relay; proc, out: the emulator and its report, for the message"
     wait_until(
         lambda: relay_json("show amt relay amtr0 tunnels count json")["amtr0"]["tunnelCount"]
         >= n,
-        lambda: "emulated tunnels: {} ({})".format(
-            relay_json("show amt relay amtr0 tunnels count json"), open(out + ".err").read()),
+        lambda: "emulated tunnels: {}; emulator running: {}; its report: {} {}".format(
+            relay_json("show amt relay amtr0 tunnels count json"), proc.poll() is None,
+            open(out).read(), open(out + ".err").read()),
         count=40)
 
 
@@ -2000,7 +2012,7 @@ def test_long_listing_in_slices():
     relay.cmd("ip route add {} via {}".format(EMU_PREFIX, HOST_ADDR["gw1"][0]))
     proc, out = start_gw_emu("emu", 20000, 60)
     try:
-        wait_tunnel_count(EMU_TUNNELS, out)
+        wait_tunnel_count(EMU_TUNNELS, proc, out)
         count = relay_json("show amt relay amtr0 tunnels count json")["amtr0"]["tunnelCount"]
         sliced = relay_json("show amt json")["slicedOutputs"]
 
@@ -2096,9 +2108,9 @@ def test_fanout_in_slices():
     relay.cmd("ip route add {} via {}".format(EMU_PREFIX, HOST_ADDR["gw1"][0]))
     key = flow(S1, SSM_G1)
     gw2 = Gateway("gw2", "fanout", ["--relay", RELAY4, "--join", key, "--duration", "90"])
-    proc, out = start_gw_emu("emu-fanout", 21000, 90)
+    proc, out = start_gw_emu("emu-fanout", 21000, 240)
     try:
-        wait_tunnel_count(EMU_TUNNELS + 1, out)
+        wait_tunnel_count(EMU_TUNNELS + 1, proc, out)
         gw2.wait_packets(key, n=20)
         before = relay_stats()
         gw_before = gw2.state()["flows"][key]
@@ -2152,11 +2164,11 @@ def test_fanout_in_slices():
         relay_conf("fanout-slice {}".format(TEST_SLICE))
         burst = start_process("src", "sender-fanout", [
             PYTHON, SENDER, "--ifname", "src-eth0", "--rate", "12", "--burst", "32",
-            "--duration", "60", "--flow", key])
+            "--duration", "200", "--flow", key])
         try:
             gone = 0
             for _ in range(8):
-                wait_tunnel_count(EMU_TUNNELS // 2, out)
+                wait_tunnel_count(EMU_TUNNELS // 2, proc, out)
                 time.sleep(0.5)
                 relay.vtysh_cmd("clear amt relay amtr0 tunnels")
                 time.sleep(0.3)
@@ -2165,6 +2177,43 @@ def test_fanout_in_slices():
                     break
             logger.info("after the clears: %s", relay_stats())
             assert gone > 0, relay_stats()
+
+            # The relay deleted while a fan-out is split: the rest of it is
+            # dropped and logged with its count, amtd serves on, and the
+            # relay comes back from the same configuration.  Retried (the
+            # emulator's tunnels come back) until a deletion landed
+            # between two slices.
+            block = relay_config_block()
+            log = os.path.join(tgen.logdir, "relay", "amtd.log")
+            dropped = []
+            for _ in range(5):
+                wait_tunnel_count(EMU_TUNNELS // 2, proc, out)
+                time.sleep(0.5)
+                with open(log) as f:
+                    f.seek(0, os.SEEK_END)
+                    relay.vtysh_cmd("configure terminal\nno amt relay amtr0\n")
+                    wait_until(lambda: "amtr0" not in relay_json("show amt relay json"),
+                               lambda: "relay still there: {}".format(
+                                   relay_json("show amt relay json")), count=10)
+                    dropped = [line for line in f.read().splitlines()
+                               if "of a split fan-out dropped with the relay" in line]
+                out_conf = relay.vtysh_cmd("configure terminal\n" + block)
+                assert "%" not in out_conf, out_conf
+                wait_until(lambda: relay_json("show amt relay amtr0 json").get(
+                    "amtr0", {}).get("operStatus") == "up",
+                           lambda: "relay not back: {}".format(relay_json("show amt relay json")),
+                           count=20)
+                if dropped:
+                    break
+            logger.info("relay deleted mid-fan-out: %s", dropped)
+            assert dropped, "no deletion landed in a split fan-out"
+            assert relay.check_router_running() == ""
+            # Back as it was: the channel reaches the emulated tunnels again.
+            wait_tunnel_count(EMU_TUNNELS // 2, proc, out)
+            sent = relay_stats()["sent"]["data"]
+            wait_until(lambda: relay_stats()["sent"]["data"] > sent + EMU_TUNNELS // 2,
+                       lambda: "no data after the relay came back: {}".format(relay_stats()),
+                       count=10)
         finally:
             burst.terminate()
             burst.wait()
