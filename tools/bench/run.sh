@@ -48,6 +48,8 @@ ONLY=${AMT_BENCH_ONLY:-handshake listing fanout mchan asm latency storm gateway 
 MCHAN_GROUPS=${AMT_BENCH_MCHAN_GROUPS:-1000}
 MCHAN_FANOUTS=${AMT_BENCH_MCHAN_FANOUTS:-1 2 10}
 PY=/usr/bin/python3
+# The relay amtd's gRPC northbound (inside its namespace).
+GRPC_PORT=50051
 
 ID=$$
 NS_SRC=amtbench-$ID-src
@@ -273,8 +275,15 @@ start_frr() {
 	cpu=$2
 	shift 2
 	for d in "$@"; do
+		# The relay's amtd serves FRR's gRPC northbound too (the listing's
+		# gRPC walk), where FRR was built with it.
+		mods=""
+		if [ "$ns:$d" = "$NS_RELAY:amtd" ] && [ -e "$FRR/modules/grpc.so" ]; then
+			mods="-M grpc:$GRPC_PORT"
+		fi
+		# shellcheck disable=SC2086 # mods: no option, or an option and its value
 		ip netns exec "$ns" "$FRR/$d" -N "$ns" -d --log "file:/var/run/frr/$ns/$d.log" \
-			</dev/null >/dev/null 2>&1
+			$mods </dev/null >/dev/null 2>&1
 		wait_for 10 test -S "/var/run/frr/$ns/$d.vty" || {
 			log "$d did not start in $ns"
 			return 1
@@ -830,6 +839,14 @@ test_listing() {
 	mv "$f.vtysh.out" "$f.json"
 	walk_run mgmt "$f.mgmt" "$f.x" vty "$NS_RELAY" \
 		"show mgmt get-data /frr-amtd:amtd/relay[name='amtr0']/tunnel json"
+	# FRR's gRPC Get (FRR 10.3 walks the operational data in one event).
+	if [ -e "$FRR/modules/grpc.so" ]; then
+		walk_run grpc "$f.grpc" "$f.x" ip netns exec "$NS_RELAY" $PY \
+			"$TOP/tests/topotests/amt_relay/amt_grpc_client.py" \
+			--proto "$TREE/grpc/frr-northbound.proto" --port "$GRPC_PORT" \
+			--timeout 600 --max-receive-mib 1024 \
+			get "/frr-amtd:amtd/relay[name='amtr0']/tunnel" state
+	fi
 	kill "$SRC_PID" 2>/dev/null || true
 	wait_pid 5 "$SRC_PID"
 	m2=$(now_ms)
@@ -841,6 +858,8 @@ test_listing() {
 		echo "tunnels=$(relay_tunnels)"
 		echo "listed=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["amtr0"]["tunnels"]))' "$f.json")"
 		echo "mgmt.listed=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(len(r.get("tunnel", [])) for r in d.get("frr-amtd:amtd", {}).get("relay", [])))' "$f.mgmt.out")"
+		[ -f "$f.grpc.out" ] &&
+			echo "grpc.listed=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])).get("data") or {}; print(sum(len(r.get("tunnel", [])) for r in d.get("frr-amtd:amtd", {}).get("relay", [])))' "$f.grpc.out")"
 		echo "list_ms=$(kv "$f.x" vtysh.ms)"
 		echo "output_bytes=$(kv "$f.x" vtysh.output_bytes)"
 		echo "rss_before_kib=$(kv "$f.x" vtysh.rss_before_kib)"
@@ -864,6 +883,14 @@ test_listing() {
 		log "  get-data did not list the tunnels: $(head -c 300 "$f.mgmt.out")"
 		tail -n 50 "/var/run/frr/$NS_RELAY/mgmtd.log" >"$f.mgmtd.log" 2>/dev/null || true
 		tail -n 50 "/var/run/frr/$NS_RELAY/amtd.log" >"$f.amtd.log" 2>/dev/null || true
+	fi
+	if [ -f "$f.grpc.out" ]; then
+		log "  gRPC Get: $(kv "$f.x" grpc.listed) tunnels in $(kv "$f.x" grpc.ms) ms," \
+			"longest event $(kv "$f.x" grpc.max_event_us) us ($(kv "$f.x" grpc.max_event))," \
+			"forwarding $(kv "$f.x" grpc.during_dps)/s (before: $(kv "$f.x" grpc.before_dps)/s)"
+		[ "$(kv "$f.x" grpc.listed)" = 0 ] &&
+			log "  gRPC Get did not list the tunnels: $(head -c 300 "$f.grpc.out")"
+		gzip -f "$f.grpc.out"
 	fi
 	rm -f "$f.json"
 	gzip -f "$f.mgmt.out"

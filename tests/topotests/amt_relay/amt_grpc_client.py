@@ -10,6 +10,7 @@ amt_grpc_client.py --proto FILE [--port N] ACTION ...
 
   getcap                       list the daemon's YANG modules
   get PATH [all|config|state]  print the data tree under PATH (JSON)
+  [--timeout S] [--max-receive-mib M]   (the benchmark's walk of many tunnels)
   edit --set PATH=VALUE ... --delete PATH ...
                                one candidate, the edits, one commit
 
@@ -59,6 +60,13 @@ def main():
     p.add_argument("--proto", required=True)
     p.add_argument("--server", default="127.0.0.1")
     p.add_argument("--port", type=int, default=50051)
+    p.add_argument("--timeout", type=float, default=RPC_TIMEOUT, help="deadline of each RPC, s")
+    p.add_argument(
+        "--max-receive-mib",
+        type=int,
+        default=0,
+        help="largest answer taken (gRPC's default, 4 MiB, when 0)",
+    )
     sub = p.add_subparsers(dest="action", required=True)
     sub.add_parser("getcap")
     g = sub.add_parser("get")
@@ -78,9 +86,12 @@ def main():
     import grpc
 
     pb2, pb2_grpc = load_modules(args.proto)
-    channel = grpc.insecure_channel("%s:%d" % (args.server, args.port))
+    opts = []
+    if args.max_receive_mib:
+        opts.append(("grpc.max_receive_message_length", args.max_receive_mib << 20))
+    channel = grpc.insecure_channel("%s:%d" % (args.server, args.port), options=opts)
     try:
-        grpc.channel_ready_future(channel).result(timeout=RPC_TIMEOUT)
+        grpc.channel_ready_future(channel).result(timeout=args.timeout)
     except grpc.FutureTimeoutError:
         print(json.dumps({"ok": False, "error": "gRPC server not reachable"}))
         return 1
@@ -88,7 +99,7 @@ def main():
     out = {"ok": True}
     try:
         if args.action == "getcap":
-            r = stub.GetCapabilities(pb2.GetCapabilitiesRequest(), timeout=RPC_TIMEOUT)
+            r = stub.GetCapabilities(pb2.GetCapabilitiesRequest(), timeout=args.timeout)
             out["frr_version"] = r.frr_version
             out["modules"] = [m.name for m in r.supported_modules]
         elif args.action == "get":
@@ -100,7 +111,7 @@ def main():
             }[args.type]
             req.encoding = pb2.JSON
             req.path.append(args.path)
-            chunks = [r.data.data for r in stub.Get(req, timeout=RPC_TIMEOUT)]
+            chunks = [r.data.data for r in stub.Get(req, timeout=args.timeout)]
             out["raw"] = "".join(chunks)
             try:
                 out["data"] = json.loads(out["raw"]) if out["raw"].strip() else {}
@@ -108,7 +119,7 @@ def main():
                 out["data"] = None
         elif args.action == "edit":
             cand = stub.CreateCandidate(
-                pb2.CreateCandidateRequest(), timeout=RPC_TIMEOUT
+                pb2.CreateCandidateRequest(), timeout=args.timeout
             ).candidate_id
             try:
                 req = pb2.EditCandidateRequest(candidate_id=cand)
@@ -117,20 +128,20 @@ def main():
                     req.update.append(pb2.PathValue(path=path, value=value))
                 for path in args.delete:
                     req.delete.append(pb2.PathValue(path=path))
-                stub.EditCandidate(req, timeout=RPC_TIMEOUT)
+                stub.EditCandidate(req, timeout=args.timeout)
                 r = stub.Commit(
                     pb2.CommitRequest(
                         candidate_id=cand,
                         phase=pb2.CommitRequest.ALL,
                         comment="amt_relay topotest",
                     ),
-                    timeout=RPC_TIMEOUT,
+                    timeout=args.timeout,
                 )
                 out["transaction_id"] = r.transaction_id
                 out["error_message"] = r.error_message
             finally:
                 stub.DeleteCandidate(
-                    pb2.DeleteCandidateRequest(candidate_id=cand), timeout=RPC_TIMEOUT
+                    pb2.DeleteCandidateRequest(candidate_id=cand), timeout=args.timeout
                 )
     except grpc.RpcError as err:
         out = {"ok": False, "code": str(err.code()), "error": err.details()}
