@@ -391,7 +391,8 @@ static void emu_send_discovery(struct emu *e, uint32_t i, uint32_t nonce)
 
 /*
  * --mld: the report's source, a link-local address of tunnel i (RFC 3810
- * 5.2.13: an MLDv2 report comes from a link-local address), fe80::2:0:i+1.
+ * 5.2.13: an MLDv2 report comes from a link-local address), fe80::2:0:0:0
+ * plus i + 1.
  */
 static void emu_mld_source(uint32_t i, struct in6_addr *a)
 {

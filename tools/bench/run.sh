@@ -332,6 +332,8 @@ relay_up() {
 			ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
 				net.ipv6.conf.default.accept_dad=0
 		done
+		# The relay is an IPv6 router (pim6d forwards the channel).
+		ip netns exec "$NS_RELAY" sysctl -qw net.ipv6.conf.all.forwarding=1
 		ip -n "$NS_RELAY" -6 addr add 2001:db8:1::1/64 dev relay-eth1 nodad
 		ip -n "$NS_SRC" -6 addr add "$SOURCE6/64" dev src-eth0 nodad
 		ip -n "$NS_SRC" -6 route add default via 2001:db8:1::1
@@ -563,10 +565,10 @@ fanout_run() {
 # ipv6_state F: what the relay made of the IPv6 row's joins, kept beside
 # the run's results (F.state): amtd's counters, pim6d's MLD and routes.
 ipv6_state() {
-	for c in "show amt relay amtr0 statistics json" "show ipv6 mld groups" \
+	for _is_c in "show amt relay amtr0 statistics json" "show ipv6 mld groups" \
 		"show ipv6 mld joins" "show ipv6 mroute" "show ipv6 multicast count"; do
-		echo "### $c"
-		vty "$NS_RELAY" "$c" 2>&1 | head -n 60
+		echo "### $_is_c"
+		vty "$NS_RELAY" "$_is_c" 2>&1 | head -n 60
 	done >"$1.state"
 }
 
