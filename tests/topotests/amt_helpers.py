@@ -7,6 +7,7 @@
 
 import json
 import os
+import re
 import subprocess
 import time
 from functools import partial
@@ -245,3 +246,10 @@ def parse_kv(path):
             if sep:
                 kv[key] = value
     return kv
+
+
+def node_lines(config, header):
+    "The lines of the configuration node that starts with the line header."
+    m = re.search(r"^{}\n(.*?)^exit$".format(re.escape(header)), config, re.M | re.S)
+    assert m, "no node '{}' in:\n{}".format(header, config)
+    return [line.strip() for line in m.group(1).splitlines()]

@@ -50,7 +50,7 @@ sys.path.append(os.path.join(CWD, "../"))
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 from lib.topolog import logger
-from amt_helpers import build_gw_emu, start_logged_process
+from amt_helpers import build_gw_emu, node_lines, start_logged_process
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
 
@@ -1969,10 +1969,9 @@ def start_gw_emu(tag, port_base, duration):
 
 def relay_config_block():
     "amtr0's configuration as running-config shows it, from 'amt relay' to its 'exit'"
-    lines = relay_router().vtysh_cmd("show running-config").splitlines()
-    start = lines.index("amt relay amtr0")
-    end = lines.index("exit", start)
-    return "\n".join(lines[start:end + 1]) + "\n"
+    header = "amt relay amtr0"
+    body = node_lines(relay_router().vtysh_cmd("show running-config"), header)
+    return "\n".join([header] + body + ["exit"]) + "\n"
 
 
 def wait_tunnel_count(n, proc, out):

@@ -35,8 +35,8 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=C0413
-from amt_helpers import (expect_json, load_routers, read_state, start_receiver, start_sender,
-                         stop_procs, wait_packets)
+from amt_helpers import (expect_json, load_routers, node_lines, read_state, start_receiver,
+                         start_sender, stop_procs, wait_packets)
 from lib.topogen import Topogen, TopoRouter, get_topogen
 
 pytestmark = [pytest.mark.amtd, pytest.mark.pimd]
@@ -92,13 +92,6 @@ def config_delta(old, new):
         elif line.startswith("+"):
             added.append(line[1:])
     return sorted(removed), sorted(added)
-
-
-def node_lines(config, header):
-    "The lines of the configuration node that starts with the line header."
-    m = re.search(r"^{}\n(.*?)^exit$".format(re.escape(header)), config, re.M | re.S)
-    assert m, "no node '{}' in:\n{}".format(header, config)
-    return [line.strip() for line in m.group(1).splitlines()]
 
 
 def edit_frr_conf(router, edits, append=""):
