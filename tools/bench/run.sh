@@ -815,6 +815,16 @@ walk_run() {
 	} >>"$wkv"
 }
 
+# tree_tunnels FILE [KEY]: the tunnels in the frr-amtd data tree of a JSON
+# file (get-data's answer; under KEY: amt_grpc_client.py's "data").
+tree_tunnels() {
+	$PY -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+if len(sys.argv) > 2:
+    d = d.get(sys.argv[2]) or {}
+print(sum(len(r.get("tunnel", [])) for r in d.get("frr-amtd:amtd", {}).get("relay", [])))' "$@"
+}
+
 # Listing: with N tunnels up and the channel flowing to all of them (the
 # source offers 1.5 x the raw ceiling at N), the whole table over vtysh json
 # (amtd's own command, one event) and through mgmtd's get-data (amtd as
@@ -859,9 +869,8 @@ test_listing() {
 	{
 		echo "tunnels=$(relay_tunnels)"
 		echo "listed=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["amtr0"]["tunnels"]))' "$f.json")"
-		echo "mgmt.listed=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(len(r.get("tunnel", [])) for r in d.get("frr-amtd:amtd", {}).get("relay", [])))' "$f.mgmt.out")"
-		[ -f "$f.grpc.out" ] &&
-			echo "grpc.listed=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])).get("data") or {}; print(sum(len(r.get("tunnel", [])) for r in d.get("frr-amtd:amtd", {}).get("relay", [])))' "$f.grpc.out")"
+		echo "mgmt.listed=$(tree_tunnels "$f.mgmt.out")"
+		[ -f "$f.grpc.out" ] && echo "grpc.listed=$(tree_tunnels "$f.grpc.out" data)"
 		echo "list_ms=$(kv "$f.x" vtysh.ms)"
 		echo "output_bytes=$(kv "$f.x" vtysh.output_bytes)"
 		echo "rss_before_kib=$(kv "$f.x" vtysh.rss_before_kib)"
