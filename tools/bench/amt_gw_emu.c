@@ -130,6 +130,7 @@ struct emu_opts {
 	struct in_addr source, group;
 	struct in_addr storm_group; /* the storm's gateways ask for (source, this) */
 	uint32_t groups;	    /* >1: gateway i joins group + (i mod groups) */
+	uint32_t sources;	    /* >1: ... from source + (i mod groups) mod sources */
 	uint32_t window;	    /* handshakes in flight */
 	uint32_t rate;		    /* handshakes started per second, 0: no limit */
 	uint32_t timeout_ms;	    /* Request retransmission */
@@ -415,6 +416,7 @@ static void emu_send_update(struct emu *e, uint32_t i)
 	uint8_t *m = emu_msg_begin(e, i);
 	struct amt_group_record rec = {};
 	union amt_ip src = {};
+	struct in_addr source = e->o.source;
 	uint16_t port;
 	ssize_t rlen;
 
@@ -432,12 +434,16 @@ static void emu_send_update(struct emu *e, uint32_t i)
 		rec.type = t->refreshing ? AMT_REC_MODE_IS_EXCLUDE : AMT_REC_CHANGE_TO_EXCLUDE;
 	rec.group.v4 = e->o.group;
 	/* Many channels: the initial gateways spread over consecutive groups. */
-	if (e->o.groups > 1 && i < e->o.tunnels)
+	if (e->o.groups > 1 && i < e->o.tunnels) {
 		rec.group.v4.s_addr = htonl(ntohl(e->o.group.s_addr) + i % e->o.groups);
+		if (e->o.sources > 1)
+			source.s_addr = htonl(ntohl(source.s_addr) +
+					      (i % e->o.groups) % e->o.sources);
+	}
 	if (i >= e->o.tunnels && i < e->o.tunnels + e->o.storm && e->o.storm_group.s_addr)
 		rec.group.v4 = e->o.storm_group;
 	rec.num_sources = e->o.asm_join ? 0 : 1;
-	rec.sources = (const uint8_t *)&e->o.source;
+	rec.sources = (const uint8_t *)&source;
 	if (e->o.mld) {
 		/* One channel: --groups and --storm-group are IPv4 only. */
 		rec.group.v6 = e->o.group6;
@@ -1286,7 +1292,7 @@ static void emu_usage(void)
 			"  [--port-base P] [--window W] [--rate R] [--timeout-ms T] [--retries R]\n"
 			"  [--duration S] [--idle-exit-ms T] [--warmup-ms T] [--measure-ms T]\n"
 			"  [--late N --late-at-ms T --late-gap-ms T]\n"
-			"  [--storm N --storm-at-ms T [--storm-group G2]] [--groups K]\n"
+			"  [--storm N --storm-at-ms T [--storm-group G2]] [--groups K [--sources M]]\n"
 			"  [--v6-every K --prefix6 X:X::/LEN --relay6 X:X::X]\n"
 			"  [--mld --source6 X:X::X --group6 X:X::X]\n"
 			"  [--asm] [--passive] [--ready-file F] [--cpu C]\n");
@@ -1316,6 +1322,7 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 		{ "storm-at-ms", BENCH_OPT_U32, &o->storm_at_ms },
 		{ "storm-group", BENCH_OPT_ADDR, &o->storm_group },
 		{ "groups", BENCH_OPT_U32, &o->groups },
+		{ "sources", BENCH_OPT_U32, &o->sources },
 		{ "passive", BENCH_OPT_FLAG, &o->passive },
 		{ "asm", BENCH_OPT_FLAG, &o->asm_join },
 		{ "relay6", BENCH_OPT_ADDR6, &o->relay6 },
@@ -1333,7 +1340,7 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 	    !(o->relay.s_addr || o->discovery.s_addr) || (o->relay.s_addr && o->discovery.s_addr) ||
 	    !o->prefix.len || !o->ep.ports_per_addr ||
 	    (uint64_t)o->tunnels + o->late + o->storm > EMU_MAX_TUNNELS || !o->measure_ms ||
-	    o->groups > 65536 ||
+	    o->groups > 65536 || o->sources > 256 ||
 	    (o->v6_every && (!o->prefix6.len || o->discovery.s_addr ||
 			     (!o->passive && IN6_IS_ADDR_UNSPECIFIED(&o->relay6)))) ||
 	    (o->mld && (!IN6_IS_ADDR_MULTICAST(&o->group6) || o->groups > 1 ||

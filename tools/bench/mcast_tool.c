@@ -10,6 +10,9 @@
  *	--groups K: round-robin over the K groups G, G+1, ..., G+K-1 (K
  *	channels), PPS in all; datagram j goes to G + j mod K with sequence
  *	number j / K, so that every channel's sequence has no gaps.
+ *	--sources M (with --groups, IPv4): channel c is sent from A + c mod M
+ *	(IP_PKTINFO per datagram; the M addresses must be the host's), so the
+ *	channels are (A + c mod M, G + c).
  *
  *   mcast_tool send --src6 A --group6 G --rate PPS --duration-ms T
  *	The same stream over IPv6 (an IPv6 SSM source, ff3x::/32 group), out
@@ -69,6 +72,7 @@ struct mt_opts {
 	uint32_t duration_ms;
 	uint32_t ttl;
 	uint32_t groups;
+	uint32_t sources;
 	bool unicast;
 	bool uring;
 	const char *ready_file;
@@ -79,7 +83,7 @@ struct mt_opts {
 static void mt_usage(void)
 {
 	fprintf(stderr, "usage: mcast_tool send --src A --group G --rate PPS --duration-ms T\n"
-			"                  [--port P] [--ttl N] [--groups K] [--cpu C]\n"
+			"                  [--port P] [--ttl N] [--groups K [--sources M]] [--cpu C]\n"
 			"       mcast_tool send --src6 A --group6 G --rate PPS --duration-ms T\n"
 			"                  [--port P] [--ttl N] [--groups K] [--cpu C]\n"
 			"       mcast_tool recv (--group G --source S --ifaddr A | --unicast)\n"
@@ -103,6 +107,7 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 		{ "duration-ms", BENCH_OPT_U32, &o->duration_ms },
 		{ "ttl", BENCH_OPT_U32, &o->ttl },
 		{ "groups", BENCH_OPT_U32, &o->groups },
+		{ "sources", BENCH_OPT_U32, &o->sources },
 		{ "unicast", BENCH_OPT_FLAG, &o->unicast },
 		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
 		{ "tun", BENCH_OPT_STR, &o->tun },
@@ -111,7 +116,8 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 		{ NULL },
 	};
 
-	if (!bench_parse_opts(argc, argv, opts) || !o->duration_ms || o->groups > 65536)
+	if (!bench_parse_opts(argc, argv, opts) || !o->duration_ms || o->groups > 65536 ||
+	    o->sources > 256 || (o->sources > 1 && !o->src.s_addr))
 		mt_usage();
 }
 
@@ -185,10 +191,34 @@ static void mt_dst_group(const struct mt_opts *o, union mt_dst *d, uint32_t off)
 	memcpy(&d->v6.sin6_addr.s6_addr[12], &w, 4);
 }
 
+/* With --sources M: datagram slot i's source is A + (channel mod M). */
+union mt_pktinfo {
+	struct cmsghdr align;
+	uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+};
+
+static void mt_src_set(const struct mt_opts *o, struct msghdr *mh, union mt_pktinfo *ctl,
+		       uint32_t channel)
+{
+	struct cmsghdr *c;
+	struct in_pktinfo *pi;
+
+	mh->msg_control = ctl->buf;
+	mh->msg_controllen = sizeof(ctl->buf);
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi = (struct in_pktinfo *)CMSG_DATA(c);
+	memset(pi, 0, sizeof(*pi));
+	pi->ipi_spec_dst.s_addr = htonl(ntohl(o->src.s_addr) + channel % o->sources);
+}
+
 static int mt_send(const struct mt_opts *o)
 {
 	static uint8_t bufs[MT_BATCH][BENCH_PAYLOAD_LEN];
 	static union mt_dst dsts[MT_BATCH];
+	static union mt_pktinfo ctls[MT_BATCH];
 	union mt_dst dst = {};
 	uint32_t k = o->groups ? o->groups : 1;
 	struct mmsghdr msgs[MT_BATCH] = {};
@@ -242,6 +272,8 @@ static int mt_send(const struct mt_opts *o)
 			uint64_t j = sent + i;
 
 			mt_dst_group(o, &dsts[i], (uint32_t)(j % k));
+			if (o->sources > 1 && !mt_v6(o))
+				mt_src_set(o, &msgs[i].msg_hdr, &ctls[i], (uint32_t)(j % k));
 			bench_payload_set(bufs[i], 1, j / k);
 		}
 		/* A datagram that fails keeps its sequence number: a gap. */
@@ -251,7 +283,7 @@ static int mt_send(const struct mt_opts *o)
 	now = bench_now_ns();
 	printf("sent=%" PRIu64 "\nerrors=%" PRIu64 "\nlast_seq=%" PRIu64 "\n", sent, errors, sent);
 	printf("offered_dps=%u\nbehind_batches=%" PRIu64 "\n", o->rate, behind);
-	printf("groups=%u\nipv6=%d\n", k, mt_v6(o));
+	printf("groups=%u\nsources=%u\nipv6=%d\n", k, o->sources ? o->sources : 1, mt_v6(o));
 	return 0;
 }
 

@@ -113,6 +113,8 @@ def fanout_section(t, kv, out_dir):
         slost = num(kv, "fanout.%d.sat.window_lost" % n)
         sexp = num(kv, "fanout.%d.sat.window_expected" % n)
         ratio = s / c if s is not None and c else None
+        bound = amtr0_bound(num(kv, "fanout.%d.sat.tun_in" % n),
+                            num(kv, "fanout.%d.sat.tun_in_ms" % n), n, c)
         ok = None
         if n >= 100 and ratio is not None:
             ok = (ratio >= TARGET_FANOUT and lost == 0 and a is not None and
@@ -122,7 +124,7 @@ def fanout_section(t, kv, out_dir):
                      "%.2f, loss %s" % (ratio, fmt(lost)), ok)
         rows.append([
             n, fmt(c), fmt(cw), fmt(cg, "{:.2f}"), fmt(cgso), fmt(s), fmt(sg, "{:.2f}"),
-            fmt(ratio, "{:.2f}"),
+            fmt(ratio, "{:.2f}"), fmt(bound, "{:.2f}"),
             fmt(slost / sexp * 100 if sexp else None, "{:.1f}%"),
             fmt(num(kv, "fanout.%d.sat.core_busy_pct" % n), "{:.0f}%"),
             fmt(off * n if off else None), fmt(a),
@@ -130,13 +132,19 @@ def fanout_section(t, kv, out_dir):
             verdict(ok)])
         dat.append((n, c or 0, s or 0, cg or 0, sg or 0))
     t.rows(["tunnels", "raw dgram/s", "raw worst", "raw Gb/s", "raw GSO", "relay dgram/s", "Gb/s",
-            "ratio", "sat.loss", "core busy", "0.8 offered", "0.8 deliv.", "0.8 lost/exp", "max OWD ms",
+            "ratio", "amtr0 in", "sat.loss", "core busy", "0.8 offered", "0.8 deliv.", "0.8 lost/exp", "max OWD ms",
             "target"], rows)
     t.out("  raw: best (and worst) of three 2 s runs of raw_fanout just before the "
           "relay's runs;")
     t.out("  raw GSO: one 2 s run sending 32 datagrams per message (UDP_SEGMENT), "
           "up to 100 tunnels;")
     t.out("  ratio: relay / raw (sendmmsg, one datagram per message).")
+    t.out("  amtr0 in: what the kernel forwarded onto amtr0 in the saturated run "
+          "(queued or dropped),")
+    t.out("  times N, over raw: the best ratio any relay reading amtr0 could show; "
+          "below the target,")
+    t.out("  the source's core (source, multicast forwarding), not the relay, "
+          "bounds the ratio.")
     t.out("  relay dgram/s: arrivals at the gateways per second (3 s window of "
           "receive times) with the")
     t.out("  source offering 1.5 x the ceiling; sat.loss: share of that offer lost "
@@ -185,11 +193,21 @@ def load_run(kv, p):
                       ("sexp", ".sat.window_expected"), ("off", ".at80.offered_pps"),
                       ("a", ".at80.rate_dps"), ("lost", ".at80.window_lost"),
                       ("exp", ".at80.window_expected"), ("busy", ".sat.core_busy_pct"),
-                      ("drops", ".sat.tun_dropped")):
+                      ("drops", ".sat.tun_dropped"), ("tin", ".sat.tun_in"),
+                      ("tinms", ".sat.tun_in_ms")):
         r[key] = num(kv, p + name)
     r["ratio"] = r["s"] / r["c"] if r["s"] is not None and r["c"] else None
     r["satloss"] = r["slost"] / r["sexp"] * 100 if r["sexp"] else None
     return r
+
+
+def amtr0_bound(tun_in, tun_in_ms, per_packet, ceiling):
+    """What reached amtr0 in a saturated run (packets/s, times the datagrams
+    each makes), over the ceiling: the best ratio any relay reading amtr0
+    could have shown; below 0.9 the source side, not the relay, bounds it."""
+    if tun_in is None or not tun_in_ms or not ceiling:
+        return None
+    return tun_in * 1000.0 / tun_in_ms * per_packet / ceiling
 
 
 def ssm_ratio(kv, n):
@@ -239,8 +257,9 @@ def mchan_section(t, kv):
     if "mchan.channels" not in kv:
         return
     k = int(kv["mchan.channels"])
-    t.out("1b. Many channels: %d (S,G), one source, F tunnels each (N = %d x F), "
-          "the source round-robin over the groups" % (k, k))
+    srcs = int(kv.get("mchan.sources", "1"))
+    t.out("1b. Many channels: %d (S,G) from %d source%s, F tunnels each (N = %d x F), "
+          "sent round-robin over the channels" % (k, srcs, "" if srcs == 1 else "s", k))
     rows = []
     for fo in [int(x) for x in kv.get("mchan.fanouts", "").split()]:
         p = "mchan.%d" % fo
@@ -254,12 +273,13 @@ def mchan_section(t, kv):
                      (k, fo, TARGET_MCHAN), "%.2f, loss %s" % (ratio, fmt(lost)), ok)
         rows.append([
             fo, fmt(k * fo), fmt(num(kv, p + ".sat.up")), fmt(r["c"]), fmt(r["cw"]),
-            fmt(r["s"]), fmt(ratio, "{:.2f}"), fmt(r["satloss"], "{:.1f}%"),
-            fmt(r["busy"], "{:.0f}%"), fmt(r["drops"]),
+            fmt(r["s"]), fmt(ratio, "{:.2f}"),
+            fmt(amtr0_bound(r["tin"], r["tinms"], fo, r["c"]), "{:.2f}"),
+            fmt(r["satloss"], "{:.1f}%"), fmt(r["busy"], "{:.0f}%"), fmt(r["drops"]),
             fmt(off * fo if off else None), fmt(a), "%s/%s" % (fmt(lost), fmt(r["exp"])),
             verdict(ok)])
     t.rows(["per channel", "tunnels", "up", "raw dgram/s", "raw worst", "relay dgram/s",
-            "ratio", "sat.loss", "core busy", "tun drops", "0.8 offered", "0.8 deliv.",
+            "ratio", "amtr0 in", "sat.loss", "core busy", "tun drops", "0.8 offered", "0.8 deliv.",
             "0.8 lost/exp", "target"], rows)
     t.out("  raw: raw_fanout to the same N endpoints (best and worst of three 2 s runs "
           "just before);")
@@ -267,7 +287,8 @@ def mchan_section(t, kv):
           "so the relay is asked")
     t.out("  for the ceiling's datagram rate.  up: tunnels the emulator brought up; "
           "tun drops: amtr0's")
-    t.out("  kernel drops in the saturated run.  Columns otherwise as in 1.")
+    t.out("  kernel drops in the saturated run; amtr0 in: as in 1, times F.  Columns "
+          "otherwise as in 1.")
 
 
 def asm_section(t, kv):

@@ -47,6 +47,7 @@ FULL=${AMT_BENCH_FULL:-0}
 ONLY=${AMT_BENCH_ONLY:-handshake listing fanout mchan asm latency storm gateway profile}
 MCHAN_GROUPS=${AMT_BENCH_MCHAN_GROUPS:-1000}
 MCHAN_FANOUTS=${AMT_BENCH_MCHAN_FANOUTS:-1 2 10}
+MCHAN_SOURCES=${AMT_BENCH_MCHAN_SOURCES:-10}
 PY=/usr/bin/python3
 # The relay amtd's gRPC northbound (inside its namespace).
 GRPC_PORT=50051
@@ -210,6 +211,13 @@ sock_dropped() {
 # tun_dropped: packets the kernel dropped because amtd did not read amtr0.
 tun_dropped() {
 	ip netns exec "$NS_RELAY" cat /sys/class/net/amtr0/statistics/tx_dropped
+}
+
+# tun_in: packets the kernel forwarded onto amtr0 (queued or dropped there):
+# all that any relay on amtr0 could have been given.
+tun_in() {
+	ip netns exec "$NS_RELAY" cat /sys/class/net/amtr0/statistics/tx_packets \
+		/sys/class/net/amtr0/statistics/tx_dropped | awk '{ n += $1 } END { print n }'
 }
 
 tunnels_are() {
@@ -388,6 +396,11 @@ topology() {
 	done
 	veth "$NS_RELAY" relay-eth0 "$NS_GW" gw-eth0 "$RELAY_ADDR/24" 198.51.100.2/24
 	veth "$NS_RELAY" relay-eth1 "$NS_SRC" src-eth0 10.0.1.1/24 "$SOURCE/24"
+	# The many-channel row's other sources: SOURCE + 1 .. + MCHAN_SOURCES - 1.
+	_t_s=$(echo "$SOURCE" | cut -d. -f4)
+	for _t_i in $(seq 1 $((MCHAN_SOURCES - 1))); do
+		ip -n "$NS_SRC" addr add "${SOURCE%.*}.$((_t_s + _t_i))/24" dev src-eth0
+	done
 	veth "$NS_FEED" feed-eth0 "$NS_GWD" gwd-eth0 192.0.2.1/24 192.0.2.2/24
 	# amtd sends runs of datagrams to one gateway as UDP GSO messages.  veth
 	# would carry such a message whole to the emulator, whose capture would
@@ -500,6 +513,7 @@ ceiling_of() {
 # run_begin: the relay's counters before a measured run.
 run_begin() {
 	_rb_d0=$(tun_dropped)
+	_rb_i0=$(tun_in)
 	_rb_e0=$(relay_stat "['sent']['errors']")
 	_rb_k0=$(core_ticks)
 	_rb_m0=$(now_ms)
@@ -509,7 +523,11 @@ run_begin() {
 # share and counters since run_begin, the emulator's results, all recorded
 # under PREFIX.
 run_end() {
-	echo "core_busy_pct=$(cpu_share "$_rb_k0" "$_rb_m0")" >>"$1.x"
+	{
+		echo "core_busy_pct=$(cpu_share "$_rb_k0" "$_rb_m0")"
+		echo "tun_in=$(($(tun_in) - _rb_i0))"
+		echo "tun_in_ms=$(($(now_ms) - _rb_m0))"
+	} >>"$1.x"
 	wait_pid 60 "$EMU_PID"
 	{
 		echo "tun_dropped=$(($(tun_dropped) - _rb_d0))"
@@ -583,7 +601,8 @@ test_fanout() {
 	done
 }
 
-# Many channels: K (S,G) channels (groups GROUP .. GROUP+K-1, one source),
+# Many channels: K (S,G) channels (groups GROUP .. GROUP+K-1, channel c from
+# source SOURCE + c mod MCHAN_SOURCES),
 # F tunnels each (gateway i joins GROUP + i mod K), so N = K x F tunnels.
 # The source sends round-robin over the K groups, RATE datagrams/s in all;
 # the relay then sends RATE x F datagrams/s to N endpoints, which is what
@@ -599,19 +618,24 @@ mchan_run() {
 	n=$((k * fo))
 	f=$RUN/mchan-$k-$fo-$tag
 	clear_tunnels
-	emu "$f.emu" --tunnels "$n" --groups "$k" --warmup-ms 3500 \
+	emu "$f.emu" --tunnels "$n" --groups "$k" --sources "$MCHAN_SOURCES" --warmup-ms 3500 \
 		--measure-ms "$MEASURE_MS" --duration 60 --idle-exit-ms 1500
 	emu_ready 180 "$f.emu" || return 0
 	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
-		--groups "$k" --rate $((k * 5)) --duration-ms 2000 --cpu "$OTHER_CPU" >"$f.prime"
+		--groups "$k" --sources "$MCHAN_SOURCES" --rate $((k * 5)) --duration-ms 2000 --cpu "$OTHER_CPU" >"$f.prime"
 	{
 		echo "channels=$k"
 		echo "per_channel=$fo"
 	} >"$f.x"
 	run_begin
+	if [ "$tag" = sat ]; then
+		profile_start "mchan-$fo" 4
+	fi
 	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
-		--groups "$k" --rate "$rate" --duration-ms $((MEASURE_MS + 2500)) \
+		--groups "$k" --sources "$MCHAN_SOURCES" --rate "$rate" \
+		--duration-ms $((MEASURE_MS + 2500)) \
 		--cpu "$OTHER_CPU" >"$f.src"
+	profile_stop
 	run_end "$f" "$rate" "mchan.$fo.$tag" "$k channels x $fo $tag"
 }
 
@@ -620,6 +644,7 @@ test_mchan() {
 	log "many channels: $k (S,G) with $MCHAN_FANOUTS tunnels each (the raw ceiling at" \
 		"the same number of endpoints measured just before)"
 	put mchan.channels "$k"
+	put mchan.sources "$MCHAN_SOURCES"
 	put mchan.fanouts "$MCHAN_FANOUTS"
 	for fo in $MCHAN_FANOUTS; do
 		n=$((k * fo))
@@ -1171,7 +1196,7 @@ test_profile_data() {
 
 # Self time by symbol and by object, and inclusive time (call graphs).
 perf_summaries() {
-	for p in data-1 data-100 data-10000 control storm gateway; do
+	for p in data-1 data-100 data-10000 mchan-1 mchan-2 mchan-10 control storm gateway; do
 		d=$OUT/perf-$p.data
 		[ -f "$d" ] || continue
 		perf report -i "$d" --stdio --no-children --sort dso,symbol -g none \
