@@ -492,7 +492,6 @@ def gateway_section(t, kv):
     u_core = per_dgram(num(kv, "gateway.decapuringstub.core_busy_ms"), uw)
     u_proc = per_dgram(num(kv, "gateway.decapuring.cpu_us", 0) / 1000.0, uw)
     plain = num(kv, "gateway.plainstub.rate_dps")
-    raw = num(kv, "gateway.raw.rate_dps")
     raw_rx = num(kv, "gateway.raw.received")
     raw_core = per_dgram(num(kv, "gateway.plainstub.core_busy_ms"), raw_rx)
     raw_proc = per_dgram(num(kv, "gateway.raw.cpu_us", 0) / 1000.0, raw_rx)
