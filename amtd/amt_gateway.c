@@ -145,7 +145,7 @@ static void amt_gw_set_state(struct amt_gateway *gw, enum amt_gw_state state)
 	       amt_gw_state_str(gw->state), amt_gw_state_str(state));
 	gw->state = state;
 	if (state == AMT_GW_UP) {
-		gw->up_since_ms = amt_now_ms();
+		gw->link.up_since_ms = amt_now_ms();
 		if (gw->dns)
 			amt_gw_dns_tunnel_up(gw->dns);
 	}
@@ -271,18 +271,18 @@ static void amt_gateway_send_request(struct amt_gateway *gw)
 	/* A refresh: first, has our end changed under the tunnel? */
 	if (gw->state == AMT_GW_UP)
 		amt_gw_check_local(gw);
-	gw->request_nonce = amt_gw_encode_request(gw, buf, sizeof(buf), &len);
-	gw->request_nonce_ms = amt_now_ms();
-	amt_gw_send(gw, buf, len, &gw->relay);
+	gw->link.request_nonce = amt_gw_encode_request(gw, buf, sizeof(buf), &len);
+	gw->link.request_nonce_ms = amt_now_ms();
+	amt_gw_send(gw, buf, len, &gw->link.relay);
 	amt_gw_arm_retransmit(gw);
 }
 
 /* An Update on the current tunnel: its MAC and nonce are the relay's. */
 static void amt_gw_update_sent(struct amt_gateway *gw)
 {
-	memcpy(gw->upd_mac, gw->mac, sizeof(gw->upd_mac));
-	gw->upd_nonce = gw->mac_nonce;
-	gw->have_upd = true;
+	memcpy(gw->link.upd_mac, gw->link.mac, sizeof(gw->link.upd_mac));
+	gw->link.upd_nonce = gw->link.mac_nonce;
+	gw->link.have_upd = true;
 	gw->stats.tx_update++;
 }
 
@@ -296,20 +296,20 @@ static void amt_gw_send_teardown(struct amt_gateway *gw, const struct amt_ipaddr
 {
 	uint8_t buf[AMT_TEARDOWN_LEN];
 
-	if (gw->have_upd) {
-		nonce = gw->upd_nonce;
-		mac = gw->upd_mac;
+	if (gw->link.have_upd) {
+		nonce = gw->link.upd_nonce;
+		mac = gw->link.upd_mac;
 	}
 
 	amt_gw_send(gw, buf, amt_encode_teardown(buf, sizeof(buf), mac, nonce, addr, port),
-		    &gw->relay);
+		    &gw->link.relay);
 	gw->stats.tx_teardown++;
 }
 
 /* Who the gateway is talking to: the discovery target, or the relay. */
 static const struct amt_ipaddr *amt_gw_peer(const struct amt_gateway *gw)
 {
-	return gw->state == AMT_GW_DISCOVERING ? &gw->discovery_target : &gw->relay;
+	return gw->state == AMT_GW_DISCOVERING ? &gw->discovery_target : &gw->link.relay;
 }
 
 /*
@@ -488,16 +488,17 @@ static void amt_gw_tun_report(struct amt_gateway *gw, const uint8_t *pkt, size_t
 		amt_gw_refresh_now(gw);
 	} else if (gw->state == AMT_GW_UP && gw->have_mac) {
 		amt_gw_send(gw, buf,
-			    amt_encode_update(buf, sizeof(buf), gw->mac, gw->mac_nonce, pkt, len),
-			    &gw->relay);
+			    amt_encode_update(buf, sizeof(buf), gw->link.mac, gw->link.mac_nonce,
+					      pkt, len),
+			    &gw->link.relay);
 		amt_gw_update_sent(gw);
 	}
 	/* During a move the relay being left still serves every flow. */
 	if (gw->moving) {
 		amt_gw_sendto(gw, gw->old.fd, buf,
-			      amt_encode_update(buf, sizeof(buf), gw->old.mac, gw->old.mac_nonce,
-						pkt, len),
-			      &gw->old.relay);
+			      amt_encode_update(buf, sizeof(buf), gw->old.link.mac,
+						gw->old.link.mac_nonce, pkt, len),
+			      &gw->old.link.relay);
 		gw->stats.tx_update++;
 	}
 }
@@ -571,7 +572,7 @@ static bool amt_gw_from(const struct amt_ipaddr *relay, const union sockunion *f
 
 static bool amt_gw_from_relay(const struct amt_gateway *gw, const union sockunion *from)
 {
-	return amt_gw_from(&gw->relay, from);
+	return amt_gw_from(&gw->link.relay, from);
 }
 
 static void amt_gw_advertisement(struct amt_gateway *gw, const struct amt_msg *msg)
@@ -581,11 +582,11 @@ static void amt_gw_advertisement(struct amt_gateway *gw, const struct amt_msg *m
 		return;
 	}
 	gw->stats.rx_advertisement++;
-	if (gw->moving && amt_gw_addr_same(&msg->relay, &gw->old.relay)) {
+	if (gw->moving && amt_gw_addr_same(&msg->relay, &gw->old.link.relay)) {
 		amt_gw_relay_failed(gw, "discovery answers with the relay being left");
 		return;
 	}
-	gw->relay = msg->relay;
+	gw->link.relay = msg->relay;
 	gw->tries = 0;
 	amt_gw_set_state(gw, AMT_GW_REQUESTING);
 	amt_gateway_send_request(gw);
@@ -602,7 +603,7 @@ static bool amt_gw_local_endpoint(const struct amt_gateway *gw, struct amt_ipadd
 {
 	union sockunion su, local = {};
 	socklen_t len = sizeof(local);
-	int fd, family = gw->relay.family;
+	int fd, family = gw->link.relay.family;
 	bool ok;
 
 	if (gw->fd < 0 || !family || getsockname(gw->fd, &local.sa, &len) < 0 ||
@@ -611,7 +612,7 @@ static bool amt_gw_local_endpoint(const struct amt_gateway *gw, struct amt_ipadd
 	*port = ntohs(family == AF_INET ? local.sin.sin_port : local.sin6.sin6_port);
 	if (!*port)
 		return false; /* not bound before the first send */
-	amt_gw_peer_su(gw, &gw->relay, &su);
+	amt_gw_peer_su(gw, &gw->link.relay, &su);
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return false;
@@ -640,23 +641,24 @@ static bool amt_gw_endpoint_is(struct amt_gateway *gw, const struct amt_ipaddr *
 			       bool from_g, const uint8_t *old_mac, uint32_t old_nonce, bool had_mac)
 {
 	char was[INET6_ADDRSTRLEN], now[INET6_ADDRSTRLEN];
-	bool changed = gw->have_seen && gw->seen_from_g == from_g &&
-		       (gw->seen_port != port || !amt_gw_addr_same(&gw->seen_addr, addr));
+	bool changed = gw->link.have_seen && gw->link.seen_from_g == from_g &&
+		       (gw->link.seen_port != port || !amt_gw_addr_same(&gw->link.seen_addr, addr));
 
 	if (changed && had_mac) {
 		gw->stats.nat_changes++;
 		zlog_info("AMT gateway %s: the relay sees us as %s port %u, no longer %s port %u%s; tearing down the old tunnel",
 			  gw->inst->name, amt_gw_addr_str(addr, now, sizeof(now)), port,
-			  amt_gw_addr_str(&gw->seen_addr, was, sizeof(was)), gw->seen_port,
-			  from_g ? "" : " (our own address or port changed)");
-		amt_gw_send_teardown(gw, &gw->seen_addr, gw->seen_port, old_nonce, old_mac);
+			  amt_gw_addr_str(&gw->link.seen_addr, was, sizeof(was)),
+			  gw->link.seen_port, from_g ? "" : " (our own address or port changed)");
+		amt_gw_send_teardown(gw, &gw->link.seen_addr, gw->link.seen_port, old_nonce,
+				     old_mac);
 	}
 	if (changed)
-		gw->have_upd = false; /* that was the old endpoint's tunnel */
-	gw->seen_addr = *addr;
-	gw->seen_port = port;
-	gw->seen_from_g = from_g;
-	gw->have_seen = true;
+		gw->link.have_upd = false; /* that was the old endpoint's tunnel */
+	gw->link.seen_addr = *addr;
+	gw->link.seen_port = port;
+	gw->link.seen_from_g = from_g;
+	gw->link.have_seen = true;
 	return changed;
 }
 
@@ -670,11 +672,11 @@ static bool amt_gw_check_local(struct amt_gateway *gw)
 	struct amt_ipaddr addr;
 	uint16_t port;
 
-	if (gw->state != AMT_GW_UP || !gw->have_mac || (gw->have_seen && gw->seen_from_g))
+	if (gw->state != AMT_GW_UP || !gw->have_mac || (gw->link.have_seen && gw->link.seen_from_g))
 		return false;
 	if (!amt_gw_local_endpoint(gw, &addr, &port))
 		return false;
-	return amt_gw_endpoint_is(gw, &addr, port, false, gw->mac, gw->mac_nonce, true);
+	return amt_gw_endpoint_is(gw, &addr, port, false, gw->link.mac, gw->link.mac_nonce, true);
 }
 
 void amt_gateway_local_address_changed(struct amt_gateway *gw)
@@ -721,11 +723,11 @@ static bool amt_gw_query_ok(struct amt_gateway *gw, const struct amt_msg *msg, u
 static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 {
 	uint8_t old_mac[AMT_MAC_LEN];
-	uint32_t old_nonce = gw->mac_nonce;
+	uint32_t old_nonce = gw->link.mac_nonce;
 	bool had_mac = gw->have_mac;
 	struct amt_query q;
 
-	if (!amt_gw_query_ok(gw, msg, gw->request_nonce, &q))
+	if (!amt_gw_query_ok(gw, msg, gw->link.request_nonce, &q))
 		return;
 	if (msg->l) {
 		/*
@@ -737,19 +739,20 @@ static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 		 */
 		gw->stats.queries_with_l++;
 		if (!(had_mac && gw->state == AMT_GW_UP) &&
-		    (gw->selection == AMT_GW_SEL_DISCOVERY || gw->selection == AMT_GW_SEL_DNS)) {
+		    (gw->link.selection == AMT_GW_SEL_DISCOVERY ||
+		     gw->link.selection == AMT_GW_SEL_DNS)) {
 			amt_gw_relay_failed(gw, "relay takes no new tunnel (L flag)");
 			return;
 		}
 	}
 	gw->refreshing = false;
-	memcpy(old_mac, gw->mac, sizeof(old_mac));
-	memcpy(gw->mac, msg->mac, sizeof(gw->mac));
-	gw->mac_nonce = msg->nonce;
-	gw->mac_nonce_ms = gw->request_nonce_ms;
+	memcpy(old_mac, gw->link.mac, sizeof(old_mac));
+	memcpy(gw->link.mac, msg->mac, sizeof(gw->link.mac));
+	gw->link.mac_nonce = msg->nonce;
+	gw->link.mac_nonce_ms = gw->link.request_nonce_ms;
 	gw->have_mac = true;
 	amt_gw_check_nat(gw, msg, old_mac, old_nonce, had_mac);
-	gw->query_interval_s = q.qqi ? q.qqi : 125;
+	gw->link.query_interval_s = q.qqi ? q.qqi : 125;
 	gw->tries = 0;
 	amt_gw_set_state(gw, AMT_GW_UP);
 
@@ -758,12 +761,13 @@ static void amt_gw_query(struct amt_gateway *gw, const struct amt_msg *msg)
 	amt_gw_tun_other_query(gw, &q);
 
 	EVENT_OFF(gw->t_timer);
-	event_add_timer(master, amt_gw_timeout, gw, gw->query_interval_s, &gw->t_timer);
+	event_add_timer(master, amt_gw_timeout, gw, gw->link.query_interval_s, &gw->t_timer);
 
 	if (gw->moving && !had_mac)
 		amt_gw_move_new_up(gw);
 	else if (msg->l && had_mac && !gw->moving &&
-		 (gw->selection == AMT_GW_SEL_DISCOVERY || gw->selection == AMT_GW_SEL_DNS) &&
+		 (gw->link.selection == AMT_GW_SEL_DISCOVERY ||
+		  gw->link.selection == AMT_GW_SEL_DNS) &&
 		 amt_now_ms() >= gw->move_hold_until_ms)
 		amt_gw_move_begin(gw);
 }
@@ -873,7 +877,8 @@ static void amt_gw_read_errqueue(struct amt_gateway *gw)
 			if (!amt_gw_icmp_about_peer(gw, &dst))
 				continue;
 			gw->stats.icmp_errors++;
-			if (gw->selection != AMT_GW_SEL_DISCOVERY && gw->selection != AMT_GW_SEL_DNS)
+			if (gw->link.selection != AMT_GW_SEL_DISCOVERY &&
+			    gw->link.selection != AMT_GW_SEL_DNS)
 				continue;
 			amt_gw_relay_failed(gw, safe_strerror(ee->ee_errno));
 			return;
@@ -933,7 +938,7 @@ static void amt_gw_old_handle(struct amt_gateway *gw, const uint8_t *buf, size_t
 		gw->stats.drop_malformed++;
 		return;
 	}
-	if (!amt_gw_from(&gw->old.relay, from)) {
+	if (!amt_gw_from(&gw->old.link.relay, from)) {
 		gw->stats.drop_data_sender++;
 		return;
 	}
@@ -1036,24 +1041,24 @@ static void amt_gateway_start(struct amt_gateway *gw)
 	amt_gw_move_abandon(gw);
 	amt_gw_close(gw);
 	gw->have_mac = false;
-	gw->have_seen = false;
-	gw->have_upd = false;
+	gw->link.have_seen = false;
+	gw->link.have_upd = false;
 	gw->refreshing = false;
 	gw->tries = 0;
 	if (gw->dns) {
-		gw->selection = AMT_GW_SEL_DNS;
+		gw->link.selection = AMT_GW_SEL_DNS;
 		amt_gw_dns_start(gw->dns);
 		return;
 	}
-	gw->selection = c->relay.family	      ? AMT_GW_SEL_CONFIGURED
-			: c->discovery.family ? AMT_GW_SEL_DISCOVERY
-					      : AMT_GW_SEL_NONE;
+	gw->link.selection = c->relay.family	   ? AMT_GW_SEL_CONFIGURED
+			     : c->discovery.family ? AMT_GW_SEL_DISCOVERY
+						   : AMT_GW_SEL_NONE;
 	if (!family || amt_gw_open(gw, family) < 0) {
 		amt_gw_set_state(gw, AMT_GW_IDLE);
 		return;
 	}
 	if (c->relay.family) {
-		gw->relay = c->relay;
+		gw->link.relay = c->relay;
 		amt_gw_set_state(gw, AMT_GW_REQUESTING);
 		amt_gateway_send_request(gw);
 	} else {
@@ -1067,8 +1072,8 @@ void amt_gateway_connect(struct amt_gateway *gw, const struct amt_ipaddr *addr, 
 {
 	amt_gw_close(gw);
 	gw->have_mac = false;
-	gw->have_seen = false;
-	gw->have_upd = false;
+	gw->link.have_seen = false;
+	gw->link.have_upd = false;
 	gw->refreshing = false;
 	gw->tries = 0;
 	if (amt_gw_open(gw, addr->family) < 0) {
@@ -1079,12 +1084,12 @@ void amt_gateway_connect(struct amt_gateway *gw, const struct amt_ipaddr *addr, 
 	}
 	if (discover) {
 		/* D bit clear: the relay's address comes from its Advertisement. */
-		memset(&gw->relay, 0, sizeof(gw->relay));
+		memset(&gw->link.relay, 0, sizeof(gw->link.relay));
 		gw->discovery_target = *addr;
 		amt_gw_set_state(gw, AMT_GW_DISCOVERING);
 		amt_gw_send_discovery(gw);
 	} else {
-		gw->relay = *addr;
+		gw->link.relay = *addr;
 		amt_gw_set_state(gw, AMT_GW_REQUESTING);
 		amt_gateway_send_request(gw);
 	}
@@ -1096,7 +1101,7 @@ static void amt_gw_no_relay(struct amt_gateway *gw, enum amt_gw_state state)
 	amt_gw_close(gw);
 	gw->have_mac = false;
 	gw->refreshing = false;
-	memset(&gw->relay, 0, sizeof(gw->relay));
+	memset(&gw->link.relay, 0, sizeof(gw->link.relay));
 	amt_gw_set_state(gw, state);
 }
 
@@ -1217,9 +1222,10 @@ static void amt_gw_send_membership(struct amt_gateway *gw, int fd, const struct 
 /* Tell the relay we are gone (RFC 7450 section 5.1.7). */
 static void amt_gw_teardown_current(struct amt_gateway *gw)
 {
-	if (gw->state != AMT_GW_UP || !gw->have_mac || !gw->have_seen)
+	if (gw->state != AMT_GW_UP || !gw->have_mac || !gw->link.have_seen)
 		return;
-	amt_gw_send_teardown(gw, &gw->seen_addr, gw->seen_port, gw->mac_nonce, gw->mac);
+	amt_gw_send_teardown(gw, &gw->link.seen_addr, gw->link.seen_port, gw->link.mac_nonce,
+			     gw->link.mac);
 }
 
 void amt_gateway_routes_refresh(struct amt_gateway *gw)
@@ -1245,7 +1251,7 @@ void amt_gateway_routes_refresh(struct amt_gateway *gw)
 
 const struct amt_ipaddr *amt_gateway_moving_from(const struct amt_gateway *gw)
 {
-	return gw->moving ? &gw->old.relay : NULL;
+	return gw->moving ? &gw->old.link.relay : NULL;
 }
 
 static void amt_gw_old_close(struct amt_gateway *gw)
@@ -1275,10 +1281,10 @@ static void amt_gw_old_refresh(struct event *event)
 	uint8_t buf[AMT_REQUEST_LEN];
 	ssize_t len;
 
-	o->request_nonce = amt_gw_encode_request(gw, buf, sizeof(buf), &len);
-	o->request_nonce_ms = amt_now_ms();
-	amt_gw_sendto(gw, o->fd, buf, len, &o->relay);
-	event_add_timer(master, amt_gw_old_refresh, gw, o->query_interval_s, &o->t_timer);
+	o->link.request_nonce = amt_gw_encode_request(gw, buf, sizeof(buf), &len);
+	o->link.request_nonce_ms = amt_now_ms();
+	amt_gw_sendto(gw, o->fd, buf, len, &o->link.relay);
+	event_add_timer(master, amt_gw_old_refresh, gw, o->link.query_interval_s, &o->t_timer);
 }
 
 /* The old relay answers a refresh: the MAC for its Updates.  L is known. */
@@ -1287,13 +1293,13 @@ static void amt_gw_old_query(struct amt_gateway *gw, const struct amt_msg *msg)
 	struct amt_gw_old_tunnel *o = &gw->old;
 	struct amt_query q;
 
-	if (!amt_gw_query_ok(gw, msg, o->request_nonce, &q))
+	if (!amt_gw_query_ok(gw, msg, o->link.request_nonce, &q))
 		return;
 	if (msg->l)
 		gw->stats.queries_with_l++;
-	memcpy(o->mac, msg->mac, sizeof(o->mac));
-	o->mac_nonce = msg->nonce;
-	o->mac_nonce_ms = o->request_nonce_ms;
+	memcpy(o->link.mac, msg->mac, sizeof(o->link.mac));
+	o->link.mac_nonce = msg->nonce;
+	o->link.mac_nonce_ms = o->link.request_nonce_ms;
 }
 
 static void amt_gw_old_read(struct event *event)
@@ -1330,15 +1336,15 @@ static void amt_gw_move_finish(struct amt_gateway *gw, const char *why)
 	char from[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN];
 	uint64_t before = gw->stats.tx_update;
 
-	amt_gw_send_membership(gw, o->fd, &o->relay, o->mac, o->mac_nonce, true);
+	amt_gw_send_membership(gw, o->fd, &o->link.relay, o->link.mac, o->link.mac_nonce, true);
 	gw->stats.tx_leave_update += gw->stats.tx_update - before;
 	gw->stats.moves++;
 	gw->stats.relay_changes++;
 	gw->last_move_ms = MIN(amt_now_ms() - gw->move_start_ms, UINT32_MAX);
-	gw->last_left = o->relay;
+	gw->last_left = o->link.relay;
 	zlog_info("AMT gateway %s: moved from relay %s to %s in %u ms (%s)", gw->inst->name,
-		  amt_gw_addr_str(&o->relay, from, sizeof(from)),
-		  amt_gw_addr_str(&gw->relay, to, sizeof(to)), gw->last_move_ms, why);
+		  amt_gw_addr_str(&o->link.relay, from, sizeof(from)),
+		  amt_gw_addr_str(&gw->link.relay, to, sizeof(to)), gw->last_move_ms, why);
 	/* The move is over; the old socket lingers (AMT_GW_MOVE_LINGER_MS). */
 	gw->moving = false;
 	EVENT_OFF(gw->t_move);
@@ -1356,7 +1362,7 @@ static void amt_gw_move_abandon(struct amt_gateway *gw)
 		amt_gw_old_close(gw);
 		return;
 	}
-	amt_gw_send_membership(gw, o->fd, &o->relay, o->mac, o->mac_nonce, true);
+	amt_gw_send_membership(gw, o->fd, &o->link.relay, o->link.mac, o->link.mac_nonce, true);
 	amt_gw_old_close(gw);
 }
 
@@ -1385,7 +1391,7 @@ static void amt_gw_move_begin(struct amt_gateway *gw)
 	char addr[INET6_ADDRSTRLEN];
 
 	zlog_info("AMT gateway %s: relay %s takes no new tunnels (L); looking for another one",
-		  gw->inst->name, amt_gw_addr_str(&gw->relay, addr, sizeof(addr)));
+		  gw->inst->name, amt_gw_addr_str(&gw->link.relay, addr, sizeof(addr)));
 	/* The relay left by the last move may still linger. */
 	amt_gw_old_close(gw);
 	gw->stats.moves_started++;
@@ -1393,29 +1399,16 @@ static void amt_gw_move_begin(struct amt_gateway *gw)
 	EVENT_OFF(gw->t_timer);
 	o->fd = gw->fd;
 	gw->fd = -1;
-	o->relay = gw->relay;
-	o->selection = gw->selection;
-	memcpy(o->mac, gw->mac, sizeof(o->mac));
-	o->mac_nonce = gw->mac_nonce;
-	o->mac_nonce_ms = gw->mac_nonce_ms;
-	o->request_nonce = gw->request_nonce;
-	o->request_nonce_ms = gw->request_nonce_ms;
-	o->query_interval_s = gw->query_interval_s ? gw->query_interval_s : 125;
-	o->up_since_ms = gw->up_since_ms;
-	o->seen_addr = gw->seen_addr;
-	o->seen_port = gw->seen_port;
-	o->have_seen = gw->have_seen;
-	o->seen_from_g = gw->seen_from_g;
-	memcpy(o->upd_mac, gw->upd_mac, sizeof(o->upd_mac));
-	o->upd_nonce = gw->upd_nonce;
-	o->have_upd = gw->have_upd;
+	o->link = gw->link;
+	if (!o->link.query_interval_s)
+		o->link.query_interval_s = 125;
 	o->dns_have_cur = gw->dns && gw->dns->have_cur;
 	if (o->dns_have_cur) {
 		o->dns_rec = gw->dns->cur_rec;
 		o->dns_addr = gw->dns->cur_addr;
 	}
 	event_add_read(master, amt_gw_old_read, gw, o->fd, &o->t_read);
-	event_add_timer(master, amt_gw_old_refresh, gw, o->query_interval_s, &o->t_timer);
+	event_add_timer(master, amt_gw_old_refresh, gw, o->link.query_interval_s, &o->t_timer);
 
 	gw->moving = true;
 	gw->move_start_ms = amt_now_ms();
@@ -1423,8 +1416,8 @@ static void amt_gw_move_begin(struct amt_gateway *gw)
 	gw->move_nflows = 0;
 	gw->move_flows_overflow = false;
 	gw->have_mac = false;
-	gw->have_seen = false;
-	gw->have_upd = false;
+	gw->link.have_seen = false;
+	gw->link.have_upd = false;
 	gw->refreshing = false;
 	gw->tries = 0;
 	EVENT_OFF(gw->t_move);
@@ -1440,7 +1433,7 @@ static void amt_gw_move_begin(struct amt_gateway *gw)
 static void amt_gw_move_new_up(struct amt_gateway *gw)
 {
 	gw->move_new_up_ms = amt_now_ms();
-	amt_gw_send_membership(gw, gw->fd, &gw->relay, gw->mac, gw->mac_nonce, false);
+	amt_gw_send_membership(gw, gw->fd, &gw->link.relay, gw->link.mac, gw->link.mac_nonce, false);
 	EVENT_OFF(gw->t_move);
 	event_add_timer(master, amt_gw_move_timer, gw, AMT_GW_MOVE_SETTLE_S, &gw->t_move);
 }
@@ -1495,7 +1488,7 @@ void amt_gateway_move_failed(struct amt_gateway *gw, const char *why)
 	if (!gw->moving)
 		return;
 	zlog_info("AMT gateway %s: no other relay (%s); staying with relay %s", gw->inst->name, why,
-		  amt_gw_addr_str(&o->relay, addr, sizeof(addr)));
+		  amt_gw_addr_str(&o->link.relay, addr, sizeof(addr)));
 	gw->stats.moves_failed++;
 	amt_gw_close(gw);
 	EVENT_OFF(o->t_read);
@@ -1504,34 +1497,21 @@ void amt_gateway_move_failed(struct amt_gateway *gw, const char *why)
 	gw->moving = false;
 	gw->fd = o->fd;
 	o->fd = -1;
-	gw->relay = o->relay;
-	gw->selection = o->selection;
-	memcpy(gw->mac, o->mac, sizeof(gw->mac));
-	gw->mac_nonce = o->mac_nonce;
-	gw->mac_nonce_ms = o->mac_nonce_ms;
-	/* A refresh of the old tunnel may be on its way back. */
-	gw->request_nonce = o->request_nonce;
-	gw->request_nonce_ms = o->request_nonce_ms;
+	/* Its request nonce too: a refresh of it may be on its way back. */
+	gw->link = o->link;
 	gw->have_mac = true;
-	gw->query_interval_s = o->query_interval_s;
-	gw->seen_addr = o->seen_addr;
-	gw->seen_port = o->seen_port;
-	gw->have_seen = o->have_seen;
-	gw->seen_from_g = o->seen_from_g;
-	memcpy(gw->upd_mac, o->upd_mac, sizeof(gw->upd_mac));
-	gw->upd_nonce = o->upd_nonce;
-	gw->have_upd = o->have_upd;
 	gw->refreshing = false;
 	gw->tries = 0;
 	/* L comes again with each Query: not another move at once. */
 	gw->move_hold_until_ms = amt_now_ms() +
-				 1000ULL * MAX(AMT_GW_MOVE_HOLD_S, gw->query_interval_s);
+				 1000ULL * MAX(AMT_GW_MOVE_HOLD_S, gw->link.query_interval_s);
 	amt_gw_set_state(gw, AMT_GW_UP);
-	gw->up_since_ms = o->up_since_ms;
+	/* Up since it first came up, not since the move was given up. */
+	gw->link.up_since_ms = o->link.up_since_ms;
 	if (gw->dns)
 		amt_gw_dns_stay(gw->dns, o->dns_have_cur, &o->dns_rec, &o->dns_addr);
 	event_add_read(master, amt_gw_read, gw, gw->fd, &gw->t_read);
-	event_add_timer(master, amt_gw_timeout, gw, gw->query_interval_s, &gw->t_timer);
+	event_add_timer(master, amt_gw_timeout, gw, gw->link.query_interval_s, &gw->t_timer);
 }
 
 /* The pseudo-interface is gone: stop reading it; pimd's joins went with it. */

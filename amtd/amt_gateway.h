@@ -71,6 +71,40 @@ struct amt_gateway_stats {
 };
 
 /*
+ * One relay's tunnel as the gateway knows it: the relay in use, and the
+ * one being left during a move, hold one each (moved whole between them).
+ */
+struct amt_gw_link {
+	struct amt_ipaddr relay;
+	enum amt_gw_selection selection;
+	uint32_t request_nonce;	   /* of the last Request sent */
+	uint64_t request_nonce_ms; /* when it was chosen */
+	/* The MAC of the last Query, and the nonce it was computed over. */
+	uint8_t mac[AMT_MAC_LEN];
+	uint32_t mac_nonce;
+	uint64_t mac_nonce_ms; /* when mac_nonce was chosen */
+	uint32_t query_interval_s;
+	uint64_t up_since_ms;
+
+	/*
+	 * The gateway's address and port as the relay sees them: from the
+	 * Query's G fields, or without G our own (local address toward the
+	 * relay, the socket's port).
+	 */
+	struct amt_ipaddr seen_addr;
+	uint16_t seen_port;
+	bool have_seen, seen_from_g;
+
+	/*
+	 * The MAC and nonce of the last Update on the tunnel: what the relay
+	 * keeps with the tunnel, so what a Teardown of it carries.
+	 */
+	uint8_t upd_mac[AMT_MAC_LEN];
+	uint32_t upd_nonce;
+	bool have_upd;
+};
+
+/*
  * The tunnel being left during a make-before-break move: it keeps
  * receiving (and is refreshed) until the new tunnel's flows arrive.
  */
@@ -78,21 +112,7 @@ struct amt_gw_old_tunnel {
 	int fd;
 	struct event *t_read;
 	struct event *t_timer;
-	struct amt_ipaddr relay;
-	enum amt_gw_selection selection;
-	uint8_t mac[AMT_MAC_LEN];
-	uint32_t mac_nonce;
-	uint64_t mac_nonce_ms;
-	uint32_t request_nonce;
-	uint64_t request_nonce_ms;
-	uint32_t query_interval_s;
-	uint64_t up_since_ms;
-	struct amt_ipaddr seen_addr;
-	uint16_t seen_port;
-	bool have_seen, seen_from_g;
-	uint8_t upd_mac[AMT_MAC_LEN];
-	uint32_t upd_nonce;
-	bool have_upd;
+	struct amt_gw_link link;
 	/* The DNS record it came from, to go back to. */
 	bool dns_have_cur;
 	struct amt_relay_record dns_rec;
@@ -118,42 +138,16 @@ struct amt_gateway {
 	struct event *t_tun_read;
 
 	/* The relay in use and what the last exchange with it gave. */
-	struct amt_ipaddr relay;
+	struct amt_gw_link link;
 	/* Where Relay Discovery goes: discovery-address or a DNS record's. */
 	struct amt_ipaddr discovery_target;
-	enum amt_gw_selection selection;
 	/* DNS relay discovery state; NULL unless configured. */
 	struct amt_gw_dns *dns;
 	uint32_t discovery_nonce;
-	uint32_t request_nonce;	   /* of the last Request sent */
-	uint64_t request_nonce_ms; /* when it was chosen */
-	/* The MAC of the last Query, and the nonce it was computed over. */
-	uint8_t mac[AMT_MAC_LEN];
-	uint32_t mac_nonce;
-	uint64_t mac_nonce_ms; /* when mac_nonce was chosen */
 	bool have_mac;
 	uint8_t tries;
 	/* A refresh Request is out: unanswered, the relay is given up. */
 	bool refreshing;
-	uint32_t query_interval_s;
-	uint64_t up_since_ms;
-
-	/*
-	 * The gateway's address and port as the relay sees them: from the
-	 * Query's G fields, or without G our own (local address toward the
-	 * relay, the socket's port).
-	 */
-	struct amt_ipaddr seen_addr;
-	uint16_t seen_port;
-	bool have_seen, seen_from_g;
-
-	/*
-	 * The MAC and nonce of the last Update on the tunnel: what the relay
-	 * keeps with the tunnel, so what a Teardown of it carries.
-	 */
-	uint8_t upd_mac[AMT_MAC_LEN];
-	uint32_t upd_nonce;
-	bool have_upd;
 
 	/* Where the host stack's last reports came from, per family. */
 	union amt_ip report_src4, report_src6;

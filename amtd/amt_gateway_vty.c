@@ -222,12 +222,12 @@ static void amt_show_gateway_state(struct vty *vty, const struct amt_gateway *gw
 	amt_table_row(tt, "Tunnel state", "%s", amt_gw_state_str(gw->state));
 	amt_table_row(tt, "Uptime", "%s",
 		      gw->state == AMT_GW_UP
-			      ? frrtime_to_interval((amt_now_ms() - gw->up_since_ms) / 1000, buf,
-						    sizeof(buf))
+			      ? frrtime_to_interval((amt_now_ms() - gw->link.up_since_ms) / 1000,
+						    buf, sizeof(buf))
 			      : "-");
 	amt_table_row(tt, "Relay", "%s", relay);
 	amt_table_row(tt, "Relay port", "%u", gw->cfg.relay_port);
-	amt_table_row(tt, "Relay selection", "%s", amt_gw_selection_str(gw->selection));
+	amt_table_row(tt, "Relay selection", "%s", amt_gw_selection_str(gw->link.selection));
 	if (dns) {
 		amt_table_row(tt, "DNS query name", "%s", dns->qname);
 		amt_table_row(tt, "DNS relays", "%u, TTL %u s", dns->nrecs,
@@ -243,16 +243,16 @@ static void amt_show_gateway_state(struct vty *vty, const struct amt_gateway *gw
 		}
 	}
 	amt_table_row(tt, "Address seen by the relay", "%s", seen);
-	if (gw->have_seen)
-		amt_table_row(tt, "Port seen by the relay", "%u", gw->seen_port);
+	if (gw->link.have_seen)
+		amt_table_row(tt, "Port seen by the relay", "%u", gw->link.seen_port);
 	else
 		amt_table_row(tt, "Port seen by the relay", "-");
-	amt_table_row(tt, "Query interval", "%u s", gw->query_interval_s);
+	amt_table_row(tt, "Query interval", "%u s", gw->link.query_interval_s);
 	amt_table_row(tt, "Groups requested", "%u", amt_membership_num_groups(gw->wanted));
 	amt_table_row(tt, "Source routes installed", "%u", gw->ninstalled);
 	if (gw->have_mac)
-		amt_table_row(tt, "Nonce", "0x%08x, chosen %" PRIu64 " s ago", gw->mac_nonce,
-			      (amt_now_ms() - gw->mac_nonce_ms) / 1000);
+		amt_table_row(tt, "Nonce", "0x%08x, chosen %" PRIu64 " s ago", gw->link.mac_nonce,
+			      (amt_now_ms() - gw->link.mac_nonce_ms) / 1000);
 	else
 		amt_table_row(tt, "Nonce", "-");
 	amt_table_print(vty, tt, false);
@@ -292,32 +292,32 @@ static void amt_show_gateway(struct vty *vty, json_object *json, struct amt_inst
 	char buf[INET6_ADDRSTRLEN];
 	json_object *j, *jdns = NULL, *jpim = NULL;
 
-	if (gw->relay.family)
-		inet_ntop(gw->relay.family, &gw->relay.ip, relay, sizeof(relay));
-	if (gw->have_seen)
-		inet_ntop(gw->seen_addr.family, &gw->seen_addr.ip, seen, sizeof(seen));
+	if (gw->link.relay.family)
+		inet_ntop(gw->link.relay.family, &gw->link.relay.ip, relay, sizeof(relay));
+	if (gw->link.have_seen)
+		inet_ntop(gw->link.seen_addr.family, &gw->link.seen_addr.ip, seen, sizeof(seen));
 
 	j = json_object_new_object();
 	json_object_string_add(j, "operStatus", inst->tun_fd >= 0 ? "up" : "down");
 	json_object_string_add(j, "state", amt_gw_state_str(gw->state));
 	json_object_string_add(j, "relay", relay);
-	json_object_string_add(j, "relaySelection", amt_gw_selection_str(gw->selection));
+	json_object_string_add(j, "relaySelection", amt_gw_selection_str(gw->link.selection));
 	if (gw->dns) {
 		jdns = amt_gw_dns_json(gw->dns);
 		json_object_object_add(j, "dns", jdns);
 	}
 	json_object_int_add(j, "relayPort", gw->cfg.relay_port);
 	json_object_string_add(j, "addressSeenByRelay", seen);
-	json_object_int_add(j, "portSeenByRelay", gw->have_seen ? gw->seen_port : 0);
+	json_object_int_add(j, "portSeenByRelay", gw->link.have_seen ? gw->link.seen_port : 0);
 	/* From the Query's gateway fields (G), or our own end without G. */
 	json_object_string_add(j, "seenFrom",
-			       !gw->have_seen	 ? "-"
-			       : gw->seen_from_g ? "gateway-fields"
-						 : "local");
+			       !gw->link.have_seen    ? "-"
+			       : gw->link.seen_from_g ? "gateway-fields"
+						      : "local");
 	/* A make-before-break move after L; the last one's time and relay. */
 	json_object_boolean_add(j, "moving", gw->moving);
-	if (gw->moving && gw->old.relay.family) {
-		inet_ntop(gw->old.relay.family, &gw->old.relay.ip, buf, sizeof(buf));
+	if (gw->moving && gw->old.link.relay.family) {
+		inet_ntop(gw->old.link.relay.family, &gw->old.link.relay.ip, buf, sizeof(buf));
 		json_object_string_add(j, "movingFrom", buf);
 	}
 	if (gw->stats.moves && gw->last_left.family) {
@@ -325,14 +325,15 @@ static void amt_show_gateway(struct vty *vty, json_object *json, struct amt_inst
 		json_object_int_add(j, "lastMoveMs", gw->last_move_ms);
 		json_object_string_add(j, "lastRelayLeft", buf);
 	}
-	json_object_int_add(j, "queryInterval", gw->query_interval_s);
+	json_object_int_add(j, "queryInterval", gw->link.query_interval_s);
 	json_object_int_add(j, "uptime",
-			    gw->state == AMT_GW_UP ? (amt_now_ms() - gw->up_since_ms) / 1000 : 0);
+			    gw->state == AMT_GW_UP ? (amt_now_ms() - gw->link.up_since_ms) / 1000
+						   : 0);
 	json_object_int_add(j, "groups", amt_membership_num_groups(gw->wanted));
 	json_object_int_add(j, "routesInstalled", gw->ninstalled);
 	/* Seconds since the nonce of the tunnel's MAC was chosen. */
 	json_object_int_add(j, "nonceAge",
-			    gw->have_mac ? (amt_now_ms() - gw->mac_nonce_ms) / 1000 : 0);
+			    gw->have_mac ? (amt_now_ms() - gw->link.mac_nonce_ms) / 1000 : 0);
 	amt_gw_pim_show(gw->pim, NULL, j);
 	amt_show_counters_json(j, &gw->stats, amt_gw_stat_rows, array_size(amt_gw_stat_rows));
 

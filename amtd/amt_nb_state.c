@@ -350,10 +350,10 @@ struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
 	if (strmatch(leaf, "tunnel-state"))
 		return yang_data_new_string(args->xpath, amt_gw_state_str(gw->state));
 	if (strmatch(leaf, "relay")) {
-		if (!gw->relay.family)
+		if (!gw->link.relay.family)
 			return NULL;
-		ip.ipa_type = gw->relay.family == AF_INET ? IPADDR_V4 : IPADDR_V6;
-		memcpy(&ip.ip, &gw->relay.ip, gw->relay.family == AF_INET ? 4 : 16);
+		ip.ipa_type = gw->link.relay.family == AF_INET ? IPADDR_V4 : IPADDR_V6;
+		memcpy(&ip.ip, &gw->link.relay.ip, gw->link.relay.family == AF_INET ? 4 : 16);
 		return yang_data_new_ip(args->xpath, &ip);
 	}
 	if (strmatch(leaf, "received-query"))
@@ -366,7 +366,7 @@ struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
 		return yang_data_new_uint64(args->xpath,
 					    gw->stats.drop_data_flow + gw->stats.drop_data_sender);
 	if (strmatch(leaf, "relay-selection"))
-		return yang_data_new_string(args->xpath, amt_gw_selection_str(gw->selection));
+		return yang_data_new_string(args->xpath, amt_gw_selection_str(gw->link.selection));
 	if (strmatch(leaf, "relay-changes"))
 		return yang_data_new_uint64(args->xpath, gw->stats.relay_changes);
 	if (strmatch(leaf, "icmp-errors"))
@@ -376,8 +376,9 @@ struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
 	if (strmatch(leaf, "moving-from")) {
 		if (!gw->moving)
 			return NULL;
-		ip.ipa_type = gw->old.relay.family == AF_INET ? IPADDR_V4 : IPADDR_V6;
-		memcpy(&ip.ip, &gw->old.relay.ip, gw->old.relay.family == AF_INET ? 4 : 16);
+		ip.ipa_type = gw->old.link.relay.family == AF_INET ? IPADDR_V4 : IPADDR_V6;
+		memcpy(&ip.ip, &gw->old.link.relay.ip,
+		       gw->old.link.relay.family == AF_INET ? 4 : 16);
 		return yang_data_new_ip(args->xpath, &ip);
 	}
 	if (strmatch(leaf, "moves"))
@@ -391,9 +392,10 @@ struct yang_data *amtd_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
 	if (strmatch(leaf, "sent-request-mld"))
 		return yang_data_new_uint64(args->xpath, gw->stats.tx_request_p);
 	if (strmatch(leaf, "nonce-age"))
-		return gw->have_mac ? yang_data_new_uint32(args->xpath,
-							   (amt_now_ms() - gw->mac_nonce_ms) / 1000)
-				    : NULL;
+		return gw->have_mac
+			       ? yang_data_new_uint32(args->xpath,
+						      (amt_now_ms() - gw->link.mac_nonce_ms) / 1000)
+			       : NULL;
 	return NULL;
 }
 
