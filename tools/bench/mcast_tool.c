@@ -13,6 +13,11 @@
  *	--sources M (with --groups, IPv4): channel c is sent from A + c mod M
  *	(IP_PKTINFO per datagram; the M addresses must be the host's), so the
  *	channels are (A + c mod M, G + c).
+ *	--gso (one group): up to 32 datagrams per message (UDP_SEGMENT), sent
+ *	without DF, so that the source's host and the multicast router pay
+ *	per burst, not per datagram, up to the outgoing interface, where the
+ *	kernel cuts the burst into the datagrams it would have sent one by
+ *	one (a tun reader gets them one by one all the same).
  *
  *   mcast_tool send --src6 A --group6 G --rate PPS --duration-ms T
  *	The same stream over IPv6 (an IPv6 SSM source, ff3x::/32 group), out
@@ -48,6 +53,7 @@
 #include <linux/if_tun.h>
 #include <linux/io_uring.h>
 #include <net/if.h>
+#include <netinet/udp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -75,6 +81,7 @@ struct mt_opts {
 	uint32_t sources;
 	bool unicast;
 	bool uring;
+	bool gso;
 	const char *ready_file;
 	const char *tun;
 	int cpu;
@@ -83,9 +90,10 @@ struct mt_opts {
 static void mt_usage(void)
 {
 	fprintf(stderr, "usage: mcast_tool send --src A --group G --rate PPS --duration-ms T\n"
-			"                  [--port P] [--ttl N] [--groups K [--sources M]] [--cpu C]\n"
+			"                  [--port P] [--ttl N] [--groups K [--sources M] | --gso]\n"
+			"                  [--cpu C]\n"
 			"       mcast_tool send --src6 A --group6 G --rate PPS --duration-ms T\n"
-			"                  [--port P] [--ttl N] [--groups K] [--cpu C]\n"
+			"                  [--port P] [--ttl N] [--groups K | --gso] [--cpu C]\n"
 			"       mcast_tool recv (--group G --source S --ifaddr A | --unicast)\n"
 			"                  [--port P] --duration-ms T [--ready-file F] [--cpu C]\n"
 			"       mcast_tool decap --port P --tun NAME --duration-ms T [--uring]\n"
@@ -112,12 +120,14 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 		{ "ready-file", BENCH_OPT_STR, &o->ready_file },
 		{ "tun", BENCH_OPT_STR, &o->tun },
 		{ "uring", BENCH_OPT_FLAG, &o->uring },
+		{ "gso", BENCH_OPT_FLAG, &o->gso },
 		{ "cpu", BENCH_OPT_INT, &o->cpu },
 		{ NULL },
 	};
 
 	if (!bench_parse_opts(argc, argv, opts) || !o->duration_ms || o->groups > 65536 ||
-	    o->sources > 256 || (o->sources > 1 && !o->src.s_addr))
+	    o->sources > 256 || (o->sources > 1 && !o->src.s_addr) ||
+	    (o->gso && (o->groups > 1 || o->sources > 1)))
 		mt_usage();
 }
 
@@ -147,6 +157,23 @@ static unsigned int mt_ifindex6(const struct in6_addr *a)
 	return idx;
 }
 
+/*
+ * --gso: each message carries up to MT_GSO_SEGS datagrams (UDP_SEGMENT), and
+ * the packets leave without DF, so that the multicast router forwards the
+ * whole burst (ipmr drops a DF packet longer than the MTU) and splits it
+ * only in front of the outgoing interface.
+ */
+#define MT_GSO_SEGS 32
+
+static void mt_send_gso_setup(int fd, int level, int pmtu_opt, int pmtu_val)
+{
+	int seg = BENCH_PAYLOAD_LEN;
+
+	if (setsockopt(fd, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg)) < 0)
+		bench_die("UDP_SEGMENT: %s", strerror(errno));
+	setsockopt(fd, level, pmtu_opt, &pmtu_val, sizeof(pmtu_val));
+}
+
 static int mt_send_socket(const struct mt_opts *o)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = o->src6 };
@@ -159,6 +186,8 @@ static int mt_send_socket(const struct mt_opts *o)
 		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
 		/* No copy to local listeners: only the wire copy costs. */
 		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
+		if (o->gso)
+			mt_send_gso_setup(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT);
 		return fd;
 	}
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
@@ -169,6 +198,8 @@ static int mt_send_socket(const struct mt_opts *o)
 	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof(idx));
 	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl));
 	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero));
+	if (o->gso)
+		mt_send_gso_setup(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DONT);
 	return fd;
 }
 
@@ -214,6 +245,27 @@ static void mt_src_set(const struct mt_opts *o, struct msghdr *mh, union mt_pkti
 	pi->ipi_spec_dst.s_addr = htonl(ntohl(o->src.s_addr) + channel % o->sources);
 }
 
+/*
+ * --gso: the n payloads (contiguous from base) in messages of up to
+ * MT_GSO_SEGS datagrams each, one sendmsg() per message; a message that
+ * fails counts each of its datagrams as an error.
+ */
+static void mt_send_gso(int fd, struct msghdr *mh, uint8_t *base, uint64_t n, uint64_t *errors)
+{
+	for (uint64_t i = 0; i < n; i += MT_GSO_SEGS) {
+		uint64_t segs = n - i < MT_GSO_SEGS ? n - i : MT_GSO_SEGS;
+		struct iovec iov = {
+			.iov_base = base + i * BENCH_PAYLOAD_LEN,
+			.iov_len = segs * BENCH_PAYLOAD_LEN,
+		};
+
+		mh->msg_iov = &iov;
+		mh->msg_iovlen = 1;
+		if (sendmsg(fd, mh, 0) < 0)
+			*errors += segs;
+	}
+}
+
 static int mt_send(const struct mt_opts *o)
 {
 	static uint8_t bufs[MT_BATCH][BENCH_PAYLOAD_LEN];
@@ -224,6 +276,7 @@ static int mt_send(const struct mt_opts *o)
 	struct mmsghdr msgs[MT_BATCH] = {};
 	struct iovec iov[MT_BATCH];
 	uint64_t start, end, now, sent = 0, errors = 0, behind = 0;
+	struct msghdr gso_mh = {};
 	socklen_t dlen;
 	int fd = mt_send_socket(o);
 
@@ -242,6 +295,8 @@ static int mt_send(const struct mt_opts *o)
 	}
 	bench_mmsg_init(msgs, iov, MT_BATCH, bufs[0], sizeof(bufs[0]), BENCH_PAYLOAD_LEN, &dst,
 			dlen);
+	gso_mh.msg_name = &dst;
+	gso_mh.msg_namelen = dlen;
 	/* One destination per slot: with K groups each datagram has its own. */
 	for (unsigned int i = 0; i < MT_BATCH; i++) {
 		dsts[i] = dst;
@@ -277,7 +332,10 @@ static int mt_send(const struct mt_opts *o)
 			bench_payload_set(bufs[i], 1, j / k);
 		}
 		/* A datagram that fails keeps its sequence number: a gap. */
-		bench_sendmmsg_all(fd, msgs, n, &errors);
+		if (o->gso)
+			mt_send_gso(fd, &gso_mh, bufs[0], n, &errors);
+		else
+			bench_sendmmsg_all(fd, msgs, n, &errors);
 		sent += n;
 	}
 	now = bench_now_ns();
