@@ -584,7 +584,12 @@ fanout_run() {
 		--duration 60 --idle-exit-ms 1500 "$@"
 	emu_ready 180 "$f.emu" || return 0
 	run_begin
+	# The other rows' saturated runs at 1 tunnel, beside data-1 (profile).
+	if [ "$kind" != fanout ] && [ "$n" = 1 ] && [ "$tag" = sat ]; then
+		profile_start "$kind-1" 4
+	fi
 	source_run "$rate" $((wu + MEASURE_MS + 500)) "$f.src" "$g"
+	profile_stop
 	run_end "$f" "$rate" "$kind.$n.$tag" "$kind N=$n $tag"
 	if [ "$kind" = ipv6 ]; then
 		ipv6_state "$f"
@@ -1212,7 +1217,8 @@ test_profile_data() {
 
 # Self time by symbol and by object, and inclusive time (call graphs).
 perf_summaries() {
-	for p in data-1 data-100 data-10000 mchan-1 mchan-2 mchan-10 control storm gateway; do
+	for p in data-1 data-100 data-10000 asm-1 ipv6-1 mchan-1 mchan-2 mchan-10 control storm \
+		gateway; do
 		d=$OUT/perf-$p.data
 		[ -f "$d" ] || continue
 		perf report -i "$d" --stdio --no-children --sort dso,symbol -g none \
