@@ -111,6 +111,7 @@ const struct frr_yang_module_info frr_amtd_info = {
 		RELAY_LEAF("flow-limit"),
 		RELAY_LEAF("fanout-slice"),
 		RELAY_LEAF("linux-flag-layout"),
+		RELAY_LEAF("pseudo-interface-read"),
 		RELAY_LEAF("gateway-fields"),
 		RELAY_LEAF("shutdown"),
 		RELAY_LEAF("advertise-discovery-address"),

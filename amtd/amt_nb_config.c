@@ -164,6 +164,8 @@ static void amt_relay_config_from_dnode(const struct lyd_node *dnode, struct amt
 	cfg->tunnels_per_address = yang_dnode_get_uint32(dnode, "tunnels-per-address");
 	cfg->flow_limit = yang_dnode_get_uint32(dnode, "flow-limit");
 	cfg->fanout_slice = yang_dnode_get_uint32(dnode, "fanout-slice");
+	/* enum read (0) or packet-ring (1) */
+	cfg->tun_ring = yang_dnode_get_enum(dnode, "pseudo-interface-read") == 1;
 	cfg->flag_layout = yang_dnode_get_bool(dnode, "linux-flag-layout") ? AMT_FLAGS_LINUX
 									   : AMT_FLAGS_RFC;
 	cfg->gw_fields = yang_dnode_get_enum(dnode, "gateway-fields");

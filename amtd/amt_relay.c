@@ -911,6 +911,7 @@ struct amt_relay *amt_relay_new(struct amt_instance *inst)
 	struct amt_relay *relay = XCALLOC(MTYPE_AMT_RELAY, sizeof(*relay));
 
 	relay->inst = inst;
+	relay->ring.fd = -1;
 	for (unsigned int i = 0; i < AMT_RELAY_MAX_SOCKETS; i++)
 		relay->socks[i].fd = -1;
 	amt_relay_config_default(&relay->cfg);
@@ -939,6 +940,7 @@ void amt_relay_free(struct amt_relay *relay)
 	amt_relay_persist_free(relay);
 	amt_relay_sockets_close(relay);
 	EVENT_OFF(relay->t_tun_read);
+	amt_relay_ring_stop(relay);
 	EVENT_OFF(relay->t_rotate);
 	amt_relay_fanout_drop(relay);
 	amt_relay_tunnels_fini(relay);
@@ -968,11 +970,17 @@ void amt_relay_reconfigure(struct amt_relay *relay)
 		amt_membership_set_params(t->memb, &params);
 	amt_relay_persist_configured(relay);
 	amt_relay_adv_reconfigure(relay);
+	/* pseudo-interface-read given (again): read the device that way (a
+	 * split fan-out under way attaches with its last slice). */
+	relay->ring_refused = false;
+	if (relay->t_tun_read)
+		amt_relay_tun_attach(relay);
 }
 
 void amt_relay_tun_detach(struct amt_relay *relay)
 {
 	EVENT_OFF(relay->t_tun_read);
+	amt_relay_ring_stop(relay);
 }
 
 void amt_relay_tun_attach(struct amt_relay *relay)
@@ -981,7 +989,14 @@ void amt_relay_tun_attach(struct amt_relay *relay)
 	/* A split fan-out is sent first; its last slice attaches again. */
 	if (!amt_fo_queue_empty(&relay->fanout))
 		return;
-	if (relay->inst->tun_fd >= 0)
+	if (relay->inst->tun_fd < 0)
+		return;
+	if (!relay->cfg.tun_ring)
+		amt_relay_ring_stop(relay);
+	if (relay->cfg.tun_ring && amt_relay_ring_start(relay))
+		event_add_read(master, amt_relay_ring_read, relay, relay->ring.fd,
+			       &relay->t_tun_read);
+	else
 		event_add_read(master, amt_relay_tun_read, relay, relay->inst->tun_fd,
 			       &relay->t_tun_read);
 }

@@ -10,6 +10,7 @@
 #include "lib/sockunion.h"
 
 #include "amt_fanout_split.h"
+#include "amt_pkt_ring.h"
 #include "amt_flow_index.h"
 #include "amt_mac.h"
 #include "amt_membership.h"
@@ -57,6 +58,8 @@ struct amt_relay_config {
 	struct amt_health_config health;
 	/* Datagrams per event of a fan-out sent over several events. */
 	uint32_t fanout_slice;
+	/* pseudo-interface-read packet-ring: read amtr0 through a ring. */
+	bool tun_ring;
 };
 
 /* Message and error counters (draft-ietf-mboned-amt-yang statistics). */
@@ -86,6 +89,8 @@ struct amt_relay_stats {
 	uint64_t rx_request_kind[AMT_GW_KIND_MAX];
 	/* Packets read from the pseudo-interface. */
 	uint64_t tun_data, tun_no_receiver, tun_queries, tun_other;
+	/* Packets the packet ring lost: full, or longer than a frame. */
+	uint64_t ring_drops, ring_too_long;
 	uint64_t tun_reports_written, tun_write_errors;
 	/* Abuse budgets: refused by the per-prefix budget, a tunnel's own
 	 * Request budget, the per-tunnel Update budget, the tunnels-per-address
@@ -157,6 +162,11 @@ struct amt_relay {
 	unsigned int nsocks; /* open ones */
 	struct event *t_tun_read;
 	struct event *t_rotate;
+	/* The tun's outgoing packets, when read through a packet ring. */
+	struct amt_pkt_ring ring;
+	/* The ring could not be opened: the device is read until the
+	 * setting is given again. */
+	bool ring_refused;
 	/* How long the last tun read event took: the control socket's share. */
 	uint64_t tun_busy_us;
 	/*
@@ -257,6 +267,13 @@ extern void amt_relay_sendmmsg(struct amt_relay *relay, int fd, struct mmsghdr *
 
 /* amt_relay_tun.c: the pseudo-interface side. */
 extern void amt_relay_tun_read(struct event *event);
+/* The pseudo-interface through a packet ring (amt_pkt_ring.h): start it
+ * (false: read the tun), stop it, its read event, and its drop counters
+ * brought up to date in relay->stats. */
+extern bool amt_relay_ring_start(struct amt_relay *relay);
+extern void amt_relay_ring_stop(struct amt_relay *relay);
+extern void amt_relay_ring_stats(struct amt_relay *relay);
+extern void amt_relay_ring_read(struct event *event);
 /* Drop what is left of split fan-outs (the relay goes away). */
 extern void amt_relay_fanout_drop(struct amt_relay *relay);
 

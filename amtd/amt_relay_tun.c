@@ -18,6 +18,7 @@
 #include "amt_fanout_split.h"
 #include "amt_gso.h"
 #include "amt_igmp.h"
+#include "amt_pkt_ring.h"
 #include "amt_relay.h"
 #include "amt_tun.h"
 #include "amt_tun_ring.h"
@@ -553,4 +554,127 @@ void amt_relay_tun_read(struct event *event)
 		return;
 	}
 	event_add_read(master, amt_relay_tun_read, relay, fd, &relay->t_tun_read);
+}
+
+/* ------------------------------------------------- reading a packet ring */
+
+/* Packets taken from the ring per event, at most (the datagram budget
+ * stops it earlier at larger fan-outs). */
+#define AMT_RING_EVENT_MAX 256
+
+bool amt_relay_ring_start(struct amt_relay *relay)
+{
+	struct amt_instance *inst = relay->inst;
+	bool ok = false;
+
+	if (relay->ring.fd >= 0)
+		return true;
+	if (relay->ring_refused)
+		return false;
+	frr_with_privs (&amtd_privs) {
+		ok = amt_pkt_ring_open(&relay->ring, inst->kernel_ifindex);
+	}
+	if (!ok) {
+		relay->ring_refused = true;
+		flog_warn(EC_AMT_PSEUDO_IF,
+			  "AMT relay %s: no packet ring on the pseudo-interface (%s); reading it instead",
+			  inst->name, safe_strerror(errno));
+		return false;
+	}
+	zlog_info("AMT relay %s: pseudo-interface read through a packet ring", inst->name);
+	return true;
+}
+
+/*
+ * The tun's own queue filled up while the ring was read (the kernel drops
+ * there what the ring took): empty it, so that reading the tun again does
+ * not send those packets a second time.
+ */
+static void amt_relay_tun_drain(int fd)
+{
+	static uint8_t buf[65536];
+
+	for (unsigned int i = 0; i < 4096; i++)
+		if (read(fd, buf, sizeof(buf)) < 0)
+			break;
+}
+
+void amt_relay_ring_stats(struct amt_relay *relay)
+{
+	if (relay->ring.fd < 0)
+		return;
+	relay->stats.ring_drops += amt_pkt_ring_drops(&relay->ring);
+	relay->stats.ring_too_long += relay->ring.truncated;
+	relay->ring.truncated = 0;
+}
+
+void amt_relay_ring_stop(struct amt_relay *relay)
+{
+	if (relay->ring.fd < 0)
+		return;
+	amt_relay_ring_stats(relay);
+	zlog_info("AMT relay %s: pseudo-interface read again", relay->inst->name);
+	amt_pkt_ring_close(&relay->ring);
+	if (relay->inst->tun_fd >= 0)
+		amt_relay_tun_drain(relay->inst->tun_fd);
+}
+
+/*
+ * amt_relay_tun_read() for a packet ring: the packets are read in place
+ * (a split fan-out copies what it keeps) and their frames given back once
+ * the event's datagrams are sent.
+ */
+void amt_relay_ring_read(struct event *event)
+{
+	struct amt_relay *relay = EVENT_ARG(event);
+	static struct amt_rx_pkt pend[AMT_TUN_RX_BATCH];
+	static uint8_t hdr[AMT_DATA_HDR_LEN];
+	struct amt_tx_batches *batch = &amt_tx_batch;
+	struct amt_pkt_ring *r = &relay->ring;
+	unsigned int npend = 0, taken = 0;
+	uint64_t t0 = amt_now_us();
+	uint32_t queued = 0;
+	const uint8_t *data;
+	size_t len;
+	int err;
+
+	if (!amt_fo_queue_empty(&relay->fanout))
+		return;
+	amt_encode_data_header(hdr);
+	while (taken < AMT_RING_EVENT_MAX && queued < AMT_TUN_TX_BUDGET &&
+	       amt_fo_queue_empty(&relay->fanout) && amt_pkt_ring_next(r, &data, &len)) {
+		struct amt_rx_pkt *p = &pend[npend];
+		uint32_t d;
+
+		taken++;
+		d = amt_relay_tun_packet(relay, (uint8_t *)data, len, &p->fo);
+		if (!d)
+			continue;
+		p->data = (uint8_t *)data;
+		p->len = len;
+		p->done = false;
+		queued += d;
+		if (++npend == array_size(pend)) {
+			amt_relay_emit(relay, batch, hdr, pend, npend);
+			npend = 0;
+		}
+	}
+	amt_relay_emit(relay, batch, hdr, pend, npend);
+	amt_tx_flush_all(relay, batch);
+	amt_pkt_ring_release(r);
+	relay->tun_busy_us = amt_now_us() - t0;
+	if (!amt_fo_queue_empty(&relay->fanout)) {
+		amt_relay_tun_continue(relay);
+		return;
+	}
+	/* Woken with nothing to read: the device went down or away. */
+	if (!taken && (err = amt_pkt_ring_error(r)) != 0) {
+		zlog_info("AMT relay %s: packet ring: %s; reading the pseudo-interface instead",
+			  relay->inst->name, safe_strerror(err));
+		amt_relay_ring_stop(relay);
+		event_add_read(master, amt_relay_tun_read, relay, relay->inst->tun_fd,
+			       &relay->t_tun_read);
+		return;
+	}
+	event_add_read(master, amt_relay_ring_read, relay, r->fd, &relay->t_tun_read);
 }

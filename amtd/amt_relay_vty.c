@@ -163,6 +163,15 @@ DEFPY_YANG(amt_relay_linux_flags, amt_relay_linux_flags_cmd, "[no] linux-flag-la
 	return amt_cli_leaf(vty, "linux-flag-layout", false, no ? "false" : "true");
 }
 
+DEFPY_YANG(amt_relay_pseudo_if_read, amt_relay_pseudo_if_read_cmd,
+	   "[no] pseudo-interface-read ![<read|packet-ring>$mode]",
+	   NO_STR "How the relay takes the multicast forwarded onto its pseudo-interface\n"
+		  "Read the tun device (default)\n"
+		  "From a packet ring, without a system call per packet\n")
+{
+	return amt_cli_leaf(vty, "pseudo-interface-read", !!no, mode);
+}
+
 DEFPY_YANG(amt_relay_gateway_fields, amt_relay_gateway_fields_cmd,
 	   "[no] gateway-fields ![<auto|always|never>$mode]",
 	   NO_STR "Gateway address and port (G flag) in Membership Queries\n"
@@ -269,6 +278,9 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 		json_object_int_add(j, "fanoutSlice", c->fanout_slice);
 		json_object_boolean_add(j, "linuxFlagLayout", c->flag_layout == AMT_FLAGS_LINUX);
 		json_object_string_add(j, "gatewayFields", amt_relay_gw_fields_str(c->gw_fields));
+		json_object_string_add(j, "pseudoInterfaceRead",
+				       c->tun_ring ? "packet-ring" : "read");
+		json_object_boolean_add(j, "packetRingOpen", relay->ring.fd >= 0);
 		/* Draining: the tunnels left are tunnelCount. */
 		json_object_boolean_add(j, "draining", c->shutdown);
 		amt_relay_persist_show(relay, j, NULL);
@@ -290,6 +302,10 @@ static void amt_show_relay_summary(struct vty *vty, json_object *json, struct am
 	amt_relay_persist_show(relay, NULL, tt);
 	amt_relay_adv_show(relay, NULL, tt);
 	amt_table_row(tt, "Gateway fields in Queries", "%s", amt_relay_gw_fields_str(c->gw_fields));
+	amt_table_row(tt, "Pseudo-interface read", "%s",
+		      !c->tun_ring	    ? "read"
+		      : relay->ring.fd >= 0 ? "packet-ring"
+					    : "packet-ring (not open: device read)");
 	amt_table_row(tt, "Group limit per tunnel", "%u", c->group_limit);
 	amt_table_row(tt, "Source limit per tunnel", "%u", c->source_limit);
 	amt_table_row(tt, "Query interval", "%u s", c->query_interval_s);
@@ -381,6 +397,9 @@ static const struct amt_show_row amt_relay_stat_rows[] = {
 	RELAY_STAT("pseudoInterface", "otherPackets", "Other packets", tun_other),
 	RELAY_STAT("pseudoInterface", "reportsWritten", "Reports written", tun_reports_written),
 	RELAY_STAT("pseudoInterface", "writeErrors", "Write errors", tun_write_errors),
+	RELAY_STAT("pseudoInterface", "ringDrops", "Lost on the full packet ring", ring_drops),
+	RELAY_STAT("pseudoInterface", "ringTooLong", "Longer than a packet-ring frame",
+		   ring_too_long),
 };
 
 static const struct amt_show_section amt_relay_stat_sections[] = {
@@ -394,6 +413,7 @@ static void amt_show_relay_stats(struct vty *vty, json_object *json, struct amt_
 {
 	json_object *j = json_object_new_object();
 
+	amt_relay_ring_stats(inst->relay);
 	amt_show_counters_json(j, &inst->relay->stats, amt_relay_stat_rows,
 			       array_size(amt_relay_stat_rows));
 	if (json) {
@@ -539,6 +559,7 @@ void amt_relay_vty_init(void)
 	install_element(AMT_RELAY_NODE, &amt_relay_flow_limit_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_fanout_slice_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_linux_flags_cmd);
+	install_element(AMT_RELAY_NODE, &amt_relay_pseudo_if_read_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_gateway_fields_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_shutdown_cmd);
 	install_element(AMT_RELAY_NODE, &amt_relay_advertise_cmd);

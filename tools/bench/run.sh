@@ -36,6 +36,8 @@
 #                           AMT_BENCH_MIXED_FANOUTS tunnels ("10 100 1000")
 #   AMT_BENCH_ONLY=ipv6     an IPv6 (S,G) (MLDv2 joins) over IPv6 tunnels, at
 #                           AMT_BENCH_IPV6_FANOUTS tunnels ("1 100 10000")
+#   AMT_BENCH_TUN_READ=packet-ring  the relay reads amtr0 through a packet
+#                           ring (pseudo-interface-read; default read)
 #   AMT_BENCH_SRC_GSO=0     the one-channel source sends one datagram per
 #                           message (default 1: bursts of 32, UDP GSO)
 set -eu
@@ -52,6 +54,8 @@ MCHAN_GROUPS=${AMT_BENCH_MCHAN_GROUPS:-1000}
 MCHAN_FANOUTS=${AMT_BENCH_MCHAN_FANOUTS:-1 2 10}
 MCHAN_SOURCES=${AMT_BENCH_MCHAN_SOURCES:-10}
 PY=/usr/bin/python3
+# How the relay reads amtr0 (its pseudo-interface-read setting).
+TUN_READ=${AMT_BENCH_TUN_READ:-read}
 # The one-channel rows' source sends bursts of up to 32 datagrams per
 # message (mcast_tool --gso), so that the core it shares with the multicast
 # forwarding is not what bounds the relay at small fan-outs; 0: one
@@ -385,6 +389,7 @@ $relay6
  unauthenticated-rate-limit 10000000
  unauthenticated-prefix-rate-limit 10000000
  tunnels-per-address 65535
+ pseudo-interface-read $TUN_READ
 exit
 !
 EOC
