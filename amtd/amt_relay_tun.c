@@ -613,7 +613,7 @@ void amt_relay_ring_stop(struct amt_relay *relay)
 	if (relay->ring.fd < 0)
 		return;
 	amt_relay_ring_stats(relay);
-	zlog_info("AMT relay %s: pseudo-interface read again", relay->inst->name);
+	zlog_info("AMT relay %s: packet ring closed", relay->inst->name);
 	amt_pkt_ring_close(&relay->ring);
 	if (relay->inst->tun_fd >= 0)
 		amt_relay_tun_drain(relay->inst->tun_fd);
