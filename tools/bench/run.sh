@@ -56,6 +56,8 @@ MCHAN_SOURCES=${AMT_BENCH_MCHAN_SOURCES:-10}
 PY=/usr/bin/python3
 # How the relay reads amtr0 (its pseudo-interface-read setting).
 TUN_READ=${AMT_BENCH_TUN_READ:-read}
+RING_LOG=
+[ "$TUN_READ" = packet-ring ] && RING_LOG=1
 # The one-channel rows' source sends bursts of up to 32 datagrams per
 # message (mcast_tool --gso), so that the core it shares with the multicast
 # forwarding is not what bounds the relay at small fan-outs; 0: one
@@ -531,6 +533,7 @@ run_begin() {
 	_rb_d0=$(tun_dropped)
 	_rb_i0=$(tun_in)
 	_rb_e0=$(relay_stat "['sent']['errors']")
+	_rb_r0=$(relay_stat "['pseudoInterface']['ringDrops']")
 	_rb_k0=$(core_ticks)
 	_rb_m0=$(now_ms)
 }
@@ -548,13 +551,15 @@ run_end() {
 	{
 		echo "tun_dropped=$(($(tun_dropped) - _rb_d0))"
 		echo "tx_errors=$(($(relay_stat "['sent']['errors']") - _rb_e0))"
+		# What the packet ring lost (pseudo-interface-read packet-ring).
+		echo "ring_drops=$(($(relay_stat "['pseudoInterface']['ringDrops']") - _rb_r0))"
 		echo "offered_pps=$2"
 	} >>"$1.x"
 	record_run "$3" "$1"
 	record "$3.src" "$1.src"
 	log "  $4: source $2/s -> $(kv "$1.emu" rate_dps) datagrams/s," \
 		"lost $(kv "$1.emu" window_lost) of $(kv "$1.emu" window_expected)," \
-		"tun drops $(kv "$1.x" tun_dropped)"
+		"tun drops $(kv "$1.x" tun_dropped)${RING_LOG:+, ring drops $(kv "$1.x" ring_drops)}"
 }
 
 # One fan-out run: N tunnels, the source at RATE for the window.  KIND asm:
