@@ -10,11 +10,11 @@
 #include "lib/sockunion.h"
 
 #include "amt_fanout_split.h"
-#include "amt_pkt_ring.h"
 #include "amt_flow_index.h"
 #include "amt_mac.h"
 #include "amt_membership.h"
 #include "amt_packet.h"
+#include "amt_pkt_ring.h"
 #include "amt_rate.h"
 #include "amt_relay_health.h"
 
