@@ -435,6 +435,42 @@ void amt_relay_fanout_drop(struct amt_relay *relay)
 }
 
 /*
+ * A packet read from the pseudo-interface (len bytes at data), kept in *p
+ * for the event's sends when some tunnel wants it: the datagrams it makes,
+ * 0 when none.
+ */
+static uint32_t amt_relay_rx_take(struct amt_relay *relay, struct amt_rx_pkt *p, uint8_t *data,
+				  size_t len)
+{
+	uint32_t d = amt_relay_tun_packet(relay, data, len, &p->fo);
+
+	if (d) {
+		p->data = data;
+		p->len = len;
+		p->done = false;
+	}
+	return d;
+}
+
+/*
+ * The end of a read event: the kept packets sent, the batches flushed, the
+ * event's time noted.  True when a split fan-out goes on in later events
+ * (the read is armed again by its last slice).
+ */
+static bool amt_relay_read_end(struct amt_relay *relay, struct amt_tx_batches *batch,
+			       const uint8_t *hdr, struct amt_rx_pkt *pend, unsigned int npend,
+			       uint64_t t0)
+{
+	amt_relay_emit(relay, batch, hdr, pend, npend);
+	amt_tx_flush_all(relay, batch);
+	relay->tun_busy_us = amt_now_us() - t0;
+	if (amt_fo_queue_empty(&relay->fanout))
+		return false;
+	amt_relay_tun_continue(relay);
+	return true;
+}
+
+/*
  * Read packets into separate slots (a batch of reads in one io_uring call
  * where the kernel has it, else one read() each), then send all their
  * datagrams in shared batches (one per socket, flushed when full and once
@@ -505,11 +541,8 @@ void amt_relay_tun_read(struct event *event)
 			}
 			got++;
 			if (n <= AMT_TUN_SLOT) {
-				d = amt_relay_tun_packet(relay, slot[i], n, &p->fo);
+				d = amt_relay_rx_take(relay, p, slot[i], n);
 				if (d) {
-					p->data = slot[i];
-					p->len = n;
-					p->done = false;
 					npend++;
 					queued += d;
 					last_fanout = d;
@@ -528,11 +561,8 @@ void amt_relay_tun_read(struct event *event)
 			npend = 0;
 			p = &pend[0];
 			memcpy(big, slot[i], AMT_TUN_SLOT);
-			d = amt_relay_tun_packet(relay, big, n, &p->fo);
+			d = amt_relay_rx_take(relay, p, big, n);
 			if (d) {
-				p->data = big;
-				p->len = n;
-				p->done = false;
 				npend++;
 				queued += d;
 				last_fanout = d;
@@ -546,13 +576,8 @@ void amt_relay_tun_read(struct event *event)
 		/* A batch that came back full may have left more waiting. */
 		more = got == want;
 	}
-	amt_relay_emit(relay, batch, hdr, pend, npend);
-	amt_tx_flush_all(relay, batch);
-	relay->tun_busy_us = amt_now_us() - t0;
-	if (!amt_fo_queue_empty(&relay->fanout)) {
-		amt_relay_tun_continue(relay);
+	if (amt_relay_read_end(relay, batch, hdr, pend, npend, t0))
 		return;
-	}
 	event_add_read(master, amt_relay_tun_read, relay, fd, &relay->t_tun_read);
 }
 
@@ -635,6 +660,7 @@ void amt_relay_ring_read(struct event *event)
 	uint64_t t0 = amt_now_us();
 	uint32_t queued = 0;
 	const uint8_t *data;
+	bool split;
 	size_t len;
 	int err;
 
@@ -647,26 +673,21 @@ void amt_relay_ring_read(struct event *event)
 		uint32_t d;
 
 		taken++;
-		d = amt_relay_tun_packet(relay, (uint8_t *)data, len, &p->fo);
+		d = amt_relay_rx_take(relay, p, (uint8_t *)data, len);
 		if (!d)
 			continue;
-		p->data = (uint8_t *)data;
-		p->len = len;
-		p->done = false;
 		queued += d;
 		if (++npend == array_size(pend)) {
 			amt_relay_emit(relay, batch, hdr, pend, npend);
 			npend = 0;
 		}
 	}
-	amt_relay_emit(relay, batch, hdr, pend, npend);
-	amt_tx_flush_all(relay, batch);
+	/* The frames go back once their packets are sent (a split fan-out
+	 * copied what it keeps). */
+	split = amt_relay_read_end(relay, batch, hdr, pend, npend, t0);
 	amt_pkt_ring_release(r);
-	relay->tun_busy_us = amt_now_us() - t0;
-	if (!amt_fo_queue_empty(&relay->fanout)) {
-		amt_relay_tun_continue(relay);
+	if (split)
 		return;
-	}
 	/* Woken with nothing to read: the device went down or away. */
 	if (!taken && (err = amt_pkt_ring_error(r)) != 0) {
 		zlog_info("AMT relay %s: packet ring: %s; reading the pseudo-interface instead",
