@@ -13,11 +13,15 @@
  *	--sources M (with --groups, IPv4): channel c is sent from A + c mod M
  *	(IP_PKTINFO per datagram; the M addresses must be the host's), so the
  *	channels are (A + c mod M, G + c).
- *	--gso (one group): up to 32 datagrams per message (UDP_SEGMENT), sent
- *	without DF, so that the source's host and the multicast router pay
- *	per burst, not per datagram, up to the outgoing interface, where the
- *	kernel cuts the burst into the datagrams it would have sent one by
- *	one (a tun reader gets them one by one all the same).
+ *	--gso: up to 32 datagrams per message (UDP_SEGMENT), sent without
+ *	DF, so that the source's host and the multicast router pay per burst,
+ *	not per datagram, up to the outgoing interface, where the kernel cuts
+ *	the burst into the datagrams it would have sent one by one (a tun
+ *	reader gets them one by one all the same).  With --groups K the
+ *	channels take turns by bursts of 32 instead of by datagrams, as
+ *	encoders send a frame's packets back to back: datagram j belongs to
+ *	burst b = j / 32, goes to G + b mod K and has the sequence number
+ *	(b / K) * 32 + j mod 32, again without gaps in any channel.
  *
  *   mcast_tool send --src6 A --group6 G --rate PPS --duration-ms T
  *	The same stream over IPv6 (an IPv6 SSM source, ff3x::/32 group), out
@@ -90,10 +94,10 @@ struct mt_opts {
 static void mt_usage(void)
 {
 	fprintf(stderr, "usage: mcast_tool send --src A --group G --rate PPS --duration-ms T\n"
-			"                  [--port P] [--ttl N] [--groups K [--sources M] | --gso]\n"
+			"                  [--port P] [--ttl N] [--groups K [--sources M]] [--gso]\n"
 			"                  [--cpu C]\n"
 			"       mcast_tool send --src6 A --group6 G --rate PPS --duration-ms T\n"
-			"                  [--port P] [--ttl N] [--groups K | --gso] [--cpu C]\n"
+			"                  [--port P] [--ttl N] [--groups K] [--gso] [--cpu C]\n"
 			"       mcast_tool recv (--group G --source S --ifaddr A | --unicast)\n"
 			"                  [--port P] --duration-ms T [--ready-file F] [--cpu C]\n"
 			"       mcast_tool decap --port P --tun NAME --duration-ms T [--uring]\n"
@@ -126,8 +130,7 @@ static void mt_parse(struct mt_opts *o, int argc, char **argv)
 	};
 
 	if (!bench_parse_opts(argc, argv, opts) || !o->duration_ms || o->groups > 65536 ||
-	    o->sources > 256 || (o->sources > 1 && !o->src.s_addr) ||
-	    (o->gso && (o->groups > 1 || o->sources > 1)))
+	    o->sources > 256 || (o->sources > 1 && !o->src.s_addr))
 		mt_usage();
 }
 
@@ -245,24 +248,52 @@ static void mt_src_set(const struct mt_opts *o, struct msghdr *mh, union mt_pkti
 	pi->ipi_spec_dst.s_addr = htonl(ntohl(o->src.s_addr) + channel % o->sources);
 }
 
-/*
- * --gso: the n payloads (contiguous from base) in messages of up to
- * MT_GSO_SEGS datagrams each, one sendmsg() per message; a message that
- * fails counts each of its datagrams as an error.
- */
-static void mt_send_gso(int fd, struct msghdr *mh, uint8_t *base, uint64_t n, uint64_t *errors)
+/* Datagram j's channel and its sequence number in that channel. */
+static void mt_slot(const struct mt_opts *o, uint32_t k, uint64_t j, uint32_t *chan, uint64_t *seq)
 {
-	for (uint64_t i = 0; i < n; i += MT_GSO_SEGS) {
-		uint64_t segs = n - i < MT_GSO_SEGS ? n - i : MT_GSO_SEGS;
-		struct iovec iov = {
-			.iov_base = base + i * BENCH_PAYLOAD_LEN,
-			.iov_len = segs * BENCH_PAYLOAD_LEN,
-		};
+	uint64_t b = j / MT_GSO_SEGS;
 
-		mh->msg_iov = &iov;
-		mh->msg_iovlen = 1;
-		if (sendmsg(fd, mh, 0) < 0)
-			*errors += segs;
+	if (!o->gso) {
+		*chan = (uint32_t)(j % k);
+		*seq = j / k;
+		return;
+	}
+	*chan = (uint32_t)(b % k);
+	*seq = b / k * MT_GSO_SEGS + j % MT_GSO_SEGS;
+}
+
+/*
+ * --gso: the n payloads (contiguous from bufs[0]) in messages of up to
+ * MT_GSO_SEGS datagrams each, one message per run of slots of one channel
+ * (chans[i] is slot i's), sent with sendmmsg; msgs[i] (its destination,
+ * source and iov[i]) stands for the run that starts at slot i.  A message
+ * that fails counts each of its datagrams as an error.
+ */
+static void mt_send_gso(struct mmsghdr *msgs, struct iovec *iov, const uint32_t *chans,
+			uint8_t (*bufs)[BENCH_PAYLOAD_LEN], uint64_t n, int fd, uint64_t *errors)
+{
+	struct mmsghdr out[MT_BATCH];
+	unsigned int segs[MT_BATCH], m = 0, done = 0;
+
+	for (uint64_t i = 0; i < n;) {
+		uint64_t e = i + 1;
+
+		while (e < n && e - i < MT_GSO_SEGS && chans[e] == chans[i])
+			e++;
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = (e - i) * BENCH_PAYLOAD_LEN;
+		out[m] = msgs[i];
+		segs[m++] = (unsigned int)(e - i);
+		i = e;
+	}
+	while (done < m) {
+		int r = sendmmsg(fd, out + done, m - done, 0);
+
+		if (r <= 0) {
+			*errors += segs[done++];
+			continue;
+		}
+		done += r;
 	}
 }
 
@@ -275,8 +306,8 @@ static int mt_send(const struct mt_opts *o)
 	uint32_t k = o->groups ? o->groups : 1;
 	struct mmsghdr msgs[MT_BATCH] = {};
 	struct iovec iov[MT_BATCH];
-	uint64_t start, end, now, sent = 0, errors = 0, behind = 0;
-	struct msghdr gso_mh = {};
+	uint64_t start, end, now, sent = 0, errors = 0, behind = 0, seq;
+	uint32_t chans[MT_BATCH];
 	socklen_t dlen;
 	int fd = mt_send_socket(o);
 
@@ -295,8 +326,6 @@ static int mt_send(const struct mt_opts *o)
 	}
 	bench_mmsg_init(msgs, iov, MT_BATCH, bufs[0], sizeof(bufs[0]), BENCH_PAYLOAD_LEN, &dst,
 			dlen);
-	gso_mh.msg_name = &dst;
-	gso_mh.msg_namelen = dlen;
 	/* One destination per slot: with K groups each datagram has its own. */
 	for (unsigned int i = 0; i < MT_BATCH; i++) {
 		dsts[i] = dst;
@@ -324,16 +353,15 @@ static int mt_send(const struct mt_opts *o)
 			n = MT_BATCH;
 		}
 		for (uint64_t i = 0; i < n; i++) {
-			uint64_t j = sent + i;
-
-			mt_dst_group(o, &dsts[i], (uint32_t)(j % k));
+			mt_slot(o, k, sent + i, &chans[i], &seq);
+			mt_dst_group(o, &dsts[i], chans[i]);
 			if (o->sources > 1 && !mt_v6(o))
-				mt_src_set(o, &msgs[i].msg_hdr, &ctls[i], (uint32_t)(j % k));
-			bench_payload_set(bufs[i], 1, j / k);
+				mt_src_set(o, &msgs[i].msg_hdr, &ctls[i], chans[i]);
+			bench_payload_set(bufs[i], 1, seq);
 		}
 		/* A datagram that fails keeps its sequence number: a gap. */
 		if (o->gso)
-			mt_send_gso(fd, &gso_mh, bufs[0], n, &errors);
+			mt_send_gso(msgs, iov, chans, bufs, n, fd, &errors);
 		else
 			bench_sendmmsg_all(fd, msgs, n, &errors);
 		sent += n;

@@ -258,8 +258,12 @@ def mchan_section(t, kv):
         return
     k = int(kv["mchan.channels"])
     srcs = int(kv.get("mchan.sources", "1"))
+    burst = int(kv.get("mchan.burst", "1"))
     t.out("1b. Many channels: %d (S,G) from %d source%s, F tunnels each (N = %d x F), "
-          "sent round-robin over the channels" % (k, srcs, "" if srcs == 1 else "s", k))
+          "sent round-robin over the channels, %s" %
+          (k, srcs, "" if srcs == 1 else "s", k,
+           "a burst of %d datagrams each in turn" % burst if burst > 1 else
+           "a datagram each in turn"))
     rows = []
     for fo in [int(x) for x in kv.get("mchan.fanouts", "").split()]:
         p = "mchan.%d" % fo
@@ -652,6 +656,9 @@ def table(path, out_dir):
     t.out("amtd benchmark, %s, kernel %s, %s CPUs (%s); relay and raw ceiling pinned "
           "to CPU %s" % (kv.get("date", "?"), kv.get("kernel", "?"), kv.get("cpus", "?"),
                          kv.get("cpu_model", "?"), kv.get("relay_cpu", "?")))
+    if kv.get("forward") == "redirect":
+        t.out("The kernel has no multicast routing: the source's multicast reached amtr0 "
+              "through a tc redirect, not pimd's routes.")
     t.out()
     for section in (fanout_section, ):
         section(t, kv, out_dir)

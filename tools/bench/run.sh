@@ -40,6 +40,13 @@
 #                           ring (pseudo-interface-read; default read)
 #   AMT_BENCH_SRC_GSO=0     the one-channel source sends one datagram per
 #                           message (default 1: bursts of 32, UDP GSO)
+#   AMT_BENCH_FORWARD=redirect  the source's multicast reaches amtr0 through
+#                           a tc redirect instead of the kernel's multicast
+#                           routing (pimd's routes); the default where the
+#                           kernel has no multicast routing (CONFIG_IP_MROUTE)
+#   AMT_BENCH_MCHAN_BURST=0 the many-channel source takes the channels in
+#                           turn datagram by datagram (default 1: burst by
+#                           burst, 32 datagrams per channel, UDP GSO)
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -64,6 +71,23 @@ RING_LOG=
 # datagram per message, as before 2026-12-02 23:30.
 SRC_GSO=
 [ "${AMT_BENCH_SRC_GSO:-1}" = 1 ] && SRC_GSO=--gso
+# The many-channel source: each channel's datagrams leave in bursts of 32
+# (a frame's packets, back to back, as encoders send them), one UDP GSO
+# message per burst; 0: the channels take turns by single datagrams, the
+# order before 2026-12-03, whose source core bounded the row at 0.42.
+MCHAN_GSO=
+[ "${AMT_BENCH_MCHAN_BURST:-1}" = 1 ] && MCHAN_GSO=--gso
+# How the source's multicast gets from relay-eth1 onto amtr0: the kernel's
+# multicast routing, with the routes pimd installs (mroute), or, where the
+# kernel was built without it, a tc redirect of every packet to the
+# benchmark's groups (redirect): the relay then reads the same packets, but
+# pimd plays no part (no routes, no RP: the ASM row's (*,G) reaches the
+# relay without one), and the core that forwards pays for tc, not ipmr.
+FORWARD=${AMT_BENCH_FORWARD:-}
+if [ -z "$FORWARD" ]; then
+	FORWARD=mroute
+	[ -e /proc/net/ip_mr_vif ] || FORWARD=redirect
+fi
 # The relay amtd's gRPC northbound (inside its namespace).
 GRPC_PORT=50051
 
@@ -425,6 +449,24 @@ topology() {
 	# segmentation offload (the relay pays for it, as it should).
 	ip -n "$NS_RELAY" link set relay-eth0 gso_max_segs 1
 	relay_up
+	[ "$FORWARD" = redirect ] && forward_redirect
+	return 0
+}
+
+# forward_redirect: relay-eth1's multicast to the benchmark's groups (SSM
+# 232/8, ASM 239/8, IPv6 ff3e::/16) goes straight out of amtr0 (tc mirred;
+# amtr0 takes the IP packet as it is, without a link-layer header).
+forward_redirect() {
+	log "no kernel multicast routing here: the source's multicast reaches amtr0" \
+		"through a tc redirect (pimd has no part in it)"
+	tc -n "$NS_RELAY" qdisc add dev relay-eth1 ingress
+	for _fr_m in "ip dst 232.0.0.0/8" "ip dst 239.0.0.0/8"; do
+		# shellcheck disable=SC2086
+		tc -n "$NS_RELAY" filter add dev relay-eth1 parent ffff: protocol ip \
+			u32 match $_fr_m action mirred egress redirect dev amtr0
+	done
+	tc -n "$NS_RELAY" filter add dev relay-eth1 parent ffff: protocol ipv6 \
+		u32 match ip6 dst ff3e::/16 action mirred egress redirect dev amtr0
 }
 
 # ------------------------------------------------------------------ tools
@@ -630,7 +672,8 @@ test_fanout() {
 # Many channels: K (S,G) channels (groups GROUP .. GROUP+K-1, channel c from
 # source SOURCE + c mod MCHAN_SOURCES),
 # F tunnels each (gateway i joins GROUP + i mod K), so N = K x F tunnels.
-# The source sends round-robin over the K groups, RATE datagrams/s in all;
+# The source sends round-robin over the K groups, a burst of 32 datagrams
+# per channel at a time (MCHAN_GSO), RATE datagrams/s in all;
 # the relay then sends RATE x F datagrams/s to N endpoints, which is what
 # the raw ceiling at N measures.  Before the window a slow pass over every
 # group lets pimd install the K routes (the kernel keeps only 10 unresolved
@@ -657,10 +700,11 @@ mchan_run() {
 	if [ "$tag" = sat ]; then
 		profile_start "mchan-$fo" 4
 	fi
+	# shellcheck disable=SC2086
 	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
 		--groups "$k" --sources "$MCHAN_SOURCES" --rate "$rate" \
 		--duration-ms $((MEASURE_MS + 2500)) \
-		--cpu "$OTHER_CPU" >"$f.src"
+		--cpu "$OTHER_CPU" $MCHAN_GSO >"$f.src"
 	profile_stop
 	run_end "$f" "$rate" "mchan.$fo.$tag" "$k channels x $fo $tag"
 }
@@ -672,6 +716,7 @@ test_mchan() {
 	put mchan.channels "$k"
 	put mchan.sources "$MCHAN_SOURCES"
 	put mchan.fanouts "$MCHAN_FANOUTS"
+	put mchan.burst "$([ -n "$MCHAN_GSO" ] && echo 32 || echo 1)"
 	for fo in $MCHAN_FANOUTS; do
 		n=$((k * fo))
 		ceiling_one "$n" "mchan.$fo.ceiling"
@@ -1267,6 +1312,7 @@ main() {
 		echo "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 		echo "relay_cpu=$RELAY_CPU"
 		echo "fanouts=$FANOUTS"
+		echo "forward=$FORWARD"
 	} >"$RESULTS"
 
 	for t in $ONLY; do
