@@ -14,6 +14,8 @@
 # an installed FRR with amtd (tools/demo.sh does both).
 set -eu
 cd "$(dirname "$0")/.."
+# pimd forwards the stream through the kernel's multicast routing.
+tools/check-kernel.sh "the demo" || exit 1
 tools=$(pwd)/tests/topotests
 FRR=/usr/lib/frr
 NS=amtdemo-relay

@@ -47,6 +47,10 @@ if [ ! -x /usr/lib/frr/amtd ] || ! command -v vtysh >/dev/null; then
 	fail "FRR with amtd is not installed (make install)"
 	finish
 fi
+if ! "$top/tools/check-kernel.sh" "the demo"; then
+	fail "the running kernel cannot forward multicast (tools/check-kernel.sh)"
+	finish
+fi
 if ip netns list | grep -q '^amtdemo-'; then
 	fail "a demo is running already (ip netns list shows amtdemo-*)"
 	finish
