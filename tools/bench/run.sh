@@ -599,7 +599,7 @@ run_end() {
 	} >>"$1.x"
 	record_run "$3" "$1"
 	record "$3.src" "$1.src"
-	log "  $4: source $2/s -> $(kv "$1.emu" rate_dps) datagrams/s," \
+	log "  $4: source $2/s (sent $(kv "$1.src" rate_dps)/s) -> $(kv "$1.emu" rate_dps) datagrams/s," \
 		"lost $(kv "$1.emu" window_lost) of $(kv "$1.emu" window_expected)," \
 		"tun drops $(kv "$1.x" tun_dropped)${RING_LOG:+, ring drops $(kv "$1.x" ring_drops)}"
 }
