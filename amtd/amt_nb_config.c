@@ -177,10 +177,16 @@ static void amt_relay_config_from_dnode(const struct lyd_node *dnode, struct amt
 void amtd_relay_apply_finish(struct nb_cb_apply_finish_args *args)
 {
 	struct amt_instance *inst = nb_running_get_entry(args->dnode, NULL, true);
+	bool was_ring;
 
 	if (!inst->relay)
 		return;
+	was_ring = inst->relay->cfg.tun_ring;
 	amt_relay_config_from_dnode(args->dnode, &inst->relay->cfg);
+	/* A refused ring is tried again when packet-ring is set anew, not at
+	 * every other change of the relay (each try warns again). */
+	if (inst->relay->cfg.tun_ring != was_ring)
+		inst->relay->ring_refused = false;
 	amt_relay_reconfigure(inst->relay);
 	DEBUGD(&amt_dbg_northbound, "relay %s reconfigured", inst->name);
 }

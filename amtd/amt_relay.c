@@ -970,10 +970,9 @@ void amt_relay_reconfigure(struct amt_relay *relay)
 		amt_membership_set_params(t->memb, &params);
 	amt_relay_persist_configured(relay);
 	amt_relay_adv_reconfigure(relay);
-	/* pseudo-interface-read given (again): read the device that way when
-	 * it is not read so already (a split fan-out under way attaches with
-	 * its last slice). */
-	relay->ring_refused = false;
+	/* pseudo-interface-read: read the device the configured way when it
+	 * is not read so already (a split fan-out under way attaches with its
+	 * last slice). */
 	if (relay->t_tun_read && relay->cfg.tun_ring != (relay->ring.fd >= 0))
 		amt_relay_tun_attach(relay);
 }
