@@ -17,7 +17,9 @@
  * General Query, and the Update carries an MLDv2 report (RFC 3810 5.2:
  * ALLOW_NEW_SOURCES to join, MODE_IS_INCLUDE to refresh) from a link-local
  * source to ff02::16; only data whose inner packet is IPv6/UDP to the group
- * is counted.  With --v6-every 1 every gateway is an IPv6 one outside too.
+ * is counted; with --groups K gateway i joins group6 plus i mod K in its
+ * last 32 bits, as mcast_tool sends K IPv6 channels.  With --v6-every 1
+ * every gateway is an IPv6 one outside too.
  *
  * With --discovery A.B.C.D the relay is not given: each gateway first sends
  * a Relay Discovery to that (anycast) address and sends its Request to the
@@ -416,6 +418,23 @@ static void emu_mld_source(uint32_t i, struct in6_addr *a)
 	memcpy(&a->s6_addr[12], &iid, 4);
 }
 
+/* The channel tunnel i receives: its group's index with --groups, else 0. */
+static uint32_t emu_chan_of(const struct emu *e, uint64_t i)
+{
+	return e->o.groups > 1 && i < e->o.tunnels ? i % e->o.groups : 0;
+}
+
+/* --mld: channel c's group, group6 plus c in its last 32 bits. */
+static void emu_group6(const struct emu *e, uint32_t c, struct in6_addr *g)
+{
+	uint32_t w;
+
+	*g = e->o.group6;
+	memcpy(&w, &g->s6_addr[12], 4);
+	w = htonl(ntohl(w) + c);
+	memcpy(&g->s6_addr[12], &w, 4);
+}
+
 /*
  * The Update: an IGMPv3 report (--mld: MLDv2, RFC 3810 5.2), ALLOW for a
  * join, IS_IN for a refresh.
@@ -455,8 +474,9 @@ static void emu_send_update(struct emu *e, uint32_t i)
 	rec.num_sources = e->o.asm_join ? 0 : 1;
 	rec.sources = (const uint8_t *)&source;
 	if (e->o.mld) {
-		/* One channel: --groups and --storm-group are IPv4 only. */
-		rec.group.v6 = e->o.group6;
+		/* --groups: group6 plus the channel's index in its last 32 bits,
+		 * as mcast_tool sends them; --storm-group is IPv4 only. */
+		emu_group6(e, emu_chan_of(e, i), &rec.group.v6);
 		rec.sources = (const uint8_t *)&e->o.source6;
 	}
 	/* Build the report where the Update will carry it. */
@@ -713,12 +733,6 @@ static void emu_bucket(struct emu *e, uint64_t rx_rt)
 		e->bucket[b]++;
 }
 
-/* The channel tunnel i receives: its group's index with --groups, else 0. */
-static uint32_t emu_chan_of(const struct emu *e, uint64_t i)
-{
-	return e->o.groups > 1 && i < e->o.tunnels ? i % e->o.groups : 0;
-}
-
 static void emu_chan_win_add(struct emu_chan_win *c, uint64_t seq)
 {
 	if (!c->any || seq < c->lo)
@@ -738,8 +752,15 @@ static size_t emu_inner_hdr(const struct emu *e, const uint8_t *inner, size_t ca
 {
 	if (!e->o.mld)
 		return BENCH_INNER_HDR_LEN;
+	uint32_t base, w;
+
 	if (caplen < BENCH_IPV6_UDP_LEN || inner[0] >> 4 != 6 || inner[6] != IPPROTO_UDP ||
-	    memcmp(inner + 24, &e->o.group6, sizeof(e->o.group6)))
+	    memcmp(inner + 24, &e->o.group6, 12))
+		return 0;
+	/* One of the --groups channels: group6 + 0 .. groups - 1. */
+	memcpy(&base, &e->o.group6.s6_addr[12], 4);
+	memcpy(&w, inner + 36, 4);
+	if (ntohl(w) - ntohl(base) >= (e->o.groups > 1 ? e->o.groups : 1))
 		return 0;
 	return BENCH_IPV6_UDP_LEN;
 }
@@ -1373,7 +1394,7 @@ static void emu_parse(struct emu_opts *o, int argc, char **argv)
 	    o->groups > 65536 || o->sources > 256 ||
 	    (o->v6_every && (!o->prefix6.len || o->discovery.s_addr ||
 			     (!o->passive && IN6_IS_ADDR_UNSPECIFIED(&o->relay6)))) ||
-	    (o->mld && (!IN6_IS_ADDR_MULTICAST(&o->group6) || o->groups > 1 ||
+	    (o->mld && (!IN6_IS_ADDR_MULTICAST(&o->group6) || o->sources > 1 ||
 			o->storm_group.s_addr ||
 			(!o->asm_join && IN6_IS_ADDR_UNSPECIFIED(&o->source6)))))
 		emu_usage();

@@ -264,28 +264,31 @@ def run_cells(r, n):
             "%s/%s" % (fmt(r["lost"]), fmt(r["exp"]))]
 
 
-def mchan_section(t, kv):
-    if "mchan.channels" not in kv:
+def mchan_section(t, kv, kind="mchan"):
+    if kind + ".channels" not in kv:
         return
-    k = int(kv["mchan.channels"])
-    srcs = int(kv.get("mchan.sources", "1"))
-    burst = int(kv.get("mchan.burst", "1"))
-    t.out("1b. Many channels: %d (S,G) from %d source%s, F tunnels each (N = %d x F), "
+    k = int(kv[kind + ".channels"])
+    srcs = int(kv.get(kind + ".sources", "1"))
+    burst = int(kv.get(kind + ".burst", "1"))
+    t.out("%s: %d (S,G) from %d source%s, F tunnels each (N = %d x F), "
           "sent round-robin over the channels, %s" %
-          (k, srcs, "" if srcs == 1 else "s", k,
+          ("1b. Many channels" if kind == "mchan" else
+           "1b6. Many channels, IPv6 tunnels and MLDv2 joins",
+           k, srcs, "" if srcs == 1 else "s", k,
            "a burst of %d datagrams each in turn" % burst if burst > 1 else
            "a datagram each in turn"))
     rows = []
-    for fo in [int(x) for x in kv.get("mchan.fanouts", "").split()]:
-        p = "mchan.%d" % fo
+    for fo in [int(x) for x in kv.get(kind + ".fanouts", "").split()]:
+        p = "%s.%d" % (kind, fo)
         r = load_run(kv, p)
         ratio, lost, a, off = r["ratio"], r["lost"], r["a"], r["off"]
         ok = None
         if ratio is not None:
             ok = (ratio >= TARGET_MCHAN and lost == 0 and a is not None and
                   a >= 0.97 * off * fo)
-            t.target("%d channels x %d tunnels >= %.1f x ceiling, no loss at 0.8 (issue 16)" %
-                     (k, fo, TARGET_MCHAN), "%.2f, loss %s" % (ratio, fmt(lost)), ok)
+            t.target("%d %schannels x %d tunnels >= %.1f x ceiling, no loss at 0.8 (issue 16)" %
+                     (k, "IPv6 " if kind == "mchan6" else "", fo, TARGET_MCHAN),
+                     "%.2f, loss %s" % (ratio, fmt(lost)), ok)
         rows.append([
             fo, fmt(k * fo), fmt(num(kv, p + ".sat.up")), fmt(r["c"]), fmt(r["cw"]),
             fmt(r["s"]), fmt(ratio, "{:.2f}"),
@@ -304,6 +307,10 @@ def mchan_section(t, kv):
           "tun drops: amtr0's")
     t.out("  kernel drops in the saturated run; amtr0 in: as in 1, times F.  Columns "
           "otherwise as in 1.")
+
+
+def mchan6_section(t, kv):
+    mchan_section(t, kv, "mchan6")
 
 
 def asm_section(t, kv):
@@ -674,7 +681,7 @@ def table(path, out_dir):
     for section in (fanout_section, ):
         section(t, kv, out_dir)
         t.out()
-    for section in (mchan_section, asm_section, mixed_section, ipv6_section,
+    for section in (mchan_section, mchan6_section, asm_section, mixed_section, ipv6_section,
                     handshake_section, memory_section, latency_section, storm_section,
                     gateway_section, listing_section):
         section(t, kv)

@@ -30,6 +30,9 @@
 #   AMT_BENCH_ONLY=mchan    the many-channel row alone: AMT_BENCH_MCHAN_GROUPS
 #                           (S,G) channels (1000) with AMT_BENCH_MCHAN_FANOUTS
 #                           tunnels each ("1 2 10"), the ceiling before each
+#   AMT_BENCH_ONLY=mchan6   the same over IPv6 tunnels with MLDv2 joins, the
+#                           channels (SOURCE6, GROUP6 + 0 .. K-1) from one
+#                           source (not in the default list)
 #   AMT_BENCH_ONLY=asm      an ASM (*,G) channel through the relay's RP at
 #                           AMT_BENCH_ASM_FANOUTS tunnels ("1 100 10000")
 #   AMT_BENCH_ONLY=mixed    every second gateway IPv6, one channel, at
@@ -358,7 +361,7 @@ relay_up() {
 	# when such a row runs (the relay then has an IPv6 socket too).
 	relay6=""
 	case " $ONLY " in
-	*" mixed "* | *" ipv6 "*)
+	*" mixed "* | *" ipv6 "* | *" mchan6 "*)
 		ip -n "$NS_RELAY" -6 addr add "$RELAY_ADDR6/64" dev relay-eth0 nodad
 		ip -n "$NS_GW" -6 addr add 2001:db8:100::2/64 dev gw-eth0 nodad
 		ip -n "$NS_RELAY" -6 route add "$PREFIX6" via 2001:db8:100::2
@@ -373,7 +376,7 @@ relay_up() {
 	pim6_eth1=""
 	pim6_amtr0=""
 	case " $ONLY " in
-	*" ipv6 "*)
+	*" ipv6 "* | *" mchan6 "*)
 		# No duplicate address detection: addresses usable at once.
 		for ns in "$NS_RELAY" "$NS_SRC"; do
 			ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
@@ -685,46 +688,64 @@ mchan_run() {
 	rate=$3
 	tag=$4
 	n=$((k * fo))
-	f=$RUN/mchan-$k-$fo-$tag
+	f=$RUN/$MCHAN_KIND-$k-$fo-$tag
 	clear_tunnels
-	emu "$f.emu" --tunnels "$n" --groups "$k" --sources "$MCHAN_SOURCES" --warmup-ms 3500 \
+	# shellcheck disable=SC2086
+	emu "$f.emu" --tunnels "$n" --groups "$k" $MCHAN_EMU --warmup-ms 3500 \
 		--measure-ms "$MEASURE_MS" --duration 60 --idle-exit-ms 1500
 	emu_ready 180 "$f.emu" || return 0
-	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
-		--groups "$k" --sources "$MCHAN_SOURCES" --rate $((k * 5)) --duration-ms 2000 --cpu "$OTHER_CPU" >"$f.prime"
+	# shellcheck disable=SC2086
+	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send $MCHAN_SRC \
+		--groups "$k" --rate $((k * 5)) --duration-ms 2000 --cpu "$OTHER_CPU" >"$f.prime"
 	{
 		echo "channels=$k"
 		echo "per_channel=$fo"
 	} >"$f.x"
 	run_begin
-	if [ "$tag" = sat ]; then
+	if [ "$tag" = sat ] && [ "$MCHAN_KIND" = mchan ]; then
 		profile_start "mchan-$fo" 4
 	fi
 	# shellcheck disable=SC2086
-	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send --src "$SOURCE" --group "$GROUP" \
-		--groups "$k" --sources "$MCHAN_SOURCES" --rate "$rate" \
+	ip netns exec "$NS_SRC" "$BIN/mcast_tool" send $MCHAN_SRC \
+		--groups "$k" --rate "$rate" \
 		--duration-ms $((MEASURE_MS + 2500)) \
 		--cpu "$OTHER_CPU" $MCHAN_GSO >"$f.src"
 	profile_stop
-	run_end "$f" "$rate" "mchan.$fo.$tag" "$k channels x $fo $tag"
+	run_end "$f" "$rate" "$MCHAN_KIND.$fo.$tag" "$k channels x $fo $tag"
 }
 
 test_mchan() {
 	k=$MCHAN_GROUPS
-	log "many channels: $k (S,G) with $MCHAN_FANOUTS tunnels each (the raw ceiling at" \
-		"the same number of endpoints measured just before)"
-	put mchan.channels "$k"
-	put mchan.sources "$MCHAN_SOURCES"
-	put mchan.fanouts "$MCHAN_FANOUTS"
-	put mchan.burst "$([ -n "$MCHAN_GSO" ] && echo 32 || echo 1)"
+	MCHAN_KIND=${1:-mchan}
+	srcs=$MCHAN_SOURCES
+	MCHAN_EMU="--sources $srcs"
+	MCHAN_SRC="--src $SOURCE --group $GROUP --sources $srcs"
+	if [ "$MCHAN_KIND" = mchan6 ]; then
+		# IPv6 outside and MLDv2 inside, one IPv6 source.
+		srcs=1
+		MCHAN_EMU="--v6-every 1 --prefix6 $PREFIX6 --relay6 $RELAY_ADDR6 --mld"
+		MCHAN_EMU="$MCHAN_EMU --source6 $SOURCE6 --group6 $GROUP6"
+		MCHAN_SRC="--src6 $SOURCE6 --group6 $GROUP6"
+		ROW_EMU=$MCHAN_EMU
+		ROW_RAW="--v6-every 1 --prefix6 $PREFIX6 --bind6 $RELAY_ADDR6 --source6 $SOURCE6"
+		ROW_RAW="$ROW_RAW --group6 $GROUP6"
+	fi
+	log "many channels ($MCHAN_KIND): $k (S,G) with $MCHAN_FANOUTS tunnels each (the raw" \
+		"ceiling at the same number of endpoints measured just before)"
+	put "$MCHAN_KIND.channels" "$k"
+	put "$MCHAN_KIND.sources" "$srcs"
+	put "$MCHAN_KIND.fanouts" "$MCHAN_FANOUTS"
+	put "$MCHAN_KIND.burst" "$([ -n "$MCHAN_GSO" ] && echo 32 || echo 1)"
 	for fo in $MCHAN_FANOUTS; do
 		n=$((k * fo))
-		ceiling_one "$n" "mchan.$fo.ceiling"
+		ceiling_one "$n" "$MCHAN_KIND.$fo.ceiling"
 		c=$(kv "$RUN/ceiling-$n.raw" rate_dps)
 		c=${c:-700000}
 		mchan_run "$k" "$fo" $(((c * 3 / 2 + fo - 1) / fo)) sat
 		mchan_run "$k" "$fo" $((c * 4 / 5 / fo > 0 ? c * 4 / 5 / fo : 1)) at80
 	done
+	ROW_EMU=""
+	ROW_RAW=""
 }
 
 # kind_rows KIND FANOUTS: for each N, the raw ceiling, then a saturated
@@ -1319,7 +1340,8 @@ main() {
 		case $t in
 		ceiling) test_ceiling ;;
 		fanout) test_fanout ;;
-		mchan) test_mchan ;;
+		mchan) test_mchan mchan ;;
+		mchan6) test_mchan mchan6 ;;
 		asm) test_asm ;;
 		mixed) test_mixed ;;
 		ipv6) test_ipv6 ;;
