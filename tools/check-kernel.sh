@@ -16,7 +16,7 @@ what=${1:-amtd}
 missing=0
 
 lacks() {
-	echo "$what cannot run here: the running kernel ($(uname -r)) has no $1 ($2)" >&2
+	echo "$what: the running kernel ($(uname -r)) has no $1 ($2)" >&2
 	missing=1
 }
 
