@@ -424,17 +424,6 @@ static uint32_t emu_chan_of(const struct emu *e, uint64_t i)
 	return e->o.groups > 1 && i < e->o.tunnels ? i % e->o.groups : 0;
 }
 
-/* --mld: channel c's group, group6 plus c in its last 32 bits. */
-static void emu_group6(const struct emu *e, uint32_t c, struct in6_addr *g)
-{
-	uint32_t w;
-
-	*g = e->o.group6;
-	memcpy(&w, &g->s6_addr[12], 4);
-	w = htonl(ntohl(w) + c);
-	memcpy(&g->s6_addr[12], &w, 4);
-}
-
 /*
  * The Update: an IGMPv3 report (--mld: MLDv2, RFC 3810 5.2), ALLOW for a
  * join, IS_IN for a refresh.
@@ -476,7 +465,7 @@ static void emu_send_update(struct emu *e, uint32_t i)
 	if (e->o.mld) {
 		/* --groups: group6 plus the channel's index in its last 32 bits,
 		 * as mcast_tool sends them; --storm-group is IPv4 only. */
-		emu_group6(e, emu_chan_of(e, i), &rec.group.v6);
+		bench_in6_add(&rec.group.v6, &e->o.group6, emu_chan_of(e, i));
 		rec.sources = (const uint8_t *)&e->o.source6;
 	}
 	/* Build the report where the Update will carry it. */
@@ -752,15 +741,12 @@ static size_t emu_inner_hdr(const struct emu *e, const uint8_t *inner, size_t ca
 {
 	if (!e->o.mld)
 		return BENCH_INNER_HDR_LEN;
-	uint32_t base, w;
-
 	if (caplen < BENCH_IPV6_UDP_LEN || inner[0] >> 4 != 6 || inner[6] != IPPROTO_UDP ||
 	    memcmp(inner + 24, &e->o.group6, 12))
 		return 0;
 	/* One of the --groups channels: group6 + 0 .. groups - 1. */
-	memcpy(&base, &e->o.group6.s6_addr[12], 4);
-	memcpy(&w, inner + 36, 4);
-	if (ntohl(w) - ntohl(base) >= (e->o.groups > 1 ? e->o.groups : 1))
+	if (bench_in6_low32(inner + 24) - bench_in6_low32(&e->o.group6) >=
+	    (e->o.groups > 1 ? e->o.groups : 1))
 		return 0;
 	return BENCH_IPV6_UDP_LEN;
 }

@@ -256,7 +256,8 @@ void bench_mmsg_init(struct mmsghdr *msgs, struct iovec *iov, unsigned int n, ui
 	}
 }
 
-unsigned int bench_sendmmsg_all(int fd, struct mmsghdr *msgs, unsigned int n, uint64_t *errors)
+unsigned int bench_sendmmsg_counted(int fd, struct mmsghdr *msgs, unsigned int n,
+				    const unsigned int *datagrams, uint64_t *errors)
 {
 	unsigned int done = 0, failed = 0;
 
@@ -264,14 +265,19 @@ unsigned int bench_sendmmsg_all(int fd, struct mmsghdr *msgs, unsigned int n, ui
 		int k = sendmmsg(fd, msgs + done, n - done, 0);
 
 		if (k <= 0) {
+			*errors += datagrams ? datagrams[done] : 1;
 			failed++;
 			done++;
 			continue;
 		}
 		done += k;
 	}
-	*errors += failed;
 	return n - failed;
+}
+
+unsigned int bench_sendmmsg_all(int fd, struct mmsghdr *msgs, unsigned int n, uint64_t *errors)
+{
+	return bench_sendmmsg_counted(fd, msgs, n, NULL, errors);
 }
 
 uint16_t bench_csum(const void *buf, size_t len, uint32_t sum)
@@ -326,6 +332,22 @@ void bench_ipv4_udp(uint8_t *buf, struct in_addr src, uint16_t sport, struct in_
 bool bench_is_v6(uint32_t every, uint32_t i)
 {
 	return every && i % every == every - 1;
+}
+
+uint32_t bench_in6_low32(const void *a)
+{
+	uint32_t w;
+
+	memcpy(&w, (const uint8_t *)a + 12, 4);
+	return ntohl(w);
+}
+
+void bench_in6_add(struct in6_addr *out, const struct in6_addr *base, uint32_t n)
+{
+	uint32_t w = htonl(bench_in6_low32(base) + n);
+
+	*out = *base;
+	memcpy(&out->s6_addr[12], &w, 4);
 }
 
 void bench_endpoint6(const struct bench_prefix6 *p, const struct bench_endpoints *ep, uint32_t i,

@@ -80,6 +80,11 @@ struct bench_prefix6 {
 };
 
 bool bench_is_v6(uint32_t every, uint32_t i);
+/* The last 32 bits of an IPv6 address (16 bytes at a), host order: where
+ * the benchmark numbers its IPv6 groups and endpoints. */
+uint32_t bench_in6_low32(const void *a);
+/* base with n added to its last 32 bits. */
+void bench_in6_add(struct in6_addr *out, const struct in6_addr *base, uint32_t n);
 void bench_endpoint6(const struct bench_prefix6 *p, const struct bench_endpoints *ep, uint32_t i,
 		     struct in6_addr *addr, uint16_t *port);
 /* The tunnel number of an IPv6 endpoint (addr: 16 bytes), or -1. */
@@ -160,6 +165,13 @@ void bench_mmsg_init(struct mmsghdr *msgs, struct iovec *iov, unsigned int n, ui
  * *errors and skipped (as the relay does).  Returns the datagrams sent.
  */
 unsigned int bench_sendmmsg_all(int fd, struct mmsghdr *msgs, unsigned int n, uint64_t *errors);
+/*
+ * The same for messages that carry several datagrams each (UDP GSO):
+ * message i that cannot be sent adds datagrams[i] to *errors.  Returns the
+ * messages sent.
+ */
+unsigned int bench_sendmmsg_counted(int fd, struct mmsghdr *msgs, unsigned int n,
+				    const unsigned int *datagrams, uint64_t *errors);
 
 /* RFC 1071 checksum over buf, folded, starting from sum. */
 uint16_t bench_csum(const void *buf, size_t len, uint32_t sum);

@@ -215,15 +215,11 @@ union mt_dst {
 
 static void mt_dst_group(const struct mt_opts *o, union mt_dst *d, uint32_t off)
 {
-	uint32_t w;
-
 	if (!mt_v6(o)) {
 		d->v4.sin_addr.s_addr = htonl(ntohl(o->group.s_addr) + off);
 		return;
 	}
-	memcpy(&w, &o->group6.s6_addr[12], 4);
-	w = htonl(ntohl(w) + off);
-	memcpy(&d->v6.sin6_addr.s6_addr[12], &w, 4);
+	bench_in6_add(&d->v6.sin6_addr, &o->group6, off);
 }
 
 /* With --sources M: datagram slot i's source is A + (channel mod M). */
@@ -274,7 +270,7 @@ static void mt_send_gso(struct mmsghdr *msgs, struct iovec *iov, const uint32_t 
 			uint8_t (*bufs)[BENCH_PAYLOAD_LEN], uint64_t n, int fd, uint64_t *errors)
 {
 	struct mmsghdr out[MT_BATCH];
-	unsigned int segs[MT_BATCH], m = 0, done = 0;
+	unsigned int segs[MT_BATCH], m = 0;
 
 	for (uint64_t i = 0; i < n;) {
 		uint64_t e = i + 1;
@@ -287,15 +283,7 @@ static void mt_send_gso(struct mmsghdr *msgs, struct iovec *iov, const uint32_t 
 		segs[m++] = (unsigned int)(e - i);
 		i = e;
 	}
-	while (done < m) {
-		int r = sendmmsg(fd, out + done, m - done, 0);
-
-		if (r <= 0) {
-			*errors += segs[done++];
-			continue;
-		}
-		done += r;
-	}
+	bench_sendmmsg_counted(fd, out, m, segs, errors);
 }
 
 static int mt_send(const struct mt_opts *o)
