@@ -89,7 +89,7 @@ MCHAN_GSO=
 FORWARD=${AMT_BENCH_FORWARD:-}
 if [ -z "$FORWARD" ]; then
 	FORWARD=mroute
-	[ -e /proc/net/ip_mr_vif ] || FORWARD=redirect
+	"$TOP/tools/check-kernel.sh" "the benchmark" 2>/dev/null || FORWARD=redirect
 fi
 # The relay amtd's gRPC northbound (inside its namespace).
 GRPC_PORT=50051
