@@ -9,6 +9,13 @@
  * output uses the same two steps.  Between slices the output buffer is
  * written to vtysh's socket; while vtysh has not read it, no new slice is
  * printed, so amtd holds at most one slice more than the socket takes.
+ *
+ * vty_out() itself writes to vtysh's socket once buf_size_intermediate
+ * bytes are buffered, and when that write fails it closes and frees the
+ * vty: the rest of the slice would then print into freed memory.  So while
+ * an output runs, vty_out() never writes (its threshold is out of reach)
+ * and no vtysh write event is left to fire between slices: only
+ * amt_output_next() writes, where a failure is seen and handled.
  */
 #include <zebra.h>
 
@@ -34,6 +41,7 @@ PREDECL_DLIST(amt_slices);
 struct amt_vty_output {
 	struct amt_slices_item item;
 	struct vty *vty;
+	uint64_t flush_at; /* the vty's buf_size_intermediate, given back at the end */
 	amt_vty_slice_fn print;
 	void (*free_arg)(void *arg);
 	void *arg;
@@ -52,6 +60,23 @@ static void amt_output_free(struct amt_vty_output *out)
 	if (out->free_arg)
 		out->free_arg(out->arg);
 	XFREE(MTYPE_AMT_VTY_SLICES, out);
+}
+
+/* From now on, only amtd writes this vty's output to its socket (above). */
+static uint64_t amt_vty_hold_writes(struct vty *vty)
+{
+	uint64_t flush_at = vty->buf_size_intermediate;
+
+	vty->buf_size_intermediate = UINT64_MAX;
+	if (vty->type == VTY_SHELL_SERV)
+		EVENT_OFF(vty->t_write);
+	return flush_at;
+}
+
+static void amt_vty_release_writes(struct vty *vty, uint64_t flush_at)
+{
+	vty->buf_size_intermediate = flush_at;
+	vty->vty_buf_size_accumulated = 0;
 }
 
 static void amt_output_next(struct event *event)
@@ -77,6 +102,7 @@ static void amt_output_next(struct event *event)
 		event_add_timer_msec(master, amt_output_next, out, 0, &out->t_next);
 		return;
 	}
+	amt_vty_release_writes(vty, out->flush_at);
 	amt_output_free(out);
 	vty_mgmt_resume_response(vty, CMD_SUCCESS);
 }
@@ -84,6 +110,7 @@ static void amt_output_next(struct event *event)
 int amt_vty_sliced(struct vty *vty, amt_vty_slice_fn print, void (*free_arg)(void *arg), void *arg)
 {
 	struct amt_vty_output *out;
+	uint64_t flush_at = amt_vty_hold_writes(vty);
 	bool done = print(vty, arg);
 
 	if (!done && (vty->type != VTY_SHELL_SERV || vty->mgmt_req_pending_cmd)) {
@@ -92,12 +119,14 @@ int amt_vty_sliced(struct vty *vty, amt_vty_slice_fn print, void (*free_arg)(voi
 			done = print(vty, arg);
 	}
 	if (done) {
+		amt_vty_release_writes(vty, flush_at);
 		if (free_arg)
 			free_arg(arg);
 		return CMD_SUCCESS;
 	}
 	out = XCALLOC(MTYPE_AMT_VTY_SLICES, sizeof(*out));
 	out->vty = vty;
+	out->flush_at = flush_at;
 	out->print = print;
 	out->free_arg = free_arg;
 	out->arg = arg;
@@ -124,6 +153,7 @@ void amt_vty_slices_terminate(void)
 
 	while ((out = amt_slices_first(&amt_outputs))) {
 		out->vty->mgmt_req_pending_cmd = NULL;
+		amt_vty_release_writes(out->vty, out->flush_at);
 		amt_output_free(out);
 	}
 }

@@ -2051,21 +2051,28 @@ def wait_tunnel_count(n, proc, out):
         count=40)
 
 
-def vty_client_gone_mid_output(cmd):
+def vty_client_gone_mid_output(cmd, read=4096):
     """on the relay: connect to amtd's vty socket as vtysh does, send cmd,
-    read a little of the answer and close; the bytes read"""
+    read up to `read` bytes of the answer and close; the bytes read.  With
+    read=0 the client shuts its reading side before it sends cmd, so that
+    amtd's very first write of the answer fails."""
     script = (
-        "import glob, socket, sys\n"
+        "import glob, socket, sys, time\n"
         "path = glob.glob('/var/run/frr/**/amtd.vty', recursive=True)[0]\n"
         "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
         "s.settimeout(10)\n"
         "s.connect(path)\n"
+        "n = int(sys.argv[2])\n"
+        "if not n:\n"
+        "    s.shutdown(socket.SHUT_RD)\n"
         "s.sendall(sys.argv[1].encode() + b'\\0')\n"
-        "got = s.recv(4096)\n"
+        "got = s.recv(n) if n else b''\n"
+        "if not n:\n"
+        "    time.sleep(1)\n"
         "s.close()\n"
         "print(len(got))\n"
     )
-    out = relay_router().cmd("{} -c \"{}\" '{}'".format(PYTHON, script, cmd))
+    out = relay_router().cmd("{} -c \"{}\" '{}' {}".format(PYTHON, script, cmd, read))
     return int(out.strip().splitlines()[-1])
 
 
@@ -2125,6 +2132,15 @@ def test_long_listing_in_slices():
         wait_until(lambda: relay_json("show amt json")["slicedOutputsRunning"] == 0,
                    "a sliced output left running after its client went", count=10)
         assert relay_json("show amt json")["slicedOutputs"] == sliced + 4
+        # One that shut its reading side: amtd's very first write fails.
+        # (Under User-Mode Linux's timing, the client above once left while
+        # a later slice was being printed: FRR's vty_out() wrote, failed and
+        # freed the vty under the printing, and amtd crashed.  vty_out() no
+        # longer writes while a sliced output runs.)
+        assert vty_client_gone_mid_output("show amt relay amtr0 tunnels detail json", 0) == 0
+        wait_until(lambda: relay_json("show amt json")["slicedOutputsRunning"] == 0,
+                   "a sliced output left running after its client went", count=10)
+        assert relay_json("show amt json")["slicedOutputs"] == sliced + 5
         again = relay_json("show amt relay amtr0 tunnels json")["amtr0"]["tunnels"]
         assert len(again) >= EMU_TUNNELS, len(again)
         dead = relay.check_router_running()
