@@ -15,7 +15,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 # pimd forwards the stream through the kernel's multicast routing.
-tools/check-kernel.sh "the demo" || exit 1
+if ! tools/check-kernel.sh "the demo"; then
+	echo "the demo: run it under User-Mode Linux instead:" \
+		"tools/uml-run.sh tools/amt-demo-topology.sh (tools/demo.sh does)" >&2
+	exit 1
+fi
 tools=$(pwd)/tests/topotests
 FRR=/usr/lib/frr
 NS=amtdemo-relay

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Build a User-Mode Linux kernel with the kernel's own AMT driver (CONFIG_AMT),
-# for the interop topotest tests/topotests/amt_interop_linux.
+# for the interop topotest tests/topotests/amt_interop_linux, and with what
+# FRR's topotests and the demo need of a kernel (multicast routing, PID
+# namespaces, bridges, VRFs, nftables NAT, overlayfs), for tools/uml-run.sh
+# on hosts whose kernel lacks multicast routing.
 #
 #   tools/build-uml.sh [BUILDDIR]      (default: _build/uml)
 #
@@ -20,12 +23,27 @@ tarball=/usr/src/linux-source-6.1.tar.xz
 jobs=${UML_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Options on top of the UML defconfig.  CONFIG_KERNEL_STACK_ORDER=4: the
-# default (2) overflows in the network stack under UML.
+# default (2) overflows in the network stack under UML.  The second group is
+# for the topotests: munet reads NSpid (PID_NS); tools/uml-run.sh lays an
+# overlay on the host's root; topologies use bridges, VRFs and iptables NAT
+# (Debian's iptables is nftables'), equal-cost multipath, pimd multiple
+# tables.
 options="AMT=y HOSTFS=y UML_NET=y UML_NET_TUNTAP=y VETH=y NET_NS=y
   INET=y IP_MULTICAST=y IP_MROUTE=y
   IPV6=y IPV6_MROUTE=y IP_PIMSM_V2=y NET_UDP_TUNNEL=y
   PACKET=y UNIX=y TUN=y DEVTMPFS=y TMPFS=y PROC_FS=y SYSFS=y
-  KERNEL_STACK_ORDER=4"
+  KERNEL_STACK_ORDER=4
+  PID_NS=y OVERLAY_FS=y IP_ADVANCED_ROUTER=y IP_MULTIPLE_TABLES=y IPV6_MULTIPLE_TABLES=y
+  IP_ROUTE_MULTIPATH=y
+  IP_MROUTE_MULTIPLE_TABLES=y IPV6_MROUTE_MULTIPLE_TABLES=y IPV6_PIMSM_V2=y
+  NET_L3_MASTER_DEV=y NET_VRF=y DUMMY=y BRIDGE=y BRIDGE_IGMP_SNOOPING=y
+  INET_DIAG=y INET_UDP_DIAG=y UNIX_DIAG=y
+  NETFILTER=y NETFILTER_ADVANCED=y NETFILTER_NETLINK=y NF_CONNTRACK=y
+  NF_CT_NETLINK=y NF_NAT=y NF_TABLES=y NF_TABLES_INET=y
+  NF_TABLES_IPV4=y NF_TABLES_IPV6=y NFT_CT=y NFT_NAT=y NFT_MASQ=y
+  NFT_COMPAT=y NETFILTER_XTABLES=y NETFILTER_XT_NAT=y
+  NETFILTER_XT_TARGET_MASQUERADE=y IP_NF_IPTABLES=y IP_NF_FILTER=y
+  IP_NF_NAT=y IP_NF_TARGET_MASQUERADE=y"
 
 need=""
 [ -f "$tarball" ] || need="$need linux-source-6.1"

@@ -47,9 +47,13 @@ if [ ! -x /usr/lib/frr/amtd ] || ! command -v vtysh >/dev/null; then
 	fail "FRR with amtd is not installed (make install)"
 	finish
 fi
-if ! "$top/tools/check-kernel.sh" "the demo"; then
-	fail "the running kernel cannot forward multicast (tools/check-kernel.sh)"
-	finish
+if ! "$top/tools/check-kernel.sh" "the demo" 2>/dev/null; then
+	# The demo needs multicast routing: on a kernel without it, these
+	# checks and the demo they check run under User-Mode Linux, whose
+	# kernel has it (tools/uml-run.sh).
+	echo "this kernel has no multicast routing: checking the demo under" \
+		"User-Mode Linux (tools/uml-run.sh)"
+	AMTD_UML_OUT=$out/uml exec "$top/tools/uml-run.sh" env AMTD_DEMO="$demo" "$0"
 fi
 if ip netns list | grep -q '^amtdemo-'; then
 	fail "a demo is running already (ip netns list shows amtdemo-*)"

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Run a command under a User-Mode Linux kernel that has multicast routing
+# (tools/build-uml.sh's), for hosts whose own kernel has none: the
+# topotests and the demo need it, and it cannot be loaded as a module.
+#
+#   tools/uml-run.sh COMMAND [ARG...]
+#
+# The UML kernel sees the host's root file system (over hostfs) as the lower
+# layer of an overlay whose upper layer is in memory: the installed FRR,
+# Debian's programs and this tree are the host's own, and what COMMAND
+# writes stays inside, except in the output directory, which is the host's.
+# COMMAND runs as root, in the current directory, with a standard PATH.
+# Its output is shown as it runs; the exit status is COMMAND's, or 1 when
+# the kernel ended before COMMAND did.
+#
+#   AMTD_UML_LINUX    the kernel (default: _build/uml/linux, built when
+#                     missing or out of date)
+#   AMTD_UML_OUT      the output directory (default: _build/uml-run/PID):
+#                     output.log, console.log, kernel.log, rc, and when
+#                     COMMAND failed the topotests' logs (topotests/)
+#   AMTD_UML_MEM      the kernel's memory (default: 3G; a sparse file)
+#   AMTD_UML_TIMEOUT  seconds before the kernel is stopped (default: 3600)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+[ $# -ge 1 ] || {
+	echo "usage: tools/uml-run.sh COMMAND [ARG...]" >&2
+	exit 2
+}
+if [ -z "${AMTD_UML_LINUX:-}" ]; then
+	"$top/tools/build-uml.sh" "$top/_build/uml" >&2
+	AMTD_UML_LINUX=$top/_build/uml/linux
+fi
+out=${AMTD_UML_OUT:-$top/_build/uml-run/$$}
+rm -rf "$out"
+mkdir -p "$out/mem"
+out=$(cd "$out" && pwd)
+
+# What the init (tools/uml-run-init.sh) runs: the directory, then COMMAND
+# and its arguments, one per line.
+pwd >"$out/command"
+for arg in "$@"; do
+	printf '%s\n' "$arg" >>"$out/command"
+done
+
+: >"$out/output.log"
+# The kernel's memory file and its control socket stay in the output
+# directory; its console is kernel.log, the init's own log console.log.
+TMPDIR=$out/mem timeout "${AMTD_UML_TIMEOUT:-3600}" "$AMTD_UML_LINUX" \
+	mem="${AMTD_UML_MEM:-3G}" rootfstype=hostfs rootflags=/ ro \
+	init="$top/tools/uml-run-init.sh" con=null con0=null,fd:1 ssl=null \
+	uml_dir="$out" UML_OUT="$out" </dev/null >"$out/kernel.log" 2>&1 &
+kernel=$!
+tail -n +1 -f --pid="$kernel" "$out/output.log"
+set +e
+wait "$kernel"
+krc=$?
+set -e
+rm -rf "$out/mem"
+if [ ! -s "$out/rc" ]; then
+	echo "uml-run: the UML kernel ended (exit $krc) before the command did;" \
+		"see $out/console.log and $out/kernel.log" >&2
+	exit 1
+fi
+exit "$(cat "$out/rc")"
