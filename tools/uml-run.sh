@@ -50,10 +50,17 @@ TMPDIR=$out/mem timeout "${AMTD_UML_TIMEOUT:-3600}" "$AMTD_UML_LINUX" \
 	init="$top/tools/uml-run-init.sh" con=null con0=null,fd:1 ssl=null \
 	uml_dir="$out" UML_OUT="$out" </dev/null >"$out/kernel.log" 2>&1 &
 kernel=$!
-tail -n +1 -f --pid="$kernel" "$out/output.log"
+tail -n +1 -f --pid="$kernel" "$out/output.log" &
+tailer=$!
+# A background job of a script ignores SIGINT: stop the kernel on Ctrl-C
+# (the wait below returns for it).  What ran in the kernel leaves nothing
+# behind on the host: its writes are in its memory.
+trap 'kill "$kernel" "$tailer" 2>/dev/null; exit 130' INT
+trap 'kill "$kernel" "$tailer" 2>/dev/null; exit 143' TERM
 set +e
 wait "$kernel"
 krc=$?
+wait "$tailer"
 set -e
 rm -rf "$out/mem"
 if [ ! -s "$out/rc" ]; then
