@@ -28,6 +28,7 @@ import time
 ETH_P_IP = 0x0800
 SOL_PACKET = 263
 PACKET_STATISTICS = 6
+SO_RCVBUFFORCE = 33
 AMT_DATA = 6
 
 
@@ -80,7 +81,10 @@ def main():
     group = ipaddress.IPv4Address(a.group) if a.group else None
 
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IP))
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 20)
+    # 64 MiB, past net.core.rmem_max (which caps SO_RCVBUF, 208 KiB by
+    # default): the window's datagrams wait here while this reader, slow
+    # under a loaded or emulated CPU (User-Mode Linux), catches up.
+    s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
     s.bind((a.ifname, ETH_P_IP))
     s.settimeout(0.2)
     # Reset the counters: only drops of the window count.
