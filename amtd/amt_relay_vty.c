@@ -166,8 +166,8 @@ DEFPY_YANG(amt_relay_linux_flags, amt_relay_linux_flags_cmd, "[no] linux-flag-la
 DEFPY_YANG(amt_relay_pseudo_if_read, amt_relay_pseudo_if_read_cmd,
 	   "[no] pseudo-interface-read ![<read|packet-ring>$mode]",
 	   NO_STR "How the relay takes the multicast forwarded onto its pseudo-interface\n"
-		  "Read the tun device (default)\n"
-		  "From a packet ring, without a system call per packet\n")
+		  "Read the tun device\n"
+		  "From a packet ring, without a system call per packet (default)\n")
 {
 	return amt_cli_leaf(vty, "pseudo-interface-read", !!no, mode);
 }

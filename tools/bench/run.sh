@@ -39,8 +39,9 @@
 #                           AMT_BENCH_MIXED_FANOUTS tunnels ("10 100 1000")
 #   AMT_BENCH_ONLY=ipv6     an IPv6 (S,G) (MLDv2 joins) over IPv6 tunnels, at
 #                           AMT_BENCH_IPV6_FANOUTS tunnels ("1 100 10000")
-#   AMT_BENCH_TUN_READ=packet-ring  the relay reads amtr0 through a packet
-#                           ring (pseudo-interface-read; default read)
+#   AMT_BENCH_TUN_READ=read the relay reads the amtr0 device
+#                           (pseudo-interface-read; default packet-ring, the
+#                           relay's default)
 #   AMT_BENCH_SRC_GSO=0     the one-channel source sends one datagram per
 #                           message (default 1: bursts of 32, UDP GSO)
 #   AMT_BENCH_FORWARD=redirect  the source's multicast reaches amtr0 through
@@ -65,7 +66,7 @@ MCHAN_FANOUTS=${AMT_BENCH_MCHAN_FANOUTS:-1 2 10}
 MCHAN_SOURCES=${AMT_BENCH_MCHAN_SOURCES:-10}
 PY=/usr/bin/python3
 # How the relay reads amtr0 (its pseudo-interface-read setting).
-TUN_READ=${AMT_BENCH_TUN_READ:-read}
+TUN_READ=${AMT_BENCH_TUN_READ:-packet-ring}
 RING_LOG=
 [ "$TUN_READ" = packet-ring ] && RING_LOG=1
 # The one-channel rows' source sends bursts of up to 32 datagrams per

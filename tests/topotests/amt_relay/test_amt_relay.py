@@ -1876,13 +1876,11 @@ def ring_open():
 
 
 def test_packet_ring_read():
-    "pseudo-interface-read packet-ring: amtr0's traffic is taken from a packet ring, whole and in order; back to reading the device, nothing is sent twice"
+    "pseudo-interface-read packet-ring, the default: amtr0's traffic is taken from a packet ring, whole and in order; switched to reading the device, nothing is sent twice"
     fresh_relay()
-    relay_conf("pseudo-interface-read packet-ring")
     try:
-        assert " pseudo-interface-read packet-ring\n" in relay_router().vtysh_cmd(
-            "show running-config"
-        )
+        assert " pseudo-interface-read" not in relay_router().vtysh_cmd("show running-config")
+        assert relay_json("show amt relay json")["amtr0"]["pseudoInterfaceRead"] == "packet-ring"
         wait_until(lambda: ring_open() is True,
                    lambda: "no packet ring: {}".format(relay_json("show amt relay json")))
         key = flow(S1, SSM_BURST)
@@ -1910,7 +1908,10 @@ def test_packet_ring_read():
         dropped = amtr0_tx_dropped() - drops_before
         assert dropped >= forwarded - qlen > 0, (forwarded, dropped, qlen)
 
-        relay_conf("no pseudo-interface-read")
+        relay_conf("pseudo-interface-read read")
+        assert " pseudo-interface-read read\n" in relay_router().vtysh_cmd(
+            "show running-config"
+        )
         wait_until(lambda: ring_open() is False,
                    lambda: "ring still open: {}".format(relay_json("show amt relay json")))
         n = f["packets"]
@@ -1930,6 +1931,8 @@ def test_packet_ring_read():
     finally:
         relay_conf("no pseudo-interface-read")
     assert " pseudo-interface-read" not in relay_router().vtysh_cmd("show running-config")
+    wait_until(lambda: ring_open() is True,
+               lambda: "no packet ring back: {}".format(relay_json("show amt relay json")))
 
 
 def test_many_groups_reach_pimd_and_stay():
