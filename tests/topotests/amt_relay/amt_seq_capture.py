@@ -10,15 +10,17 @@
 """
 amt_seq_capture.py --ifname IF --prefix A.B.C.D/N --seconds S [--group G]
 
-Reads every IPv4 frame on IF (a packet socket) for S seconds.  A UDP
-datagram to an address of PREFIX that is an AMT Multicast Data message
-(RFC 7450 section 5.1.6) carrying an IPv4 UDP packet whose payload starts
-with "seq N " (mcast_sender.py) counts for the tunnel (address, port).
+Reads every IPv4 frame that arrives on IF (a packet socket) in S seconds,
+also those still queued at the end (read for at most S seconds more).  A UDP datagram to an address
+of PREFIX that is an AMT Multicast Data message (RFC 7450 section 5.1.6)
+carrying an IPv4 UDP packet whose payload starts with "seq N "
+(mcast_sender.py) counts for the tunnel (address, port).
 Prints key=value lines: tunnels, datagrams, min_per_tunnel, gaps (numbers
 missing inside a tunnel's run), dups, reordered, capture_drops.
 """
 
 import argparse
+import fcntl
 import ipaddress
 import socket
 import struct
@@ -29,6 +31,7 @@ ETH_P_IP = 0x0800
 SOL_PACKET = 263
 PACKET_STATISTICS = 6
 SO_RCVBUFFORCE = 33
+SIOCGSTAMP = 0x8906
 AMT_DATA = 6
 
 
@@ -91,36 +94,55 @@ def main():
     s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
     last = {}
     count = {}
-    gaps = dups = reordered = datagrams = 0
-    end = time.monotonic() + a.seconds
-    while time.monotonic() < end:
-        try:
-            frame = s.recv(65535)
-        except socket.timeout:
-            continue
+    tally = {"gaps": 0, "dups": 0, "reordered": 0, "datagrams": 0}
+
+    def take(frame):
         got = parse(frame, net, group)
         if got is None:
-            continue
+            return
         key, seq = got
-        datagrams += 1
+        tally["datagrams"] += 1
         count[key] = count.get(key, 0) + 1
         prev = last.get(key)
         if prev is not None:
             if seq == prev:
-                dups += 1
+                tally["dups"] += 1
             elif seq < prev:
-                reordered += 1
+                tally["reordered"] += 1
             elif seq > prev + 1:
-                gaps += seq - prev - 1
+                tally["gaps"] += seq - prev - 1
         if prev is None or seq > prev:
             last[key] = seq
+
+    end = time.monotonic() + a.seconds
+    while time.monotonic() < end:
+        try:
+            take(s.recv(65535))
+        except socket.timeout:
+            continue
+    # What arrived in the window but was not read yet (a slow reader, as
+    # under User-Mode Linux): read on, frames in their order of arrival,
+    # up to the first that arrived after the window (its kernel time
+    # stamp), for at most as long again.
+    s.setblocking(False)
+    closed = time.time()
+    end += a.seconds
+    while time.monotonic() < end:
+        try:
+            frame = s.recv(65535)
+        except BlockingIOError:
+            break
+        sec, usec = struct.unpack("qq", fcntl.ioctl(s, SIOCGSTAMP, bytes(16)))
+        if sec + usec / 1e6 > closed:
+            break
+        take(frame)
     _, drops = struct.unpack("II", s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8))
     print("tunnels={}".format(len(count)))
-    print("datagrams={}".format(datagrams))
+    print("datagrams={}".format(tally["datagrams"]))
     print("min_per_tunnel={}".format(min(count.values()) if count else 0))
-    print("gaps={}".format(gaps))
-    print("dups={}".format(dups))
-    print("reordered={}".format(reordered))
+    print("gaps={}".format(tally["gaps"]))
+    print("dups={}".format(tally["dups"]))
+    print("reordered={}".format(tally["reordered"]))
     print("capture_drops={}".format(drops))
     return 0
 
