@@ -10,7 +10,7 @@
 # Each stage runs even when an earlier one failed; the closing summary adds
 # up every stage's counts and the exit status is non-zero on any failure.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 results=$(pwd)/_build/test-results
 mkdir -p "$results"
 
@@ -47,23 +47,32 @@ echo "=== summary"
 status=0
 for name in check install topotest demo deb; do
 	rc=$(cat "$results/$name.rc" 2>/dev/null || echo 1)
-	[ "$rc" -eq 0 ] && word=ok || { word="FAILED (exit $rc)"; status=1; }
+	if [ "$rc" -eq 0 ]; then
+		word=ok
+	else
+		word="FAILED (exit $rc)"
+		status=1
+	fi
 	echo "$name: $word"
 done
 # Our suites close with "unit: N passed, N failed" (and sanitized, tshark,
 # fuzz, netconf, docs, rpm, demo, deb), pytest with
-# "=== N passed, M failed ... in Ts ===".
+# "=== N passed, M failed ... in Ts ===", after its "FAILED test - message"
+# lines, which are repeated here.
 cat "$results"/check.log "$results"/topotest.log "$results"/demo.log \
 	"$results"/deb.log | awk '
 	/^(unit|sanitized|tshark|fuzz|netconf|docs|rpm|demo|deb): [0-9]+ passed, [0-9]+ failed$/ {
 		print "  " $0; p += $2; f += $4; next
 	}
+	/^FAILED [^ ]+::/ { print "  topotest: " $0; next }
 	/^=+ .* in [0-9.]+s/ {
-		print "  topotest: " $0
 		for (i = 2; i < NF; i++) {
 			if ($(i + 1) ~ /^passed/) p += $i
 			if ($(i + 1) ~ /^(failed|error|errors)/) f += $i
 		}
+		line = $0
+		gsub(/^=+ | =+$/, "", line)
+		print "  topotest: " line
 	}
 	END { printf "amtd: %d passed, %d failed\n", p, f; exit f > 0 }
 ' || status=1

@@ -37,6 +37,10 @@ cd "$tree/tests/topotests"
 # pexpect and scapy.
 export PATH="/usr/bin:/usr/sbin:/bin:/sbin:$PATH"
 export PYTHONPATH="$PWD"
+# pytest cuts its closing "FAILED test - message" lines to the terminal's
+# width (80 columns without one): keep the message, which tools/test.sh
+# repeats in its summary.
+export COLUMNS=400
 set +e
 # At start, FRR's conftest reaps the processes of every other munet run whose
 # pytest does not carry MUNET_PID in its own environment, which is never the

@@ -50,26 +50,24 @@ for f in $selected; do
 done
 
 # The files among the kernels, larger files first, each to the kernel with
-# the fewest tests so far (a test takes about as long as another).
+# the fewest tests so far (a test takes about as long as another): lines
+# "KERNEL FILE".
 kernels=${AMTD_UML_KERNELS:-$(nproc 2>/dev/null || echo 1)}
-i=0
-while [ "$i" -lt "$kernels" ]; do
-	echo 0 >"$out/load.$i"
-	: >"$out/files.$i"
-	i=$((i + 1))
-done
-for f in $uml; do
+shares=$(for f in $uml; do
 	echo "$(grep -c '^def test_' "$f") $f"
-done | sort -rn | while read -r n f; do
-	best=0
-	i=1
-	while [ "$i" -lt "$kernels" ]; do
-		[ "$(cat "$out/load.$i")" -lt "$(cat "$out/load.$best")" ] && best=$i
-		i=$((i + 1))
-	done
-	echo $(($(cat "$out/load.$best") + n)) >"$out/load.$best"
-	echo "$f" >>"$out/files.$best"
-done
+done | sort -rn | awk -v kernels="$kernels" '{
+	best = 0
+	for (i = 1; i < kernels; i++)
+		if (load[i] + 0 < load[best] + 0)
+			best = i
+	load[best] += $1
+	print best, $2
+}')
+
+# The files of kernel $1, on one line.
+share() {
+	echo "$shares" | awk -v k="$1" '$1 == k { printf "%s ", $2 }'
+}
 
 echo "topotest: this kernel has no multicast routing; on the host:" \
 	"${host:- nothing}; under User-Mode Linux, in $kernels kernel(s):${uml:- nothing}"
@@ -82,27 +80,25 @@ fi
 if [ -n "$uml" ]; then
 	# The kernel, built once (the kernels below must not build it at once).
 	"$top/tools/build-uml.sh" "$top/_build/uml" || exit 1
+	pids=""
 	i=0
 	while [ "$i" -lt "$kernels" ]; do
-		files=$(tr '\n' ' ' <"$out/files.$i")
+		files=$(share "$i")
 		if [ -n "$files" ]; then
 			AMTD_UML_LINUX=$top/_build/uml/linux AMTD_UML_OUT=$out/kernel.$i \
 				"$top/tools/uml-run.sh" env AMTD_TOPOTEST_DIRS="$files" \
 				"$here/run-amtd-topotests.sh" "$tree" "$@" \
 				>"$out/pytest.$i.log" 2>&1 &
-			echo "$!" >"$out/pid.$i"
+			pids="$pids $i:$!"
 			echo "topotest: UML kernel $i runs $files"
 		fi
 		i=$((i + 1))
 	done
-	i=0
-	while [ "$i" -lt "$kernels" ]; do
-		if [ -f "$out/pid.$i" ]; then
-			wait "$(cat "$out/pid.$i")" || rc=1
-			echo "=== topotest: UML kernel $i ($(tr '\n' ' ' <"$out/files.$i"))"
-			cat "$out/pytest.$i.log"
-		fi
-		i=$((i + 1))
+	for kp in $pids; do
+		i=${kp%%:*}
+		wait "${kp#*:}" || rc=1
+		echo "=== topotest: UML kernel $i ($(share "$i"))"
+		cat "$out/pytest.$i.log"
 	done
 fi
 exit "$rc"

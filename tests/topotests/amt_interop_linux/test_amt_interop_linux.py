@@ -95,15 +95,16 @@ def build_topo(tgen):
     sw.add_link(tgen.gears["umlr"])  # umlr-eth0
 
 
-def kernel_routes_multicast():
-    "whether the host's kernel has what the topotests need, multicast routing above all"
-    return subprocess.call([CHECK_KERNEL, "the interop test"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+# Whether the host's kernel has what the topotests need, multicast routing
+# above all.
+KERNEL_ROUTES_MULTICAST = subprocess.call([CHECK_KERNEL, "the interop test"],
+                                          stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL) == 0
 
 
 def stream_source():
     "the source of the stream the kernel gateway joins (see a. above)"
-    return SRC if kernel_routes_multicast() else RELAY_AMT
+    return SRC if KERNEL_ROUTES_MULTICAST else RELAY_AMT
 
 
 def uml_outdir(name):
@@ -161,7 +162,7 @@ def setup_module(mod):
     load_routers(tgen, CWD, ["relay"], [TopoRouter.RD_PIM, TopoRouter.RD_AMTD])
     load_routers(tgen, CWD, ["gw"], [TopoRouter.RD_AMTD])
     tgen.start_router()
-    if kernel_routes_multicast():
+    if KERNEL_ROUTES_MULTICAST:
         start_sender(procs, tgen.gears["src"], [(SRC, G1)], "src-eth0", rate=SENDER_RATE,
                      duration=UML_DURATION + 120)
     else:

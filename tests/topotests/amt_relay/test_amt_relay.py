@@ -2198,8 +2198,9 @@ def test_fanout_in_slices():
         gw2.wait_packets(key, n=20)
         before = relay_stats()
         gw_before = gw2.state()["flows"][key]
-        # Every emulated tunnel's datagrams, watched on gw1 for 4 s (80
-        # packets of the module's sender, each split into 13 slices).
+        # Every emulated tunnel's datagrams, taken on gw1 for 4 s (80
+        # packets of the module's sender, each split into 13 slices) and
+        # read after that window.
         cap = kv_lines(tgen.gears["gw1"].cmd(
             "{} {} --ifname gw1-eth0 --prefix {} --group {} --seconds 4".format(
                 PYTHON, CAPTURE, EMU_PREFIX, SSM_G1)))
@@ -2214,6 +2215,7 @@ def test_fanout_in_slices():
         assert split >= 40, (before, after)
         assert slices >= per_packet * (split - 1), (split, slices)
         assert cap.get("capture_drops") == 0, cap
+        assert cap.get("window_read") == 1, cap
         assert cap.get("tunnels") == EMU_TUNNELS, cap
         assert cap.get("min_per_tunnel", 0) >= 40, cap
         assert cap.get("datagrams", 0) >= 40 * EMU_TUNNELS, cap
