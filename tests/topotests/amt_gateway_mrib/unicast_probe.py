@@ -5,9 +5,9 @@ Bounded unicast probes, to prove reachability end to end: a TCP echo and an
 ICMP echo (ping; needs root, as topotests run).
 
     unicast_probe.py server --listen ADDR --port P --duration SECS --log FILE
-        Answer each connection's first line with "echo " and that line, and
-        append {"peer": address, "line": line} to FILE (one JSON object a
-        line), until SECS have passed.
+        Append each connection's first line as {"peer": address, "line":
+        line} to FILE (one JSON object a line), then answer it with "echo "
+        and that line, until SECS have passed.
     unicast_probe.py client --connect ADDR --port P --token T
         Connect (5 s timeout), send T, print {"local", "reply"} as JSON; exit
         status 0 only if the reply is "echo T".
@@ -58,11 +58,13 @@ def server(args):
             conn.settimeout(5)
             try:
                 line = read_line(conn)
+                # Logged before the reply: a client that has its reply
+                # finds its line in the log.
+                with open(args.log, "a") as f:
+                    f.write(json.dumps({"peer": peer[0], "line": line}) + "\n")
                 conn.sendall(("echo " + line + "\n").encode())
             except OSError:
                 continue
-        with open(args.log, "a") as f:
-            f.write(json.dumps({"peer": peer[0], "line": line}) + "\n")
     return 0
 
 
