@@ -20,6 +20,10 @@
 #                     COMMAND failed the topotests' logs (topotests/)
 #   AMTD_UML_MEM      the kernel's memory (default: 3G; a sparse file)
 #   AMTD_UML_TIMEOUT  seconds before the kernel is stopped (default: 3600)
+#   AMTD_UML_IDLE     seconds without a line of output or of the kernel's
+#                     log after which the kernel is taken as hung and
+#                     stopped (default: 600; the topotests are never silent
+#                     for more than about 90 s)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 1 ] || {
@@ -45,22 +49,48 @@ done
 : >"$out/output.log"
 # The kernel's memory file and its control socket stay in the output
 # directory; its console is kernel.log, the init's own log console.log.
-TMPDIR=$out/mem timeout "${AMTD_UML_TIMEOUT:-3600}" "$AMTD_UML_LINUX" \
+TMPDIR=$out/mem timeout -k 10 "${AMTD_UML_TIMEOUT:-3600}" "$AMTD_UML_LINUX" \
 	mem="${AMTD_UML_MEM:-3G}" rootfstype=hostfs rootflags=/ ro \
 	init="$top/tools/uml-run-init.sh" con=null con0=null,fd:1 ssl=null \
 	uml_dir="$out" UML_OUT="$out" </dev/null >"$out/kernel.log" 2>&1 &
 kernel=$!
 tail -n +1 -f --pid="$kernel" "$out/output.log" &
 tailer=$!
+
+# The kernel's processes: the kernel's own and those of its processes (the
+# host sees each as a copy of the kernel, with its command line).
+kill_kernel() {
+	pkill -KILL -f "uml_dir=$out " 2>/dev/null
+}
+
+# A hung UML kernel writes nothing and never ends (one spun on a fault for
+# good: see build-uml.sh's VMAP_STACK): stop it once its output and its log
+# have been silent for AMTD_UML_IDLE seconds.
+idle=${AMTD_UML_IDLE:-600}
+(
+	while kill -0 "$kernel" 2>/dev/null; do
+		sleep 10
+		last=$(stat -c %Y "$out/output.log" "$out/kernel.log" | sort -n | tail -n 1)
+		if [ $(($(date +%s) - last)) -ge "$idle" ]; then
+			echo "uml-run: nothing written for $idle s: the kernel hung; stopping it" >&2
+			kill_kernel
+			exit 0
+		fi
+	done
+) &
+watchdog=$!
 # A background job of a script ignores SIGINT: stop the kernel on Ctrl-C
 # (the wait below returns for it).  What ran in the kernel leaves nothing
 # behind on the host: its writes are in its memory.
-trap 'kill "$kernel" "$tailer" 2>/dev/null; exit 130' INT
-trap 'kill "$kernel" "$tailer" 2>/dev/null; exit 143' TERM
+trap 'kill "$kernel" "$tailer" "$watchdog" 2>/dev/null; kill_kernel; exit 130' INT
+trap 'kill "$kernel" "$tailer" "$watchdog" 2>/dev/null; kill_kernel; exit 143' TERM
 set +e
 wait "$kernel"
 krc=$?
 wait "$tailer"
+kill "$watchdog" 2>/dev/null
+# Left over if the kernel was killed (its processes die with it otherwise).
+kill_kernel
 set -e
 rm -rf "$out/mem"
 if [ ! -s "$out/rc" ]; then
