@@ -33,16 +33,31 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 umount -l /oldroot
+
+# The host's run-time and temporary files are not this kernel's.  This
+# tree (say a clone in mktemp -d's directory) stays in view below them.
+top=$(cd "$(dirname "$0")/.." && pwd)
+for dir in /run /tmp /var/tmp; do
+	held=0
+	case $top/ in
+	"$dir"/*)
+		{ mkdir -p /.uml-tree && mount --bind "$top" /.uml-tree; } ||
+			power_off "cannot hold $top"
+		held=1
+		;;
+	esac
+	mount -t tmpfs -o mode=0755 tmpfs "$dir" || power_off "cannot mount $dir"
+	if [ "$held" = 1 ]; then
+		{ mkdir -p "$top" && mount --move /.uml-tree "$top"; } ||
+			power_off "cannot keep $top"
+	fi
+done
+chmod 1777 /tmp /var/tmp
+
 mkdir -p "$UML_OUT"
 mount -t hostfs -o "$UML_OUT" hostfs "$UML_OUT" || power_off "cannot mount $UML_OUT"
 exec >>"$UML_OUT/console.log" 2>&1
 echo "uml-run: kernel $(uname -r), $(date -u)"
-
-# The host's run-time and temporary files are not this kernel's.
-for dir in /run /tmp /var/tmp; do
-	mount -t tmpfs -o mode=0755 tmpfs "$dir" || power_off "cannot mount $dir"
-done
-chmod 1777 /tmp /var/tmp
 mkdir -p /run/frr /run/netns /run/lock /dev/shm
 chown frr:frr /run/frr 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm
